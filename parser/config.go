@@ -1,0 +1,348 @@
+package parser
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"strings"
+	"syscall"
+)
+
+// Config is a whole configuration: the top-level file and every file it sources, as ifupdown reads
+// them.
+type Config struct {
+	Files    []*File   // in the order ifupdown first reads them; Files[0] is the top-level file
+	Stanzas  []*Stanza // every iface stanza, in ifupdown's reading order
+	Warnings []Warning
+}
+
+// Options tune [Load].
+type Options struct {
+	// WorkDir is the directory against which ifupdown resolves the relative words after the first
+	// one of a source line: its working directory, "/" at boot. Default "/".
+	WorkDir string
+	// NoIncludes records source lines without following them (standard input mode).
+	NoIncludes bool
+	// MaxDepth bounds include nesting; deeper is an error (default 100).
+	MaxDepth int
+	// Display maps a file name to the path shown in errors (default: the name itself).
+	Display func(name string) string
+}
+
+// ReadFileInfoFS is implemented by filesystems that can read a file and stat that same open file,
+// so the recorded size and time match the bytes (rootfs.FS does).
+type ReadFileInfoFS interface {
+	ReadFileInfo(name string) ([]byte, fs.FileInfo, error)
+}
+
+// Load reads and parses the file name (an absolute slash path in fsys, e.g.
+// "/etc/network/interfaces") and every file it sources. Errors that ifupdown treats as fatal in the
+// top-level file, and every file that cannot be read safely, return an *Error; errors inside a
+// sourced file drop the rest of that file (as ifupdown does) and are recorded in Config.Warnings.
+func Load(fsys fs.FS, name string, opt Options) (cfg *Config, err error) {
+	l := newLoader(fsys, opt)
+	defer l.recoverInternal(name, &err)
+	f, err := l.read(name, nil)
+	if err != nil {
+		return nil, err
+	}
+	l.cfg.Files = append(l.cfg.Files, f)
+	if err := l.parseFile(f, 0, true); err != nil {
+		return nil, err
+	}
+	return l.cfg, nil
+}
+
+// ParseBytes parses data as the top-level file name, without following includes.
+func ParseBytes(name string, data []byte, opt Options) (cfg *Config, err error) {
+	opt.NoIncludes = true
+	l := newLoader(nil, opt)
+	defer l.recoverInternal(name, &err)
+	f := &File{Name: name, Data: string(data), Info: FileInfo{Size: int64(len(data))}}
+	l.cfg.Files = append(l.cfg.Files, f)
+	if err := l.parseFile(f, 0, true); err != nil {
+		return nil, err
+	}
+	return l.cfg, nil
+}
+
+type fileID struct {
+	dev, ino uint64
+	name     string
+}
+
+type loader struct {
+	fsys   fs.FS
+	opt    Options
+	cfg    *Config
+	seen   map[fileID]bool
+	active map[fileID]bool // files on the current include chain
+}
+
+func newLoader(fsys fs.FS, opt Options) *loader {
+	if opt.WorkDir == "" {
+		opt.WorkDir = "/"
+	}
+	if opt.MaxDepth == 0 {
+		opt.MaxDepth = 100
+	}
+	if opt.Display == nil {
+		opt.Display = func(s string) string { return s }
+	}
+	return &loader{fsys: fsys, opt: opt, cfg: &Config{}, seen: map[fileID]bool{}, active: map[fileID]bool{}}
+}
+
+// recoverInternal turns a parser bug into an error instead of a crash: the caller then leaves the
+// configuration alone.
+func (l *loader) recoverInternal(name string, err *error) {
+	if r := recover(); r != nil {
+		*err = &Error{Path: l.opt.Display(name), Msg: fmt.Sprintf("internal error: %v", r)}
+	}
+}
+
+func (l *loader) errorf(f *File, line int, format string, args ...any) *Error {
+	return &Error{Path: l.opt.Display(f.Name), Line: line, Msg: fmt.Sprintf(format, args...)}
+}
+
+func (l *loader) warn(code string, e *Error) {
+	l.cfg.Warnings = append(l.cfg.Warnings, Warning{Code: code, Error: e})
+}
+
+// fsName turns an absolute slash path into an fs.FS name.
+func fsName(p string) string {
+	p = strings.TrimPrefix(path.Clean("/"+p), "/")
+	if p == "" {
+		return "."
+	}
+	return p
+}
+
+// read reads one file. from is the source line that named it (nil for the top-level file).
+func (l *loader) read(name string, from *Error) (*File, error) {
+	fail := func(msg string, err error) error {
+		if from != nil {
+			return &Error{Path: from.Path, Line: from.Line, Msg: fmt.Sprintf("%s: %s", l.opt.Display(name), msg), Err: err}
+		}
+		return &Error{Path: l.opt.Display(name), Msg: msg, Err: err}
+	}
+	var (
+		data []byte
+		info fs.FileInfo
+		err  error
+	)
+	if rf, ok := l.fsys.(ReadFileInfoFS); ok {
+		data, info, err = rf.ReadFileInfo(fsName(name))
+	} else if info, err = fs.Stat(l.fsys, fsName(name)); err == nil {
+		if !info.Mode().IsRegular() {
+			return nil, fail("not a regular file ("+kindOf(info.Mode())+")", nil)
+		}
+		data, err = fs.ReadFile(l.fsys, fsName(name))
+	}
+	if err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return nil, fail(err.Error(), err)
+	}
+	f := &File{Name: name, Data: string(data), Info: FileInfo{Size: info.Size(), ModTime: info.ModTime().UnixNano()}}
+	if st, ok := info.Sys().(*syscall.Stat_t); ok {
+		f.Info.Dev, f.Info.Ino, f.Info.HasID = uint64(st.Dev), st.Ino, true
+	}
+	return f, nil
+}
+
+func kindOf(m fs.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "directory"
+	case m&fs.ModeNamedPipe != 0:
+		return "named pipe"
+	case m&fs.ModeDevice != 0:
+		return "device"
+	case m&fs.ModeSocket != 0:
+		return "socket"
+	}
+	return "irregular file"
+}
+
+func (f *File) id() fileID {
+	if f.Info.HasID {
+		return fileID{dev: f.Info.Dev, ino: f.Info.Ino}
+	}
+	return fileID{name: path.Clean(f.Name)}
+}
+
+type state uint8
+
+const (
+	inNone state = iota
+	inIface
+	inMapping
+)
+
+// parseFile runs ifupdown's read_interfaces_defn over one file, following includes in place so
+// that stanzas are numbered in ifupdown's order.
+func (l *loader) parseFile(f *File, depth int, top bool) error {
+	id := f.id()
+	l.seen[id], l.active[id] = true, true
+	defer delete(l.active, id)
+
+	if i := strings.IndexByte(f.Data, 0); i >= 0 {
+		return l.errorf(f, strings.Count(f.Data[:i], "\n")+1, "NUL byte: not a text file")
+	}
+	f.Phys = splitLines(f.Data)
+	lg := logicalLines(f.Phys)
+	f.Lines = make([]Line, len(lg))
+	for i, g := range lg {
+		f.Lines[i] = Line{Start: g.start, End: g.end, Num: g.ifLine}
+	}
+
+	st := inNone
+	var cur *Stanza
+	haveScript := false
+	for i, g := range lg {
+		ln := &f.Lines[i]
+		if g.comment {
+			ln.Kind = Comment
+			continue
+		}
+		w, rest, ok := nextWord(g.text)
+		if !ok {
+			continue // Blank
+		}
+		ln.Keyword, ln.Rest = w, rest
+		var perr *Error
+		switch {
+		case w == "mapping":
+			ln.Kind, st, haveScript = Mapping, inMapping, false
+		case w == "source" || strings.HasPrefix(w, "source-dir"):
+			ln.Kind, st = Source, inNone
+			if w != "source" {
+				ln.Kind = SourceDir
+			}
+			if !l.opt.NoIncludes {
+				if err := l.include(f, ln, depth); err != nil {
+					return err
+				}
+			}
+		case w == "iface":
+			ln.Kind = Iface
+			cur, perr = l.iface(f, i, rest)
+			st = inIface
+		case w == "auto" || strings.HasPrefix(w, "allow-") && len(w) > 6 || w == "no-auto-down" || w == "no-scripts":
+			// With names these end the stanza; bare, inside a stanza, they apply to it and it goes on.
+			ln.Kind = Auto
+			if rest != "" {
+				st = inNone
+			}
+		case w == "rename":
+			ln.Kind, st = Rename, inNone
+		case st == inIface:
+			ln.Kind = Option
+			if rest == "" {
+				perr = l.errorf(f, ln.Num, "option with empty value")
+				break
+			}
+			cur.Options = append(cur.Options, &Opt{Stanza: cur, Line: i, Name: w, Value: rest})
+		case st == inMapping && (w == "script" || w == "map"):
+			ln.Kind = MapBody
+			if w == "script" {
+				if haveScript {
+					perr = l.errorf(f, ln.Num, "duplicate script in mapping")
+				}
+				haveScript = true
+			}
+		default:
+			ln.Kind = Option
+			perr = l.errorf(f, ln.Num, "misplaced option")
+		}
+		if perr != nil {
+			if top {
+				return perr
+			}
+			// ifupdown warns and drops the rest of a sourced file; the parent goes on.
+			f.Err = perr
+			l.warn("sourced-file-error", perr)
+			for j := i; j < len(f.Lines); j++ {
+				f.Lines[j].Kind = Ignored
+			}
+			return nil
+		}
+	}
+	return nil
+}
+
+// iface parses an iface line the way config.c does, including its exact error messages.
+func (l *loader) iface(f *File, idx int, rest string) (*Stanza, *Error) {
+	num := f.Lines[idx].Num
+	name, rest, ok := nextWord(rest)
+	if !ok {
+		return nil, l.errorf(f, num, "too few parameters for iface line")
+	}
+	s := &Stanza{File: f, Header: idx, Name: name}
+	inherits := false
+	fam, rest, ok := nextWord(rest)
+	if ok {
+		if knownFamily(fam) {
+			s.Family = fam
+			var m string
+			if m, rest, ok = nextWord(rest); ok {
+				if knownMethod(fam, m) {
+					s.Method = m
+				} else {
+					inherits = m == "inherits"
+				}
+			}
+		} else {
+			inherits = fam == "inherits"
+		}
+	}
+	if s.Family == "" && !inherits {
+		return nil, l.errorf(f, num, "unknown or no address type and no inherits keyword specified")
+	}
+	if s.Method == "" && !inherits {
+		return nil, l.errorf(f, num, "unknown or no method and no inherits keyword specified")
+	}
+	if !inherits {
+		var extra string
+		if extra, rest, ok = nextWord(rest); ok {
+			if extra == "inherits" {
+				inherits = true
+			} else {
+				l.warn("iface-extra-parameter", l.errorf(f, num, "extra parameter for the iface line not understood and ignored: %s", extra))
+			}
+		}
+	}
+	if inherits {
+		other, _, ok := nextWord(rest)
+		if !ok {
+			return nil, l.errorf(f, num, "'inherits' keyword is missing a parameter")
+		}
+		s.Inherits = other
+		for _, c := range l.cfg.Stanzas {
+			if c.Name == other && (s.Family == "" || c.Family == s.Family) {
+				s.Parent = c
+				break
+			}
+		}
+		if s.Parent == nil {
+			fam := s.Family
+			if fam == "" {
+				fam = "*"
+			}
+			return nil, l.errorf(f, num, "unknown iface to inherit from: %s (%s)", other, fam)
+		}
+		if s.Family == "" {
+			s.Family = s.Parent.Family
+		}
+		if s.Method == "" {
+			s.Method = s.Parent.Method
+		}
+	}
+	s.Seq = len(l.cfg.Stanzas)
+	l.cfg.Stanzas = append(l.cfg.Stanzas, s)
+	f.Stanzas = append(f.Stanzas, s)
+	return s, nil
+}
