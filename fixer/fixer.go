@@ -116,13 +116,7 @@ func (x *fixer) warnings() {
 		default:
 			continue
 		}
-		var file *parser.File
-		for _, f := range x.cfg.Files {
-			if f.Name == w.Path || file == nil {
-				file = f
-			}
-		}
-		x.res.Findings = append(x.res.Findings, Finding{File: file, Line: w.Line, Rule: w.Code, Message: w.Msg})
+		x.res.Findings = append(x.res.Findings, Finding{File: w.File, Line: w.Line, Rule: w.Code, Message: w.Msg})
 	}
 }
 

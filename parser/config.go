@@ -105,8 +105,8 @@ func (l *loader) errorf(f *File, line int, format string, args ...any) *Error {
 	return &Error{Path: l.opt.Display(f.Name), Line: line, Msg: fmt.Sprintf(format, args...)}
 }
 
-func (l *loader) warn(code string, e *Error) {
-	l.cfg.Warnings = append(l.cfg.Warnings, Warning{Code: code, Error: e})
+func (l *loader) warn(code string, f *File, e *Error) {
+	l.cfg.Warnings = append(l.cfg.Warnings, Warning{Code: code, File: f, Error: e})
 }
 
 // fsName turns an absolute slash path into an fs.FS name.
@@ -264,7 +264,7 @@ func (l *loader) parseFile(f *File, depth int, top bool) error {
 			}
 			// ifupdown warns and drops the rest of a sourced file; the parent goes on.
 			f.Err = perr
-			l.warn("sourced-file-error", perr)
+			l.warn("sourced-file-error", f, perr)
 			for j := i; j < len(f.Lines); j++ {
 				f.Lines[j].Kind = Ignored
 			}
@@ -311,7 +311,7 @@ func (l *loader) iface(f *File, idx int, rest string) (*Stanza, *Error) {
 			if extra == "inherits" {
 				inherits = true
 			} else {
-				l.warn("iface-extra-parameter", l.errorf(f, num, "extra parameter for the iface line not understood and ignored: %s", extra))
+				l.warn("iface-extra-parameter", f, l.errorf(f, num, "extra parameter for the iface line not understood and ignored: %s", extra))
 			}
 		}
 	}

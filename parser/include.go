@@ -25,7 +25,7 @@ func (l *loader) include(f *File, ln *Line, depth int) error {
 	if err != nil {
 		if err != errBadWords {
 			// ifupdown would expand this with the shell; we cannot know the result.
-			l.warn("include-unsupported", l.errorf(f, ln.Num, "%s %s: %v; not followed", ln.Keyword, ln.Rest, err))
+			l.warn("include-unsupported", f, l.errorf(f, ln.Num, "%s %s: %v; not followed", ln.Keyword, ln.Rest, err))
 		}
 		return nil // wordexp fails: ifupdown ignores the line silently
 	}
@@ -36,9 +36,9 @@ func (l *loader) include(f *File, ln *Line, depth int) error {
 		}
 		for _, p := range l.glob(w) {
 			if ln.Kind == Source {
-				err = l.source(p, at, depth)
+				err = l.source(f, p, at, depth)
 			} else {
-				err = l.sourceDir(p, at, depth)
+				err = l.sourceDir(f, p, at, depth)
 			}
 			if err != nil {
 				return err
@@ -50,7 +50,7 @@ func (l *loader) include(f *File, ln *Line, depth int) error {
 
 var dirEntryName = regexp.MustCompile(`^[a-zA-Z0-9_-]+$`)
 
-func (l *loader) sourceDir(dir string, at *Error, depth int) error {
+func (l *loader) sourceDir(from *File, dir string, at *Error, depth int) error {
 	ents, err := fs.ReadDir(l.fsys, fsName(dir))
 	if err != nil {
 		return nil // scandir failed: ifupdown skips it silently
@@ -63,7 +63,7 @@ func (l *loader) sourceDir(dir string, at *Error, depth int) error {
 	}
 	sort.Strings(names)
 	for _, n := range names {
-		if err := l.source(path.Join(dir, n), at, depth); err != nil {
+		if err := l.source(from, path.Join(dir, n), at, depth); err != nil {
 			return err
 		}
 	}
@@ -71,7 +71,7 @@ func (l *loader) sourceDir(dir string, at *Error, depth int) error {
 }
 
 // source reads and parses one included file.
-func (l *loader) source(name string, at *Error, depth int) error {
+func (l *loader) source(from *File, name string, at *Error, depth int) error {
 	name = path.Clean(name)
 	info, err := fs.Stat(l.fsys, fsName(name))
 	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) {
@@ -81,7 +81,7 @@ func (l *loader) source(name string, at *Error, depth int) error {
 		return nil // the conventional empty file: ifupdown reads nothing from it
 	}
 	if err == nil && info.IsDir() {
-		l.warn("include-not-file", &Error{Path: at.Path, Line: at.Line, Msg: l.opt.Display(name) + ": is a directory; ifupdown skips it"})
+		l.warn("include-not-file", from, &Error{Path: at.Path, Line: at.Line, Msg: l.opt.Display(name) + ": is a directory; ifupdown skips it"})
 		return nil
 	}
 	if depth+1 > l.opt.MaxDepth {
@@ -93,7 +93,7 @@ func (l *loader) source(name string, at *Error, depth int) error {
 	}
 	id := f.id()
 	if l.active[id] {
-		l.warn("include-cycle", &Error{Path: at.Path, Line: at.Line, Msg: l.opt.Display(name) + " is already being read: include cycle, not followed again"})
+		l.warn("include-cycle", from, &Error{Path: at.Path, Line: at.Line, Msg: l.opt.Display(name) + " is already being read: include cycle, not followed again"})
 		return nil
 	}
 	if l.seen[id] {

@@ -153,5 +153,6 @@ func (e *Error) Unwrap() error { return e.Err }
 // Warning is a non-fatal problem: ifupdown goes on, but a person should know.
 type Warning struct {
 	Code string // sourced-file-error, include-cycle, include-not-file, include-unsupported, iface-extra-parameter
+	File *File  // the file the warning is about (for include problems: the one with the source line)
 	*Error
 }
