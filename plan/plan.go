@@ -1,0 +1,408 @@
+// Package plan turns roots and options into a plan (findings and per-file changes with diffs) and
+// applies it. The command and the Ansible module both run through Run, so neither repeats the
+// other's logic.
+package plan
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/sergi/go-diff/diffmatchpatch"
+
+	"github.com/ifacefix/ifacefix/fixer"
+	"github.com/ifacefix/ifacefix/parser"
+	"github.com/ifacefix/ifacefix/rootfs"
+	"github.com/ifacefix/ifacefix/safefile"
+	"github.com/ifacefix/ifacefix/udiff"
+)
+
+// DefaultFile is the configuration ifupdown reads.
+const DefaultFile = "/etc/network/interfaces"
+
+// Options say what to check and whether to write.
+type Options struct {
+	// Roots stand for "/" (--root); empty means the real "/". Each root is its own configuration.
+	Roots []string
+	// Files are top-level files inside each root (default DefaultFile). Relative names are taken
+	// relative to WorkDir without a root and to the root's "/" with one.
+	Files   []string
+	WorkDir string
+	Fix     fixer.Options
+	// Apply writes the changes; Confirm, if set, is asked before each file is written.
+	Apply   bool
+	Confirm func(*File) (bool, error)
+	// Backup keeps the old bytes of each replaced file (see safefile.BackupName).
+	Backup bool
+	// LockTimeout bounds the wait for another ifacefix working on the same configuration.
+	LockTimeout time.Duration
+	Now         func() time.Time
+}
+
+// File is one file of a configuration and what the plan does to it.
+type File struct {
+	Path    string // shown to people: the host path
+	Name    string // absolute name inside the root
+	Old     []byte
+	New     []byte // equal to Old when unchanged
+	Diff    []byte // unified diff, nil when unchanged
+	Changed bool
+	Written bool
+	Backup  string // host path of the backup, once written
+
+	fsys  *rootfs.FS
+	parse *parser.File
+}
+
+// Finding is a fixer finding with its file's display path.
+type Finding struct {
+	Path    string `json:"path"`
+	Line    int    `json:"line"`
+	Iface   string `json:"iface"`
+	Family  string `json:"family"`
+	Rule    string `json:"rule"`
+	Message string `json:"message"`
+	Fixed   bool   `json:"fixed"`
+	Removed string `json:"removed,omitempty"`
+}
+
+// Plan is the outcome of Run.
+type Plan struct {
+	Files    []*File
+	Findings []Finding
+}
+
+// Changed returns the files with a proposed change.
+func (p *Plan) Changed() []*File {
+	var c []*File
+	for _, f := range p.Files {
+		if f.Changed {
+			c = append(c, f)
+		}
+	}
+	return c
+}
+
+// NeedsAttention reports whether something is left for a person: a change not written (in a dry
+// run, any proposed change) or a finding that is not fixed.
+func (p *Plan) NeedsAttention() bool {
+	for _, f := range p.Files {
+		if f.Changed && !f.Written {
+			return true
+		}
+	}
+	for _, f := range p.Findings {
+		if !f.Fixed {
+			return true
+		}
+	}
+	return false
+}
+
+// WriteError reports a failure while writing several files: which were written before it.
+type WriteError struct {
+	Written []string
+	Failed  string
+	Err     error
+}
+
+func (e *WriteError) Error() string {
+	msg := fmt.Sprintf("%s: %v", e.Failed, e.Err)
+	if len(e.Written) == 0 {
+		return msg + " (nothing was written)"
+	}
+	return msg + "; already written: " + strings.Join(e.Written, ", ")
+}
+
+func (e *WriteError) Unwrap() error { return e.Err }
+
+// Run reads every configuration, fixes it in memory, renders diffs, and, with Apply, writes the
+// changed files. With Apply it holds a lock on each configuration's directory from before the
+// first read until the last write, so concurrent runs never interleave.
+func Run(opt Options) (*Plan, error) {
+	if opt.Now == nil {
+		opt.Now = time.Now
+	}
+	roots := opt.Roots
+	if len(roots) == 0 {
+		roots = []string{"/"}
+	}
+	files := opt.Files
+	if len(files) == 0 {
+		files = []string{DefaultFile}
+	}
+	p := &Plan{}
+	for _, root := range roots {
+		if err := p.runRoot(root, files, opt); err != nil {
+			return p, err
+		}
+	}
+	return p, nil
+}
+
+func (p *Plan) runRoot(root string, files []string, opt Options) error {
+	fsys, err := rootfs.Open(root)
+	if err != nil {
+		return err
+	}
+	defer fsys.Close()
+	display := func(name string) string {
+		if fsys.Dir() == "/" {
+			return name
+		}
+		return fsys.HostPath(name)
+	}
+	var names []string
+	for _, f := range files {
+		names = append(names, inRoot(f, root, opt.WorkDir))
+	}
+	if opt.Apply {
+		unlock, err := lockAll(fsys, names, opt.LockTimeout)
+		if err != nil {
+			return err
+		}
+		defer unlock()
+	}
+	var mine []*File
+	seen := map[string]*File{}
+	for _, name := range names {
+		cfg, err := parser.Load(fsys, name, parser.Options{Display: display})
+		if err != nil {
+			return err
+		}
+		res := fixer.Fix(cfg, opt.Fix)
+		for _, pf := range cfg.Files {
+			f, err := newFile(fsys, pf, res.Edits[pf], display(pf.Name))
+			if err != nil {
+				return err
+			}
+			if prev, ok := seen[pf.Name]; ok {
+				if string(prev.New) != string(f.New) {
+					return fmt.Errorf("%s: reached from two configurations that fix it differently; run them separately", f.Path)
+				}
+				continue
+			}
+			seen[pf.Name] = f
+			mine = append(mine, f)
+		}
+		for _, fd := range res.Findings {
+			p.Findings = append(p.Findings, Finding{Path: display(fd.File.Name), Line: fd.Line, Iface: fd.Iface,
+				Family: fd.Family, Rule: fd.Rule, Message: fd.Message, Fixed: fd.Fixed, Removed: fd.Removed})
+		}
+	}
+	p.Files = append(p.Files, mine...)
+	if !opt.Apply {
+		return nil
+	}
+	return p.write(mine, opt)
+}
+
+// inRoot makes a FILE argument an absolute name inside the root.
+func inRoot(name, root, workDir string) string {
+	if root == "/" && !filepath.IsAbs(name) {
+		if workDir == "" {
+			workDir, _ = filepath.Abs(".")
+		}
+		name = filepath.Join(workDir, name)
+	}
+	return path.Clean("/" + filepath.ToSlash(name))
+}
+
+// lockAll locks the directory of each top-level file (each once, in order).
+func lockAll(fsys *rootfs.FS, names []string, timeout time.Duration) (func(), error) {
+	var unlocks []func() error
+	release := func() {
+		for i := len(unlocks) - 1; i >= 0; i-- {
+			unlocks[i]()
+		}
+	}
+	done := map[string]bool{}
+	for _, n := range names {
+		dir := path.Dir(n)
+		if real, err := fsys.Resolve(n); err == nil {
+			dir = path.Dir("/" + real)
+		}
+		if done[dir] {
+			continue
+		}
+		done[dir] = true
+		u, err := safefile.Lock(fsys, strings.TrimPrefix(dir, "/"), timeout)
+		if err != nil {
+			release()
+			return nil, err
+		}
+		unlocks = append(unlocks, u)
+	}
+	return release, nil
+}
+
+func newFile(fsys *rootfs.FS, pf *parser.File, edits []parser.Edit, display string) (*File, error) {
+	f := &File{Path: display, Name: pf.Name, Old: pf.Bytes(), New: pf.Bytes(), fsys: fsys, parse: pf}
+	if len(edits) == 0 {
+		return f, nil
+	}
+	out, err := pf.Apply(edits)
+	if err != nil {
+		return nil, err
+	}
+	f.New = out
+	if string(out) == pf.Data {
+		return f, nil
+	}
+	f.Changed = true
+	label := strings.TrimPrefix(display, "/")
+	f.Diff = udiff.Render("a/"+label, "b/"+label, Ops(pf, edits), 3)
+	return f, nil
+}
+
+// Ops turns a file and its edits into line operations for udiff.Render, so that every '-' line is
+// the very line the fixer removed (and no quadratic diff search runs on big files).
+func Ops(f *parser.File, edits []parser.Edit) []diffmatchpatch.Diff {
+	var ops []diffmatchpatch.Diff
+	emit := func(t diffmatchpatch.Operation, lines []string) {
+		if len(lines) == 0 {
+			return
+		}
+		ops = append(ops, diffmatchpatch.Diff{Type: t, Text: strings.Join(lines, "")})
+	}
+	sorted := sortedEdits(edits)
+	at := 0
+	for _, e := range sorted {
+		emit(diffmatchpatch.DiffEqual, f.Phys[at:e.Start])
+		emit(diffmatchpatch.DiffDelete, f.Phys[e.Start:e.End])
+		if e.Text != "" {
+			text := e.Text
+			// An insertion after a last line without newline: the diff shows that line as changed.
+			if e.Start == len(f.Phys) && e.Start > 0 && f.EOL(e.Start-1) == "" && len(ops) > 0 {
+				last := ops[len(ops)-1]
+				if last.Type == diffmatchpatch.DiffEqual {
+					lines := strings.SplitAfter(last.Text, "\n")
+					prev := lines[len(lines)-1]
+					ops[len(ops)-1].Text = strings.TrimSuffix(last.Text, prev)
+					if ops[len(ops)-1].Text == "" {
+						ops = ops[:len(ops)-1]
+					}
+					emit(diffmatchpatch.DiffDelete, []string{prev})
+					text = prev + text
+				}
+			}
+			emit(diffmatchpatch.DiffInsert, []string{text})
+		}
+		at = e.End
+	}
+	emit(diffmatchpatch.DiffEqual, f.Phys[at:])
+	return ops
+}
+
+func sortedEdits(edits []parser.Edit) []parser.Edit {
+	s := append([]parser.Edit(nil), edits...)
+	for i := 1; i < len(s); i++ { // insertion sort: edits come nearly sorted and are few per file
+		for j := i; j > 0 && (s[j].Start < s[j-1].Start || s[j].Start == s[j-1].Start && s[j].End < s[j-1].End); j-- {
+			s[j], s[j-1] = s[j-1], s[j]
+		}
+	}
+	return s
+}
+
+// write replaces the changed files after checking that none changed on disk since it was read.
+func (p *Plan) write(files []*File, opt Options) error {
+	var todo []*File
+	for _, f := range files {
+		if !f.Changed {
+			continue
+		}
+		if opt.Confirm != nil {
+			ok, err := opt.Confirm(f)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				continue
+			}
+		}
+		todo = append(todo, f)
+	}
+	// Check every file first, so that one changed behind our back stops the run before any write.
+	for _, f := range todo {
+		if err := unchanged(f); err != nil {
+			return &WriteError{Failed: f.Path, Err: err}
+		}
+	}
+	var written []string
+	for _, f := range todo {
+		info := f.parse.Info
+		want := safefile.Expect{Data: f.Old, Size: info.Size, ModTime: time.Unix(0, info.ModTime)}
+		res, err := safefile.Replace(f.fsys, strings.TrimPrefix(f.Name, "/"), f.New, want, safefile.Options{Backup: opt.Backup, Now: opt.Now})
+		if err != nil {
+			return &WriteError{Written: written, Failed: f.Path, Err: err}
+		}
+		f.Written = true
+		if res.Backup != "" {
+			f.Backup = f.fsys.HostPath(res.Backup)
+		}
+		written = append(written, f.Path)
+	}
+	p.markUnwritten()
+	return nil
+}
+
+// markUnwritten turns the findings of files the user declined back into unfixed ones.
+func (p *Plan) markUnwritten() {
+	declined := map[string]bool{}
+	for _, f := range p.Files {
+		if f.Changed && !f.Written {
+			declined[f.Path] = true
+		}
+	}
+	for i := range p.Findings {
+		if declined[p.Findings[i].Path] {
+			p.Findings[i].Fixed = false
+		}
+	}
+}
+
+// unchanged re-reads a file and compares it with what was parsed.
+func unchanged(f *File) error {
+	data, info, err := f.fsys.ReadFileInfo(strings.TrimPrefix(f.Name, "/"))
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("%w: the file disappeared after it was read; nothing written", safefile.ErrChanged)
+		}
+		return err
+	}
+	pi := f.parse.Info
+	switch {
+	case info.Size() != pi.Size:
+		return fmt.Errorf("%w: its size changed after it was read; nothing written", safefile.ErrChanged)
+	case info.ModTime().UnixNano() != pi.ModTime:
+		return fmt.Errorf("%w: its modification time changed after it was read; nothing written", safefile.ErrChanged)
+	case string(data) != string(f.Old):
+		return fmt.Errorf("%w: its content changed after it was read; nothing written", safefile.ErrChanged)
+	}
+	return nil
+}
+
+// FromBytes plans the fix of a single file given as bytes (standard input): includes are not
+// followed and nothing can be written.
+func FromBytes(name string, data []byte, fix fixer.Options) (*Plan, error) {
+	cfg, err := parser.ParseBytes(name, data, parser.Options{})
+	if err != nil {
+		return nil, err
+	}
+	res := fixer.Fix(cfg, fix)
+	pf := cfg.Files[0]
+	f, err := newFile(nil, pf, res.Edits[pf], name)
+	if err != nil {
+		return nil, err
+	}
+	p := &Plan{Files: []*File{f}}
+	for _, fd := range res.Findings {
+		p.Findings = append(p.Findings, Finding{Path: name, Line: fd.Line, Iface: fd.Iface, Family: fd.Family,
+			Rule: fd.Rule, Message: fd.Message, Fixed: fd.Fixed, Removed: fd.Removed})
+	}
+	return p, nil
+}
