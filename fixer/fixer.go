@@ -90,7 +90,7 @@ func gateways(opts []*parser.Opt) []*parser.Opt {
 }
 
 func where(o *parser.Opt) string {
-	return fmt.Sprintf("%s:%d", o.Stanza.File.Name, o.L().Pos())
+	return fmt.Sprintf("%s:%d", o.Stanza.File.Path, o.L().Pos())
 }
 
 func (x *fixer) add(s *parser.Stanza, line int, rule string, fixed bool, removed, format string, args ...any) {
@@ -258,7 +258,11 @@ func (x *fixer) inherited() {
 // competing warns when gateways that remain on different interfaces share family and metric.
 func (x *fixer) competing() {
 	type slot struct{ family, metric string }
-	seen := map[slot]*parser.Opt{}
+	type holder struct {
+		stanza *parser.Stanza
+		value  string
+	}
+	seen := map[slot]holder{}
 	for _, s := range x.cfg.Stanzas {
 		if !ipFamily(s) {
 			continue
@@ -285,10 +289,10 @@ func (x *fixer) competing() {
 		k := slot{s.Family, metric}
 		prev, ok := seen[k]
 		if !ok {
-			seen[k] = gw
+			seen[k] = holder{s, gw.Value}
 			continue
 		}
-		if prev.Stanza.Base() == s.Base() {
+		if prev.stanza.Base() == s.Base() {
 			continue
 		}
 		m := "no metric"
@@ -297,7 +301,7 @@ func (x *fixer) competing() {
 		}
 		x.add(s, s.HeaderLine().Pos(), CompetingDefaults, false, "",
 			"%s and %s both have an %s default gateway with %s (%s, %s); %s: give one a different metric",
-			prev.Stanza.Name, s.Name, s.Family, m, prev.Value, gw.Value, secondDefault(s.Family))
+			prev.stanza.Name, s.Name, s.Family, m, prev.value, gw.Value, secondDefault(s.Family))
 	}
 }
 

@@ -59,7 +59,7 @@ func ParseBytes(name string, data []byte, opt Options) (cfg *Config, err error) 
 	opt.NoIncludes = true
 	l := newLoader(nil, opt)
 	defer l.recoverInternal(name, &err)
-	f := &File{Name: name, Data: string(data), Info: FileInfo{Size: int64(len(data))}}
+	f := &File{Name: name, Path: l.opt.Display(name), Data: string(data), Info: FileInfo{Size: int64(len(data))}}
 	l.cfg.Files = append(l.cfg.Files, f)
 	if err := l.parseFile(f, 0, true); err != nil {
 		return nil, err
@@ -146,7 +146,7 @@ func (l *loader) read(name string, from *Error) (*File, error) {
 		}
 		return nil, fail(err.Error(), err)
 	}
-	f := &File{Name: name, Data: string(data), Info: FileInfo{Size: info.Size(), ModTime: info.ModTime().UnixNano()}}
+	f := &File{Name: name, Path: l.opt.Display(name), Data: string(data), Info: FileInfo{Size: info.Size(), ModTime: info.ModTime().UnixNano()}}
 	if st, ok := info.Sys().(*syscall.Stat_t); ok {
 		f.Info.Dev, f.Info.Ino, f.Info.HasID = uint64(st.Dev), st.Ino, true
 	}

@@ -46,6 +46,7 @@ func (l *Line) Pos() int { return l.Start + 1 }
 // File is one parsed file: its exact bytes and its logical structure.
 type File struct {
 	Name    string   // absolute slash path inside the filesystem it was read from
+	Path    string   // the path shown to people (Options.Display of Name)
 	Data    string   // the exact bytes read
 	Phys    []string // physical lines with their own terminators; concatenated they are Data
 	Lines   []Line   // logical lines, in order, covering every physical line once

@@ -150,11 +150,12 @@ func (p *Plan) runRoot(root string, files []string, opt Options) error {
 		return err
 	}
 	defer fsys.Close()
+	// Paths are shown as the user named the root, so that they can be pasted back.
 	display := func(name string) string {
 		if fsys.Dir() == "/" {
 			return name
 		}
-		return fsys.HostPath(name)
+		return filepath.Join(root, filepath.FromSlash(name))
 	}
 	var names []string
 	for _, f := range files {
@@ -176,7 +177,7 @@ func (p *Plan) runRoot(root string, files []string, opt Options) error {
 		}
 		res := fixer.Fix(cfg, opt.Fix)
 		for _, pf := range cfg.Files {
-			f, err := newFile(fsys, pf, res.Edits[pf], display(pf.Name))
+			f, err := newFile(fsys, pf, res.Edits[pf])
 			if err != nil {
 				return err
 			}
@@ -190,7 +191,7 @@ func (p *Plan) runRoot(root string, files []string, opt Options) error {
 			mine = append(mine, f)
 		}
 		for _, fd := range res.Findings {
-			p.Findings = append(p.Findings, Finding{Path: display(fd.File.Name), Line: fd.Line, Iface: fd.Iface,
+			p.Findings = append(p.Findings, Finding{Path: fd.File.Path, Line: fd.Line, Iface: fd.Iface,
 				Family: fd.Family, Rule: fd.Rule, Message: fd.Message, Fixed: fd.Fixed, Removed: fd.Removed})
 		}
 	}
@@ -240,8 +241,8 @@ func lockAll(fsys *rootfs.FS, names []string, timeout time.Duration) (func(), er
 	return release, nil
 }
 
-func newFile(fsys *rootfs.FS, pf *parser.File, edits []parser.Edit, display string) (*File, error) {
-	f := &File{Path: display, Name: pf.Name, Old: pf.Bytes(), New: pf.Bytes(), fsys: fsys, parse: pf}
+func newFile(fsys *rootfs.FS, pf *parser.File, edits []parser.Edit) (*File, error) {
+	f := &File{Path: pf.Path, Name: pf.Name, Old: pf.Bytes(), New: pf.Bytes(), fsys: fsys, parse: pf}
 	if len(edits) == 0 {
 		return f, nil
 	}
@@ -254,7 +255,7 @@ func newFile(fsys *rootfs.FS, pf *parser.File, edits []parser.Edit, display stri
 		return f, nil
 	}
 	f.Changed = true
-	label := strings.TrimPrefix(display, "/")
+	label := strings.TrimPrefix(pf.Path, "/")
 	f.Diff = udiff.Render("a/"+label, "b/"+label, Ops(pf, edits), 3)
 	return f, nil
 }
@@ -342,7 +343,7 @@ func (p *Plan) write(files []*File, opt Options) error {
 		}
 		f.Written = true
 		if res.Backup != "" {
-			f.Backup = f.fsys.HostPath(res.Backup)
+			f.Backup = path.Join(path.Dir(f.Path), path.Base(res.Backup))
 		}
 		written = append(written, f.Path)
 	}
@@ -395,7 +396,7 @@ func FromBytes(name string, data []byte, fix fixer.Options) (*Plan, error) {
 	}
 	res := fixer.Fix(cfg, fix)
 	pf := cfg.Files[0]
-	f, err := newFile(nil, pf, res.Edits[pf], name)
+	f, err := newFile(nil, pf, res.Edits[pf])
 	if err != nil {
 		return nil, err
 	}
