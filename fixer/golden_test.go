@@ -1,0 +1,270 @@
+package fixer_test
+
+import (
+	"bytes"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"github.com/rogpeppe/go-internal/txtar"
+
+	"github.com/ifacefix/ifacefix/fixer"
+	"github.com/ifacefix/ifacefix/parser"
+)
+
+var update = flag.Bool("update", false, "rewrite the out/, findings, warnings and error sections of testdata/golden/*.txtar")
+
+// goldenDir holds the golden cases; see testdata/golden/README.md for the format.
+var goldenDir = filepath.Join("..", "testdata", "golden")
+
+// goldenCase is one parsed txtar case.
+type goldenCase struct {
+	path    string
+	ar      *txtar.Archive
+	flags   map[string]bool // plain flags, e.g. strip-route-commands
+	noFinal map[string]bool // section names whose data has no final newline
+	in      map[string][]byte
+}
+
+func loadGolden(t testing.TB) []*goldenCase {
+	t.Helper()
+	paths, err := filepath.Glob(filepath.Join(goldenDir, "*.txtar"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(paths) == 0 {
+		t.Fatalf("no golden cases in %s", goldenDir)
+	}
+	var cases []*goldenCase
+	for _, p := range paths {
+		ar, err := txtar.ParseFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := &goldenCase{path: p, ar: ar, flags: map[string]bool{}, noFinal: map[string]bool{}, in: map[string][]byte{}}
+		for _, f := range ar.Files {
+			if f.Name != "flags" {
+				continue
+			}
+			for _, l := range strings.Split(string(f.Data), "\n") {
+				l = strings.TrimSpace(l)
+				switch {
+				case l == "":
+				case strings.HasPrefix(l, "no-final-newline "):
+					c.noFinal[strings.TrimSpace(strings.TrimPrefix(l, "no-final-newline "))] = true
+				case l == "strip-route-commands":
+					c.flags[l] = true
+				default:
+					t.Fatalf("%s: unknown flag %q", p, l)
+				}
+			}
+		}
+		for _, f := range ar.Files {
+			if name, ok := strings.CutPrefix(f.Name, "in/"); ok {
+				c.in["/"+name] = c.data(t, f)
+			}
+		}
+		if _, ok := c.in["/etc/network/interfaces"]; !ok {
+			t.Fatalf("%s: no in/etc/network/interfaces section", p)
+		}
+		cases = append(cases, c)
+	}
+	return cases
+}
+
+// data returns a section's bytes, without the final newline if the flags say so.
+func (c *goldenCase) data(t testing.TB, f txtar.File) []byte {
+	if !c.noFinal[f.Name] {
+		return f.Data
+	}
+	if !bytes.HasSuffix(f.Data, []byte("\n")) {
+		t.Fatalf("%s: section %s flagged no-final-newline is empty or lacks the newline to trim", c.path, f.Name)
+	}
+	return f.Data[:len(f.Data)-1]
+}
+
+func (c *goldenCase) section(name string) (txtar.File, bool) {
+	for _, f := range c.ar.Files {
+		if f.Name == name {
+			return f, true
+		}
+	}
+	return txtar.File{}, false
+}
+
+// fsys builds the filesystem the case is loaded from: the in/ files plus overrides (absolute names).
+func fsysOf(files map[string][]byte, override map[string][]byte) fstest.MapFS {
+	m := fstest.MapFS{}
+	for n, d := range files {
+		m[strings.TrimPrefix(n, "/")] = &fstest.MapFile{Data: d, Mode: 0o644}
+	}
+	for n, d := range override {
+		m[strings.TrimPrefix(n, "/")] = &fstest.MapFile{Data: d, Mode: 0o644}
+	}
+	return m
+}
+
+func (c *goldenCase) options() fixer.Options {
+	return fixer.Options{StripRouteCommands: c.flags["strip-route-commands"]}
+}
+
+func formatFinding(f fixer.Finding) string {
+	name := "?"
+	if f.File != nil {
+		name = f.File.Name
+	}
+	state := "unfixed"
+	if f.Fixed {
+		state = "fixed"
+	}
+	s := fmt.Sprintf("%s:%d: %s: %s: %s", name, f.Line, f.Rule, state, f.Message)
+	if f.Removed != "" {
+		s += fmt.Sprintf(" [removed %q]", f.Removed)
+	}
+	return s + "\n"
+}
+
+// result is what a case produces: the sections it must have besides in/ and flags.
+func (c *goldenCase) result(t testing.TB) (sections map[string][]byte, cfg *parser.Config, res *fixer.Result) {
+	sections = map[string][]byte{}
+	cfg, err := parser.Load(fsysOf(c.in, nil), "/etc/network/interfaces", parser.Options{})
+	if err != nil {
+		sections["error"] = []byte(err.Error() + "\n")
+		return sections, nil, nil
+	}
+	var w strings.Builder
+	for _, x := range cfg.Warnings {
+		fmt.Fprintf(&w, "%s: %s\n", x.Code, x.Error)
+	}
+	if w.Len() > 0 {
+		sections["warnings"] = []byte(w.String())
+	}
+	res = fixer.Fix(cfg, c.options())
+	var fs strings.Builder
+	for _, f := range res.Findings {
+		fs.WriteString(formatFinding(f))
+	}
+	if fs.Len() > 0 {
+		sections["findings"] = []byte(fs.String())
+	}
+	for f, edits := range res.Edits {
+		if len(edits) == 0 {
+			continue
+		}
+		out, err := f.Apply(edits)
+		if err != nil {
+			t.Fatalf("%s: %v", c.path, err)
+		}
+		if string(out) == f.Data {
+			t.Errorf("%s: edits of %s change nothing", c.path, f.Name)
+		}
+		sections["out"+f.Name] = out
+	}
+	return sections, cfg, res
+}
+
+func TestGolden(t *testing.T) {
+	cases := loadGolden(t)
+	if len(cases) < 40 {
+		t.Errorf("only %d golden cases, want at least 40", len(cases))
+	}
+	for _, c := range cases {
+		t.Run(strings.TrimSuffix(filepath.Base(c.path), ".txtar"), func(t *testing.T) {
+			got, cfg, res := c.result(t)
+			if *update {
+				c.rewrite(t, got)
+				return
+			}
+			want := map[string][]byte{}
+			for _, f := range c.ar.Files {
+				if f.Name == "flags" || strings.HasPrefix(f.Name, "in/") {
+					continue
+				}
+				if _, dup := want[f.Name]; dup {
+					t.Errorf("duplicate section %s", f.Name)
+				}
+				want[f.Name] = c.data(t, f)
+			}
+			var names []string
+			for n := range got {
+				names = append(names, n)
+			}
+			for n := range want {
+				if _, ok := got[n]; !ok {
+					names = append(names, n)
+				}
+			}
+			sort.Strings(names)
+			for _, n := range names {
+				g, gok := got[n]
+				w, wok := want[n]
+				switch {
+				case !wok:
+					t.Errorf("unexpected section %s:\n%s", n, g)
+				case !gok:
+					t.Errorf("missing section %s, want:\n%s", n, w)
+				case !bytes.Equal(g, w):
+					t.Errorf("section %s:\ngot:\n%q\nwant:\n%q", n, g, w)
+				}
+			}
+			if cfg != nil {
+				checkInvariants(t, cfg, res, c.options(), func(changed map[string][]byte) (*parser.Config, error) {
+					return parser.Load(fsysOf(c.in, changed), "/etc/network/interfaces", parser.Options{})
+				})
+			}
+		})
+	}
+}
+
+// rewrite replaces every section except the comment, flags and in/ files with got.
+func (c *goldenCase) rewrite(t *testing.T, got map[string][]byte) {
+	ar := &txtar.Archive{Comment: c.ar.Comment}
+	var flags []string
+	var ins []txtar.File
+	for _, f := range c.ar.Files {
+		switch {
+		case f.Name == "flags":
+			for _, l := range strings.Split(string(f.Data), "\n") {
+				if l = strings.TrimSpace(l); l != "" && !strings.HasPrefix(l, "no-final-newline out/") {
+					flags = append(flags, l)
+				}
+			}
+		case strings.HasPrefix(f.Name, "in/"):
+			ins = append(ins, f) // kept byte for byte
+		}
+	}
+	var outs []string
+	for n := range got {
+		if strings.HasPrefix(n, "out/") {
+			outs = append(outs, n)
+		}
+	}
+	sort.Strings(outs)
+	var outFiles []txtar.File
+	for _, n := range outs {
+		d := got[n]
+		if len(d) > 0 && !bytes.HasSuffix(d, []byte("\n")) {
+			flags = append(flags, "no-final-newline "+n)
+			d = append(append([]byte(nil), d...), '\n')
+		}
+		outFiles = append(outFiles, txtar.File{Name: n, Data: d})
+	}
+	if len(flags) > 0 {
+		ar.Files = append(ar.Files, txtar.File{Name: "flags", Data: []byte(strings.Join(flags, "\n") + "\n")})
+	}
+	ar.Files = append(ar.Files, ins...)
+	ar.Files = append(ar.Files, outFiles...)
+	for _, n := range []string{"error", "warnings", "findings"} {
+		if d, ok := got[n]; ok {
+			ar.Files = append(ar.Files, txtar.File{Name: n, Data: d})
+		}
+	}
+	if err := os.WriteFile(c.path, txtar.Format(ar), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
