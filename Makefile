@@ -1,0 +1,46 @@
+# ifacefix: every target CI needs. `make test` is what .ci/run runs.
+GO       ?= go
+FUZZTIME ?= 20s
+BIN      := bin
+
+.PHONY: build test lint unit fuzz-short fuzz e2e bench stress example clean
+
+build:
+	$(GO) build -o $(BIN)/ifacefix ./cmd/ifacefix
+	$(GO) build -o $(BIN)/ifacefix-ansible ./cmd/ifacefix-ansible
+
+# Everything CI runs: lint, all Go tests (oracle, live netns, Ansible and reliability tests skip
+# only when their tool or root is missing), then a short run of each fuzz target.
+test: lint unit fuzz-short
+
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+
+unit:
+	$(GO) test -count=1 ./...
+
+fuzz-short:
+	$(GO) test -run '^$$' -fuzz '^FuzzRoundTrip$$' -fuzztime $(FUZZTIME) ./parser
+	$(GO) test -run '^$$' -fuzz '^FuzzFix$$' -fuzztime $(FUZZTIME) ./fixer
+
+fuzz:
+	$(MAKE) fuzz-short FUZZTIME=5m
+
+# Only the tests against the real ifupdown (oracle) and the live network-namespace proofs.
+e2e:
+	$(GO) test -count=1 -v ./e2e/...
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./parser ./fixer ./plan ./udiff
+	bash bench/compare.sh
+
+stress:
+	IFACEFIX_CRASH_TRIALS=1000 $(GO) test -count=1 -run Crash -v ./reliability/
+
+# The newcomer's first command: a dry run on the bundled example tree.
+example: build
+	$(BIN)/ifacefix --root examples/basic; test $$? -le 1
+
+clean:
+	rm -rf $(BIN)
