@@ -178,7 +178,7 @@ func (x *fixer) aliasGateways() {
 			for _, g := range gws {
 				x.remove(g, AliasGateway, "alias %s has gateway %s; %s (%s) gets its default route from %s: removed", g.Stanza.Name, g.Value, k.name, k.family, primary.Method)
 			}
-		case primary != nil && primary.Method == "static" && x.canInsert(primary):
+		case primary != nil && primary.Method == "static" && x.canInsert(primary) && !strings.HasSuffix(gws[0].Value, `\`):
 			for _, g := range gws {
 				x.remove(g, AliasGateway, "alias %s has gateway %s: removed", g.Stanza.Name, g.Value)
 			}
@@ -187,6 +187,11 @@ func (x *fixer) aliasGateways() {
 			why := "there is no " + k.name + " " + k.family + " stanza"
 			if primary != nil {
 				why = fmt.Sprintf("%s (%s) is %s", k.name, k.family, primary.Method)
+				if primary.Method == "static" {
+					// canInsert refused, or the value ends in "\": written on a line of its own it
+					// would continue into the next line.
+					why = fmt.Sprintf("%s (%s) is static but a trailing \\ (on its last line or in the value) leaves no safe place", k.name, k.family)
+				}
 			}
 			for _, g := range gws {
 				x.add(g.Stanza, g.L().Pos(), KeepDefaultRoute, false, "",
