@@ -9,7 +9,9 @@ import (
 	"io/fs"
 	"path"
 	"path/filepath"
+	"sort"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/sergi/go-diff/diffmatchpatch"
@@ -54,8 +56,9 @@ type File struct {
 	Written bool
 	Backup  string // host path of the backup, once written
 
-	fsys  *rootfs.FS
-	parse *parser.File
+	fsys    *rootfs.FS
+	parse   *parser.File
+	display func(name string) string
 }
 
 // Finding is a fixer finding with its file's display path.
@@ -121,8 +124,15 @@ func (e *WriteError) Error() string {
 func (e *WriteError) Unwrap() error { return e.Err }
 
 // Run reads every configuration, fixes it in memory, renders diffs, and, with Apply, writes the
-// changed files. With Apply it holds a lock on each configuration's directory from before the
-// first read until the last write, so concurrent runs never interleave.
+// changed files.
+//
+// With Apply it first locks the directory of each top-level file of every root (in one global
+// order, so that two runs never wait for each other crosswise), keeps the locks from before the
+// first read until the last write, and writes nothing until every root has been read and planned:
+// an error in any root (bad syntax, unreadable file) means nothing at all was written. Before the
+// first write every file to be written is re-read and compared with what was planned; one that
+// changed stops the run with a *WriteError and nothing written. Only a failure during the writes
+// themselves can leave some files written: the *WriteError then names them.
 func Run(opt Options) (*Plan, error) {
 	if opt.Now == nil {
 		opt.Now = time.Now
@@ -136,70 +146,113 @@ func Run(opt Options) (*Plan, error) {
 		files = []string{DefaultFile}
 	}
 	p := &Plan{}
+	var trees []*tree
+	defer func() {
+		for _, t := range trees {
+			t.fsys.Close()
+		}
+	}()
 	for _, root := range roots {
-		if err := p.runRoot(root, files, opt); err != nil {
+		t, err := openTree(root, files, opt.WorkDir)
+		if err != nil {
+			return p, err
+		}
+		trees = append(trees, t)
+	}
+	if opt.Apply {
+		unlock, err := lockAll(trees, opt.LockTimeout)
+		if err != nil {
+			return p, err
+		}
+		defer unlock()
+	}
+	seen := map[fileKey]*File{}
+	for _, t := range trees {
+		if err := p.read(t, opt, seen); err != nil {
 			return p, err
 		}
 	}
-	return p, nil
+	if !opt.Apply {
+		return p, nil
+	}
+	return p, p.write(opt)
 }
 
-func (p *Plan) runRoot(root string, files []string, opt Options) error {
+// tree is one root (one host tree) and the top-level names to read in it.
+type tree struct {
+	fsys    *rootfs.FS
+	names   []string
+	display func(name string) string
+}
+
+func openTree(root string, files []string, workDir string) (*tree, error) {
 	fsys, err := rootfs.Open(root)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	defer fsys.Close()
+	t := &tree{fsys: fsys}
 	// Paths are shown as the user named the root, so that they can be pasted back.
-	display := func(name string) string {
+	t.display = func(name string) string {
 		if fsys.Dir() == "/" {
 			return name
 		}
 		return filepath.Join(root, filepath.FromSlash(name))
 	}
-	var names []string
 	for _, f := range files {
-		names = append(names, inRoot(f, root, opt.WorkDir))
+		t.names = append(t.names, inRoot(f, root, workDir))
 	}
-	if opt.Apply {
-		unlock, err := lockAll(fsys, names, opt.LockTimeout)
-		if err != nil {
-			return err
-		}
-		defer unlock()
+	return t, nil
+}
+
+// fileKey identifies a file across roots and spellings: its device and inode when known.
+type fileKey struct {
+	dev, ino uint64
+	host     string
+}
+
+func keyOf(t *tree, pf *parser.File) fileKey {
+	if pf.Info.HasID {
+		return fileKey{dev: pf.Info.Dev, ino: pf.Info.Ino}
 	}
-	var mine []*File
-	seen := map[string]*File{}
-	for _, name := range names {
-		cfg, err := parser.Load(fsys, name, parser.Options{Display: display})
+	return fileKey{host: t.fsys.HostPath(pf.Name)}
+}
+
+// read loads, fixes and diffs every configuration of one tree. A file met again (through another
+// top-level file, or another root naming the same tree) is planned once.
+func (p *Plan) read(t *tree, opt Options, seen map[fileKey]*File) error {
+	for _, name := range t.names {
+		cfg, err := parser.Load(t.fsys, name, parser.Options{Display: t.display})
 		if err != nil {
 			return err
 		}
 		res := fixer.Fix(cfg, opt.Fix)
+		dup := map[*parser.File]bool{}
 		for _, pf := range cfg.Files {
-			f, err := newFile(fsys, pf, res.Edits[pf])
+			f, err := newFile(t.fsys, pf, res.Edits[pf])
 			if err != nil {
 				return err
 			}
-			if prev, ok := seen[pf.Name]; ok {
+			f.display = t.display
+			k := keyOf(t, pf)
+			if prev, ok := seen[k]; ok {
 				if string(prev.New) != string(f.New) {
 					return fmt.Errorf("%s: reached from two configurations that fix it differently; run them separately", f.Path)
 				}
+				dup[pf] = true
 				continue
 			}
-			seen[pf.Name] = f
-			mine = append(mine, f)
+			seen[k] = f
+			p.Files = append(p.Files, f)
 		}
 		for _, fd := range res.Findings {
+			if dup[fd.File] {
+				continue // already reported when the file was first planned
+			}
 			p.Findings = append(p.Findings, Finding{Path: fd.File.Path, Line: fd.Line, Iface: fd.Iface,
 				Family: fd.Family, Rule: fd.Rule, Message: fd.Message, Fixed: fd.Fixed, Removed: fd.Removed})
 		}
 	}
-	p.Files = append(p.Files, mine...)
-	if !opt.Apply {
-		return nil
-	}
-	return p.write(mine, opt)
+	return nil
 }
 
 // inRoot makes a FILE argument an absolute name inside the root.
@@ -213,25 +266,49 @@ func inRoot(name, root, workDir string) string {
 	return path.Clean("/" + filepath.ToSlash(name))
 }
 
-// lockAll locks the directory of each top-level file (each once, in order).
-func lockAll(fsys *rootfs.FS, names []string, timeout time.Duration) (func(), error) {
+// lockAll locks the directory of each top-level file of every tree: each directory once (by
+// device and inode, so two spellings of one directory cannot make a run wait for itself), in
+// order of host path.
+func lockAll(trees []*tree, timeout time.Duration) (func(), error) {
+	type lockDir struct {
+		fsys *rootfs.FS
+		dir  string // inside fsys
+		host string
+	}
+	var dirs []lockDir
+	done := map[fileKey]bool{}
+	for _, t := range trees {
+		for _, n := range t.names {
+			dir := path.Dir(n)
+			if real, err := t.fsys.Resolve(n); err == nil {
+				dir = path.Dir("/" + real)
+			}
+			k := fileKey{host: t.fsys.HostPath(dir)}
+			rel := strings.TrimPrefix(dir, "/")
+			if rel == "" {
+				rel = "."
+			}
+			if fi, err := t.fsys.Stat(rel); err == nil {
+				if st, ok := fi.Sys().(*syscall.Stat_t); ok {
+					k = fileKey{dev: uint64(st.Dev), ino: st.Ino}
+				}
+			}
+			if done[k] {
+				continue
+			}
+			done[k] = true
+			dirs = append(dirs, lockDir{t.fsys, dir, t.fsys.HostPath(dir)})
+		}
+	}
+	sort.SliceStable(dirs, func(i, j int) bool { return dirs[i].host < dirs[j].host })
 	var unlocks []func() error
 	release := func() {
 		for i := len(unlocks) - 1; i >= 0; i-- {
 			unlocks[i]()
 		}
 	}
-	done := map[string]bool{}
-	for _, n := range names {
-		dir := path.Dir(n)
-		if real, err := fsys.Resolve(n); err == nil {
-			dir = path.Dir("/" + real)
-		}
-		if done[dir] {
-			continue
-		}
-		done[dir] = true
-		u, err := safefile.Lock(fsys, strings.TrimPrefix(dir, "/"), timeout)
+	for _, d := range dirs {
+		u, err := safefile.Lock(d.fsys, strings.TrimPrefix(d.dir, "/"), timeout)
 		if err != nil {
 			release()
 			return nil, err
@@ -309,10 +386,13 @@ func sortedEdits(edits []parser.Edit) []parser.Edit {
 	return s
 }
 
-// write replaces the changed files after checking that none changed on disk since it was read.
-func (p *Plan) write(files []*File, opt Options) error {
+// write replaces the changed files (of every tree) after checking that none changed on disk since
+// it was read. Confirm, if set, is asked for each changed file first, before any check or write.
+func (p *Plan) write(opt Options) (err error) {
+	// Whatever happens, a finding is fixed only if its file was written.
+	defer p.markUnwritten()
 	var todo []*File
-	for _, f := range files {
+	for _, f := range p.Files {
 		if !f.Changed {
 			continue
 		}
@@ -338,29 +418,33 @@ func (p *Plan) write(files []*File, opt Options) error {
 		info := f.parse.Info
 		want := safefile.Expect{Data: f.Old, Size: info.Size, ModTime: time.Unix(0, info.ModTime)}
 		res, err := safefile.Replace(f.fsys, strings.TrimPrefix(f.Name, "/"), f.New, want, safefile.Options{Backup: opt.Backup, Now: opt.Now})
+		if res.Path != "" {
+			// Replace can fail after the rename (fsync of the directory): the file is written.
+			f.Written = true
+			written = append(written, f.Path)
+			if res.Backup != "" {
+				// The backup sits next to the file actually written: for a symlink, its target.
+				f.Backup = f.display("/" + res.Backup)
+			}
+		}
 		if err != nil {
 			return &WriteError{Written: written, Failed: f.Path, Err: err}
 		}
-		f.Written = true
-		if res.Backup != "" {
-			f.Backup = path.Join(path.Dir(f.Path), path.Base(res.Backup))
-		}
-		written = append(written, f.Path)
 	}
-	p.markUnwritten()
 	return nil
 }
 
-// markUnwritten turns the findings of files the user declined back into unfixed ones.
+// markUnwritten turns the findings of files that were not written (declined, or not reached
+// because of an error) back into unfixed ones.
 func (p *Plan) markUnwritten() {
-	declined := map[string]bool{}
+	unwritten := map[string]bool{}
 	for _, f := range p.Files {
 		if f.Changed && !f.Written {
-			declined[f.Path] = true
+			unwritten[f.Path] = true
 		}
 	}
 	for i := range p.Findings {
-		if declined[p.Findings[i].Path] {
+		if unwritten[p.Findings[i].Path] {
 			p.Findings[i].Fixed = false
 		}
 	}
@@ -371,18 +455,18 @@ func unchanged(f *File) error {
 	data, info, err := f.fsys.ReadFileInfo(strings.TrimPrefix(f.Name, "/"))
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
-			return fmt.Errorf("%w: the file disappeared after it was read; nothing written", safefile.ErrChanged)
+			return fmt.Errorf("%w: the file disappeared after it was read", safefile.ErrChanged)
 		}
 		return err
 	}
 	pi := f.parse.Info
 	switch {
 	case info.Size() != pi.Size:
-		return fmt.Errorf("%w: its size changed after it was read; nothing written", safefile.ErrChanged)
+		return fmt.Errorf("%w: its size changed after it was read", safefile.ErrChanged)
 	case info.ModTime().UnixNano() != pi.ModTime:
-		return fmt.Errorf("%w: its modification time changed after it was read; nothing written", safefile.ErrChanged)
+		return fmt.Errorf("%w: its modification time changed after it was read", safefile.ErrChanged)
 	case string(data) != string(f.Old):
-		return fmt.Errorf("%w: its content changed after it was read; nothing written", safefile.ErrChanged)
+		return fmt.Errorf("%w: its content changed after it was read", safefile.ErrChanged)
 	}
 	return nil
 }

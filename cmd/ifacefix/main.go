@@ -16,6 +16,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/ifacefix/ifacefix/fixer"
+	"github.com/ifacefix/ifacefix/parser"
 	"github.com/ifacefix/ifacefix/plan"
 	"github.com/ifacefix/ifacefix/udiff"
 )
@@ -124,6 +125,10 @@ func action(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer) int {
 	if c.Bool("check") && apply {
 		return fail("--check and --apply exclude each other")
 	}
+	if c.Bool("json") && c.Bool("interactive") {
+		// The prompts' diffs would be mixed into the JSON document.
+		return fail("--json and --interactive exclude each other")
+	}
 	fix := fixer.Options{StripRouteCommands: c.Bool("strip-route-commands")}
 	out := output{stdout: stdout, stderr: stderr, json: c.Bool("json"), color: color == "always", check: c.Bool("check")}
 
@@ -180,13 +185,15 @@ func action(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer) int {
 	return out.result(p, apply)
 }
 
-// errorText prints parse errors bare ("path:line: message", like compilers) and others prefixed.
+// errorText prints errors about the configuration bare ("path:line: message" or "path: message",
+// like compilers and ifupdown, whatever the path looks like: with --root it is often relative) and
+// others prefixed with the command name.
 func errorText(err error) string {
-	s := err.Error()
-	if strings.HasPrefix(s, "/") || strings.HasPrefix(s, "<") {
-		return s
+	var pe *parser.Error
+	if errors.As(err, &pe) && err.Error() == pe.Error() {
+		return pe.Error()
 	}
-	return "ifacefix: " + s
+	return "ifacefix: " + err.Error()
 }
 
 type output struct {

@@ -1,0 +1,230 @@
+package main
+
+import (
+	"bytes"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/rogpeppe/go-internal/testscript"
+)
+
+var update = flag.Bool("update", false, "rewrite the cmp files of testdata/script from the actual output")
+
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){"ifacefix": main})
+}
+
+// TestScript runs the end-to-end scripts in testdata/script: the real command, in a scratch
+// directory, with its exit status, standard output and standard error checked.
+func TestScript(t *testing.T) {
+	testscript.Run(t, testscript.Params{
+		Dir:                 "testdata/script",
+		RequireExplicitExec: true,
+		RequireUniqueNames:  true,
+		UpdateScripts:       *update,
+		Condition: func(cond string) (bool, error) {
+			switch cond {
+			case "root":
+				return os.Geteuid() == 0, nil
+			}
+			return false, fmt.Errorf("unknown condition %q", cond)
+		},
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"trimnl":     cmdTrimNL,
+			"setmode":    cmdSetMode,
+			"stat-mode":  cmdStatMode,
+			"stat-owner": cmdStatOwner,
+			"chown":      cmdChown,
+			"link":       cmdLink,
+			"same-inode": cmdSameInode,
+			"mkfifo":     cmdMkfifo,
+			"backup-of":  cmdBackupOf,
+			"is-symlink": cmdIsSymlink,
+		},
+	})
+}
+
+func noNeg(ts *testscript.TestScript, neg bool, name string) {
+	if neg {
+		ts.Fatalf("unsupported: ! %s", name)
+	}
+}
+
+// trimnl FILE: removes the final newline of FILE (a txtar section always ends with one).
+func cmdTrimNL(ts *testscript.TestScript, neg bool, args []string) {
+	noNeg(ts, neg, "trimnl")
+	if len(args) != 1 {
+		ts.Fatalf("usage: trimnl FILE")
+	}
+	name := ts.MkAbs(args[0])
+	data, err := os.ReadFile(name)
+	ts.Check(err)
+	if !bytes.HasSuffix(data, []byte("\n")) {
+		ts.Fatalf("%s does not end in a newline", args[0])
+	}
+	ts.Check(os.WriteFile(name, data[:len(data)-1], 0o666))
+}
+
+func parseMode(ts *testscript.TestScript, s string) uint32 {
+	m, err := strconv.ParseUint(s, 8, 32)
+	if err != nil || m&^0o7777 != 0 {
+		ts.Fatalf("invalid mode %q", s)
+	}
+	return uint32(m)
+}
+
+func lstat(ts *testscript.TestScript, name string) *syscall.Stat_t {
+	var st syscall.Stat_t
+	ts.Check(syscall.Lstat(ts.MkAbs(name), &st))
+	return &st
+}
+
+// setmode MODE PATH: chmod with the full octal mode, setuid/setgid/sticky included (the built-in
+// chmod only takes permission bits).
+func cmdSetMode(ts *testscript.TestScript, neg bool, args []string) {
+	noNeg(ts, neg, "setmode")
+	if len(args) != 2 {
+		ts.Fatalf("usage: setmode MODE PATH")
+	}
+	ts.Check(syscall.Chmod(ts.MkAbs(args[1]), parseMode(ts, args[0])))
+}
+
+// stat-mode FILE MODE: FILE's mode bits (07777) are exactly MODE (octal).
+func cmdStatMode(ts *testscript.TestScript, neg bool, args []string) {
+	noNeg(ts, neg, "stat-mode")
+	if len(args) != 2 {
+		ts.Fatalf("usage: stat-mode FILE MODE")
+	}
+	want := parseMode(ts, args[1])
+	if got := lstat(ts, args[0]).Mode & 0o7777; got != want {
+		ts.Fatalf("%s: mode %04o, want %04o", args[0], got, want)
+	}
+}
+
+// stat-owner FILE UID GID
+func cmdStatOwner(ts *testscript.TestScript, neg bool, args []string) {
+	noNeg(ts, neg, "stat-owner")
+	if len(args) != 3 {
+		ts.Fatalf("usage: stat-owner FILE UID GID")
+	}
+	st := lstat(ts, args[0])
+	if got, want := fmt.Sprintf("%d:%d", st.Uid, st.Gid), args[1]+":"+args[2]; got != want {
+		ts.Fatalf("%s: owner %s, want %s", args[0], got, want)
+	}
+}
+
+// chown UID GID FILE (needs root: guard with [root]).
+func cmdChown(ts *testscript.TestScript, neg bool, args []string) {
+	noNeg(ts, neg, "chown")
+	if len(args) != 3 {
+		ts.Fatalf("usage: chown UID GID FILE")
+	}
+	uid, err1 := strconv.Atoi(args[0])
+	gid, err2 := strconv.Atoi(args[1])
+	if err1 != nil || err2 != nil {
+		ts.Fatalf("usage: chown UID GID FILE")
+	}
+	ts.Check(os.Lchown(ts.MkAbs(args[2]), uid, gid))
+}
+
+// link OLD NEW: a hard link, to keep hold of an inode across a run.
+func cmdLink(ts *testscript.TestScript, neg bool, args []string) {
+	noNeg(ts, neg, "link")
+	if len(args) != 2 {
+		ts.Fatalf("usage: link OLD NEW")
+	}
+	ts.Check(os.Link(ts.MkAbs(args[0]), ts.MkAbs(args[1])))
+}
+
+// [!] same-inode A B: A and B are (are not) the same inode, without following symlinks.
+func cmdSameInode(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 2 {
+		ts.Fatalf("usage: same-inode A B")
+	}
+	a, b := lstat(ts, args[0]), lstat(ts, args[1])
+	same := a.Dev == b.Dev && a.Ino == b.Ino
+	switch {
+	case same && neg:
+		ts.Fatalf("%s and %s are the same inode %d", args[0], args[1], a.Ino)
+	case !same && !neg:
+		ts.Fatalf("%s (inode %d) and %s (inode %d) differ", args[0], a.Ino, args[1], b.Ino)
+	}
+}
+
+// mkfifo NAME
+func cmdMkfifo(ts *testscript.TestScript, neg bool, args []string) {
+	noNeg(ts, neg, "mkfifo")
+	if len(args) != 1 {
+		ts.Fatalf("usage: mkfifo NAME")
+	}
+	ts.Check(syscall.Mkfifo(ts.MkAbs(args[0]), 0o644))
+}
+
+// backups returns the ifacefix backups of FILE: the names in its directory that start with
+// "." + base + ".ifacefix-" and end in ".bak".
+func backups(ts *testscript.TestScript, file string) []string {
+	dir, base := filepath.Split(ts.MkAbs(file))
+	ents, err := os.ReadDir(dir)
+	ts.Check(err)
+	var out []string
+	for _, e := range ents {
+		n := e.Name()
+		if strings.HasPrefix(n, "."+base+".ifacefix-") && strings.HasSuffix(n, ".bak") {
+			out = append(out, filepath.Join(dir, n))
+		}
+	}
+	return out
+}
+
+// backup-of FILE WANT: FILE has exactly one backup in its directory (a dot-prefixed
+// .FILE.ifacefix-*.bak, a regular file) and its bytes are WANT's.
+// ! backup-of FILE: FILE has no backup at all.
+func cmdBackupOf(ts *testscript.TestScript, neg bool, args []string) {
+	b := backups(ts, args[0])
+	if neg {
+		if len(args) != 1 {
+			ts.Fatalf("usage: ! backup-of FILE")
+		}
+		if len(b) != 0 {
+			ts.Fatalf("%s has backups: %q", args[0], b)
+		}
+		return
+	}
+	if len(args) != 2 {
+		ts.Fatalf("usage: backup-of FILE WANT")
+	}
+	if len(b) != 1 {
+		ts.Fatalf("%s: %d backups, want exactly one: %q", args[0], len(b), b)
+	}
+	ts.Logf("backup: %s", b[0])
+	fi, err := os.Lstat(b[0])
+	ts.Check(err)
+	if !fi.Mode().IsRegular() {
+		ts.Fatalf("backup %s is not a regular file (%v)", b[0], fi.Mode())
+	}
+	got, err := os.ReadFile(b[0])
+	ts.Check(err)
+	want, err := os.ReadFile(ts.MkAbs(args[1]))
+	ts.Check(err)
+	if !bytes.Equal(got, want) {
+		ts.Fatalf("backup %s is %q, want %q", b[0], got, want)
+	}
+}
+
+// [!] is-symlink NAME
+func cmdIsSymlink(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 1 {
+		ts.Fatalf("usage: is-symlink NAME")
+	}
+	fi, err := os.Lstat(ts.MkAbs(args[0]))
+	ts.Check(err)
+	if is := fi.Mode()&os.ModeSymlink != 0; is == neg {
+		ts.Fatalf("%s: symlink is %v", args[0], is)
+	}
+}
