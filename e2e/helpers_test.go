@@ -1,0 +1,196 @@
+// Package e2e proves ifacefix against the real Debian ifupdown 0.8.41: its parser as a read-only
+// oracle (ifquery, ifup -n) on every golden input and corpus file, and real ifup runs inside
+// network namespaces that the tests create and delete themselves.
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/rogpeppe/go-internal/txtar"
+)
+
+// repoRoot is the module root, seen from this package's directory.
+const repoRoot = ".."
+
+// cleanPATH is the only environment the ifupdown commands get (besides LC_ALL=C): VERBOSE,
+// CONFIGURE_INTERFACES and EXCLUDE_INTERFACES would change ifupdown's behaviour.
+const cleanPATH = "PATH=/usr/sbin:/usr/bin:/sbin:/bin"
+
+// procs bounds the ifupdown processes running at once (the machine has 2 cores).
+var procs = make(chan struct{}, 2)
+
+type result struct {
+	stdout, stderr string
+	code           int
+}
+
+// run runs name with args in dir under `env -i PATH=... LC_ALL=C`, holding one of the process
+// slots. A failure to start at all is fatal; a non-zero exit is returned in code.
+func run(t testing.TB, dir string, name string, args ...string) result {
+	t.Helper()
+	procs <- struct{}{}
+	defer func() { <-procs }()
+	cmd := exec.CommandContext(context.Background(), name, args...)
+	cmd.Dir = dir
+	cmd.Env = []string{cleanPATH, "LC_ALL=C"}
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	code := 0
+	if err != nil {
+		ee, ok := err.(*exec.ExitError)
+		if !ok {
+			t.Fatalf("%s %s: %v", name, strings.Join(args, " "), err)
+		}
+		code = ee.ExitCode()
+	}
+	return result{out.String(), errb.String(), code}
+}
+
+// needTool skips the test when a program is not installed.
+func needTool(t testing.TB, names ...string) {
+	t.Helper()
+	for _, n := range names {
+		if _, err := exec.LookPath(n); err != nil {
+			// ifupdown lives in /sbin, which a non-root PATH may lack.
+			found := false
+			for _, d := range []string{"/usr/sbin", "/sbin"} {
+				if fi, err := os.Stat(filepath.Join(d, n)); err == nil && !fi.IsDir() {
+					found = true
+				}
+			}
+			if !found {
+				t.Skipf("%s is not installed (apt-get install -y ifupdown iproute2 net-tools)", n)
+			}
+		}
+	}
+}
+
+// corpusDir returns the shared corpus (../shared/corpus beside the repository), or "" if absent.
+func corpusDir() string {
+	dir, err := filepath.Abs(filepath.Join(repoRoot, "..", "shared", "corpus"))
+	if err != nil {
+		return ""
+	}
+	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+		return ""
+	}
+	return dir
+}
+
+// goldenCase is one testdata/golden/*.txtar case: its input tree and flags.
+type goldenCase struct {
+	name  string
+	files map[string][]byte // in-root path without the leading "/" -> bytes
+	strip bool              // flag strip-route-commands
+}
+
+// loadGolden reads every golden case (see testdata/golden/README.md), applying the
+// no-final-newline flag to in/ sections.
+func loadGolden(t testing.TB) []goldenCase {
+	t.Helper()
+	paths, err := filepath.Glob(filepath.Join(repoRoot, "testdata", "golden", "*.txtar"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cases []goldenCase
+	for _, p := range paths {
+		ar, err := txtar.ParseFile(p)
+		if err != nil {
+			t.Fatalf("%s: %v", p, err)
+		}
+		c := goldenCase{name: strings.TrimSuffix(filepath.Base(p), ".txtar"), files: map[string][]byte{}}
+		noFinal := map[string]bool{}
+		for _, f := range ar.Files {
+			if f.Name != "flags" {
+				continue
+			}
+			for _, l := range strings.Split(string(f.Data), "\n") {
+				l = strings.TrimSpace(l)
+				if s, ok := strings.CutPrefix(l, "no-final-newline "); ok {
+					noFinal[s] = true
+				}
+				if l == "strip-route-commands" {
+					c.strip = true
+				}
+			}
+		}
+		for _, f := range ar.Files {
+			name, ok := strings.CutPrefix(f.Name, "in/")
+			if !ok {
+				continue
+			}
+			d := f.Data
+			if noFinal[f.Name] {
+				d = bytes.TrimSuffix(d, []byte("\n"))
+			}
+			c.files[name] = d
+		}
+		if len(c.files) > 0 {
+			cases = append(cases, c)
+		}
+	}
+	return cases
+}
+
+// materialize writes files (in-root paths) under root.
+func materialize(t testing.TB, root string, files map[string][]byte) {
+	t.Helper()
+	for name, data := range files {
+		p := filepath.Join(root, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+var (
+	buildOnce sync.Once
+	buildDir  string
+	buildBin  string
+	buildErr  error
+)
+
+// ifacefixBinary builds ./cmd/ifacefix once per test binary and returns its path.
+func ifacefixBinary(t testing.TB) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		buildDir, buildErr = os.MkdirTemp("", "ifacefix-e2e-bin-")
+		if buildErr != nil {
+			return
+		}
+		goBin, err := exec.LookPath("go")
+		if err != nil {
+			goBin = filepath.Join(os.Getenv("GOROOT"), "bin", "go")
+		}
+		buildBin = filepath.Join(buildDir, "ifacefix")
+		cmd := exec.Command(goBin, "build", "-o", buildBin, "./cmd/ifacefix")
+		cmd.Dir = repoRoot
+		if out, err := cmd.CombinedOutput(); err != nil {
+			buildErr = fmt.Errorf("go build ./cmd/ifacefix: %v\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return buildBin
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if buildDir != "" {
+		os.RemoveAll(buildDir)
+	}
+	os.Exit(code)
+}
