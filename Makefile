@@ -3,11 +3,15 @@ GO       ?= go
 FUZZTIME ?= 20s
 BIN      := bin
 
-.PHONY: build test lint unit fuzz-short fuzz e2e bench stress example clean
+.PHONY: build ansible test lint unit fuzz-short fuzz e2e bench stress example clean
 
 build:
 	$(GO) build -o $(BIN)/ifacefix ./cmd/ifacefix
 	$(GO) build -o $(BIN)/ifacefix-ansible ./cmd/ifacefix-ansible
+
+# The Ansible module, compiled into the collection (ansible/README.md); GOARCH=arm64 for arm64 targets.
+ansible:
+	CGO_ENABLED=0 GOOS=linux $(GO) build -trimpath -o ansible/ansible_collections/ifacefix/ifacefix/plugins/modules/ifacefix ./cmd/ifacefix-ansible
 
 # Everything CI runs: lint, all Go tests (oracle, live netns, Ansible and reliability tests skip
 # only when their tool or root is missing), then a short run of each fuzz target.
