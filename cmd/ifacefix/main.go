@@ -326,6 +326,7 @@ func (o output) writeJSON(p *plan.Plan, content string) {
 	}
 	enc := json.NewEncoder(o.stdout)
 	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false) // "<stdin>", "&&" in commands: print them as they are
 	enc.Encode(r)
 }
 
