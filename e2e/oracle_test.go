@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -306,6 +307,7 @@ func checkTree(t *testing.T, st *stats, files map[string][]byte, strip bool) {
 			unfixed[f.Iface] = true
 		}
 	}
+	removedBy, addedBy := map[string][]string{}, map[string][]string{}
 	for _, name := range names {
 		if strings.HasPrefix(name, "-") || strings.Contains(name, "=") {
 			st.skip("interface name ifquery would read as an option or NAME=LOGICAL")
@@ -319,6 +321,7 @@ func checkTree(t *testing.T, st *stats, files map[string][]byte, strip bool) {
 			continue
 		}
 		checkDelta(t, name, lines(qb.stdout), lines(qa.stdout), removed, added)
+		removedBy[name], addedBy[name] = removed, added
 		st.add(func(s *stats) {
 			s.ifaces++
 			s.gatewaysRemoved += countPrefix(removed, "gateway: ")
@@ -348,7 +351,59 @@ func checkTree(t *testing.T, st *stats, files map[string][]byte, strip bool) {
 			}
 		})
 	}
+	checkGatewayMoves(t, cfgB, cfgA, removedBy, addedBy)
 	st.add(func(s *stats) { s.changed++ })
+}
+
+// checkGatewayMoves checks what the per-name deltas cannot see on their own: a gateway added to a
+// primary is one removed from its own aliases, nothing is added to an alias, and every interface
+// and family that had a default route through a static primary or its aliases still has one.
+func checkGatewayMoves(t *testing.T, b, a *parser.Config, removedBy, addedBy map[string][]string) {
+	t.Helper()
+	fromAliases := map[string][]string{}
+	for name, rm := range removedBy {
+		if base, _, ok := strings.Cut(name, ":"); ok {
+			for _, l := range rm {
+				if v, ok := strings.CutPrefix(l, "gateway: "); ok {
+					fromAliases[base] = append(fromAliases[base], v)
+				}
+			}
+		}
+	}
+	for name, ad := range addedBy {
+		for _, l := range ad {
+			v, ok := strings.CutPrefix(l, "gateway: ")
+			switch {
+			case !ok:
+			case strings.Contains(name, ":"):
+				t.Errorf("the fix added gateway %s to alias %s", v, name)
+			case !slices.Contains(fromAliases[name], v):
+				t.Errorf("the fix added gateway %s to %s, which none of its aliases had (removed from aliases: %q)", v, name, fromAliases[name])
+			}
+		}
+	}
+	type key struct{ base, family string }
+	had, has, static := map[key]bool{}, map[key]bool{}, map[key]bool{}
+	for i, s := range b.Stanzas {
+		k := key{s.Base(), s.Family}
+		had[k] = had[k] || hasGateway(s)
+		has[k] = has[k] || hasGateway(a.Stanzas[i])
+		static[k] = static[k] || !s.IsAlias() && s.Method == "static"
+	}
+	for k := range had {
+		if had[k] && static[k] && !has[k] && (k.family == "inet" || k.family == "inet6") {
+			t.Errorf("%s (%s) had a default gateway (on itself or an alias) and has none after the fix", k.base, k.family)
+		}
+	}
+}
+
+func hasGateway(s *parser.Stanza) bool {
+	for _, o := range s.Effective() {
+		if o.Name == "gateway" {
+			return true
+		}
+	}
+	return false
 }
 
 // sameFiles compares the files ifupdown parsed (ifquery -v) with those ifacefix read. It returns
