@@ -157,17 +157,22 @@ func (x *fixer) aliasGateways() {
 			aliases[k] = append(aliases[k], g)
 		}
 	}
+	// Index the stanzas once: scanning them all for every alias base was quadratic.
+	byKey := map[key][]*parser.Stanza{}
+	for _, s := range x.cfg.Stanzas {
+		if k := (key{s.Name, s.Family}); aliases[k] != nil {
+			byKey[k] = append(byKey[k], s)
+		}
+	}
 	for _, k := range order {
 		gws := aliases[k]
 		var primary *parser.Stanza
 		hasGateway := false
-		for _, s := range x.cfg.Stanzas {
-			if s.Name == k.name && s.Family == k.family {
-				if primary == nil {
-					primary = s
-				}
-				hasGateway = hasGateway || len(gateways(s.Effective())) > 0
+		for _, s := range byKey[k] {
+			if primary == nil {
+				primary = s
 			}
+			hasGateway = hasGateway || len(gateways(s.Effective())) > 0
 		}
 		switch {
 		case hasGateway:
