@@ -408,7 +408,12 @@ func (p *Plan) write(opt Options) (err error) {
 		todo = append(todo, f)
 	}
 	// Check every file first, so that one changed behind our back stops the run before any write.
-	for _, f := range todo {
+	// Every file read, not only those to write: the fixes were computed from all of them (a
+	// sourced file that changed or disappeared can change what the right fix is).
+	for _, f := range p.Files {
+		if len(todo) == 0 {
+			break
+		}
 		if err := unchanged(f); err != nil {
 			return &WriteError{Failed: f.Path, Err: err}
 		}

@@ -159,13 +159,7 @@ func Replace(fsys *rootfs.FS, name string, data []byte, want Expect, opts Option
 		return fail("fsync temp file", err)
 	}
 
-	// Narrow the window between the check and the rename: the target must still be the same
-	// inode with the same size and mtime.
-	if now, err := root.Lstat(target); err != nil {
-		return fail("lstat", err)
-	} else if !os.SameFile(old, now) || now.Size() != old.Size() || !now.ModTime().Equal(old.ModTime()) {
-		return fail("check", fmt.Errorf("%w (replaced or modified during the write)", ErrChanged))
-	}
+	fault("synced")
 
 	res := Result{Path: target}
 	if opts.Backup {
@@ -179,12 +173,29 @@ func Replace(fsys *rootfs.FS, name string, data []byte, want Expect, opts Option
 		}
 		res.Backup = path.Join(path.Dir(target), b)
 	}
+	fault("linked")
+	// When nothing is replaced, no backup is left either.
+	dropBackup := func() {
+		if res.Backup != "" {
+			droot.Remove(path.Base(res.Backup))
+		}
+	}
+
+	// Narrow the window between the check and the rename to nothing but the rename itself: the
+	// target must still be the same inode with the same size, mtime and bytes (re-read: an
+	// in-place rewrite of the same size within one timestamp tick keeps size and mtime). This runs
+	// after the backup link, so the backup is known to hold exactly the bytes the caller read.
+	if now, nowInfo, err := fsys.ReadFileInfo(target); err != nil {
+		dropBackup()
+		return fail("check", err)
+	} else if !os.SameFile(old, nowInfo) || nowInfo.Size() != old.Size() || !nowInfo.ModTime().Equal(old.ModTime()) || !bytes.Equal(now, want.Data) {
+		dropBackup()
+		return fail("check", fmt.Errorf("%w (replaced or modified during the write)", ErrChanged))
+	}
 
 	// Syncs again (a no-op now), closes and renames.
 	if err := pf.CloseAtomicallyReplace(); err != nil {
-		if res.Backup != "" {
-			droot.Remove(path.Base(res.Backup)) // nothing changed, so no backup either
-		}
+		dropBackup()
 		return fail("rename", err)
 	}
 	if err := syncDir(droot); err != nil {
