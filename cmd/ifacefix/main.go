@@ -25,7 +25,12 @@ import (
 const (
 	exitOK        = 0 // nothing needs attention
 	exitAttention = 1 // findings need attention (or a change is proposed in a dry run)
-	exitError     = 2 // bad input, I/O failure or bad usage; nothing was written
+	// exitError: bad input, I/O failure or bad usage. Nothing was written, with one exception
+	// that no tool can avoid when it replaces several files: a write that fails after others
+	// succeeded (disk full, a file swapped behind our back). Every file is checked unchanged before
+	// the first write, so this needs a failure in the middle of the writes; the files already
+	// written are then listed ("wrote ..." lines, and "already written: ..." in the error).
+	exitError = 2
 )
 
 var version = "dev" // set with -ldflags "-X main.version=..."
@@ -47,7 +52,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		Description: "Without --apply, ifacefix is a dry run: it prints a unified diff of the proposed changes on\n" +
 			"standard output and the findings on standard error, and writes nothing.\n\n" +
 			"Exit status: 0 nothing needs attention; 1 findings need attention (a change is proposed, or\n" +
-			"something cannot be fixed automatically); 2 error, nothing written.",
+			"something cannot be fixed automatically); 2 error, nothing written (if a write fails after\n" +
+			"others succeeded, the files already written are named).",
 		Version:         version,
 		HideHelpCommand: true,
 		Reader:          stdin,
