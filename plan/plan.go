@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"path"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"syscall"
@@ -35,7 +36,9 @@ type Options struct {
 	Files   []string
 	WorkDir string
 	Fix     fixer.Options
-	// Apply writes the changes; Confirm, if set, is asked before each file is written.
+	// Apply writes the changes; Confirm, if set, is asked before each file is written, in the
+	// order of Plan.Files. Files whose changes only make sense together (File.Linked) are written
+	// all or none: once one of them is declined, the others are not asked and not written.
 	Apply   bool
 	Confirm func(*File) (bool, error)
 	// Backup keeps the old bytes of each replaced file (see safefile.BackupName).
@@ -55,6 +58,11 @@ type File struct {
 	Changed bool
 	Written bool
 	Backup  string // host path of the backup, once written
+	// Linked lists the other files whose changes must be written together with this one: a
+	// gateway moved from an alias in one file into its primary in another (keep-default-route).
+	// Writing only the removal would leave the host without a default route; only the insertion,
+	// with two default routes.
+	Linked []*File
 
 	fsys    *rootfs.FS
 	parse   *parser.File
@@ -227,6 +235,7 @@ func (p *Plan) read(t *tree, opt Options, seen map[fileKey]*File) error {
 		}
 		res := fixer.Fix(cfg, opt.Fix)
 		dup := map[*parser.File]bool{}
+		mine := map[*parser.File]*File{}
 		for _, pf := range cfg.Files {
 			f, err := newFile(t.fsys, pf, res.Edits[pf])
 			if err != nil {
@@ -239,11 +248,14 @@ func (p *Plan) read(t *tree, opt Options, seen map[fileKey]*File) error {
 					return fmt.Errorf("%s: reached from two configurations that fix it differently; run them separately", f.Path)
 				}
 				dup[pf] = true
+				mine[pf] = prev
 				continue
 			}
 			seen[k] = f
+			mine[pf] = f
 			p.Files = append(p.Files, f)
 		}
+		link(res, mine)
 		for _, fd := range res.Findings {
 			if dup[fd.File] {
 				continue // already reported when the file was first planned
@@ -253,6 +265,29 @@ func (p *Plan) read(t *tree, opt Options, seen map[fileKey]*File) error {
 		}
 	}
 	return nil
+}
+
+// link records in File.Linked the files joined by a moved gateway: for each primary that received
+// a gateway (a fixed keep-default-route finding), the files of the alias gateways removed for the
+// same interface and family (fixed alias-gateway findings; when the fixer moves a gateway it
+// removes every alias gateway of that interface and family).
+func link(res *fixer.Result, files map[*parser.File]*File) {
+	for _, mv := range res.Findings {
+		if mv.Rule != fixer.KeepDefaultRoute || !mv.Fixed {
+			continue
+		}
+		to := files[mv.File]
+		for _, rm := range res.Findings {
+			base, _, _ := strings.Cut(rm.Iface, ":")
+			if rm.Rule != fixer.AliasGateway || !rm.Fixed || rm.Family != mv.Family || base != mv.Iface {
+				continue
+			}
+			if from := files[rm.File]; from != to && from != nil && to != nil && !slices.Contains(to.Linked, from) {
+				to.Linked = append(to.Linked, from)
+				from.Linked = append(from.Linked, to)
+			}
+		}
+	}
 }
 
 // inRoot makes a FILE argument an absolute name inside the root.
@@ -391,21 +426,35 @@ func sortedEdits(edits []parser.Edit) []parser.Edit {
 func (p *Plan) write(opt Options) (err error) {
 	// Whatever happens, a finding is fixed only if its file was written.
 	defer p.markUnwritten()
-	var todo []*File
+	// declined holds the declined files and, through Linked, every file that must go with them.
+	declined := map[*File]bool{}
+	var decline func(f *File)
+	decline = func(f *File) {
+		if declined[f] {
+			return
+		}
+		declined[f] = true
+		for _, g := range f.Linked {
+			decline(g)
+		}
+	}
 	for _, f := range p.Files {
-		if !f.Changed {
+		if !f.Changed || declined[f] || opt.Confirm == nil {
 			continue
 		}
-		if opt.Confirm != nil {
-			ok, err := opt.Confirm(f)
-			if err != nil {
-				return err
-			}
-			if !ok {
-				continue
-			}
+		ok, err := opt.Confirm(f)
+		if err != nil {
+			return err
 		}
-		todo = append(todo, f)
+		if !ok {
+			decline(f)
+		}
+	}
+	var todo []*File
+	for _, f := range p.Files {
+		if f.Changed && !declined[f] {
+			todo = append(todo, f)
+		}
 	}
 	// Check every file first, so that one changed behind our back stops the run before any write.
 	// Every file read, not only those to write: the fixes were computed from all of them (a

@@ -13,6 +13,7 @@ import (
 	"github.com/sergi/go-diff/diffmatchpatch"
 
 	"github.com/ifacefix/ifacefix/parser"
+	"github.com/ifacefix/ifacefix/rootfs"
 	"github.com/ifacefix/ifacefix/safefile"
 	"github.com/ifacefix/ifacefix/udiff"
 )
@@ -532,5 +533,91 @@ func TestRootsAllOrNothing(t *testing.T) {
 	}
 	if readFile(t, good, mainFile) != mainFixed || readFile(t, good, subFile) != subFixed {
 		t.Error("not written")
+	}
+}
+
+// TestLocked: another ifacefix holds the lock on the configuration's directory; with a zero
+// timeout Run gives up at once with ErrLocked, having read and written nothing. A dry run takes
+// no lock and goes on.
+func TestLocked(t *testing.T) {
+	dir := twoFiles(t)
+	fsys, err := rootfs.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fsys.Close()
+	unlock, err := safefile.Lock(fsys, "etc/network", time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unlock()
+	p, err := Run(Options{Roots: []string{dir}, Apply: true, Backup: true, LockTimeout: 0})
+	if !errors.Is(err, safefile.ErrLocked) {
+		t.Fatalf("err = %v, want ErrLocked", err)
+	}
+	if len(p.Files) != 0 || readFile(t, dir, mainFile) != mainData || readFile(t, dir, subFile) != subData {
+		t.Error("something was read or written under another run's lock")
+	}
+	p, err = Run(Options{Roots: []string{dir}})
+	if err != nil || len(p.Changed()) != 2 {
+		t.Errorf("dry run under a lock: %v, %d changed", err, len(p.Changed()))
+	}
+}
+
+// TestLinkedFiles: a gateway moved from an alias in one file into its primary in another links
+// the two files; declining either leaves both unwritten (the removal alone would lose the default
+// route), and the other one is not even asked once one is declined.
+func TestLinkedFiles(t *testing.T) {
+	files := map[string]string{
+		mainFile:                        "source interfaces.d/*\niface eth0 inet static\n    address 192.0.2.10/24\n",
+		subFile:                         subData,
+		"etc/network/interfaces.d/eth1": "iface eth1 inet dhcp\niface eth1:0 inet static\n    gateway 198.51.100.1\n",
+	}
+	for _, c := range []struct {
+		name    string
+		answer  map[string]bool // by base name
+		asked   int
+		written []string
+	}{
+		{"decline primary", map[string]bool{"interfaces": false, "eth0-1": true, "eth1": true}, 2, []string{"eth1"}},
+		{"decline alias", map[string]bool{"interfaces": true, "eth0-1": false, "eth1": true}, 3, []string{"eth1"}},
+		{"accept all", map[string]bool{"interfaces": true, "eth0-1": true, "eth1": true}, 3, []string{"interfaces", "eth0-1", "eth1"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			dir := mkTree(t, files)
+			var asked []string
+			p, err := Run(Options{Roots: []string{dir}, Apply: true, LockTimeout: time.Second,
+				Confirm: func(f *File) (bool, error) {
+					asked = append(asked, filepath.Base(f.Path))
+					return c.answer[filepath.Base(f.Path)], nil
+				}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			links := map[string][]string{}
+			for _, f := range p.Files {
+				for _, g := range f.Linked {
+					links[filepath.Base(f.Path)] = append(links[filepath.Base(f.Path)], filepath.Base(g.Path))
+				}
+			}
+			if got, want := fmt.Sprint(links), "map[eth0-1:[interfaces] interfaces:[eth0-1]]"; got != want {
+				t.Errorf("links %s, want %s", got, want)
+			}
+			if len(asked) != c.asked {
+				t.Errorf("asked %q, want %d questions", asked, c.asked)
+			}
+			var written []string
+			for _, f := range p.Files {
+				if f.Written {
+					written = append(written, filepath.Base(f.Path))
+				}
+				if data := readFile(t, dir, strings.TrimPrefix(f.Path, dir+"/")); (string(data) != string(f.Old)) != f.Written {
+					t.Errorf("%s: written=%v but content %q", f.Path, f.Written, data)
+				}
+			}
+			if fmt.Sprint(written) != fmt.Sprint(c.written) {
+				t.Errorf("written %q, want %q", written, c.written)
+			}
+		})
 	}
 }

@@ -169,6 +169,13 @@ func action(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer) int {
 		in := bufio.NewReader(stdin)
 		opt.Confirm = func(f *plan.File) (bool, error) {
 			out.diff(f)
+			if len(f.Linked) > 0 {
+				var with []string
+				for _, g := range f.Linked {
+					with = append(with, g.Path)
+				}
+				fmt.Fprintf(stderr, "ifacefix: this change goes with the change to %s (a gateway moves between them): all are written or none\n", strings.Join(with, ", "))
+			}
 			fmt.Fprintf(stderr, "Apply this change to %s? [y/N] ", f.Path)
 			line, err := in.ReadString('\n')
 			if err != nil && line == "" {
@@ -176,6 +183,9 @@ func action(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer) int {
 				return false, nil // end of input: no
 			}
 			a := strings.ToLower(strings.TrimSpace(line))
+			if !isTerminal(stdin) {
+				fmt.Fprintln(stderr, a) // a terminal echoes the answer; show it in logs too
+			}
 			return a == "y" || a == "yes", nil
 		}
 	}
@@ -353,9 +363,10 @@ func wrap(s string, width int) string {
 	return b.String()
 }
 
-// isTerminal reports whether w is a character device (a terminal), without a terminal library.
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
+// isTerminal reports whether the reader or writer is a character device (a terminal), without a
+// terminal library.
+func isTerminal(rw any) bool {
+	f, ok := rw.(*os.File)
 	if !ok {
 		return false
 	}
