@@ -1,0 +1,250 @@
+// Package reliability proves that ifacefix never loses or corrupts the file it rewrites: SIGKILL at
+// random moments, I/O faults, concurrent runs, hostile input and confinement. The tests exec the
+// real command, built once per run with the test-only fault hook (-tags faultinject, see
+// safefile/hook_faultinject.go). RELIABILITY.md summarises what they prove.
+package reliability
+
+import (
+	"bytes"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/ifacefix/ifacefix/parser"
+	"github.com/ifacefix/ifacefix/rootfs"
+)
+
+// bin is the ifacefix binary built with -tags faultinject; binDir is world-readable so that
+// processes run as another user can exec it.
+var bin, binDir string
+
+func TestMain(m *testing.M) {
+	os.Exit(testMain(m))
+}
+
+func testMain(m *testing.M) int {
+	var err error
+	binDir, err = os.MkdirTemp("", "ifacefix-reliability-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer os.RemoveAll(binDir)
+	os.Chmod(binDir, 0o755)
+	bin = filepath.Join(binDir, "ifacefix")
+	build := exec.Command("go", "build", "-tags", "faultinject", "-o", bin, "./cmd/ifacefix")
+	build.Dir = repoRoot()
+	if out, err := build.CombinedOutput(); err != nil {
+		fmt.Fprintf(os.Stderr, "building ifacefix: %v\n%s", err, out)
+		return 1
+	}
+	return m.Run()
+}
+
+// repoRoot is the module root: the parent of this package's directory.
+func repoRoot() string {
+	wd, _ := os.Getwd()
+	return filepath.Dir(wd)
+}
+
+// result is one finished ifacefix process.
+type result struct {
+	code           int
+	stdout, stderr string
+	maxRSS         int64 // bytes
+}
+
+// cmdOpts tune one ifacefix run.
+type cmdOpts struct {
+	env   []string
+	stdin string
+	uid   int // run as this user (when root and uid > 0)
+}
+
+// command returns an ifacefix command with a clean environment.
+func command(o cmdOpts, args ...string) *exec.Cmd {
+	c := exec.Command(bin, args...)
+	c.Env = append([]string{"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C", "NO_COLOR=1"}, o.env...)
+	c.Stdin = strings.NewReader(o.stdin)
+	if o.uid > 0 && os.Geteuid() == 0 {
+		c.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: uint32(o.uid), Gid: uint32(o.uid)}}
+	}
+	return c
+}
+
+// run runs ifacefix to completion. A run that does not finish within a minute is killed and fails
+// the test: every input here must be handled in bounded time.
+func run(t testing.TB, o cmdOpts, args ...string) result {
+	t.Helper()
+	c := command(o, args...)
+	var stdout, stderr bytes.Buffer
+	c.Stdout, c.Stderr = &stdout, &stderr
+	if err := c.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- c.Wait() }()
+	var err error
+	select {
+	case err = <-done:
+	case <-time.After(time.Minute):
+		c.Process.Kill()
+		<-done
+		t.Fatalf("ifacefix %s: still running after a minute; killed", strings.Join(args, " "))
+	}
+	r := result{stdout: stdout.String(), stderr: stderr.String()}
+	if c.ProcessState == nil {
+		t.Fatalf("ifacefix %s: %v", strings.Join(args, " "), err)
+	}
+	r.code = c.ProcessState.ExitCode()
+	if ru, ok := c.ProcessState.SysUsage().(*syscall.Rusage); ok {
+		r.maxRSS = ru.Maxrss * 1024 // Linux reports kilobytes
+	}
+	return r
+}
+
+// writeTree creates files (slash names relative to dir, mode 0644 unless the name is in modes).
+func writeTree(t testing.TB, dir string, files map[string]string) {
+	t.Helper()
+	for name, data := range files {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// entry is one name of a snapshot.
+type entry struct {
+	mode fs.FileMode
+	uid  uint32
+	data string // file bytes or link target
+}
+
+// snapshot records every name under dir (mode, owner, bytes), to prove that nothing was written.
+func snapshot(t testing.TB, dir string) map[string]entry {
+	t.Helper()
+	s := map[string]entry{}
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		fi, err := d.Info()
+		if err != nil {
+			return err
+		}
+		e := entry{mode: fi.Mode()}
+		if st, ok := fi.Sys().(*syscall.Stat_t); ok {
+			e.uid = st.Uid
+		}
+		switch {
+		case fi.Mode().IsRegular():
+			b, err := os.ReadFile(p)
+			if err != nil {
+				return err
+			}
+			e.data = string(b)
+		case fi.Mode()&fs.ModeSymlink != 0:
+			e.data, _ = os.Readlink(p)
+		}
+		rel, _ := filepath.Rel(dir, p)
+		s[rel] = e
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// sameSnapshot fails unless dir is exactly as before.
+func sameSnapshot(t testing.TB, dir string, before map[string]entry) {
+	t.Helper()
+	after := snapshot(t, dir)
+	for name, b := range before {
+		a, ok := after[name]
+		switch {
+		case !ok:
+			t.Errorf("%s: disappeared", name)
+		case a != b:
+			t.Errorf("%s: changed (mode %v->%v, owner %d->%d, %d->%d bytes)", name, b.mode, a.mode, b.uid, a.uid, len(b.data), len(a.data))
+		}
+	}
+	for name := range after {
+		if _, ok := before[name]; !ok {
+			t.Errorf("%s: new file", name)
+		}
+	}
+}
+
+// backups returns the backup names (sorted, base names) of base in dir.
+func backups(t testing.TB, dir, base string) []string {
+	t.Helper()
+	m, err := filepath.Glob(filepath.Join(dir, "."+base+".ifacefix-*.bak"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range m {
+		m[i] = filepath.Base(m[i])
+	}
+	sort.Strings(m)
+	return m
+}
+
+// loadedFiles returns the host paths of the files ifupdown would read for top (parsed with our
+// ifupdown-faithful loader).
+func loadedFiles(t testing.TB, root, top string) []string {
+	t.Helper()
+	fsys, err := rootfs.Open(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fsys.Close()
+	cfg, err := parser.Load(fsys, top, parser.Options{})
+	if err != nil {
+		t.Fatalf("loading %s after the run: %v", top, err)
+	}
+	var names []string
+	for _, f := range cfg.Files {
+		names = append(names, f.Name)
+	}
+	return names
+}
+
+func readFile(t testing.TB, p string) string {
+	t.Helper()
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func needRoot(t testing.TB) {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		t.Skip("needs root (mount, mknod, chown or running as another user)")
+	}
+}
+
+// worldDir returns a fresh directory that other users can enter (t.TempDir is 0700).
+func worldDir(t testing.TB) string {
+	t.Helper()
+	d, err := os.MkdirTemp(binDir, "tree-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.Chmod(d, 0o755)
+	t.Cleanup(func() { os.RemoveAll(d) })
+	return d
+}
