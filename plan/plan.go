@@ -67,6 +67,7 @@ type File struct {
 	fsys    *rootfs.FS
 	parse   *parser.File
 	display func(name string) string
+	inserts bool // some edit adds text (a moved gateway)
 }
 
 // Finding is a fixer finding with its file's display path.
@@ -362,6 +363,9 @@ func newFile(fsys *rootfs.FS, pf *parser.File, edits []parser.Edit) (*File, erro
 	if err != nil {
 		return nil, err
 	}
+	for _, e := range edits {
+		f.inserts = f.inserts || e.Text != ""
+	}
 	f.New = out
 	if string(out) == pf.Data {
 		return f, nil
@@ -456,6 +460,9 @@ func (p *Plan) write(opt Options) (err error) {
 			todo = append(todo, f)
 		}
 	}
+	// Files that receive a moved gateway are written first: should a later write fail, the host
+	// keeps a default route (the alias's gateway is still there too) instead of losing it.
+	sort.SliceStable(todo, func(i, j int) bool { return todo[i].inserts && !todo[j].inserts })
 	// Check every file first, so that one changed behind our back stops the run before any write.
 	// Every file read, not only those to write: the fixes were computed from all of them (a
 	// sourced file that changed or disappeared can change what the right fix is).

@@ -621,3 +621,42 @@ func TestLinkedFiles(t *testing.T) {
 		})
 	}
 }
+
+// TestMoveWrittenFirst: when a gateway moves from an alias (first file read) into its primary
+// (second file), the primary's file is written first, so that a failure of the other write
+// leaves the host with a default route rather than none.
+func TestMoveWrittenFirst(t *testing.T) {
+	const (
+		aliasData = "iface eth0:0 inet static\n    address 192.0.2.11/24\n    gateway 192.0.2.1\nsource interfaces.d/*\n"
+		primData  = "iface eth0 inet static\n    address 192.0.2.10/24\n"
+		primFixed = "iface eth0 inet static\n    address 192.0.2.10/24\n    gateway 192.0.2.1\n"
+	)
+	dir := mkTree(t, map[string]string{mainFile: aliasData, "etc/network/interfaces.d/eth0": primData})
+	alias := filepath.Join(dir, mainFile)
+	calls := 0
+	clock := func() time.Time {
+		if calls++; calls == 2 { // the second write: swap the file so that it fails
+			if err := os.WriteFile(alias+".swap", []byte(aliasData), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Rename(alias+".swap", alias); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return fixedClock()
+	}
+	p, err := Run(Options{Roots: []string{dir}, Apply: true, Backup: true, LockTimeout: time.Second, Now: clock})
+	var we *WriteError
+	if !errors.As(err, &we) || we.Failed != alias {
+		t.Fatalf("err = %v, want a WriteError on %s", err, alias)
+	}
+	if p.Files[0].Path != alias {
+		t.Fatalf("files in order %s, %s; want the alias's file read first", p.Files[0].Path, p.Files[1].Path)
+	}
+	if got := readFile(t, dir, "etc/network/interfaces.d/eth0"); got != primFixed {
+		t.Errorf("primary's file %q, want the gateway moved in", got)
+	}
+	if got := readFile(t, dir, mainFile); got != aliasData {
+		t.Errorf("alias's file %q, want it untouched", got)
+	}
+}
