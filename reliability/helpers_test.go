@@ -7,12 +7,14 @@ package reliability
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -247,4 +249,99 @@ func worldDir(t testing.TB) string {
 	os.Chmod(d, 0o755)
 	t.Cleanup(func() { os.RemoveAll(d) })
 	return d
+}
+
+// session is a running ifacefix whose standard input the test feeds and whose standard error it
+// watches: for the fault hook's pauses and the --interactive prompt.
+type session struct {
+	t      testing.TB
+	c      *exec.Cmd
+	stdin  io.WriteCloser
+	mu     sync.Mutex
+	stderr bytes.Buffer
+	stdout bytes.Buffer
+	done   chan struct{}
+}
+
+func start(t testing.TB, o cmdOpts, args ...string) *session {
+	t.Helper()
+	s := &session{t: t, c: command(o, args...), done: make(chan struct{})}
+	s.c.Stdin = nil
+	var err error
+	if s.stdin, err = s.c.StdinPipe(); err != nil {
+		t.Fatal(err)
+	}
+	s.c.Stdout = &lockedWriter{&s.mu, &s.stdout}
+	s.c.Stderr = &lockedWriter{&s.mu, &s.stderr}
+	if err := s.c.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { s.c.Wait(); close(s.done) }()
+	t.Cleanup(func() {
+		select {
+		case <-s.done:
+		default:
+			s.c.Process.Kill()
+			<-s.done
+		}
+	})
+	return s
+}
+
+type lockedWriter struct {
+	mu *sync.Mutex
+	b  *bytes.Buffer
+}
+
+func (w *lockedWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.b.Write(p)
+}
+
+// waitFor waits until standard error has shown text n times in all (a minute at most).
+func (s *session) waitFor(text string, n int) {
+	s.t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	for {
+		s.mu.Lock()
+		got := strings.Count(s.stderr.String(), text)
+		s.mu.Unlock()
+		if got >= n {
+			return
+		}
+		select {
+		case <-s.done:
+			s.t.Fatalf("ifacefix ended before printing %q (%d times):\n%s", text, n, s.errText())
+		default:
+		}
+		if time.Now().After(deadline) {
+			s.t.Fatalf("ifacefix did not print %q within a minute:\n%s", text, s.errText())
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+}
+
+func (s *session) send(line string) { io.WriteString(s.stdin, line+"\n") }
+
+func (s *session) errText() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.stderr.String()
+}
+
+// wait closes standard input and waits for the exit (a minute at most).
+func (s *session) wait() result {
+	s.t.Helper()
+	s.stdin.Close()
+	select {
+	case <-s.done:
+	case <-time.After(time.Minute):
+		s.c.Process.Kill()
+		<-s.done
+		s.t.Fatalf("ifacefix still running after a minute; killed:\n%s", s.errText())
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return result{code: s.c.ProcessState.ExitCode(), stdout: s.stdout.String(), stderr: s.stderr.String()}
 }
