@@ -660,3 +660,25 @@ func TestMoveWrittenFirst(t *testing.T) {
 		t.Errorf("alias's file %q, want it untouched", got)
 	}
 }
+
+// TestUnchangedFileChanged: a file that needs no change but was read to plan (here the primary
+// whose gateway makes the alias's removable) changes before the write: the plan is stale, the run
+// stops, nothing is written.
+func TestUnchangedFileChanged(t *testing.T) {
+	const primary = "source interfaces.d/*\niface eth0 inet static\n    address 192.0.2.10/24\n    gateway 192.0.2.1\n"
+	dir := mkTree(t, map[string]string{mainFile: primary, subFile: subData})
+	main := filepath.Join(dir, mainFile)
+	_, err := Run(Options{Roots: []string{dir}, Apply: true, Backup: true, LockTimeout: time.Second,
+		Confirm: func(f *File) (bool, error) {
+			// The primary loses its gateway: removing the alias's would now lose the default route.
+			return true, os.WriteFile(main, []byte(strings.Replace(primary, "    gateway 192.0.2.1\n", "", 1)), 0o644)
+		}})
+	var we *WriteError
+	if !errors.As(err, &we) || we.Failed != main || len(we.Written) != 0 || !errors.Is(err, safefile.ErrChanged) {
+		t.Fatalf("err = %v, want a WriteError wrapping ErrChanged on %s with nothing written", err, main)
+	}
+	if readFile(t, dir, subFile) != subData {
+		t.Error("the alias's file was written from a stale plan")
+	}
+	wantDir(t, dir, subFile, "eth0-1")
+}
