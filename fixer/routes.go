@@ -36,7 +36,7 @@ func (x *fixer) routeCommands() {
 			case x.opt.StripRouteCommands:
 				x.add(s, o.L().Pos(), AliasRouteCommand, false, "", "alias %s runs a default-route command mixed with other commands (%s %s); left as is: edit it by hand", s.Name, o.Name, o.Value)
 			default:
-				x.add(s, o.L().Pos(), AliasRouteCommand, false, "", "alias %s runs a default-route command (%s %s); it adds a competing default route: rerun with --strip-route-commands to remove it", s.Name, o.Name, o.Value)
+				x.add(s, o.L().Pos(), AliasRouteCommand, false, "", "alias %s runs a default-route command (%s %s); it adds a competing default route: rerun with --strip-route-commands (Ansible: strip_route_commands) to remove it", s.Name, o.Name, o.Value)
 			}
 		}
 	}
