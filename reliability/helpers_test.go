@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -28,7 +29,34 @@ import (
 var bin, binDir string
 
 func TestMain(m *testing.M) {
+	if os.Getenv("RELIABILITY_RSS_FILE") != "" {
+		os.Exit(rssHelper())
+	}
 	os.Exit(testMain(m))
+}
+
+// rssHelper runs os.Args[1:] and writes its peak RSS (bytes) to $RELIABILITY_RSS_FILE. The
+// measured run goes through this small process because on Linux a child's ru_maxrss includes the
+// peak RSS of the process that exec'd it (Go starts children with vfork), and the test process
+// holds the large inputs itself.
+func rssHelper() int {
+	out := os.Getenv("RELIABILITY_RSS_FILE")
+	c := exec.Command(os.Args[1], os.Args[2:]...)
+	c.Stdin, c.Stdout, c.Stderr = os.Stdin, os.Stdout, os.Stderr
+	for _, e := range os.Environ() {
+		if !strings.HasPrefix(e, "RELIABILITY_RSS_FILE=") {
+			c.Env = append(c.Env, e)
+		}
+	}
+	c.Run()
+	if c.ProcessState == nil {
+		return 125
+	}
+	ru, _ := c.ProcessState.SysUsage().(*syscall.Rusage)
+	if ru != nil {
+		os.WriteFile(out, []byte(strconv.FormatInt(ru.Maxrss*1024, 10)), 0o644)
+	}
+	return c.ProcessState.ExitCode()
 }
 
 func testMain(m *testing.M) int {
@@ -60,14 +88,15 @@ func repoRoot() string {
 type result struct {
 	code           int
 	stdout, stderr string
-	maxRSS         int64 // bytes
+	maxRSS         int64 // bytes, with cmdOpts.measure only
 }
 
 // cmdOpts tune one ifacefix run.
 type cmdOpts struct {
-	env   []string
-	stdin string
-	uid   int // run as this user (when root and uid > 0)
+	env     []string
+	stdin   string
+	uid     int  // run as this user (when root and uid > 0)
+	measure bool // measure the peak RSS (through rssHelper)
 }
 
 // command returns an ifacefix command with a clean environment.
@@ -86,6 +115,14 @@ func command(o cmdOpts, args ...string) *exec.Cmd {
 func run(t testing.TB, o cmdOpts, args ...string) result {
 	t.Helper()
 	c := command(o, args...)
+	var rssFile string
+	if o.measure {
+		rssFile = filepath.Join(binDir, fmt.Sprintf("rss-%d", time.Now().UnixNano()))
+		defer os.Remove(rssFile)
+		c.Args = append([]string{os.Args[0]}, c.Args...)
+		c.Path = os.Args[0]
+		c.Env = append(c.Env, "RELIABILITY_RSS_FILE="+rssFile)
+	}
 	var stdout, stderr bytes.Buffer
 	c.Stdout, c.Stderr = &stdout, &stderr
 	if err := c.Start(); err != nil {
@@ -106,8 +143,12 @@ func run(t testing.TB, o cmdOpts, args ...string) result {
 		t.Fatalf("ifacefix %s: %v", strings.Join(args, " "), err)
 	}
 	r.code = c.ProcessState.ExitCode()
-	if ru, ok := c.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		r.maxRSS = ru.Maxrss * 1024 // Linux reports kilobytes
+	if o.measure {
+		b, err := os.ReadFile(rssFile)
+		if err != nil {
+			t.Fatalf("no RSS measured: %v", err)
+		}
+		r.maxRSS, _ = strconv.ParseInt(string(b), 10, 64)
 	}
 	return r
 }
