@@ -59,12 +59,16 @@ func defaultRouteCommand(value string) (only, any bool) {
 	return only && any, any
 }
 
+// separators puts blanks around the command separators (built once: building a Replacer costs
+// far more than using it).
+var separators = strings.NewReplacer(";", " ; ", "&&", " && ", "||", " || ")
+
 // simpleCommands splits a command line on ;, &&, || and |. A pipe makes the line not "only" route
 // commands, so it is kept as a word of its own command.
 func simpleCommands(value string) [][]string {
 	var cmds [][]string
 	var cur []string
-	for _, w := range strings.Fields(strings.NewReplacer(";", " ; ", "&&", " && ", "||", " || ").Replace(value)) {
+	for _, w := range strings.Fields(separators.Replace(value)) {
 		switch w {
 		case ";", "&&", "||":
 			if len(cur) > 0 {

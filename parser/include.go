@@ -73,23 +73,28 @@ func (l *loader) sourceDir(from *File, dir string, at *Error, depth int) error {
 // source reads and parses one included file.
 func (l *loader) source(from *File, name string, at *Error, depth int) error {
 	name = path.Clean(name)
-	info, err := fs.Stat(l.fsys, fsName(name))
-	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) {
-		return nil // missing files and empty globs are skipped silently
+	tooDeep := depth+1 > l.opt.MaxDepth
+	// Read first and stat only when the read fails (to tell the cases ifupdown skips): a regular
+	// file, the common case, then costs one lookup instead of two.
+	f, rerr := l.read(name, at)
+	if rerr != nil {
+		info, err := fs.Stat(l.fsys, fsName(name))
+		if errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) {
+			return nil // missing files and empty globs are skipped silently
+		}
+		if err == nil && name == "/dev/null" && info.Mode()&fs.ModeCharDevice != 0 {
+			return nil // the conventional empty file: ifupdown reads nothing from it
+		}
+		if err == nil && info.IsDir() {
+			l.warn("include-not-file", from, &Error{Path: at.Path, Line: at.Line, Msg: l.opt.Display(name) + ": is a directory; ifupdown skips it"})
+			return nil
+		}
 	}
-	if err == nil && name == "/dev/null" && info.Mode()&fs.ModeCharDevice != 0 {
-		return nil // the conventional empty file: ifupdown reads nothing from it
-	}
-	if err == nil && info.IsDir() {
-		l.warn("include-not-file", from, &Error{Path: at.Path, Line: at.Line, Msg: l.opt.Display(name) + ": is a directory; ifupdown skips it"})
-		return nil
-	}
-	if depth+1 > l.opt.MaxDepth {
+	if tooDeep {
 		return &Error{Path: at.Path, Line: at.Line, Msg: "includes nested deeper than " + strconv.Itoa(l.opt.MaxDepth) + " levels"}
 	}
-	f, err := l.read(name, at)
-	if err != nil {
-		return err
+	if rerr != nil {
+		return rerr
 	}
 	id := f.id()
 	if l.active[id] {

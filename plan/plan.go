@@ -9,9 +9,12 @@ import (
 	"io/fs"
 	"path"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -176,8 +179,9 @@ func Run(opt Options) (*Plan, error) {
 		defer unlock()
 	}
 	seen := map[fileKey]*File{}
-	for _, t := range trees {
-		if err := p.read(t, opt, seen); err != nil {
+	loaded := loadAll(trees, opt)
+	for i, t := range trees {
+		if err := p.read(t, loaded[i], seen); err != nil {
 			return p, err
 		}
 	}
@@ -226,23 +230,85 @@ func keyOf(t *tree, pf *parser.File) fileKey {
 	return fileKey{host: t.fsys.HostPath(pf.Name)}
 }
 
-// read loads, fixes and diffs every configuration of one tree. A file met again (through another
-// top-level file, or another root naming the same tree) is planned once.
-func (p *Plan) read(t *tree, opt Options, seen map[fileKey]*File) error {
-	for _, name := range t.names {
-		cfg, err := parser.Load(t.fsys, name, parser.Options{Display: t.display})
-		if err != nil {
-			return err
+// loaded is one top-level file of a tree, read, fixed and diffed: what depends on nothing but
+// that tree, so that trees can be loaded in parallel.
+type loaded struct {
+	err   error
+	cfg   *parser.Config
+	res   *fixer.Result
+	files []*File // newFile of each cfg.Files[i]
+	errs  []error // its error
+}
+
+func load(t *tree, name string, opt Options) *loaded {
+	cfg, err := parser.Load(t.fsys, name, parser.Options{Display: t.display})
+	if err != nil {
+		return &loaded{err: err}
+	}
+	l := &loaded{cfg: cfg, res: fixer.Fix(cfg, opt.Fix), files: make([]*File, len(cfg.Files)), errs: make([]error, len(cfg.Files))}
+	for i, pf := range cfg.Files {
+		l.files[i], l.errs[i] = newFile(t.fsys, pf, l.res.Edits[pf])
+		if l.errs[i] != nil {
+			break // read stops at the first error
 		}
-		res := fixer.Fix(cfg, opt.Fix)
+		l.files[i].display = t.display
+	}
+	return l
+}
+
+// loadAll loads every top-level file of every tree, several trees at a time (reading many small
+// host trees is mostly system calls). The result is indexed like trees and their names; read
+// then merges it in order, so the plan and its first error are those of a serial run.
+func loadAll(trees []*tree, opt Options) [][]*loaded {
+	out := make([][]*loaded, len(trees))
+	type job struct{ t, n int }
+	var jobs []job
+	for i, t := range trees {
+		out[i] = make([]*loaded, len(t.names))
+		for j := range t.names {
+			jobs = append(jobs, job{i, j})
+		}
+	}
+	workers := min(len(jobs), 2*runtime.GOMAXPROCS(0))
+	if workers <= 1 {
+		for _, j := range jobs {
+			out[j.t][j.n] = load(trees[j.t], trees[j.t].names[j.n], opt)
+		}
+		return out
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= len(jobs) {
+					return
+				}
+				j := jobs[i]
+				out[j.t][j.n] = load(trees[j.t], trees[j.t].names[j.n], opt)
+			}
+		})
+	}
+	wg.Wait()
+	return out
+}
+
+// read merges the loaded configurations of one tree into the plan. A file met again (through
+// another top-level file, or another root naming the same tree) is planned once.
+func (p *Plan) read(t *tree, ls []*loaded, seen map[fileKey]*File) error {
+	for _, l := range ls {
+		if l.err != nil {
+			return l.err
+		}
+		cfg, res := l.cfg, l.res
 		dup := map[*parser.File]bool{}
 		mine := map[*parser.File]*File{}
-		for _, pf := range cfg.Files {
-			f, err := newFile(t.fsys, pf, res.Edits[pf])
+		for i, pf := range cfg.Files {
+			f, err := l.files[i], l.errs[i]
 			if err != nil {
 				return err
 			}
-			f.display = t.display
 			k := keyOf(t, pf)
 			if prev, ok := seen[k]; ok {
 				if string(prev.New) != string(f.New) {
