@@ -339,17 +339,28 @@ func (p *Plan) read(t *tree, ls []*loaded, seen map[fileKey]*File) error {
 // same interface and family (fixed alias-gateway findings; when the fixer moves a gateway it
 // removes every alias gateway of that interface and family).
 func link(res *fixer.Result, files map[*parser.File]*File) {
+	// Index the fixed alias-gateway findings by interface and family first (in findings order):
+	// scanning all findings for every moved gateway was quadratic on big files.
+	type iface struct{ name, family string }
+	var removed map[iface][]*parser.File
+	for _, rm := range res.Findings {
+		if rm.Rule != fixer.AliasGateway || !rm.Fixed {
+			continue
+		}
+		if removed == nil {
+			removed = map[iface][]*parser.File{}
+		}
+		base, _, _ := strings.Cut(rm.Iface, ":")
+		k := iface{base, rm.Family}
+		removed[k] = append(removed[k], rm.File)
+	}
 	for _, mv := range res.Findings {
 		if mv.Rule != fixer.KeepDefaultRoute || !mv.Fixed {
 			continue
 		}
 		to := files[mv.File]
-		for _, rm := range res.Findings {
-			base, _, _ := strings.Cut(rm.Iface, ":")
-			if rm.Rule != fixer.AliasGateway || !rm.Fixed || rm.Family != mv.Family || base != mv.Iface {
-				continue
-			}
-			if from := files[rm.File]; from != to && from != nil && to != nil && !slices.Contains(to.Linked, from) {
+		for _, rf := range removed[iface{mv.Iface, mv.Family}] {
+			if from := files[rf]; from != to && from != nil && to != nil && !slices.Contains(to.Linked, from) {
 				to.Linked = append(to.Linked, from)
 				from.Linked = append(from.Linked, to)
 			}
@@ -483,11 +494,14 @@ func Ops(f *parser.File, edits []parser.Edit) []diffmatchpatch.Diff {
 
 func sortedEdits(edits []parser.Edit) []parser.Edit {
 	s := append([]parser.Edit(nil), edits...)
-	for i := 1; i < len(s); i++ { // insertion sort: edits come nearly sorted and are few per file
-		for j := i; j > 0 && (s[j].Start < s[j-1].Start || s[j].Start == s[j-1].Start && s[j].End < s[j-1].End); j-- {
-			s[j], s[j-1] = s[j-1], s[j]
+	// Stable, like the insertion sort it replaces (quadratic when rules add edits all over a big
+	// file): insertions at one place keep their order, and go before a removal there.
+	slices.SortStableFunc(s, func(a, b parser.Edit) int {
+		if a.Start != b.Start {
+			return a.Start - b.Start
 		}
-	}
+		return a.End - b.End
+	})
 	return s
 }
 

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -227,13 +228,17 @@ func (o output) diff(f *plan.File) {
 }
 
 func (o output) findings(p *plan.Plan) {
+	// One write for all findings: a fleet audit or a big file has thousands of them.
+	var b strings.Builder
 	for _, f := range p.Findings {
-		loc := f.Path
+		b.WriteString(f.Path)
 		if f.Line > 0 {
-			loc = fmt.Sprintf("%s:%d", f.Path, f.Line)
+			b.WriteByte(':')
+			b.WriteString(strconv.Itoa(f.Line))
 		}
-		fmt.Fprintf(o.stderr, "%s: %s: %s\n", loc, f.Rule, f.Message)
+		b.WriteString(": " + f.Rule + ": " + f.Message + "\n")
 	}
+	io.WriteString(o.stderr, b.String())
 }
 
 func status(p *plan.Plan) int {
