@@ -24,7 +24,7 @@ W=$(mktemp -d "${TMPDIR:-/tmp}/ifacefix-bench.XXXXXX")
 if [ -z "${KEEP:-}" ]; then trap 'rm -rf "$W"' EXIT; else echo "compare.sh: work directory $W" >&2; fi
 log() { echo "compare.sh: $*" >&2; }
 
-$GO build -o "$W/ifacefix" ./cmd/ifacefix
+$GO build -trimpath -tags urfave_cli_no_docs -o "$W/ifacefix" ./cmd/ifacefix
 $GO build -o "$W/benchgen" ./bench/cmd/benchgen
 IF=$W/ifacefix
 # -N: no intermediate shell (so --prepare commands are plain commands too).

@@ -7,6 +7,7 @@ import (
 	"path"
 	"strings"
 	"syscall"
+	"unsafe"
 )
 
 // Config is a whole configuration: the top-level file and every file it sources, as ifupdown reads
@@ -146,7 +147,9 @@ func (l *loader) read(name string, from *Error) (*File, error) {
 		}
 		return nil, fail(err.Error(), err)
 	}
-	f := &File{Name: name, Path: l.opt.Display(name), Data: string(data), Info: FileInfo{Size: info.Size(), ModTime: info.ModTime().UnixNano()}}
+	// data is ours alone and never written again, so the File can use its bytes without a copy.
+	f := &File{Name: name, Path: l.opt.Display(name), Data: unsafe.String(unsafe.SliceData(data), len(data)),
+		Info: FileInfo{Size: info.Size(), ModTime: info.ModTime().UnixNano()}}
 	if st, ok := info.Sys().(*syscall.Stat_t); ok {
 		f.Info.Dev, f.Info.Ino, f.Info.HasID = uint64(st.Dev), st.Ino, true
 	}
@@ -193,22 +196,26 @@ func (l *loader) parseFile(f *File, depth int, top bool) error {
 		return l.errorf(f, strings.Count(f.Data[:i], "\n")+1, "NUL byte: not a text file")
 	}
 	f.Phys = splitLines(f.Data)
-	lg := logicalLines(f.Phys)
-	f.Lines = make([]Line, len(lg))
-	for i, g := range lg {
-		f.Lines[i] = Line{Start: g.start, End: g.end, Num: g.ifLine}
-	}
+	f.Lines = make([]Line, 0, len(f.Phys))
+	texts := make([]string, 0, len(f.Phys)) // dropped when parsing ends: Keyword and Rest keep what counts
+	eachLogical(f.Phys, func(g logical) {
+		k := Blank
+		if g.comment {
+			k = Comment
+		}
+		f.Lines = append(f.Lines, Line{Start: g.start, End: g.end, Num: g.ifLine, Kind: k})
+		texts = append(texts, g.text)
+	})
 
 	st := inNone
 	var cur *Stanza
 	haveScript := false
-	for i, g := range lg {
+	for i, text := range texts {
 		ln := &f.Lines[i]
-		if g.comment {
-			ln.Kind = Comment
+		if ln.Kind == Comment {
 			continue
 		}
-		w, rest, ok := nextWord(g.text)
+		w, rest, ok := nextWord(text)
 		if !ok {
 			continue // Blank
 		}

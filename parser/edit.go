@@ -24,23 +24,30 @@ func (f *File) Apply(edits []Edit) ([]byte, error) {
 		}
 		return es[i].End < es[j].End // an insertion goes before a removal at the same place
 	})
-	var b strings.Builder
-	b.Grow(len(f.Data))
+	b := make([]byte, 0, len(f.Data)+textLen(es))
 	at := 0
 	for _, e := range es {
 		if e.Start < at || e.End < e.Start || e.End > len(f.Phys) {
 			return nil, fmt.Errorf("%s: overlapping or out-of-range edit of lines %d-%d", f.Name, e.Start+1, e.End)
 		}
 		for _, p := range f.Phys[at:e.Start] {
-			b.WriteString(p)
+			b = append(b, p...)
 		}
-		b.WriteString(e.Text)
+		b = append(b, e.Text...)
 		at = e.End
 	}
 	for _, p := range f.Phys[at:] {
-		b.WriteString(p)
+		b = append(b, p...)
 	}
-	return []byte(b.String()), nil
+	return b, nil
+}
+
+func textLen(es []Edit) int {
+	n := 0
+	for _, e := range es {
+		n += len(e.Text)
+	}
+	return n
 }
 
 // Format prints the file unchanged: the exact bytes that were read.

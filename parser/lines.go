@@ -77,13 +77,19 @@ type logical struct {
 	ifLine     int // ifupdown's line counter after reading it: the number in its messages
 }
 
-// logicalLines groups physical lines into logical lines exactly as ifupdown 0.8.41's get_line does
+// logicalLines returns the logical lines of lines (see eachLogical).
+func logicalLines(lines []string) []logical {
+	out := make([]logical, 0, len(lines))
+	eachLogical(lines, func(g logical) { out = append(out, g) })
+	return out
+}
+
+// eachLogical calls fn for each logical line; it groups physical lines into logical lines exactly as ifupdown 0.8.41's get_line does
 // (config.c): leading whitespace is stripped; a line starting with '#' is a comment, even if it
 // ends in '\'; while the line's very last byte is '\', it is removed and the next physical line is
 // appended raw (leading blanks kept, never a comment, "\r" not stripped first); at end of file the
 // remaining backslashes are dropped; finally trailing whitespace is trimmed.
-func logicalLines(lines []string) []logical {
-	out := make([]logical, 0, len(lines))
+func eachLogical(lines []string, fn func(logical)) {
 	counter := 0
 	for i := 0; i < len(lines); {
 		start := i
@@ -91,7 +97,7 @@ func logicalLines(lines []string) []logical {
 		i++
 		counter++
 		if strings.HasPrefix(s, "#") {
-			out = append(out, logical{start: start, end: i, comment: true, ifLine: counter})
+			fn(logical{start: start, end: i, comment: true, ifLine: counter})
 			continue
 		}
 		if strings.HasSuffix(s, "\\") {
@@ -112,7 +118,6 @@ func logicalLines(lines []string) []logical {
 			}
 			s = string(buf)
 		}
-		out = append(out, logical{start: start, end: i, text: trimRight(s), ifLine: counter})
+		fn(logical{start: start, end: i, text: trimRight(s), ifLine: counter})
 	}
-	return out
 }

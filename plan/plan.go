@@ -49,6 +49,9 @@ type Options struct {
 	// LockTimeout bounds the wait for another ifacefix working on the same configuration.
 	LockTimeout time.Duration
 	Now         func() time.Time
+	// NoDiff skips rendering File.Diff, for callers that do not show it (--check, --apply):
+	// on big files the diff costs as much memory as the file.
+	NoDiff bool
 }
 
 // File is one file of a configuration and what the plan does to it.
@@ -247,7 +250,7 @@ func load(t *tree, name string, opt Options) *loaded {
 	}
 	l := &loaded{cfg: cfg, res: fixer.Fix(cfg, opt.Fix), files: make([]*File, len(cfg.Files)), errs: make([]error, len(cfg.Files))}
 	for i, pf := range cfg.Files {
-		l.files[i], l.errs[i] = newFile(t.fsys, pf, l.res.Edits[pf])
+		l.files[i], l.errs[i] = newFile(t.fsys, pf, l.res.Edits[pf], !opt.NoDiff)
 		if l.errs[i] != nil {
 			break // read stops at the first error
 		}
@@ -431,8 +434,9 @@ func lockAll(trees []*tree, timeout time.Duration) (func(), error) {
 	return release, nil
 }
 
-func newFile(fsys *rootfs.FS, pf *parser.File, edits []parser.Edit) (*File, error) {
-	f := &File{Path: pf.Path, Name: pf.Name, Old: pf.Bytes(), New: pf.Bytes(), fsys: fsys, parse: pf}
+func newFile(fsys *rootfs.FS, pf *parser.File, edits []parser.Edit, diff bool) (*File, error) {
+	old := pf.Bytes()
+	f := &File{Path: pf.Path, Name: pf.Name, Old: old, New: old, fsys: fsys, parse: pf}
 	if len(edits) == 0 {
 		return f, nil
 	}
@@ -448,6 +452,9 @@ func newFile(fsys *rootfs.FS, pf *parser.File, edits []parser.Edit) (*File, erro
 		return f, nil
 	}
 	f.Changed = true
+	if !diff {
+		return f, nil
+	}
 	label := strings.TrimPrefix(pf.Path, "/")
 	f.Diff = udiff.Render("a/"+label, "b/"+label, Ops(pf, edits), 3)
 	return f, nil
@@ -621,7 +628,7 @@ func FromBytes(name string, data []byte, fix fixer.Options) (*Plan, error) {
 	}
 	res := fixer.Fix(cfg, fix)
 	pf := cfg.Files[0]
-	f, err := newFile(nil, pf, res.Edits[pf])
+	f, err := newFile(nil, pf, res.Edits[pf], true)
 	if err != nil {
 		return nil, err
 	}

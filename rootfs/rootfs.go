@@ -154,6 +154,18 @@ func (f *FS) pathError(op, name string, err error) error {
 	return &fs.PathError{Op: op, Path: f.HostPath(name), Err: err}
 }
 
+// direct returns name cleaned for os.Root when os.Root alone resolves it exactly as Resolve would:
+// when it has no ".." and os.Root succeeds, every symlink on the way was relative and stayed
+// inside the root, which is the chroot semantics too. It saves Resolve's walk (one lookup per
+// component prefix) on the common path; any failure falls back to Resolve, which is authoritative.
+func direct(name string) (string, bool) {
+	c := strings.TrimPrefix(path.Clean("/"+name), "/")
+	if c == "" {
+		c = "."
+	}
+	return c, !strings.Contains("/"+c+"/", "/../")
+}
+
 // resolveValid is Resolve for the fs.FS methods, which must refuse names that are not valid
 // fs.FS names (fstest.TestFS checks it).
 func (f *FS) resolveValid(op, name string) (string, error) {
@@ -169,6 +181,11 @@ const openFlags = os.O_RDONLY | syscall.O_NONBLOCK | syscall.O_NOCTTY
 
 // Open implements fs.FS.
 func (f *FS) Open(name string) (fs.File, error) {
+	if n, ok := direct(name); ok && fs.ValidPath(name) {
+		if file, err := f.root.OpenFile(n, openFlags, 0); err == nil {
+			return file, nil
+		}
+	}
 	r, err := f.resolveValid("open", name)
 	if err != nil {
 		return nil, err
@@ -182,6 +199,11 @@ func (f *FS) Open(name string) (fs.File, error) {
 
 // Stat implements fs.StatFS.
 func (f *FS) Stat(name string) (fs.FileInfo, error) {
+	if n, ok := direct(name); ok && fs.ValidPath(name) {
+		if fi, err := f.root.Stat(n); err == nil {
+			return fi, nil
+		}
+	}
 	r, err := f.resolveValid("stat", name)
 	if err != nil {
 		return nil, err
@@ -195,13 +217,18 @@ func (f *FS) Stat(name string) (fs.FileInfo, error) {
 
 // ReadDir implements fs.ReadDirFS; entries are sorted by name.
 func (f *FS) ReadDir(name string) ([]fs.DirEntry, error) {
-	r, err := f.resolveValid("readdir", name)
-	if err != nil {
-		return nil, err
+	var d *os.File
+	if n, ok := direct(name); ok && fs.ValidPath(name) {
+		d, _ = f.root.Open(n)
 	}
-	d, err := f.root.Open(r)
-	if err != nil {
-		return nil, f.pathError("readdir", name, err)
+	if d == nil {
+		r, err := f.resolveValid("readdir", name)
+		if err != nil {
+			return nil, err
+		}
+		if d, err = f.root.Open(r); err != nil {
+			return nil, f.pathError("readdir", name, err)
+		}
 	}
 	defer d.Close()
 	list, err := d.ReadDir(-1)
@@ -227,16 +254,23 @@ func (f *FS) ReadFile(name string) ([]byte, error) {
 // wrapping ErrNotRegular that names the kind), files larger than MaxFileSize (ErrTooLarge), and a
 // file whose size changed while it was read.
 func (f *FS) ReadFileInfo(name string) ([]byte, fs.FileInfo, error) {
-	r, err := f.Resolve(name)
-	if err != nil {
-		return nil, nil, err
-	}
-	// Lstat first so that a device is normally not even opened: opening some devices has effects
+	// Stat first so that a device is normally not even opened: opening some devices has effects
 	// (/dev/watchdog arms the watchdog, a tape device rewinds on close). The fstat below is still
 	// the check that counts, in case the name is swapped in between.
-	fi, err := f.root.Lstat(r)
-	if err != nil {
-		return nil, nil, f.pathError("read", name, err)
+	r, ok := direct(name)
+	var fi fs.FileInfo
+	var err error
+	if ok {
+		fi, err = f.root.Stat(r)
+		ok = err == nil
+	}
+	if !ok {
+		if r, err = f.Resolve(name); err != nil {
+			return nil, nil, err
+		}
+		if fi, err = f.root.Stat(r); err != nil {
+			return nil, nil, f.pathError("read", name, err)
+		}
 	}
 	if err := checkRegular(fi); err != nil {
 		return nil, nil, f.pathError("read", name, err)

@@ -93,6 +93,7 @@ func module(args []string) *result {
 		Files:       []string{p.Path},
 		Fix:         fixer.Options{StripRouteCommands: p.StripRouteCommands},
 		Apply:       !p.CheckMode,
+		NoDiff:      true, // Ansible's diff is before/after text, not a unified diff
 		Backup:      p.Backup,
 		LockTimeout: lockTimeout,
 	}

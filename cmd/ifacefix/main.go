@@ -165,6 +165,8 @@ func action(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer) int {
 	opt := plan.Options{
 		Roots: c.StringSlice("root"), Files: files, Fix: fix, Apply: apply,
 		Backup: !c.Bool("no-backup"), LockTimeout: c.Duration("lock-timeout"),
+		// Only the dry run, -i and --json show diffs.
+		NoDiff: !c.Bool("json") && (c.Bool("check") || apply && !c.Bool("interactive")),
 	}
 	if c.Bool("interactive") {
 		in := bufio.NewReader(stdin)
@@ -228,17 +230,21 @@ func (o output) diff(f *plan.File) {
 }
 
 func (o output) findings(p *plan.Plan) {
-	// One write for all findings: a fleet audit or a big file has thousands of them.
-	var b strings.Builder
+	// Buffered: a fleet audit or a big file has thousands of findings.
+	w := bufio.NewWriterSize(o.stderr, 64<<10)
 	for _, f := range p.Findings {
-		b.WriteString(f.Path)
+		w.WriteString(f.Path)
 		if f.Line > 0 {
-			b.WriteByte(':')
-			b.WriteString(strconv.Itoa(f.Line))
+			w.WriteByte(':')
+			w.WriteString(strconv.Itoa(f.Line))
 		}
-		b.WriteString(": " + f.Rule + ": " + f.Message + "\n")
+		w.WriteString(": ")
+		w.WriteString(f.Rule)
+		w.WriteString(": ")
+		w.WriteString(f.Message)
+		w.WriteByte('\n')
 	}
-	io.WriteString(o.stderr, b.String())
+	w.Flush()
 }
 
 func status(p *plan.Plan) int {
