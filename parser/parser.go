@@ -12,6 +12,7 @@ package parser
 import (
 	"fmt"
 	"strings"
+	"unsafe"
 )
 
 // Kind says what a logical line is.
@@ -111,8 +112,9 @@ func (s *Stanza) Effective() []*Opt {
 	return append(s.Parent.Effective(), s.Options...)
 }
 
-// Bytes returns the file's bytes.
-func (f *File) Bytes() []byte { return []byte(f.Data) }
+// Bytes returns the file's bytes without a copy: they share Data's memory, so the caller must
+// never modify them (big files would otherwise be held twice).
+func (f *File) Bytes() []byte { return unsafe.Slice(unsafe.StringData(f.Data), len(f.Data)) }
 
 // families lists ifupdown 0.8.41's address families and their methods (checked with ifquery).
 var families = map[string][]string{
