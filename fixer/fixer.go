@@ -189,18 +189,18 @@ func (x *fixer) aliasGateways() {
 			}
 			x.move(gws[0], primary)
 		default:
-			why := "there is no " + k.name + " " + k.family + " stanza"
+			why := "there is no " + k.name + " " + k.family + " stanza to move it into"
 			if primary != nil {
-				why = fmt.Sprintf("%s (%s) is %s", k.name, k.family, primary.Method)
+				why = fmt.Sprintf("%s (%s) is %s, not static, so it cannot take the gateway", k.name, k.family, primary.Method)
 				if primary.Method == "static" {
 					// canInsert refused, or the value ends in "\": written on a line of its own it
 					// would continue into the next line.
-					why = fmt.Sprintf("%s (%s) is static but a trailing \\ (on its last line or in the value) leaves no safe place", k.name, k.family)
+					why = fmt.Sprintf("%s (%s) is static but a trailing \\ (on its last line or in the value) leaves no safe place to move it to", k.name, k.family)
 				}
 			}
 			for _, g := range gws {
 				x.add(g.Stanza, g.L().Pos(), KeepDefaultRoute, false, "",
-					"alias %s has gateway %s, the only %s gateway of %s, and %s to move it into; left as is: a person must decide",
+					"alias %s has gateway %s, the only %s gateway of %s, and %s; left as is: a person must decide",
 					g.Stanza.Name, g.Value, k.family, k.name, why)
 			}
 		}
