@@ -14,7 +14,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/rogpeppe/go-internal/txtar"
+	"github.com/ifacefix/ifacefix/internal/testcases"
 )
 
 // repoRoot is the module root, seen from this package's directory.
@@ -74,67 +74,16 @@ func needTool(t testing.TB, names ...string) {
 	}
 }
 
-// corpusDir returns the shared corpus (../shared/corpus beside the repository), or "" if absent.
-func corpusDir() string {
-	dir, err := filepath.Abs(filepath.Join(repoRoot, "..", "shared", "corpus"))
-	if err != nil {
-		return ""
-	}
-	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
-		return ""
-	}
-	return dir
-}
-
-// goldenCase is one testdata/golden/*.txtar case: its input tree and flags.
-type goldenCase struct {
-	name  string
-	files map[string][]byte // in-root path without the leading "/" -> bytes
-	strip bool              // flag strip-route-commands
-}
-
-// loadGolden reads every golden case (see testdata/golden/README.md), applying the
-// no-final-newline flag to in/ sections.
-func loadGolden(t testing.TB) []goldenCase {
+// loadGolden reads every golden case that has in/ files.
+func loadGolden(t testing.TB) []*testcases.Case {
 	t.Helper()
-	paths, err := filepath.Glob(filepath.Join(repoRoot, "testdata", "golden", "*.txtar"))
+	all, err := testcases.Golden(filepath.Join(repoRoot, "testdata", "golden"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var cases []goldenCase
-	for _, p := range paths {
-		ar, err := txtar.ParseFile(p)
-		if err != nil {
-			t.Fatalf("%s: %v", p, err)
-		}
-		c := goldenCase{name: strings.TrimSuffix(filepath.Base(p), ".txtar"), files: map[string][]byte{}}
-		noFinal := map[string]bool{}
-		for _, f := range ar.Files {
-			if f.Name != "flags" {
-				continue
-			}
-			for _, l := range strings.Split(string(f.Data), "\n") {
-				l = strings.TrimSpace(l)
-				if s, ok := strings.CutPrefix(l, "no-final-newline "); ok {
-					noFinal[s] = true
-				}
-				if l == "strip-route-commands" {
-					c.strip = true
-				}
-			}
-		}
-		for _, f := range ar.Files {
-			name, ok := strings.CutPrefix(f.Name, "in/")
-			if !ok {
-				continue
-			}
-			d := f.Data
-			if noFinal[f.Name] {
-				d = bytes.TrimSuffix(d, []byte("\n"))
-			}
-			c.files[name] = d
-		}
-		if len(c.files) > 0 {
+	var cases []*testcases.Case
+	for _, c := range all {
+		if len(c.In) > 0 {
 			cases = append(cases, c)
 		}
 	}

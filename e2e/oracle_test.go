@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -13,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/ifacefix/ifacefix/fixer"
+	"github.com/ifacefix/ifacefix/internal/testcases"
 	"github.com/ifacefix/ifacefix/parser"
 	"github.com/ifacefix/ifacefix/plan"
 	"github.com/ifacefix/ifacefix/rootfs"
@@ -86,9 +86,9 @@ func TestOracleGolden(t *testing.T) {
 	st := newStats("golden")
 	t.Run("cases", func(t *testing.T) {
 		for _, c := range cases {
-			t.Run(c.name, func(t *testing.T) {
+			t.Run(c.Name, func(t *testing.T) {
 				t.Parallel()
-				checkTree(t, st, c.files, c.strip)
+				checkTree(t, st, c.In, c.Flags["strip-route-commands"])
 			})
 		}
 	})
@@ -100,27 +100,13 @@ func TestOracleGolden(t *testing.T) {
 
 func TestOracleCorpus(t *testing.T) {
 	needTool(t, "ifquery", "ifup")
-	dir := corpusDir()
-	if dir == "" {
+	dir, ok := testcases.CorpusDir()
+	if !ok {
 		t.Skip("no shared corpus at ../shared/corpus")
 	}
-	var rel []string
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		r, _ := filepath.Rel(dir, p)
-		if d.Type().IsRegular() && r != "SUMMARY.md" && r != "MANIFEST.tsv" {
-			rel = append(rel, r)
-		}
-		return nil
-	})
+	rel, err := testcases.CorpusFiles(dir, testcases.Interfaces)
 	if err != nil {
 		t.Fatal(err)
-	}
-	sort.Strings(rel)
-	if len(rel) == 0 {
-		t.Fatalf("empty corpus at %s", dir)
 	}
 	// Each file twice: with the default options (route commands in aliases are only reported) and
 	// with --strip-route-commands.

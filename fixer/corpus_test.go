@@ -4,12 +4,12 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"testing"
 	"testing/fstest"
 
 	"github.com/ifacefix/ifacefix/fixer"
+	"github.com/ifacefix/ifacefix/internal/testcases"
 	"github.com/ifacefix/ifacefix/parser"
 )
 
@@ -37,24 +37,18 @@ func overlay(base fs.FS, changed map[string][]byte) fs.FS {
 // TestInvariantsCorpus runs the fixer invariants on every corpus file that ifupdown accepts, with
 // and without StripRouteCommands. Files are loaded from / like ifquery does.
 func TestInvariantsCorpus(t *testing.T) {
-	dir, err := filepath.Abs(filepath.Join("..", "..", "shared", "corpus"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+	dir, ok := testcases.CorpusDir()
+	if !ok {
 		t.Skipf("no corpus at %s", dir)
 	}
-	var files []string
-	err = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err == nil && d.Type().IsRegular() && filepath.Dir(p) != dir {
-			files = append(files, p)
-		}
-		return err
-	})
+	rel, err := testcases.CorpusFiles(dir, testcases.InSubdirectory)
 	if err != nil {
 		t.Fatal(err)
 	}
-	sort.Strings(files)
+	var files []string
+	for _, r := range rel {
+		files = append(files, filepath.Join(dir, r))
+	}
 	root := os.DirFS("/")
 	checked, fixed, findings := 0, 0, 0
 	for _, abs := range files {

@@ -10,8 +10,8 @@ import (
 // FuzzFix checks the fixer invariants (see checkInvariants) on whatever parses.
 func FuzzFix(f *testing.F) {
 	for _, c := range loadGolden(f) {
-		for _, d := range c.in {
-			f.Add(d, c.flags["strip-route-commands"])
+		for _, d := range c.In {
+			f.Add(d, c.Flags["strip-route-commands"])
 		}
 	}
 	f.Fuzz(func(t *testing.T, data []byte, strip bool) {

@@ -14,6 +14,7 @@ import (
 	"github.com/rogpeppe/go-internal/txtar"
 
 	"github.com/ifacefix/ifacefix/fixer"
+	"github.com/ifacefix/ifacefix/internal/testcases"
 	"github.com/ifacefix/ifacefix/parser"
 )
 
@@ -22,95 +23,46 @@ var update = flag.Bool("update", false, "rewrite the out/, findings, warnings an
 // goldenDir holds the golden cases; see testdata/golden/README.md for the format.
 var goldenDir = filepath.Join("..", "testdata", "golden")
 
-// goldenCase is one parsed txtar case.
-type goldenCase struct {
-	path    string
-	ar      *txtar.Archive
-	flags   map[string]bool // plain flags, e.g. strip-route-commands
-	noFinal map[string]bool // section names whose data has no final newline
-	in      map[string][]byte
-}
+// goldenCase is one golden case with the fixer's view of it.
+type goldenCase struct{ *testcases.Case }
 
-func loadGolden(t testing.TB) []*goldenCase {
+// loadGolden reads the golden cases; every flag must be known and every case must have an
+// in/etc/network/interfaces section.
+func loadGolden(t testing.TB) []goldenCase {
 	t.Helper()
-	paths, err := filepath.Glob(filepath.Join(goldenDir, "*.txtar"))
+	all, err := testcases.Golden(goldenDir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(paths) == 0 {
+	if len(all) == 0 {
 		t.Fatalf("no golden cases in %s", goldenDir)
 	}
-	var cases []*goldenCase
-	for _, p := range paths {
-		ar, err := txtar.ParseFile(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		c := &goldenCase{path: p, ar: ar, flags: map[string]bool{}, noFinal: map[string]bool{}, in: map[string][]byte{}}
-		for _, f := range ar.Files {
-			if f.Name != "flags" {
-				continue
-			}
-			for _, l := range strings.Split(string(f.Data), "\n") {
-				l = strings.TrimSpace(l)
-				switch {
-				case l == "":
-				case strings.HasPrefix(l, "no-final-newline "):
-					c.noFinal[strings.TrimSpace(strings.TrimPrefix(l, "no-final-newline "))] = true
-				case l == "strip-route-commands":
-					c.flags[l] = true
-				default:
-					t.Fatalf("%s: unknown flag %q", p, l)
-				}
+	var cases []goldenCase
+	for _, c := range all {
+		for l := range c.Flags {
+			if l != "strip-route-commands" {
+				t.Fatalf("%s: unknown flag %q", c.Path, l)
 			}
 		}
-		for _, f := range ar.Files {
-			if name, ok := strings.CutPrefix(f.Name, "in/"); ok {
-				c.in["/"+name] = c.data(t, f)
-			}
+		if _, ok := c.In["etc/network/interfaces"]; !ok {
+			t.Fatalf("%s: no in/etc/network/interfaces section", c.Path)
 		}
-		if _, ok := c.in["/etc/network/interfaces"]; !ok {
-			t.Fatalf("%s: no in/etc/network/interfaces section", p)
-		}
-		cases = append(cases, c)
+		cases = append(cases, goldenCase{c})
 	}
 	return cases
 }
 
-// data returns a section's bytes, without the final newline if the flags say so.
-func (c *goldenCase) data(t testing.TB, f txtar.File) []byte {
-	if !c.noFinal[f.Name] {
-		return f.Data
-	}
-	if !bytes.HasSuffix(f.Data, []byte("\n")) {
-		t.Fatalf("%s: section %s flagged no-final-newline is empty or lacks the newline to trim", c.path, f.Name)
-	}
-	return f.Data[:len(f.Data)-1]
-}
-
-func (c *goldenCase) section(name string) (txtar.File, bool) {
-	for _, f := range c.ar.Files {
-		if f.Name == name {
-			return f, true
-		}
-	}
-	return txtar.File{}, false
-}
-
-// fsys builds the filesystem the case is loaded from: the in/ files plus overrides (absolute names).
-func fsysOf(files map[string][]byte, override map[string][]byte) fstest.MapFS {
-	m := fstest.MapFS{}
-	for n, d := range files {
-		m[strings.TrimPrefix(n, "/")] = &fstest.MapFile{Data: d, Mode: 0o644}
-	}
-	for n, d := range override {
+// fsys is the filesystem the case is loaded from: the in/ files plus changed (absolute names).
+func (c goldenCase) fsys(changed map[string][]byte) fstest.MapFS {
+	m := c.FS()
+	for n, d := range changed {
 		m[strings.TrimPrefix(n, "/")] = &fstest.MapFile{Data: d, Mode: 0o644}
 	}
 	return m
 }
 
-func (c *goldenCase) options() fixer.Options {
-	return fixer.Options{StripRouteCommands: c.flags["strip-route-commands"]}
+func (c goldenCase) options() fixer.Options {
+	return fixer.Options{StripRouteCommands: c.Flags["strip-route-commands"]}
 }
 
 func formatFinding(f fixer.Finding) string {
@@ -130,9 +82,9 @@ func formatFinding(f fixer.Finding) string {
 }
 
 // result is what a case produces: the sections it must have besides in/ and flags.
-func (c *goldenCase) result(t testing.TB) (sections map[string][]byte, cfg *parser.Config, res *fixer.Result) {
+func (c goldenCase) result(t testing.TB) (sections map[string][]byte, cfg *parser.Config, res *fixer.Result) {
 	sections = map[string][]byte{}
-	cfg, err := parser.Load(fsysOf(c.in, nil), "/etc/network/interfaces", parser.Options{})
+	cfg, err := parser.Load(c.fsys(nil), "/etc/network/interfaces", parser.Options{})
 	if err != nil {
 		sections["error"] = []byte(err.Error() + "\n")
 		return sections, nil, nil
@@ -158,10 +110,10 @@ func (c *goldenCase) result(t testing.TB) (sections map[string][]byte, cfg *pars
 		}
 		out, err := f.Apply(edits)
 		if err != nil {
-			t.Fatalf("%s: %v", c.path, err)
+			t.Fatalf("%s: %v", c.Path, err)
 		}
 		if string(out) == f.Data {
-			t.Errorf("%s: edits of %s change nothing", c.path, f.Name)
+			t.Errorf("%s: edits of %s change nothing", c.Path, f.Name)
 		}
 		sections["out"+f.Name] = out
 	}
@@ -174,21 +126,25 @@ func TestGolden(t *testing.T) {
 		t.Errorf("only %d golden cases, want at least 40", len(cases))
 	}
 	for _, c := range cases {
-		t.Run(strings.TrimSuffix(filepath.Base(c.path), ".txtar"), func(t *testing.T) {
+		t.Run(c.Name, func(t *testing.T) {
 			got, cfg, res := c.result(t)
 			if *update {
 				c.rewrite(t, got)
 				return
 			}
 			want := map[string][]byte{}
-			for _, f := range c.ar.Files {
+			for _, f := range c.Archive.Files {
 				if f.Name == "flags" || strings.HasPrefix(f.Name, "in/") {
 					continue
 				}
 				if _, dup := want[f.Name]; dup {
 					t.Errorf("duplicate section %s", f.Name)
 				}
-				want[f.Name] = c.data(t, f)
+				d, err := c.Data(f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				want[f.Name] = d
 			}
 			var names []string
 			for n := range got {
@@ -214,7 +170,7 @@ func TestGolden(t *testing.T) {
 			}
 			if cfg != nil {
 				checkInvariants(t, cfg, res, c.options(), func(changed map[string][]byte) (*parser.Config, error) {
-					return parser.Load(fsysOf(c.in, changed), "/etc/network/interfaces", parser.Options{})
+					return parser.Load(c.fsys(changed), "/etc/network/interfaces", parser.Options{})
 				})
 			}
 		})
@@ -222,11 +178,11 @@ func TestGolden(t *testing.T) {
 }
 
 // rewrite replaces every section except the comment, flags and in/ files with got.
-func (c *goldenCase) rewrite(t *testing.T, got map[string][]byte) {
-	ar := &txtar.Archive{Comment: c.ar.Comment}
+func (c goldenCase) rewrite(t *testing.T, got map[string][]byte) {
+	ar := &txtar.Archive{Comment: c.Archive.Comment}
 	var flags []string
 	var ins []txtar.File
-	for _, f := range c.ar.Files {
+	for _, f := range c.Archive.Files {
 		switch {
 		case f.Name == "flags":
 			for _, l := range strings.Split(string(f.Data), "\n") {
@@ -264,7 +220,7 @@ func (c *goldenCase) rewrite(t *testing.T, got map[string][]byte) {
 			ar.Files = append(ar.Files, txtar.File{Name: n, Data: d})
 		}
 	}
-	if err := os.WriteFile(c.path, txtar.Format(ar), 0o644); err != nil {
+	if err := os.WriteFile(c.Path, txtar.Format(ar), 0o644); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"flag"
 	"fmt"
-	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,7 +12,7 @@ import (
 	"testing"
 	"testing/fstest"
 
-	"github.com/rogpeppe/go-internal/txtar"
+	"github.com/ifacefix/ifacefix/internal/testcases"
 )
 
 var recordVerdicts = flag.Bool("record-verdicts", false, "run the real ifquery over the corpus and rewrite ../testdata/corpus-verdicts.txt")
@@ -26,41 +25,19 @@ var (
 // corpusDir returns the absolute path of the shared corpus, or skips the test.
 func corpusDir(t testing.TB) string {
 	t.Helper()
-	dir, err := filepath.Abs(filepath.Join("..", "..", "shared", "corpus"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+	dir, ok := testcases.CorpusDir()
+	if !ok {
 		t.Skipf("no corpus at %s", dir)
 	}
 	return dir
 }
 
-// corpusFiles lists the corpus's interfaces files (relative slash paths, sorted): every regular
-// file except the corpus's own SUMMARY.md and MANIFEST.tsv.
+// corpusFiles lists the corpus's interfaces files (relative slash paths, sorted).
 func corpusFiles(t testing.TB, dir string) []string {
 	t.Helper()
-	var rel []string
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if !d.Type().IsRegular() {
-			return nil
-		}
-		r, _ := filepath.Rel(dir, p)
-		if r == "SUMMARY.md" || r == "MANIFEST.tsv" {
-			return nil
-		}
-		rel = append(rel, filepath.ToSlash(r))
-		return nil
-	})
+	rel, err := testcases.CorpusFiles(dir, testcases.Interfaces)
 	if err != nil {
 		t.Fatal(err)
-	}
-	sort.Strings(rel)
-	if len(rel) == 0 {
-		t.Fatalf("empty corpus at %s", dir)
 	}
 	return rel
 }
@@ -71,44 +48,22 @@ type goldenInput struct {
 	data           []byte
 }
 
-// goldenInputs reads the in/ files of every golden case (see testdata/golden/README.md), with the
+// goldenInputs reads the in/ files of every golden case, in archive order, with the
 // no-final-newline convention applied; trees maps each case to its files.
 func goldenInputs(t testing.TB) (inputs []goldenInput, trees map[string]fstest.MapFS) {
 	t.Helper()
-	paths, err := filepath.Glob(filepath.Join(goldenDir, "*.txtar"))
-	if err != nil || len(paths) == 0 {
+	cases, err := testcases.Golden(goldenDir)
+	if err != nil || len(cases) == 0 {
 		t.Fatalf("no golden cases in %s (%v)", goldenDir, err)
 	}
 	trees = map[string]fstest.MapFS{}
-	for _, p := range paths {
-		ar, err := txtar.ParseFile(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		noFinal := map[string]bool{}
-		for _, f := range ar.Files {
-			if f.Name == "flags" {
-				for _, l := range strings.Split(string(f.Data), "\n") {
-					if s, ok := strings.CutPrefix(strings.TrimSpace(l), "no-final-newline "); ok {
-						noFinal[s] = true
-					}
-				}
+	for _, c := range cases {
+		for _, f := range c.Archive.Files {
+			if name, ok := strings.CutPrefix(f.Name, "in/"); ok {
+				inputs = append(inputs, goldenInput{c.Name, "/" + name, c.In[name]})
 			}
 		}
-		c := strings.TrimSuffix(filepath.Base(p), ".txtar")
-		trees[c] = fstest.MapFS{}
-		for _, f := range ar.Files {
-			name, ok := strings.CutPrefix(f.Name, "in/")
-			if !ok {
-				continue
-			}
-			d := f.Data
-			if noFinal[f.Name] {
-				d = bytes.TrimSuffix(d, []byte("\n"))
-			}
-			inputs = append(inputs, goldenInput{c, "/" + name, d})
-			trees[c][name] = &fstest.MapFile{Data: d, Mode: 0o644}
-		}
+		trees[c.Name] = c.FS()
 	}
 	return inputs, trees
 }
