@@ -396,8 +396,13 @@ func lockAll(trees []*tree, timeout time.Duration) (func(), error) {
 	for _, t := range trees {
 		for _, n := range t.names {
 			dir := path.Dir(n)
-			if real, err := t.fsys.Resolve(n); err == nil {
+			real, err := t.fsys.Resolve(n)
+			switch {
+			case err == nil:
 				dir = path.Dir("/" + real)
+			case errors.Is(err, fs.ErrNotExist):
+				// Say it as the read would, naming the file rather than the directory to lock.
+				return nil, &parser.Error{Path: t.display(n), Msg: "no such file or directory", Err: err}
 			}
 			k := fileKey{host: t.fsys.HostPath(dir)}
 			rel := strings.TrimPrefix(dir, "/")

@@ -682,3 +682,16 @@ func TestUnchangedFileChanged(t *testing.T) {
 	}
 	wantDir(t, dir, subFile, "eth0-1")
 }
+
+// TestApplyMissingConfigNamesTheFile: with --apply the lock comes first; a missing directory must
+// still be reported as the missing file, exactly as a dry run reports it.
+func TestApplyMissingConfigNamesTheFile(t *testing.T) {
+	root := t.TempDir()
+	want := filepath.Join(root, "etc/network/interfaces") + ": no such file or directory"
+	for _, apply := range []bool{false, true} {
+		_, err := Run(Options{Roots: []string{root}, Apply: apply, LockTimeout: time.Second})
+		if err == nil || err.Error() != want {
+			t.Errorf("apply=%v: error %v, want %q", apply, err, want)
+		}
+	}
+}
