@@ -203,7 +203,7 @@ func (l *loader) parseFile(f *File, depth int, top bool) error {
 		if g.comment {
 			k = Comment
 		}
-		f.Lines = append(f.Lines, Line{Start: g.start, End: g.end, Num: g.ifLine, Kind: k})
+		f.Lines = append(f.Lines, Line{Start: g.start, End: g.end, Num: int32(g.ifLine), Kind: k})
 		texts = append(texts, g.text)
 	})
 
@@ -249,7 +249,7 @@ func (l *loader) parseFile(f *File, depth int, top bool) error {
 		case st == inIface:
 			ln.Kind = Option
 			if rest == "" {
-				perr = l.errorf(f, ln.Num, "option with empty value")
+				perr = l.errorf(f, int(ln.Num), "option with empty value")
 				break
 			}
 			cur.Options = append(cur.Options, &Opt{Stanza: cur, Line: i, Name: w, Value: rest})
@@ -257,13 +257,13 @@ func (l *loader) parseFile(f *File, depth int, top bool) error {
 			ln.Kind = MapBody
 			if w == "script" {
 				if haveScript {
-					perr = l.errorf(f, ln.Num, "duplicate script in mapping")
+					perr = l.errorf(f, int(ln.Num), "duplicate script in mapping")
 				}
 				haveScript = true
 			}
 		default:
 			ln.Kind = Option
-			perr = l.errorf(f, ln.Num, "misplaced option")
+			perr = l.errorf(f, int(ln.Num), "misplaced option")
 		}
 		if perr != nil {
 			if top {
@@ -283,7 +283,7 @@ func (l *loader) parseFile(f *File, depth int, top bool) error {
 
 // iface parses an iface line the way config.c does, including its exact error messages.
 func (l *loader) iface(f *File, idx int, rest string) (*Stanza, *Error) {
-	num := f.Lines[idx].Num
+	num := int(f.Lines[idx].Num)
 	name, rest, ok := nextWord(rest)
 	if !ok {
 		return nil, l.errorf(f, num, "too few parameters for iface line")

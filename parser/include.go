@@ -16,7 +16,7 @@ import (
 // with WRDE_NOCMD, and each resulting word names a file (source) or a directory whose entries
 // matching ^[a-zA-Z0-9_-]+$ are read in sorted order (source-directory).
 func (l *loader) include(f *File, ln *Line, depth int) error {
-	at := l.errorf(f, ln.Num, "")
+	at := l.errorf(f, int(ln.Num), "")
 	pattern := ln.Rest
 	if !strings.HasPrefix(pattern, "/") {
 		pattern = path.Dir(f.Name) + "/" + pattern
@@ -25,7 +25,7 @@ func (l *loader) include(f *File, ln *Line, depth int) error {
 	if err != nil {
 		if err != errBadWords {
 			// ifupdown would expand this with the shell; we cannot know the result.
-			l.warn("include-unsupported", f, l.errorf(f, ln.Num, "%s %s: %v; not followed", ln.Keyword, ln.Rest, err))
+			l.warn("include-unsupported", f, l.errorf(f, int(ln.Num), "%s %s: %v; not followed", ln.Keyword, ln.Rest, err))
 		}
 		return nil // wordexp fails: ifupdown ignores the line silently
 	}

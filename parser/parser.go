@@ -33,12 +33,14 @@ const (
 )
 
 // Line is one logical line: one or more physical lines joined by "\" continuations.
+// Num and Kind share one word: a record per line adds up on big files (files are at most 1 GiB,
+// so line numbers fit in 32 bits).
 type Line struct {
 	Start, End int    // physical lines [Start, End), 0-based
-	Kind       Kind   //
 	Keyword    string // first word (cut to 79 bytes, as ifupdown does)
 	Rest       string // everything after the first word and its following blanks
-	Num        int    // line number ifupdown reports for it (its last physical line)
+	Num        int32  // line number ifupdown reports for it (its last physical line)
+	Kind       Kind
 }
 
 // Pos is the 1-based number of the first physical line.
