@@ -217,6 +217,11 @@ func checkTree(t *testing.T, st *stats, files map[string][]byte, strip bool) {
 	switch {
 	case refused && planErr == nil:
 		t.Fatalf("ifupdown refuses the file but ifacefix accepts it:\n%s", q.stderr)
+	case !refused && planErr != nil && strings.Contains(planErr.Error(), ": include cycle: ") && rereads(before, q.stderr):
+		// ifupdown "accepts" it by reading a file again and again through new path strings,
+		// repeating its stanzas; ifacefix refuses to model that. Both see the same cycle.
+		st.skip("include cycle through new path strings: ifupdown repeats the file, ifacefix refuses it")
+		return
 	case !refused && planErr != nil:
 		t.Fatalf("ifacefix refuses a file ifupdown accepts: %v", planErr)
 	case refused:
@@ -388,6 +393,19 @@ func hasGateway(s *parser.Stanza) bool {
 		if o.Name == "gateway" {
 			return true
 		}
+	}
+	return false
+}
+
+// rereads reports whether ifupdown parsed one file of the tree twice (ifquery -v names each).
+func rereads(root, stderr string) bool {
+	seen := map[string]bool{}
+	for _, m := range parsingFile.FindAllStringSubmatch(stderr, -1) {
+		p := inRoot(root, m[1])
+		if p != "" && seen[p] {
+			return true
+		}
+		seen[p] = true
 	}
 	return false
 }

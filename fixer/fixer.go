@@ -112,7 +112,7 @@ func (x *fixer) remove(o *parser.Opt, rule, format string, args ...any) {
 func (x *fixer) warnings() {
 	for _, w := range x.cfg.Warnings {
 		switch w.Code {
-		case SourcedFileError, IncludeCycle, IncludeNotFile, IncludeUnsupported:
+		case SourcedFileError, IncludeCycle, IncludeTwice, IncludeNotFile, IncludeUnsupported:
 		default:
 			continue
 		}

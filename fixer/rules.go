@@ -11,6 +11,7 @@ const (
 	// Findings about the configuration's structure, reported by the parser.
 	SourcedFileError   = "sourced-file-error"
 	IncludeCycle       = "include-cycle"
+	IncludeTwice       = "include-twice"
 	IncludeNotFile     = "include-not-file"
 	IncludeUnsupported = "include-unsupported"
 )
@@ -64,9 +65,14 @@ var Rules = []Rule{
 			"ignores the rest of that file: the stanzas after the error are silently not configured. ifacefix " +
 			"reports it and does not edit the ignored part."},
 	{IncludeCycle, "include cycle",
-		"A file sources itself, directly or through others. ifupdown guards only by path string, so a cycle " +
-			"through different spellings re-reads files and duplicates stanzas. ifacefix reads each file once and " +
-			"reports the cycle."},
+		"A file sources itself, directly or through others. ifupdown reads each path string once, so a cycle " +
+			"back to the very path a file was read by ends there: ifacefix does the same and reports it. A cycle " +
+			"through another spelling (`source ./loop`) makes ifupdown read the file again and again, repeating " +
+			"its stanzas: ifacefix refuses such a configuration with an error at the source line (exit 2)."},
+	{IncludeTwice, "file included twice",
+		"One file is reached under two different paths (two symlinks, or a glob and an explicit source): " +
+			"ifupdown reads it twice and applies its stanzas twice, so its gateways ask for their default routes " +
+			"twice. ifacefix checks and fixes the file once and reports it: include it once."},
 	{IncludeNotFile, "include names a directory",
 		"A `source` pattern matched a directory; ifupdown warns and skips it. Usually a glob that is too wide."},
 	{IncludeUnsupported, "include uses shell expansion",

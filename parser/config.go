@@ -48,6 +48,8 @@ func Load(fsys fs.FS, name string, opt Options) (cfg *Config, err error) {
 	if err != nil {
 		return nil, err
 	}
+	f.literal = name
+	l.literals[name] = true
 	l.cfg.Files = append(l.cfg.Files, f)
 	if err := l.parseFile(f, 0, true); err != nil {
 		return nil, err
@@ -60,7 +62,7 @@ func ParseBytes(name string, data []byte, opt Options) (cfg *Config, err error) 
 	opt.NoIncludes = true
 	l := newLoader(nil, opt)
 	defer l.recoverInternal(name, &err)
-	f := &File{Name: name, Path: l.opt.Display(name), Data: string(data), Info: FileInfo{Size: int64(len(data))}}
+	f := &File{Name: name, Path: l.opt.Display(name), Data: string(data), Info: FileInfo{Size: int64(len(data))}, literal: name}
 	l.cfg.Files = append(l.cfg.Files, f)
 	if err := l.parseFile(f, 0, true); err != nil {
 		return nil, err
@@ -74,11 +76,12 @@ type fileID struct {
 }
 
 type loader struct {
-	fsys   fs.FS
-	opt    Options
-	cfg    *Config
-	seen   map[fileID]bool
-	active map[fileID]bool // files on the current include chain
+	fsys     fs.FS
+	opt      Options
+	cfg      *Config
+	seen     map[fileID]bool
+	active   map[fileID]bool // files on the current include chain
+	literals map[string]bool // path spellings read, as ifupdown's already_seen keeps them
 }
 
 func newLoader(fsys fs.FS, opt Options) *loader {
@@ -91,7 +94,7 @@ func newLoader(fsys fs.FS, opt Options) *loader {
 	if opt.Display == nil {
 		opt.Display = func(s string) string { return s }
 	}
-	return &loader{fsys: fsys, opt: opt, cfg: &Config{}, seen: map[fileID]bool{}, active: map[fileID]bool{}}
+	return &loader{fsys: fsys, opt: opt, cfg: &Config{}, seen: map[fileID]bool{}, active: map[fileID]bool{}, literals: map[string]bool{}}
 }
 
 // recoverInternal turns a parser bug into an error instead of a crash: the caller then leaves the

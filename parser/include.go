@@ -2,6 +2,7 @@ package parser
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
 	"path"
 	"regexp"
@@ -19,7 +20,7 @@ func (l *loader) include(f *File, ln *Line, depth int) error {
 	at := l.errorf(f, int(ln.Num), "")
 	pattern := ln.Rest
 	if !strings.HasPrefix(pattern, "/") {
-		pattern = path.Dir(f.Name) + "/" + pattern
+		pattern = dirname(f.literal) + "/" + pattern
 	}
 	words, err := wordexp(pattern)
 	if err != nil {
@@ -32,7 +33,7 @@ func (l *loader) include(f *File, ln *Line, depth int) error {
 	for i, w := range words {
 		if i > 0 && !strings.HasPrefix(w.pat, "/") {
 			// Only the first word gets the directory; later ones are relative to the working directory.
-			w.pat, w.lit = escapeGlob(l.opt.WorkDir)+"/"+w.pat, l.opt.WorkDir+"/"+w.lit
+			w.pat, w.lit = escapeGlob(l.opt.WorkDir)+"/"+w.pat, path.Join(l.opt.WorkDir, w.lit)
 		}
 		for _, p := range l.glob(w) {
 			if ln.Kind == Source {
@@ -63,16 +64,17 @@ func (l *loader) sourceDir(from *File, dir string, at *Error, depth int) error {
 	}
 	sort.Strings(names)
 	for _, n := range names {
-		if err := l.source(from, path.Join(dir, n), at, depth); err != nil {
+		if err := l.source(from, dir+"/"+n, at, depth); err != nil { // spelled as scandir's caller does
 			return err
 		}
 	}
 	return nil
 }
 
-// source reads and parses one included file.
-func (l *loader) source(from *File, name string, at *Error, depth int) error {
-	name = path.Clean(name)
+// source reads and parses one included file. literal is the path as ifupdown spells it (the
+// including file's dirname, "/", the expanded word): ifupdown reads a file once per spelling.
+func (l *loader) source(from *File, literal string, at *Error, depth int) error {
+	name := path.Clean(literal)
 	tooDeep := depth+1 > l.opt.MaxDepth
 	// Read first and stat only when the read fails (to tell the cases ifupdown skips): a regular
 	// file, the common case, then costs one lookup instead of two.
@@ -97,15 +99,45 @@ func (l *loader) source(from *File, name string, at *Error, depth int) error {
 		return rerr
 	}
 	id := f.id()
-	if l.active[id] {
+	sameSpelling := l.literals[literal]
+	switch {
+	case l.active[id] && sameSpelling:
+		// ifupdown skips a path string it has seen: the cycle ends, nothing is repeated.
 		l.warn("include-cycle", from, &Error{Path: at.Path, Line: at.Line, Msg: l.opt.Display(name) + " is already being read: include cycle, not followed again"})
 		return nil
+	case l.active[id]:
+		// Through a new spelling ifupdown reads the file again, and again: its stanzas repeat
+		// without end. We cannot model that, so the configuration is left alone.
+		return &Error{Path: at.Path, Line: at.Line, Msg: fmt.Sprintf("include cycle: %s is already being read; ifupdown reads it again as %q, and again, repeating its stanzas", l.opt.Display(name), literal)}
+	case l.seen[id] && sameSpelling:
+		return nil // ifupdown reads each path string once
+	case l.seen[id]:
+		// ifupdown reads it a second time and applies its stanzas twice; ifacefix checks and
+		// fixes it once, and a person should include it once.
+		l.warn("include-twice", from, &Error{Path: at.Path, Line: at.Line, Msg: fmt.Sprintf("%s is included again, as %q: ifupdown reads it twice and applies its stanzas twice; include it once", l.opt.Display(name), literal)})
+		return nil
 	}
-	if l.seen[id] {
-		return nil // ifupdown reads each file once
-	}
+	l.literals[literal] = true
+	f.literal = literal
 	l.cfg.Files = append(l.cfg.Files, f)
 	return l.parseFile(f, depth+1, false)
+}
+
+// dirname is C's dirname(3) without cleaning: ifupdown builds include paths from it, and their
+// spelling matters (see source).
+func dirname(p string) string {
+	p = strings.TrimRight(p, "/")
+	i := strings.LastIndexByte(p, '/')
+	switch {
+	case p == "":
+		return "/"
+	case i < 0:
+		return "."
+	}
+	if d := strings.TrimRight(p[:i], "/"); d != "" {
+		return d
+	}
+	return "/"
 }
 
 // shellWord is one word produced by wordexp: lit is its text with quotes removed, pat the same
@@ -229,7 +261,8 @@ func (l *loader) glob(w shellWord) []string {
 	if !w.glob {
 		return []string{w.lit}
 	}
-	dirs := []string{"/"}
+	// Results keep the pattern's own spelling ("./", "..") like glob(3); reads clean them.
+	dirs := []string{""}
 	for _, comp := range strings.Split(w.pat, "/") {
 		if comp == "" {
 			continue
@@ -238,7 +271,7 @@ func (l *loader) glob(w shellWord) []string {
 		if !hasMeta(comp) {
 			lit := unescape(comp)
 			for _, d := range dirs {
-				next = append(next, path.Join(d, lit))
+				next = append(next, d+"/"+lit)
 			}
 		} else {
 			for _, d := range dirs {
@@ -252,14 +285,14 @@ func (l *loader) glob(w shellWord) []string {
 						continue
 					}
 					if ok, _ := path.Match(comp, n); ok {
-						next = append(next, path.Join(d, n))
+						next = append(next, d+"/"+n)
 					}
 				}
 			}
 		}
 		dirs = next
 	}
-	if len(dirs) == 0 {
+	if len(dirs) == 0 || len(dirs) == 1 && dirs[0] == "" {
 		return []string{w.lit}
 	}
 	sort.Strings(dirs)

@@ -56,6 +56,8 @@ type File struct {
 	Stanzas []*Stanza
 	Err     *Error // for a sourced file: the error that made ifupdown drop the rest of it
 	Info    FileInfo
+
+	literal string // the path as ifupdown spells it, for its once-per-spelling include guard
 }
 
 // FileInfo is what was known of the file when it was read, so a writer can notice a later change.
@@ -157,7 +159,7 @@ func (e *Error) Unwrap() error { return e.Err }
 
 // Warning is a non-fatal problem: ifupdown goes on, but a person should know.
 type Warning struct {
-	Code string // sourced-file-error, include-cycle, include-not-file, include-unsupported, iface-extra-parameter
+	Code string // sourced-file-error, include-cycle, include-twice, include-not-file, include-unsupported, iface-extra-parameter
 	File *File  // the file the warning is about (for include problems: the one with the source line)
 	*Error
 }

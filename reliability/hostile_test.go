@@ -261,6 +261,38 @@ func TestHostileIncludeCycles(t *testing.T) {
 	}
 }
 
+// TestHostileRespelledCycles: a file that sources itself, or two that source each other, through
+// another spelling of the path ("./"). ifupdown's guard compares path strings, so it reads them
+// again and again, repeating their stanzas: ifacefix refuses with exit 2 at the source line and
+// writes nothing.
+func TestHostileRespelledCycles(t *testing.T) {
+	cases := map[string]map[string]string{
+		"self":   {"interfaces": "source ./interfaces\n" + aliasFix},
+		"mutual": {"interfaces": "source other\n" + aliasFix, "other": "auto lo\niface lo inet loopback\nsource ./interfaces\n"},
+	}
+	lines := map[string]string{"self": "interfaces:1", "mutual": "other:3"}
+	for name, tree := range cases {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			top := filepath.Join(dir, "interfaces")
+			writeTree(t, dir, tree)
+			r := run(t, cmdOpts{}, "--apply", top)
+			want := filepath.Join(dir, lines[name]) + ": include cycle: " + top + " is already being read; ifupdown reads it again as "
+			if r.code != 2 || !strings.HasPrefix(r.stderr, want) {
+				t.Fatalf("exit %d, stderr:\n%s\nwant exit 2 and %q", r.code, r.stderr, want)
+			}
+			for n, data := range tree {
+				if got := readFile(t, filepath.Join(dir, n)); got != data {
+					t.Errorf("%s changed:\n%s", n, got)
+				}
+			}
+			if ents, _ := os.ReadDir(dir); len(ents) != len(tree) {
+				t.Errorf("%d names in the tree, want %d: something was written", len(ents), len(tree))
+			}
+		})
+	}
+}
+
 // TestHostileDeepIncludes: a chain of 100,000 files, each sourcing the next. ifacefix stops at
 // 100 levels with an error at the source line that goes deeper, having read 101 files.
 func TestHostileDeepIncludes(t *testing.T) {
