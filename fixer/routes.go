@@ -46,6 +46,10 @@ func (x *fixer) routeCommands() {
 // default route (any), and whether it does nothing else (only): every simple command is such a
 // route command, true or ':', joined by ;, && or ||.
 func defaultRouteCommand(value string) (only, any bool) {
+	if !strings.Contains(value, "default") && !strings.Contains(value, "0.0.0.0") &&
+		!strings.Contains(value, "0/0") && !strings.Contains(value, "::") {
+		return false, false // no default-route target (see defaultTargets): skip the split
+	}
 	only = true
 	for _, cmd := range simpleCommands(value) {
 		switch {

@@ -73,5 +73,8 @@ func (f *File) EOL(i int) string {
 
 // Text returns the exact bytes of the logical line's physical lines.
 func (f *File) Text(l *Line) string {
+	if l.End-l.Start == 1 {
+		return f.Phys[l.Start] // the common case, without a copy
+	}
 	return strings.Join(f.Phys[l.Start:l.End], "")
 }
