@@ -2,7 +2,7 @@ package parser
 
 import (
 	"fmt"
-	"sort"
+	"slices"
 	"strings"
 )
 
@@ -17,13 +17,7 @@ type Edit struct {
 // Apply returns the file's bytes with the edits made. Edits may come in any order but must not
 // overlap; several insertions at the same place keep their given order.
 func (f *File) Apply(edits []Edit) ([]byte, error) {
-	es := append([]Edit(nil), edits...)
-	sort.SliceStable(es, func(i, j int) bool {
-		if es[i].Start != es[j].Start {
-			return es[i].Start < es[j].Start
-		}
-		return es[i].End < es[j].End // an insertion goes before a removal at the same place
-	})
+	es := SortEdits(edits)
 	b := make([]byte, 0, len(f.Data)+textLen(es))
 	at := 0
 	for _, e := range es {
@@ -40,6 +34,19 @@ func (f *File) Apply(edits []Edit) ([]byte, error) {
 		b = append(b, p...)
 	}
 	return b, nil
+}
+
+// SortEdits returns a copy of edits in the order Apply makes them: by position, stable, so that
+// insertions at one place keep their order and go before a removal there.
+func SortEdits(edits []Edit) []Edit {
+	es := slices.Clone(edits)
+	slices.SortStableFunc(es, func(a, b Edit) int {
+		if a.Start != b.Start {
+			return a.Start - b.Start
+		}
+		return a.End - b.End
+	})
+	return es
 }
 
 func textLen(es []Edit) int {

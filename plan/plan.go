@@ -330,8 +330,7 @@ func (p *Plan) read(t *tree, ls []*loaded, seen map[fileKey]*File) error {
 			if dup[fd.File] {
 				continue // already reported when the file was first planned
 			}
-			p.Findings = append(p.Findings, Finding{Path: fd.File.Path, Line: fd.Line, Iface: fd.Iface,
-				Family: fd.Family, Rule: fd.Rule, Message: fd.Message, Fixed: fd.Fixed, Removed: fd.Removed})
+			p.Findings = append(p.Findings, findingOf(fd))
 		}
 	}
 	return nil
@@ -475,7 +474,7 @@ func Ops(f *parser.File, edits []parser.Edit) []diffmatchpatch.Diff {
 		}
 		ops = append(ops, diffmatchpatch.Diff{Type: t, Text: strings.Join(lines, "")})
 	}
-	sorted := sortedEdits(edits)
+	sorted := parser.SortEdits(edits)
 	at := 0
 	for _, e := range sorted {
 		emit(diffmatchpatch.DiffEqual, f.Phys[at:e.Start])
@@ -502,19 +501,6 @@ func Ops(f *parser.File, edits []parser.Edit) []diffmatchpatch.Diff {
 	}
 	emit(diffmatchpatch.DiffEqual, f.Phys[at:])
 	return ops
-}
-
-func sortedEdits(edits []parser.Edit) []parser.Edit {
-	s := append([]parser.Edit(nil), edits...)
-	// Stable, like the insertion sort it replaces (quadratic when rules add edits all over a big
-	// file): insertions at one place keep their order, and go before a removal there.
-	slices.SortStableFunc(s, func(a, b parser.Edit) int {
-		if a.Start != b.Start {
-			return a.Start - b.Start
-		}
-		return a.End - b.End
-	})
-	return s
 }
 
 // write replaces the changed files (of every tree) after checking that none changed on disk since
@@ -639,8 +625,13 @@ func FromBytes(name string, data []byte, fix fixer.Options) (*Plan, error) {
 	}
 	p := &Plan{Files: []*File{f}}
 	for _, fd := range res.Findings {
-		p.Findings = append(p.Findings, Finding{Path: name, Line: fd.Line, Iface: fd.Iface, Family: fd.Family,
-			Rule: fd.Rule, Message: fd.Message, Fixed: fd.Fixed, Removed: fd.Removed})
+		p.Findings = append(p.Findings, findingOf(fd))
 	}
 	return p, nil
+}
+
+// findingOf is a fixer finding with its file's display path.
+func findingOf(fd fixer.Finding) Finding {
+	return Finding{Path: fd.File.Path, Line: fd.Line, Iface: fd.Iface, Family: fd.Family,
+		Rule: fd.Rule, Message: fd.Message, Fixed: fd.Fixed, Removed: fd.Removed}
 }
