@@ -351,7 +351,6 @@ func (l *loader) iface(f *File, idx int, rest string) (*Stanza, *Error) {
 			s.Method = s.Parent.Method
 		}
 	}
-	s.Seq = len(l.cfg.Stanzas)
 	l.cfg.Stanzas = append(l.cfg.Stanzas, s)
 	f.Stanzas = append(f.Stanzas, s)
 	return s, nil

@@ -79,7 +79,6 @@ type Stanza struct {
 	Inherits string  // the name given after "inherits", or ""
 	Parent   *Stanza // the stanza options were copied from, or nil
 	Options  []*Opt
-	Seq      int // position among all stanzas of the configuration, in ifupdown's reading order
 }
 
 // Opt is one option line of a stanza.

@@ -18,8 +18,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/sergi/go-diff/diffmatchpatch"
-
 	"github.com/ifacefix/ifacefix/fixer"
 	"github.com/ifacefix/ifacefix/parser"
 	"github.com/ifacefix/ifacefix/rootfs"
@@ -249,8 +247,9 @@ func load(t *tree, name string, opt Options) *loaded {
 		return &loaded{err: err}
 	}
 	l := &loaded{cfg: cfg, res: fixer.Fix(cfg, opt.Fix), files: make([]*File, len(cfg.Files)), errs: make([]error, len(cfg.Files))}
+	edits := l.res.Edits()
 	for i, pf := range cfg.Files {
-		l.files[i], l.errs[i] = newFile(t.fsys, pf, l.res.Edits[pf], !opt.NoDiff)
+		l.files[i], l.errs[i] = newFile(t.fsys, pf, edits[pf], !opt.NoDiff)
 		if l.errs[i] != nil {
 			break // read stops at the first error
 		}
@@ -336,35 +335,15 @@ func (p *Plan) read(t *tree, ls []*loaded, seen map[fileKey]*File) error {
 	return nil
 }
 
-// link records in File.Linked the files joined by a moved gateway: for each primary that received
-// a gateway (a fixed keep-default-route finding), the files of the alias gateways removed for the
-// same interface and family (fixed alias-gateway findings; when the fixer moves a gateway it
-// removes every alias gateway of that interface and family).
+// link records in File.Linked the files of findings the fixer says must be written together
+// (fixer.Finding.Joint: a gateway moved from an alias in one file into its primary in another).
 func link(res *fixer.Result, files map[*parser.File]*File) {
-	// Index the fixed alias-gateway findings by interface and family first (in findings order):
-	// scanning all findings for every moved gateway was quadratic on big files.
-	type iface struct{ name, family string }
-	var removed map[iface][]*parser.File
-	for _, rm := range res.Findings {
-		if rm.Rule != fixer.AliasGateway || !rm.Fixed {
-			continue
-		}
-		if removed == nil {
-			removed = map[iface][]*parser.File{}
-		}
-		base, _, _ := strings.Cut(rm.Iface, ":")
-		k := iface{base, rm.Family}
-		removed[k] = append(removed[k], rm.File)
-	}
-	for _, mv := range res.Findings {
-		if mv.Rule != fixer.KeepDefaultRoute || !mv.Fixed {
-			continue
-		}
-		to := files[mv.File]
-		for _, rf := range removed[iface{mv.Iface, mv.Family}] {
-			if from := files[rf]; from != to && from != nil && to != nil && !slices.Contains(to.Linked, from) {
-				to.Linked = append(to.Linked, from)
-				from.Linked = append(from.Linked, to)
+	for _, fd := range res.Findings {
+		for _, g := range fd.Joint {
+			a, b := files[fd.File], files[g.File]
+			if a != b && a != nil && b != nil && !slices.Contains(a.Linked, b) {
+				a.Linked = append(a.Linked, b)
+				b.Linked = append(b.Linked, a)
 			}
 		}
 	}
@@ -456,51 +435,33 @@ func newFile(fsys *rootfs.FS, pf *parser.File, edits []parser.Edit, diff bool) (
 		return f, nil
 	}
 	f.Changed = true
-	if !diff {
-		return f, nil
+	if diff {
+		f.Diff, err = Diff(pf, edits)
 	}
-	label := strings.TrimPrefix(pf.Path, "/")
-	f.Diff = udiff.Render("a/"+label, "b/"+label, Ops(pf, edits), 3)
-	return f, nil
+	return f, err
 }
 
-// Ops turns a file and its edits into line operations for udiff.Render, so that every '-' line is
-// the very line the fixer removed (and no quadratic diff search runs on big files).
-func Ops(f *parser.File, edits []parser.Edit) []diffmatchpatch.Diff {
-	var ops []diffmatchpatch.Diff
-	emit := func(t diffmatchpatch.Operation, lines []string) {
-		if len(lines) == 0 {
-			return
-		}
-		ops = append(ops, diffmatchpatch.Diff{Type: t, Text: strings.Join(lines, "")})
+// Diff returns the unified diff (a/PATH, b/PATH) that the edits make to the file, rendered from
+// the parser's line operations: every '-' line is the very line an edit removes, and no diff
+// search runs (it would be quadratic on big files).
+func Diff(pf *parser.File, edits []parser.Edit) ([]byte, error) {
+	ops, err := pf.Ops(edits)
+	if err != nil {
+		return nil, err
 	}
-	sorted := parser.SortEdits(edits)
-	at := 0
-	for _, e := range sorted {
-		emit(diffmatchpatch.DiffEqual, f.Phys[at:e.Start])
-		emit(diffmatchpatch.DiffDelete, f.Phys[e.Start:e.End])
-		if e.Text != "" {
-			text := e.Text
-			// An insertion after a last line without newline: the diff shows that line as changed.
-			if e.Start == len(f.Phys) && e.Start > 0 && f.EOL(e.Start-1) == "" && len(ops) > 0 {
-				last := ops[len(ops)-1]
-				if last.Type == diffmatchpatch.DiffEqual {
-					lines := strings.SplitAfter(last.Text, "\n")
-					prev := lines[len(lines)-1]
-					ops[len(ops)-1].Text = strings.TrimSuffix(last.Text, prev)
-					if ops[len(ops)-1].Text == "" {
-						ops = ops[:len(ops)-1]
-					}
-					emit(diffmatchpatch.DiffDelete, []string{prev})
-					text = prev + text
-				}
-			}
-			emit(diffmatchpatch.DiffInsert, []string{text})
+	uops := make([]udiff.Op, len(ops))
+	for i, op := range ops {
+		k := udiff.Equal
+		switch op.Kind {
+		case parser.Remove:
+			k = udiff.Delete
+		case parser.Insert:
+			k = udiff.Insert
 		}
-		at = e.End
+		uops[i] = udiff.Op{Kind: k, Lines: op.Lines}
 	}
-	emit(diffmatchpatch.DiffEqual, f.Phys[at:])
-	return ops
+	label := strings.TrimPrefix(pf.Path, "/")
+	return udiff.Render("a/"+label, "b/"+label, uops, 3), nil
 }
 
 // write replaces the changed files (of every tree) after checking that none changed on disk since
@@ -619,7 +580,7 @@ func FromBytes(name string, data []byte, fix fixer.Options) (*Plan, error) {
 	}
 	res := fixer.Fix(cfg, fix)
 	pf := cfg.Files[0]
-	f, err := newFile(nil, pf, res.Edits[pf], true)
+	f, err := newFile(nil, pf, res.Edits()[pf], true)
 	if err != nil {
 		return nil, err
 	}
@@ -631,7 +592,7 @@ func FromBytes(name string, data []byte, fix fixer.Options) (*Plan, error) {
 }
 
 // findingOf is a fixer finding with its file's display path.
-func findingOf(fd fixer.Finding) Finding {
+func findingOf(fd *fixer.Finding) Finding {
 	return Finding{Path: fd.File.Path, Line: fd.Line, Iface: fd.Iface, Family: fd.Family,
-		Rule: fd.Rule, Message: fd.Message, Fixed: fd.Fixed, Removed: fd.Removed}
+		Rule: fd.Rule, Message: fd.Message, Fixed: fd.Fixed(), Removed: fd.Removed()}
 }

@@ -10,8 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sergi/go-diff/diffmatchpatch"
-
 	"github.com/ifacefix/ifacefix/parser"
 	"github.com/ifacefix/ifacefix/rootfs"
 	"github.com/ifacefix/ifacefix/safefile"
@@ -27,45 +25,76 @@ func parse(t *testing.T, data string) *parser.File {
 	return cfg.Files[0]
 }
 
-// sides rebuilds the old text (Equal+Delete) and the new text (Equal+Insert) from ops.
-func sides(ops []diffmatchpatch.Diff) (old, new string) {
-	var o, n strings.Builder
-	for _, op := range ops {
-		if op.Type != diffmatchpatch.DiffInsert {
-			o.WriteString(op.Text)
-		}
-		if op.Type != diffmatchpatch.DiffDelete {
-			n.WriteString(op.Text)
-		}
-	}
-	return o.String(), n.String()
-}
-
-// checkOps checks Ops(f, edits) against the edited bytes and against udiff.Unified, which
-// computes its own line diff of the two texts: with distinct lines both must give the same diff.
+// checkDiff checks Diff(f, edits) against udiff.Unified, which computes its own line diff of the
+// old text and the edited bytes: with distinct lines both must give the same diff.
 //
 // With identical lines (a gateway moved from an alias into its primary) several shortest diffs
-// exist; then only the sides are checked (unique false), and the caller checks the exact diff.
-func checkOps(t *testing.T, f *parser.File, edits []parser.Edit, unique bool) []byte {
+// exist; then only that the diff turns the old text into the new one is checked (unique false),
+// and the caller checks the exact diff.
+func checkDiff(t *testing.T, f *parser.File, edits []parser.Edit, unique bool) []byte {
 	t.Helper()
 	out, err := f.Apply(edits)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ops := Ops(f, edits)
-	old, new := sides(ops)
-	if old != f.Data {
-		t.Fatalf("ops' old side %q, want %q", old, f.Data)
+	got, err := Diff(f, edits)
+	if err != nil {
+		t.Fatal(err)
 	}
-	if new != string(out) {
-		t.Fatalf("ops' new side %q, want %q", new, out)
-	}
-	got := udiff.Render("a", "b", ops, 3)
-	want := udiff.Unified("a", "b", []byte(f.Data), out, 3)
+	want := udiff.Unified("a/etc/network/interfaces", "b/etc/network/interfaces", []byte(f.Data), out, 3)
 	if unique && string(got) != string(want) {
-		t.Fatalf("edits %+v of %q:\nOps rendered:\n%s\nudiff.Unified:\n%s", edits, f.Data, got, want)
+		t.Fatalf("edits %+v of %q:\nDiff:\n%s\nudiff.Unified:\n%s", edits, f.Data, got, want)
+	}
+	if (got == nil) != (want == nil) {
+		t.Fatalf("edits %+v of %q: Diff %q, udiff.Unified %q", edits, f.Data, got, want)
+	}
+	if got != nil {
+		if applied := applyUnified(t, f.Data, string(got)); applied != string(out) {
+			t.Fatalf("Diff %q applied to %q gives %q, want %q", got, f.Data, applied, out)
+		}
 	}
 	return got
+}
+
+// applyUnified applies a unified diff made by udiff (one file, hunks in order) to old.
+func applyUnified(t *testing.T, old, diff string) string {
+	t.Helper()
+	lines := strings.SplitAfter(old, "\n")
+	if lines[len(lines)-1] == "" {
+		lines = lines[:len(lines)-1]
+	}
+	body := strings.SplitAfter(diff, "\n")
+	var out []string
+	at := 0
+	for i := 2; i < len(body) && body[i] != ""; i++ {
+		l := body[i]
+		if strings.HasPrefix(l, "@@ -") {
+			var start int
+			fmt.Sscanf(l, "@@ -%d", &start)
+			if !strings.HasPrefix(l, "@@ -"+fmt.Sprint(start)+",0 ") {
+				start-- // 1-based, except for an empty range
+			}
+			out = append(out, lines[at:start]...)
+			at = start
+			continue
+		}
+		noEOL := i+1 < len(body) && body[i+1] == "\\ No newline at end of file\n"
+		text := l[1:]
+		if noEOL {
+			text = strings.TrimSuffix(text, "\n")
+			i++
+		}
+		switch l[0] {
+		case ' ':
+			out = append(out, text)
+			at++
+		case '-':
+			at++
+		case '+':
+			out = append(out, text)
+		}
+	}
+	return strings.Join(append(out, lines[at:]...), "")
 }
 
 func TestOpsCases(t *testing.T) {
@@ -80,7 +109,7 @@ func TestOpsCases(t *testing.T) {
 			name:  "remove one line",
 			data:  "iface eth0:0 inet static\n    address 192.0.2.11/24\n    gateway 192.0.2.1\n",
 			edits: []parser.Edit{{Start: 2, End: 3}},
-			want:  "--- a\n+++ b\n@@ -1,3 +1,2 @@\n iface eth0:0 inet static\n     address 192.0.2.11/24\n-    gateway 192.0.2.1\n",
+			want:  "--- a/etc/network/interfaces\n+++ b/etc/network/interfaces\n@@ -1,3 +1,2 @@\n iface eth0:0 inet static\n     address 192.0.2.11/24\n-    gateway 192.0.2.1\n",
 		},
 		{
 			// The fixer's move into a primary that ends the file without a newline: the text starts
@@ -88,40 +117,40 @@ func TestOpsCases(t *testing.T) {
 			name:  "insertion after a last line without newline",
 			data:  "iface eth0:0 inet static\n    gateway 192.0.2.1\niface eth0 inet static\n    address 192.0.2.10/24",
 			edits: []parser.Edit{{Start: 1, End: 2}, {Start: 4, End: 4, Text: "\n    gateway 192.0.2.1"}},
-			want: "--- a\n+++ b\n@@ -1,4 +1,4 @@\n iface eth0:0 inet static\n-    gateway 192.0.2.1\n iface eth0 inet static\n" +
+			want: "--- a/etc/network/interfaces\n+++ b/etc/network/interfaces\n@@ -1,4 +1,4 @@\n iface eth0:0 inet static\n-    gateway 192.0.2.1\n iface eth0 inet static\n" +
 				"-    address 192.0.2.10/24\n\\ No newline at end of file\n+    address 192.0.2.10/24\n+    gateway 192.0.2.1\n\\ No newline at end of file\n",
 		},
 		{
 			name:  "insertion after the only line, without newline",
 			data:  "iface eth0 inet static",
 			edits: []parser.Edit{{Start: 1, End: 1, Text: "\n    gateway 192.0.2.1"}},
-			want:  "--- a\n+++ b\n@@ -1 +1,2 @@\n-iface eth0 inet static\n\\ No newline at end of file\n+iface eth0 inet static\n+    gateway 192.0.2.1\n\\ No newline at end of file\n",
+			want:  "--- a/etc/network/interfaces\n+++ b/etc/network/interfaces\n@@ -1 +1,2 @@\n-iface eth0 inet static\n\\ No newline at end of file\n+iface eth0 inet static\n+    gateway 192.0.2.1\n\\ No newline at end of file\n",
 		},
 		{
 			name:  "insertion in the middle, CRLF",
 			data:  "iface eth0 inet static\r\n\taddress 192.0.2.10/24\r\niface eth0:0 inet static\r\n\tgateway 192.0.2.1\r\n",
 			edits: []parser.Edit{{Start: 2, End: 2, Text: "\tgateway 192.0.2.1\r\n"}, {Start: 3, End: 4}},
 			// A diff search could as well show the iface line as moved; Ops shows the gateway moved.
-			want:      "--- a\n+++ b\n@@ -1,4 +1,4 @@\n iface eth0 inet static\r\n \taddress 192.0.2.10/24\r\n+\tgateway 192.0.2.1\r\n iface eth0:0 inet static\r\n-\tgateway 192.0.2.1\r\n",
+			want:      "--- a/etc/network/interfaces\n+++ b/etc/network/interfaces\n@@ -1,4 +1,4 @@\n iface eth0 inet static\r\n \taddress 192.0.2.10/24\r\n+\tgateway 192.0.2.1\r\n iface eth0:0 inet static\r\n-\tgateway 192.0.2.1\r\n",
 			ambiguous: true,
 		},
 		{
 			name:  "continued line removed whole",
 			data:  "iface eth0:0 inet static\n    gateway \\\n  192.0.2.1\n    address 192.0.2.11/24\n",
 			edits: []parser.Edit{{Start: 1, End: 3}},
-			want:  "--- a\n+++ b\n@@ -1,4 +1,2 @@\n iface eth0:0 inet static\n-    gateway \\\n-  192.0.2.1\n     address 192.0.2.11/24\n",
+			want:  "--- a/etc/network/interfaces\n+++ b/etc/network/interfaces\n@@ -1,4 +1,2 @@\n iface eth0:0 inet static\n-    gateway \\\n-  192.0.2.1\n     address 192.0.2.11/24\n",
 		},
 		{
 			name:  "last line without newline removed",
 			data:  "iface eth0:0 inet static\n    gateway 192.0.2.1",
 			edits: []parser.Edit{{Start: 1, End: 2}},
-			want:  "--- a\n+++ b\n@@ -1,2 +1 @@\n iface eth0:0 inet static\n-    gateway 192.0.2.1\n\\ No newline at end of file\n",
+			want:  "--- a/etc/network/interfaces\n+++ b/etc/network/interfaces\n@@ -1,2 +1 @@\n iface eth0:0 inet static\n-    gateway 192.0.2.1\n\\ No newline at end of file\n",
 		},
 		{
 			name:  "edits given out of order",
 			data:  "# 1\n# 2\n# 3\n# 4\n# 5\n# 6\n# 7\n# 8\n# 9\n# 10\n",
 			edits: []parser.Edit{{Start: 8, End: 9}, {Start: 0, End: 1}},
-			want:  "--- a\n+++ b\n@@ -1,4 +1,3 @@\n-# 1\n # 2\n # 3\n # 4\n@@ -6,5 +5,4 @@\n # 6\n # 7\n # 8\n-# 9\n # 10\n",
+			want:  "--- a/etc/network/interfaces\n+++ b/etc/network/interfaces\n@@ -1,4 +1,3 @@\n-# 1\n # 2\n # 3\n # 4\n@@ -6,5 +5,4 @@\n # 6\n # 7\n # 8\n-# 9\n # 10\n",
 		},
 		{
 			name: "no edits",
@@ -129,7 +158,7 @@ func TestOpsCases(t *testing.T) {
 		},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			got := checkOps(t, parse(t, c.data), c.edits, !c.ambiguous)
+			got := checkDiff(t, parse(t, c.data), c.edits, !c.ambiguous)
 			if string(got) != c.want {
 				t.Errorf("got\n%q\nwant\n%q", got, c.want)
 			}
@@ -137,7 +166,7 @@ func TestOpsCases(t *testing.T) {
 	}
 }
 
-// TestOpsRandom cross-checks Ops with udiff.Unified on many random edit sets of the kinds the
+// TestOpsRandom cross-checks Diff with udiff.Unified on many random edit sets of the kinds the
 // fixer makes (whole-line removals, insertions of whole lines, an insertion after a last line
 // without newline), on LF and CRLF files with and without a final newline. Lines are distinct,
 // so the shortest diff is unique and both must render it identically.
@@ -193,7 +222,7 @@ func TestOpsRandom(t *testing.T) {
 			lastDeleted = false
 			at++
 		}
-		t.Run(fmt.Sprint(i), func(t *testing.T) { checkOps(t, f, edits, true) })
+		t.Run(fmt.Sprint(i), func(t *testing.T) { checkDiff(t, f, edits, true) })
 		if t.Failed() {
 			return
 		}

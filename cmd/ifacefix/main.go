@@ -100,7 +100,7 @@ func action(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer) int {
 		return exitError
 	}
 	if id := c.String("explain"); id != "" {
-		r, ok := fixer.Explain(id)
+		r, ok := fixer.Lookup(id)
 		if !ok {
 			var ids []string
 			for _, r := range fixer.Rules {
@@ -108,7 +108,7 @@ func action(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer) int {
 			}
 			return fail("unknown rule %q; rules: %s", id, strings.Join(ids, ", "))
 		}
-		fmt.Fprintf(stdout, "%s: %s\n\n%s\n", r.ID, r.Title, wrap(r.Explain, 78))
+		fmt.Fprintf(stdout, "%s: %s\n\n%s\n", r.ID, r.Summary, wrap(r.Doc, 78))
 		return exitOK
 	}
 	files := c.Args().Slice()
