@@ -119,26 +119,6 @@ func (s *Stanza) Effective() []*Opt {
 // never modify them (big files would otherwise be held twice).
 func (f *File) Bytes() []byte { return unsafe.Slice(unsafe.StringData(f.Data), len(f.Data)) }
 
-// families lists ifupdown 0.8.41's address families and their methods (checked with ifquery).
-var families = map[string][]string{
-	"inet":  {"loopback", "static", "manual", "dhcp", "bootp", "tunnel", "ppp", "wvdial", "ipv4ll"},
-	"inet6": {"auto", "loopback", "static", "manual", "dhcp", "v4tunnel", "6to4", "tunnel"},
-	"ipx":   {"static", "dynamic"},
-	"can":   {"static"},
-	"meta":  {"none"},
-}
-
-func knownFamily(f string) bool { _, ok := families[f]; return ok }
-
-func knownMethod(f, m string) bool {
-	for _, x := range families[f] {
-		if x == m {
-			return true
-		}
-	}
-	return false
-}
-
 // Error is a problem at a place in a file. It prints as "path:line: message", like ifupdown.
 type Error struct {
 	Path string
