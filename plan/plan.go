@@ -499,39 +499,75 @@ func (p *Plan) write(opt Options) (err error) {
 			todo = append(todo, f)
 		}
 	}
-	// Files that receive a moved gateway are written first: should a later write fail, the host
-	// keeps a default route (the alias's gateway is still there too) instead of losing it.
+	if len(todo) == 0 {
+		return nil
+	}
+	// Files that receive a moved gateway are renamed first: should a crash come between two
+	// renames, the host keeps a default route (the alias's gateway is still there too) instead of
+	// losing it.
 	sort.SliceStable(todo, func(i, j int) bool { return todo[i].inserts && !todo[j].inserts })
-	// Check every file first, so that one changed behind our back stops the run before any write.
-	// Every file read, not only those to write: the fixes were computed from all of them (a
-	// sourced file that changed or disappeared can change what the right fix is).
+	// The fixes were computed from every file read: one that changed or disappeared behind our
+	// back (a sourced file) can change what the right fix is, so the files read but not written
+	// are checked too, before anything is prepared. The files to write are checked by Commit.
 	for _, f := range p.Files {
-		if len(todo) == 0 {
-			break
+		if f.Changed && !declined[f] {
+			continue
 		}
-		if err := unchanged(f); err != nil {
+		if err := safefile.Check(f.fsys, f.Name, f.expect()); err != nil {
 			return &WriteError{Failed: f.Path, Err: err}
 		}
 	}
-	var written []string
+	// Everything that can fail is done for every file before the first rename, so that a failure
+	// leaves every file as it was.
+	pending := make([]*safefile.Pending, 0, len(todo))
 	for _, f := range todo {
-		info := f.parse.Info
-		want := safefile.Expect{Data: f.Old, Size: info.Size, ModTime: time.Unix(0, info.ModTime)}
-		res, err := safefile.Replace(f.fsys, strings.TrimPrefix(f.Name, "/"), f.New, want, safefile.Options{Backup: opt.Backup, Now: opt.Now})
-		if res.Path != "" {
-			// Replace can fail after the rename (fsync of the directory): the file is written.
-			f.Written = true
-			written = append(written, f.Path)
-			if res.Backup != "" {
-				// The backup sits next to the file actually written: for a symlink, its target.
-				f.Backup = f.display("/" + res.Backup)
-			}
-		}
+		pf, err := safefile.Prepare(f.fsys, f.Name, f.New, f.expect(), safefile.Options{Backup: opt.Backup, Now: opt.Now})
 		if err != nil {
-			return &WriteError{Written: written, Failed: f.Path, Err: err}
+			for _, q := range pending {
+				q.Abort()
+			}
+			return &WriteError{Failed: f.Path, Err: stepError(err)}
+		}
+		pending = append(pending, pf)
+	}
+	n, err := safefile.Commit(pending)
+	var written []string
+	for i, f := range todo[:n] {
+		f.Written = true
+		written = append(written, f.Path)
+		if b := pending[i].Result().Backup; b != "" {
+			// The backup sits next to the file actually written: for a symlink, its target.
+			f.Backup = f.display("/" + b)
 		}
 	}
+	if err != nil {
+		we := &WriteError{Written: written, Err: stepError(err)}
+		var se *safefile.Error
+		if errors.As(err, &se) {
+			we.Failed = todo[se.Index].Path
+		}
+		return we
+	}
 	return nil
+}
+
+// stepError is a safefile error without the path a WriteError already names: the cause alone
+// when the file changed since it was read, else "STEP: cause".
+func stepError(err error) error {
+	var se *safefile.Error
+	switch {
+	case !errors.As(err, &se):
+		return err
+	case errors.Is(se.Err, safefile.ErrChanged):
+		return se.Err
+	}
+	return fmt.Errorf("%s: %w", se.Step, se.Err)
+}
+
+// expect is what was read of the file, for safefile's checks.
+func (f *File) expect() safefile.Expect {
+	info := f.parse.Info
+	return safefile.Expect{Data: f.Old, Size: info.Size, ModTime: time.Unix(0, info.ModTime), Dev: info.Dev, Ino: info.Ino}
 }
 
 // markUnwritten turns the findings of files that were not written (declined, or not reached
@@ -548,27 +584,6 @@ func (p *Plan) markUnwritten() {
 			p.Findings[i].Fixed = false
 		}
 	}
-}
-
-// unchanged re-reads a file and compares it with what was parsed.
-func unchanged(f *File) error {
-	data, info, err := f.fsys.ReadFileInfo(strings.TrimPrefix(f.Name, "/"))
-	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return fmt.Errorf("%w: the file disappeared after it was read", safefile.ErrChanged)
-		}
-		return err
-	}
-	pi := f.parse.Info
-	switch {
-	case info.Size() != pi.Size:
-		return fmt.Errorf("%w: its size changed after it was read", safefile.ErrChanged)
-	case info.ModTime().UnixNano() != pi.ModTime:
-		return fmt.Errorf("%w: its modification time changed after it was read", safefile.ErrChanged)
-	case string(data) != string(f.Old):
-		return fmt.Errorf("%w: its content changed after it was read", safefile.ErrChanged)
-	}
-	return nil
 }
 
 // FromBytes plans the fix of a single file given as bytes (standard input): includes are not

@@ -147,16 +147,19 @@ func recoverRun(t *testing.T, dir string, want map[string]string) {
 
 // TestCrashAtEachStep pauses ifacefix --apply at every step of both replacements (the fault hook
 // prints a marker and waits), SIGKILLs it there, and checks the tree. Deterministic: every state
-// a kill can leave is reached at least once.
+// a kill can leave is reached at least once. Both files are prepared (temporary file written and
+// fsynced, backup linked) before either is checked and renamed, so only a kill between the two
+// renames leaves one file fixed and the other not.
 func TestCrashAtEachStep(t *testing.T) {
 	want := fixedTree(t)
-	steps := []string{"interfaces synced", "interfaces linked", "eth0-extra synced", "eth0-extra linked"}
-	wantStates := []crashState{{0, 1, 0}, {0, 1, 1}, {1, 1, 1}, {1, 1, 2}}
+	steps := []string{"interfaces synced", "interfaces linked", "eth0-extra synced", "eth0-extra linked",
+		"both checked", "interfaces renamed", "eth0-extra renamed"}
+	wantStates := []crashState{{0, 1, 0}, {0, 1, 1}, {0, 2, 1}, {0, 2, 2}, {0, 2, 2}, {1, 1, 2}, {2, 0, 2}}
 	for i, step := range steps {
 		t.Run(strings.ReplaceAll(step, " ", "-"), func(t *testing.T) {
 			dir := t.TempDir()
 			writeTree(t, dir, crashTree)
-			c := command(cmdOpts{env: []string{"IFACEFIX_FAULT_PAUSE=synced,linked"}}, "--root", dir, "--apply")
+			c := command(cmdOpts{env: []string{"IFACEFIX_FAULT_PAUSE=synced,linked,checked,renamed"}}, "--root", dir, "--apply")
 			c.Stdin = nil
 			stdin, err := c.StdinPipe()
 			if err != nil {

@@ -292,17 +292,17 @@ func TestRefusesChangedFile(t *testing.T) {
 		what, msg string // msg: how the error says what changed
 		change    func(t *testing.T, p string)
 	}{
-		{"size", "(size, content changed)", func(t *testing.T, p string) {
+		{"size", "its size changed", func(t *testing.T, p string) {
 			fi, _ := os.Stat(p)
 			writeFile(t, p, oldData+"more\n", 0o644)
 			os.Chtimes(p, time.Time{}, fi.ModTime()) // only the size differs
 		}},
-		{"mtime", "(mtime changed)", func(t *testing.T, p string) {
+		{"mtime", "its modification time changed", func(t *testing.T, p string) {
 			if err := os.Chtimes(p, time.Time{}, later); err != nil {
 				t.Fatal(err)
 			}
 		}},
-		{"content", "(content changed)", func(t *testing.T, p string) {
+		{"content", "its content changed", func(t *testing.T, p string) {
 			fi, _ := os.Stat(p)
 			writeFile(t, p, strings.ToUpper(oldData), 0o644) // same size
 			if err := os.Chtimes(p, time.Time{}, fi.ModTime()); err != nil {
