@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/ifacefix/ifacefix/fixer"
+	"github.com/ifacefix/ifacefix/internal/report"
 	"github.com/ifacefix/ifacefix/plan"
 )
 
@@ -102,7 +103,7 @@ func module(args []string) *result {
 	}
 	pl, err := plan.Run(opt)
 	if err != nil {
-		res := &result{Failed: true, Msg: errorText(err)}
+		res := &result{Failed: true, Msg: report.Error(err)}
 		// A failure after some files were written: say what changed, so nothing is hidden.
 		var we *plan.WriteError
 		if errors.As(err, &we) && len(we.Written) > 0 {
@@ -111,7 +112,7 @@ func module(args []string) *result {
 		}
 		return res
 	}
-	return report(pl, p)
+	return resultOf(pl, p)
 }
 
 // readParams reads and validates the arguments file.
@@ -205,15 +206,6 @@ func boolean(k string, v any) (bool, error) {
 	return false, fmt.Errorf("%s must be a boolean, not %s", k, strconv.Quote(fmt.Sprint(v)))
 }
 
-// errorText gives parse errors bare (they start with "path:line:") and prefixes the others.
-func errorText(err error) string {
-	s := err.Error()
-	if strings.HasPrefix(s, "/") {
-		return s
-	}
-	return "ifacefix: " + s
-}
-
 func backups(pl *plan.Plan) []string {
 	var b []string
 	if pl == nil {
@@ -227,7 +219,7 @@ func backups(pl *plan.Plan) []string {
 	return b
 }
 
-func report(pl *plan.Plan, p *params) *result {
+func resultOf(pl *plan.Plan, p *params) *result {
 	res := &result{Findings: pl.Findings, BackupFiles: backups(pl)}
 	changed := pl.Changed()
 	res.Changed = len(changed) > 0
@@ -236,39 +228,18 @@ func report(pl *plan.Plan, p *params) *result {
 			res.Diff = append(res.Diff, diffEntry{Before: string(f.Old), After: string(f.New), BeforeHeader: f.Path, AfterHeader: f.Path})
 		}
 	}
-	fixed, open := 0, 0
 	for _, f := range pl.Findings {
-		if f.Fixed {
-			fixed++
-			continue
+		if !f.Fixed {
+			res.Warnings = append(res.Warnings, report.Finding(f))
 		}
-		open++
-		loc := f.Path
-		if f.Line > 0 {
-			loc = fmt.Sprintf("%s:%d", f.Path, f.Line)
+	}
+	res.Msg = report.Summary(pl, !p.CheckMode)
+	if len(changed) > 0 {
+		var names []string
+		for _, f := range changed {
+			names = append(names, f.Path)
 		}
-		res.Warnings = append(res.Warnings, fmt.Sprintf("%s: %s: %s", loc, f.Rule, f.Message))
-	}
-	verb := "changed"
-	if p.CheckMode {
-		verb = "to change (check mode, nothing written)"
-	}
-	var names []string
-	for _, f := range changed {
-		names = append(names, f.Path)
-	}
-	res.Msg = fmt.Sprintf("%d %s checked, %d %s (%d fixed, %d need a person); %d %s %s",
-		len(pl.Files), plural(len(pl.Files), "file"), len(pl.Findings), plural(len(pl.Findings), "finding"),
-		fixed, open, len(changed), plural(len(changed), "file"), verb)
-	if len(names) > 0 {
 		res.Msg += ": " + strings.Join(names, ", ")
 	}
 	return res
-}
-
-func plural(n int, w string) string {
-	if n == 1 {
-		return w
-	}
-	return w + "s"
 }

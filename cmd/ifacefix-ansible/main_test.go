@@ -127,7 +127,7 @@ func TestCheckModeWritesNothingAndDiffsOnlyInDiffMode(t *testing.T) {
 	if len(res.BackupFiles) != 0 {
 		t.Errorf("backup_files in check mode: %v", res.BackupFiles)
 	}
-	wantMsg := "1 file checked, 2 findings (1 fixed, 1 need a person); 1 file to change (check mode, nothing written): " + file
+	wantMsg := "1 file checked, 2 findings (1 fixable, 1 need a person); 1 file to change, nothing written: " + file
 	if res.Msg != wantMsg {
 		t.Errorf("msg %q, want %q", res.Msg, wantMsg)
 	}
@@ -178,7 +178,7 @@ func TestApplyWithBackupThenIdempotent(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("tree after apply:\n%q\nwant\n%q", got, want)
 	}
-	if wantMsg := "1 file checked, 2 findings (1 fixed, 1 need a person); 1 file changed: " + file; res.Msg != wantMsg {
+	if wantMsg := "1 file checked, 2 findings (1 fixed, 1 need a person); 1 file written: " + file; res.Msg != wantMsg {
 		t.Errorf("msg %q, want %q", res.Msg, wantMsg)
 	}
 
