@@ -39,7 +39,7 @@ e2e:
 	$(GO) test -count=1 -v ./e2e/...
 
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem ./parser ./fixer ./plan ./udiff
+	$(GO) test -run '^$$' -bench . -benchmem ./parser ./fixer ./internal/plan ./internal/udiff
 	bash bench/compare.sh
 
 stress:

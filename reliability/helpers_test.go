@@ -20,8 +20,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ifacefix/ifacefix/internal/rootfs"
 	"github.com/ifacefix/ifacefix/parser"
-	"github.com/ifacefix/ifacefix/rootfs"
 )
 
 // bin is the ifacefix binary built with -tags faultinject; binDir is world-readable so that

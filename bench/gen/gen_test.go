@@ -10,8 +10,8 @@ import (
 
 	"github.com/ifacefix/ifacefix/bench/gen"
 	"github.com/ifacefix/ifacefix/fixer"
+	"github.com/ifacefix/ifacefix/internal/plan"
 	"github.com/ifacefix/ifacefix/parser"
-	"github.com/ifacefix/ifacefix/plan"
 )
 
 // dropAliasGateways is what Augeas' `rm /files/F/iface[. =~ regexp('.*:.*')]/gateway` does to a

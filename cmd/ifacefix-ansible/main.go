@@ -21,8 +21,8 @@ import (
 	"time"
 
 	"github.com/ifacefix/ifacefix/fixer"
+	"github.com/ifacefix/ifacefix/internal/plan"
 	"github.com/ifacefix/ifacefix/internal/report"
-	"github.com/ifacefix/ifacefix/plan"
 )
 
 // lockTimeout bounds the wait for another ifacefix working on the same configuration.

@@ -16,9 +16,9 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/ifacefix/ifacefix/fixer"
+	"github.com/ifacefix/ifacefix/internal/plan"
 	"github.com/ifacefix/ifacefix/internal/report"
-	"github.com/ifacefix/ifacefix/plan"
-	"github.com/ifacefix/ifacefix/udiff"
+	"github.com/ifacefix/ifacefix/internal/udiff"
 )
 
 // Exit statuses: a contract for scripts.

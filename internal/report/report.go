@@ -8,8 +8,8 @@ import (
 	"fmt"
 	"strconv"
 
+	"github.com/ifacefix/ifacefix/internal/plan"
 	"github.com/ifacefix/ifacefix/parser"
-	"github.com/ifacefix/ifacefix/plan"
 )
 
 // AppendFinding appends "PATH:LINE: RULE: message" (no line number for a finding about no line).

@@ -9,8 +9,8 @@ import (
 
 	"github.com/ifacefix/ifacefix/bench/gen"
 	"github.com/ifacefix/ifacefix/fixer"
+	"github.com/ifacefix/ifacefix/internal/plan"
 	"github.com/ifacefix/ifacefix/parser"
-	"github.com/ifacefix/ifacefix/plan"
 )
 
 // Sizes of the generated configurations (iface stanzas; 4 of 5 are aliases with a gateway).

@@ -11,10 +11,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ifacefix/ifacefix/internal/rootfs"
+	"github.com/ifacefix/ifacefix/internal/safefile"
+	"github.com/ifacefix/ifacefix/internal/udiff"
 	"github.com/ifacefix/ifacefix/parser"
-	"github.com/ifacefix/ifacefix/rootfs"
-	"github.com/ifacefix/ifacefix/safefile"
-	"github.com/ifacefix/ifacefix/udiff"
 )
 
 func parse(t *testing.T, data string) *parser.File {

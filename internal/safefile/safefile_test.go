@@ -16,7 +16,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ifacefix/ifacefix/rootfs"
+	"github.com/ifacefix/ifacefix/internal/rootfs"
 )
 
 // TestMain doubles as the helper process of TestLockOtherProcess.

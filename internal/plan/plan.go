@@ -19,10 +19,10 @@ import (
 	"time"
 
 	"github.com/ifacefix/ifacefix/fixer"
+	"github.com/ifacefix/ifacefix/internal/rootfs"
+	"github.com/ifacefix/ifacefix/internal/safefile"
+	"github.com/ifacefix/ifacefix/internal/udiff"
 	"github.com/ifacefix/ifacefix/parser"
-	"github.com/ifacefix/ifacefix/rootfs"
-	"github.com/ifacefix/ifacefix/safefile"
-	"github.com/ifacefix/ifacefix/udiff"
 )
 
 // DefaultFile is the configuration ifupdown reads.

@@ -39,7 +39,7 @@ import (
 
 	"github.com/google/renameio/v2"
 
-	"github.com/ifacefix/ifacefix/rootfs"
+	"github.com/ifacefix/ifacefix/internal/rootfs"
 )
 
 var (
