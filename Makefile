@@ -12,8 +12,9 @@ DATE     := $(shell git log -1 --format=%cs 2>/dev/null || date -u +%F)
 GOFLAGS_BUILD ?= -trimpath -tags urfave_cli_no_docs
 LDFLAGS  := -X main.version=$(VERSION)
 GOBUILD   = CGO_ENABLED=0 $(GO) build $(GOFLAGS_BUILD) -ldflags '$(LDFLAGS) $(LDFLAGS_EXTRA)'
-# The generator of the man page and the completions: cmd/ifacefix built with the tag ifacefix_gendoc.
-GENDOC    = $(GO) run -trimpath -tags 'urfave_cli_no_docs ifacefix_gendoc' -ldflags '$(LDFLAGS)' ./cmd/ifacefix
+# The generator of the man page and the completions: cmd/ifacefix built with the tag ifacefix_gendoc,
+# for this machine whatever GOARCH the binaries are for.
+GENDOC    = GOOS= GOARCH= $(GO) run -trimpath -tags 'urfave_cli_no_docs ifacefix_gendoc' -ldflags '$(LDFLAGS)' ./cmd/ifacefix
 ANSIBLE_MODULE ?= ansible/ansible_collections/ifacefix/ifacefix/plugins/modules/ifacefix
 # Never build an artefact that does not know its version.
 CHECK_VERSION = @test -n '$(VERSION)' || { echo 'make: no version: not a git checkout? Use make VERSION=...' >&2; exit 1; }
