@@ -135,12 +135,12 @@ func manPage(app *cli.App, date string) (string, error) {
 		usage := roff(f.Usage)
 		if f.Arg != "" {
 			head += ` \fI` + roff(f.Arg) + `\fR`
-			syn += ` \fI` + roff(f.Arg) + `\fR`
+			syn += `\ \fI` + roff(f.Arg) + `\fR` // "\ ": never broken between flag and value
 			usage = strings.Replace(usage, roff(f.Arg), `\fI`+roff(f.Arg)+`\fR`, 1)
 		}
 		syn += "]"
 		if f.Repeat {
-			syn += "..."
+			syn += `...\&` // \&: not the end of a sentence
 		}
 		if f.Def != "" {
 			usage += " (default: " + roff(strings.Trim(f.Def, `"`)) + ")"

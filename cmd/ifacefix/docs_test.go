@@ -68,7 +68,7 @@ func TestManPage(t *testing.T) {
 			t.Errorf("OPTIONS lacks %s", r)
 		}
 	}
-	for _, want := range []string{`[\fB\-\-root\fR \fIDIR\fR]...`, `[\fB\-i\fR]`, `[\fIFILE\fR ...]`} {
+	for _, want := range []string{`[\fB\-\-root\fR\ \fIDIR\fR]...`, `[\fB\-i\fR]`, `[\fIFILE\fR\ ...]`} {
 		if !strings.Contains(synopsis, want) {
 			t.Errorf("SYNOPSIS lacks %s:\n%s", want, synopsis)
 		}
