@@ -5,7 +5,8 @@
 //
 // Parameters: path (default /etc/network/interfaces), root, backup (default true),
 // strip_route_commands (default false). Check mode (_ansible_check_mode) plans without writing;
-// diffs are returned only in diff mode (_ansible_diff).
+// diffs are returned only in diff mode (_ansible_diff). `ifacefix-ansible --version` prints the
+// version it was built with.
 package main
 
 import (
@@ -24,6 +25,8 @@ import (
 	"github.com/ifacefix/ifacefix/internal/plan"
 	"github.com/ifacefix/ifacefix/internal/report"
 )
+
+var version = "dev" // set with -ldflags "-X main.version=..." (make ansible)
 
 // lockTimeout bounds the wait for another ifacefix working on the same configuration.
 const lockTimeout = 30 * time.Second
@@ -63,6 +66,10 @@ type result struct {
 
 // run executes the module and returns its exit status: 0 on success, 1 when the task failed.
 func run(args []string, stdout io.Writer) int {
+	if len(args) == 2 && args[1] == "--version" { // for people and tests: which build is this
+		fmt.Fprintln(stdout, "ifacefix-ansible version", version)
+		return 0
+	}
 	res := module(args)
 	if res.BackupFiles == nil {
 		res.BackupFiles = []string{}

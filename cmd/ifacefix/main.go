@@ -44,7 +44,9 @@ type exitCode int
 
 func (e exitCode) Error() string { return fmt.Sprintf("exit %d", int(e)) }
 
-func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+// newApp is the whole command-line definition; the man page and the shell completions are
+// generated from it at build time (docs.go), so every flag added here shows up in them.
+func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 	app := &cli.App{
 		Name:      "ifacefix",
 		Usage:     "remove gateway lines that break ifupdown alias stanzas, safely",
@@ -80,7 +82,11 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			return exitCode(action(c, stdin, stdout, stderr))
 		},
 	}
-	err := app.Run(args)
+	return app
+}
+
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	err := newApp(stdin, stdout, stderr).Run(args)
 	var code exitCode
 	switch {
 	case err == nil:
