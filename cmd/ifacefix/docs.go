@@ -16,8 +16,8 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/ifacefix/ifacefix/fixer"
-	"github.com/ifacefix/ifacefix/plan"
-	"github.com/ifacefix/ifacefix/safefile"
+	"github.com/ifacefix/ifacefix/internal/plan"
+	"github.com/ifacefix/ifacefix/internal/safefile"
 )
 
 //go:embed ifacefix.8.tmpl
@@ -149,7 +149,7 @@ func manPage(app *cli.App, date string) (string, error) {
 		data.Synopsis = append(data.Synopsis, syn)
 	}
 	for _, r := range fixer.Rules {
-		data.Rules = append(data.Rules, manRule{roff(r.ID), sentence(roff(r.Title))})
+		data.Rules = append(data.Rules, manRule{roff(r.ID), sentence(roff(r.Summary))})
 	}
 	t, err := template.New("ifacefix.8").Parse(manTemplate)
 	if err != nil {

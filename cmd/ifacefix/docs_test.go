@@ -19,7 +19,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/ifacefix/ifacefix/fixer"
-	"github.com/ifacefix/ifacefix/safefile"
+	"github.com/ifacefix/ifacefix/internal/safefile"
 )
 
 func testApp() *cli.App { return newApp(nil, io.Discard, io.Discard) }
