@@ -77,6 +77,7 @@ lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 	$(GO) vet -tags ifacefix_gendoc ./cmd/ifacefix
+	$(GO) mod tidy -diff
 
 # e2e runs on its own, verbosely, so its summary of what was compared shows in CI's log.
 unit:

@@ -1,6 +1,8 @@
 package reliability
 
 import (
+	"github.com/ifacefix/ifacefix/internal/testcases"
+
 	"bufio"
 	"fmt"
 	"io"
@@ -49,7 +51,7 @@ var crashFiles = []string{"etc/network/interfaces", "etc/network/interfaces.d/et
 func fixedTree(t *testing.T) map[string]string {
 	t.Helper()
 	dir := t.TempDir()
-	writeTree(t, dir, crashTree)
+	testcases.WriteTree(t, dir, crashTree)
 	if r := run(t, cmdOpts{}, "--root", dir, "--apply"); r.code != 0 {
 		t.Fatalf("uninterrupted run: exit %d\n%s", r.code, r.stderr)
 	}
@@ -139,7 +141,7 @@ func recoverRun(t *testing.T, dir string, want map[string]string) {
 		t.Fatalf("run after the kill left %d of %d files fixed", st.written, len(crashFiles))
 	}
 	for _, f := range crashFiles {
-		if len(backups(t, filepath.Join(dir, filepath.Dir(f)), filepath.Base(f))) == 0 {
+		if len(testcases.Backups(filepath.Join(dir, filepath.Dir(f)), filepath.Base(f))) == 0 {
 			t.Fatalf("%s: replaced, but no backup", f)
 		}
 	}
@@ -158,7 +160,7 @@ func TestCrashAtEachStep(t *testing.T) {
 	for i, step := range steps {
 		t.Run(strings.ReplaceAll(step, " ", "-"), func(t *testing.T) {
 			dir := t.TempDir()
-			writeTree(t, dir, crashTree)
+			testcases.WriteTree(t, dir, crashTree)
 			c := command(cmdOpts{env: []string{"IFACEFIX_FAULT_PAUSE=synced,linked,checked,renamed"}}, "--root", dir, "--apply")
 			c.Stdin = nil
 			stdin, err := c.StdinPipe()
@@ -261,7 +263,7 @@ func TestCrashRandomKill(t *testing.T) {
 	var spans []time.Duration
 	for range 5 {
 		dir := t.TempDir()
-		writeTree(t, dir, crashTree)
+		testcases.WriteTree(t, dir, crashTree)
 		start := time.Now()
 		if r := run(t, cmdOpts{}, "--root", dir, "--apply"); r.code != 0 {
 			t.Fatalf("calibration run: exit %d\n%s", r.code, r.stderr)
@@ -276,7 +278,7 @@ func TestCrashRandomKill(t *testing.T) {
 	base := t.TempDir()
 	for i := range trials {
 		dir := filepath.Join(base, strconv.Itoa(i))
-		writeTree(t, dir, crashTree)
+		testcases.WriteTree(t, dir, crashTree)
 		sleep := time.Duration(rng.IntN(11)) * time.Millisecond
 		delay := time.Duration(rng.Int64N(int64((span + 4*sleep) * 6 / 5)))
 		c := command(cmdOpts{env: []string{"IFACEFIX_FAULT_SLEEP=" + sleep.String()}}, "--root", dir, "--apply")

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"github.com/ifacefix/ifacefix/internal/testcases"
+
 	"bytes"
 	"flag"
 	"fmt"
@@ -172,14 +174,9 @@ func cmdMkfifo(ts *testscript.TestScript, neg bool, args []string) {
 // "." + base + ".ifacefix-" and end in ".bak".
 func backups(ts *testscript.TestScript, file string) []string {
 	dir, base := filepath.Split(ts.MkAbs(file))
-	ents, err := os.ReadDir(dir)
-	ts.Check(err)
 	var out []string
-	for _, e := range ents {
-		n := e.Name()
-		if strings.HasPrefix(n, "."+base+".ifacefix-") && strings.HasSuffix(n, ".bak") {
-			out = append(out, filepath.Join(dir, n))
-		}
+	for _, n := range testcases.Backups(dir, base) {
+		out = append(out, filepath.Join(dir, n))
 	}
 	return out
 }

@@ -1,6 +1,8 @@
 package plan
 
 import (
+	"github.com/ifacefix/ifacefix/internal/testcases"
+
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -269,15 +271,7 @@ func TestNeedsAttention(t *testing.T) {
 func mkTree(t *testing.T, files map[string]string) string {
 	t.Helper()
 	dir := t.TempDir()
-	for name, data := range files {
-		p := filepath.Join(dir, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	testcases.WriteTree(t, dir, files)
 	return dir
 }
 
