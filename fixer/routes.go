@@ -67,8 +67,8 @@ func defaultRouteCommand(value string) (only, any bool) {
 // far more than using it).
 var separators = strings.NewReplacer(";", " ; ", "&&", " && ", "||", " || ")
 
-// simpleCommands splits a command line on ;, &&, || and |. A pipe makes the line not "only" route
-// commands, so it is kept as a word of its own command.
+// simpleCommands splits a command line on ;, && and || (each surrounded by blanks first). A pipe
+// is not split on: a word "|" stays in its command, which isDefaultRoute then refuses.
 func simpleCommands(value string) [][]string {
 	var cmds [][]string
 	var cur []string

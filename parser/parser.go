@@ -1,12 +1,14 @@
-// Package parser reads /etc/network/interfaces files exactly as Debian's ifupdown 0.8.41 does, and
-// keeps every byte so that a file can be printed back identically or edited by whole physical lines.
+// Package parser reads /etc/network/interfaces files losslessly, exactly as a given program reads
+// them (a [Dialect]; Debian's ifupdown 0.8.41, [Ifupdown], is the default), and keeps every byte
+// so that a file can be printed back identically or edited by whole physical lines.
 //
-// The grammar follows ifupdown's config.c (see docs in the repository): whole-line comments after
-// leading whitespace, "\" continuation only as the very last byte, case-sensitive keywords, words cut
-// to 79 bytes, stanzas that end at the next iface/mapping/source*/rename line or an
-// auto/allow-*/no-* line with names, and includes resolved like ifupdown's wordexp(3) call.
+// For ifupdown 0.8.41 the grammar follows its config.c (see docs in the repository): whole-line
+// comments after leading whitespace, "\" continuation only as the very last byte, case-sensitive
+// keywords, words cut to 79 bytes, stanzas that end at the next iface/mapping/source*/rename line
+// or an auto/allow-*/no-* line with names, and includes resolved like ifupdown's wordexp(3) call.
 // The package knows nothing of gateways: it exposes stanzas and options with their positions,
-// and applies whole-line [Edit]s.
+// makes whole-line [Edit]s by intent ([File.RemoveOption], [Stanza.AppendOption]) and applies
+// them ([File.Apply], [File.Ops]).
 package parser
 
 import (

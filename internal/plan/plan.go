@@ -142,10 +142,12 @@ func (e *WriteError) Unwrap() error { return e.Err }
 // With Apply it first locks the directory of each top-level file of every root (in one global
 // order, so that two runs never wait for each other crosswise), keeps the locks from before the
 // first read until the last write, and writes nothing until every root has been read and planned:
-// an error in any root (bad syntax, unreadable file) means nothing at all was written. Before the
-// first write every file to be written is re-read and compared with what was planned; one that
-// changed stops the run with a *WriteError and nothing written. Only a failure during the writes
-// themselves can leave some files written: the *WriteError then names them.
+// an error in any root (bad syntax, unreadable file) means nothing at all was written. Every file
+// read but not to be written is then checked unchanged, every file to be written is prepared
+// (safefile.Prepare: temporary file and backup), and only then are they checked against what was
+// read and renamed into place (safefile.Commit). A file that changed, or any failure before the
+// first rename, stops the run with a *WriteError and nothing written. Only a rename failing after
+// another succeeded can leave some files written: the *WriteError then names them.
 func Run(opt Options) (*Plan, error) {
 	if opt.Now == nil {
 		opt.Now = time.Now
