@@ -10,7 +10,7 @@ import (
 // Load reads a configuration and every file it sources, as ifupdown 0.8.41 reads them.
 func ExampleLoad() {
 	fsys := fstest.MapFS{
-		"etc/network/interfaces": {Data: []byte("source interfaces.d/*\n\nauto eth0\niface eth0 inet static\n    address 192.0.2.10/24\n")},
+		"etc/network/interfaces":          {Data: []byte("source interfaces.d/*\n\nauto eth0\niface eth0 inet static\n    address 192.0.2.10/24\n")},
 		"etc/network/interfaces.d/eth0-0": {Data: []byte("iface eth0:0 inet static\n    address 192.0.2.11/24\n    gateway 192.0.2.1\n")},
 	}
 	cfg, err := parser.Load(fsys, "/etc/network/interfaces", parser.Options{})
