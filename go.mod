@@ -1,6 +1,6 @@
 module github.com/ifacefix/ifacefix
 
-go 1.25
+go 1.25.0
 
 require (
 	github.com/google/renameio/v2 v2.0.2
@@ -13,5 +13,6 @@ require (
 	github.com/cpuguy83/go-md2man/v2 v2.0.7 // indirect
 	github.com/russross/blackfriday/v2 v2.1.0 // indirect
 	github.com/xrash/smetrics v0.0.0-20240521201337-686a1a2994c1 // indirect
-	golang.org/x/tools v0.26.0 // indirect
+	golang.org/x/tools v0.38.0 // indirect
+	mvdan.cc/sh/v3 v3.13.1 // indirect
 )
