@@ -117,7 +117,9 @@ func (k *Kernel) Apply(op Op) error {
 	default:
 		return ErrUnmodeled
 	}
-	if err := k.nexthop(&r); err != nil {
+	if op.Tool == "route" && r.Type == "unreachable" {
+		r.Dev, r.Scope = "", "host" // rtentry_to_fib_config returns before it reads the device
+	} else if err := k.nexthop(&r); err != nil {
 		return err
 	}
 	var fl flags

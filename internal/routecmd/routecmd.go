@@ -87,21 +87,25 @@ type Env map[string]string
 
 // Parse reads one option value as ifupdown would run it (a leading '-' is ifupdown's, see the
 // package doc) and returns its route operations and verdict.
-func Parse(cmd string, env Env) Result { return run(cmd, env, nil) }
+func Parse(cmd string, env Env) Result {
+	r, _ := run(cmd, env, nil)
+	return r
+}
 
 // Run is Parse that also applies each route operation the line runs to k, following the
-// shell's &&, || and ! on the operations' success; Result.Ops has only the operations that ran,
-// and errs their errors from [Kernel.Apply].
-func (k *Kernel) Run(cmd string, env Env) (r Result, errs []error) {
-	r = run(cmd, env, func(op Op) bool {
+// shell's &&, || and ! on the operations' success (other commands count as succeeding).
+// Result.Ops has only the operations that ran, errs their errors from [Kernel.Apply], and ok is
+// the line's exit status (true: 0; an unparsed line exits 2).
+func (k *Kernel) Run(cmd string, env Env) (r Result, ok bool, errs []error) {
+	r, ok = run(cmd, env, func(op Op) bool {
 		err := k.Apply(op)
 		errs = append(errs, err)
 		return err == nil
 	})
-	return r, errs
+	return r, ok, errs
 }
 
-func run(cmd string, env Env, exec func(Op) bool) Result {
+func run(cmd string, env Env, exec func(Op) bool) (Result, bool) {
 	var r Result
 	if strings.HasPrefix(cmd, "-") {
 		r.IgnoreStatus = true
@@ -110,15 +114,15 @@ func run(cmd string, env Env, exec func(Op) bool) Result {
 	f, err := syntax.NewParser(syntax.Variant(syntax.LangPOSIX)).Parse(strings.NewReader(cmd), "")
 	if err != nil {
 		r.Verdict, r.Reason = Unparsed, err.Error()
-		return r
+		return r, false
 	}
 	w := walker{env: env, local: map[string]*string{}, exec: exec}
-	w.stmts(f.Stmts, false)
+	ok := w.stmts(f.Stmts, false)
 	r.Ops = w.ops
 	if w.reason != "" {
 		r.Verdict, r.Reason = Other, w.reason
 	}
-	return r
+	return r, ok
 }
 
 // walker visits the statements in execution order, collecting route operations and the first
@@ -216,8 +220,10 @@ func isDigits(s string) bool {
 	return s != ""
 }
 
-// sysDirs are the directories where Debian installs ip and route.
-var sysDirs = map[string]bool{"/sbin": true, "/bin": true, "/usr/sbin": true, "/usr/bin": true, "/usr/local/sbin": true, "/usr/local/bin": true}
+// sysDirs are the directories where Debian installs ip and route (whether the file exists there
+// is not checked: /bin/route is missing on Debian 12, so that command fails with status 127).
+// /usr/local is left out: what is there is not the distribution's tool.
+var sysDirs = map[string]bool{"/sbin": true, "/bin": true, "/usr/sbin": true, "/usr/bin": true}
 
 // tool returns the base name of a command word that names a system command (ip, /sbin/ip).
 func tool(name string) string {

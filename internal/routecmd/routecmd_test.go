@@ -107,7 +107,8 @@ var parseCases = []struct {
 	{"ip route add default via $IF_ADDRESS", OnlyRoutes, []string{"ip add inet 0.0.0.0/0 metric 0 err: ip: inet address is expected rather than \"192.0.2.11/24\""}},
 	{"X=$(foo) ip route add default via 192.0.2.1", Other, []string{"ip add inet 0.0.0.0/0 via 192.0.2.1 metric 0"}},
 	{"ip route add default via 192.0.2.1 dev eth0 nexthop via 192.0.2.2", OnlyRoutes, []string{"ip add inet 0.0.0.0/0 via 192.0.2.1 dev eth0 metric 0 multipath"}},
-	{"/usr/local/bin/ip route add default via 192.0.2.1", OnlyRoutes, []string{"ip add inet 0.0.0.0/0 via 192.0.2.1 metric 0"}},
+	{"/usr/local/bin/ip route add default via 192.0.2.1", Other, nil},
+	{"/usr/sbin/ip route add default via 192.0.2.1", OnlyRoutes, []string{"ip add inet 0.0.0.0/0 via 192.0.2.1 metric 0"}},
 	{"./ip route add default via 192.0.2.1", Other, []string{}},
 	{"ip route add to default via 192.0.2.1", OnlyRoutes, []string{"ip add inet 0.0.0.0/0 via 192.0.2.1 metric 0"}},
 	{"ip route add unicast default via 192.0.2.1", OnlyRoutes, []string{"ip add inet 0.0.0.0/0 via 192.0.2.1 metric 0"}},
@@ -217,7 +218,7 @@ func TestFields(t *testing.T) {
 		{`B=$(x); ip route add $B`, nil},
 	} {
 		var got []string
-		run(c.cmd, env, func(op Op) bool { got = op.Argv[3:]; return true })
+		_, _ = run(c.cmd, env, func(op Op) bool { got = op.Argv[3:]; return true })
 		if !reflect.DeepEqual(got, c.want) {
 			t.Errorf("%s: fields %q, want %q", c.cmd, got, c.want)
 		}
