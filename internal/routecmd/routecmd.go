@@ -94,8 +94,8 @@ func Parse(cmd string, env Env) Result {
 
 // Run is Parse that also applies each route operation the line runs to k, following the
 // shell's &&, || and ! on the operations' success (other commands count as succeeding).
-// Result.Ops has only the operations that ran, errs their errors from [Kernel.Apply], and ok is
-// the line's exit status (true: 0; an unparsed line exits 2).
+// Result.Ops and Result.Verdict cover only what ran, errs are the operations' errors from
+// [Kernel.Apply], and ok is the line's exit status (true: 0; an unparsed line exits 2).
 func (k *Kernel) Run(cmd string, env Env) (r Result, ok bool, errs []error) {
 	r, ok = run(cmd, env, func(op Op) bool {
 		err := k.Apply(op)
