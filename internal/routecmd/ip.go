@@ -192,7 +192,9 @@ func ipModify(op *Op, fam string, args []string) {
 			if !next() {
 				break
 			}
-			if ad, _, ok := addr(); ok {
+			if args[0] == unknownWord {
+				op.Src = unknownWord
+			} else if ad, _, ok := addr(); ok {
 				op.Src = ad.String()
 			}
 		case a == "as":
@@ -222,6 +224,10 @@ func ipModify(op *Op, fam string, args []string) {
 				}
 			}
 			if op.Err != "" {
+				break
+			}
+			if args[0] == unknownWord {
+				op.Gateway = unknownWord
 				break
 			}
 			ad, af, err := getAddr(args[0], f)
@@ -258,6 +264,9 @@ func ipModify(op *Op, fam string, args []string) {
 				break
 			}
 			n, ok := strtoul(args[0], 1<<32-1)
+			if args[0] == unknownWord {
+				n, ok = 0, true
+			}
 			if !ok {
 				fail("ip route: \"metric\" value is invalid: %q", args[0])
 				break

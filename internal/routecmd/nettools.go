@@ -272,6 +272,10 @@ func route4(op *Op, args []string) {
 				fail("route: two gateways")
 				break
 			}
+			if v == unknownWord {
+				op.Gateway = v
+				break
+			}
 			g, net, unk := inetResolve(v)
 			switch {
 			case unk:
@@ -451,11 +455,14 @@ func route6(op *Op, args []string) {
 				break
 			}
 			g, err := netip.ParseAddr(args[0])
-			if err != nil || !g.Is6() || g.Zone() != "" {
+			if args[0] == unknownWord {
+				op.Gateway = args[0]
+			} else if err != nil || !g.Is6() || g.Zone() != "" {
 				fail("route: bad gateway %q", args[0])
 				break
+			} else {
+				op.Gateway = g.String()
 			}
-			op.Gateway = g.String()
 			args = args[1:]
 		case "mod", "dyn":
 		case "dev", "device":

@@ -1,6 +1,7 @@
 package routecmd
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -51,6 +52,28 @@ type Op struct {
 
 	Conditional bool // runs only depending on an earlier command's status (after && or ||)
 	Background  bool // run with &
+}
+
+// unknownWord stands for a word whose value is known only at run time.
+const unknownWord = "\x00"
+
+// markUnknown records that the words in src (as written) were unknown: they become "?" in the
+// fields and keep their spelling in Argv.
+func (o *Op) markUnknown(src []string) {
+	o.Unknown = strings.Join(src, " ") + " known only at run time"
+	o.Err = ""
+	q := func(s string) string { return strings.ReplaceAll(s, unknownWord, "?") }
+	o.Gateway, o.Dev, o.Link, o.Src, o.Proto, o.TableName = q(o.Gateway), q(o.Dev), q(o.Link), q(o.Src), q(o.Proto), q(o.TableName)
+	for i := range o.Extra {
+		o.Extra[i] = q(o.Extra[i])
+	}
+	argv, n := slices.Clone(o.Argv), 0
+	for i, a := range argv {
+		if a == unknownWord && n < len(src) {
+			argv[i], n = src[n], n+1
+		}
+	}
+	o.Argv = argv
 }
 
 // Main reports whether the operation acts on the main table.

@@ -31,7 +31,9 @@
 // that is not `ip route add|change|replace|prepend|append|test|delete` (flush, show, -batch,
 // -netns: other namespaces or effects this package does not follow), or an assignment to PATH
 // or IFS. A route command that its tool rejects before it reaches the kernel (a usage error)
-// still counts as a route command: it has Op.Err set and changes nothing.
+// still counts as a route command: it has Op.Err set and changes nothing. A route command with
+// a word known only at run time ($UNSET, $(cmd), a pattern) is kept with Op.Unknown set (the
+// word stands as "?" in its fields) and makes the line Other.
 package routecmd
 
 import (
@@ -69,7 +71,8 @@ type Result struct {
 	IgnoreStatus bool    // the value started with '-': ifupdown ignores the exit status
 }
 
-// DefaultRoutes returns the operations that act on a default route of the main table.
+// DefaultRoutes returns the operations that act on a default route of the main table and that
+// their tool accepts, including those with a value known only at run time (Op.Unknown).
 func (r Result) DefaultRoutes() []Op {
 	var ops []Op
 	for _, op := range r.Ops {
@@ -255,14 +258,19 @@ func (w *walker) call(c *syntax.CallExpr, cond, bg bool) bool {
 			}
 		}
 	}
-	var argv []string
+	// An unknown word stands as one unknownWord, so that the tool's parser still sees the rest;
+	// the operation then has Unknown set and no Err (whether the tool accepts it is unknown).
+	var argv, unknown []string
 	for _, wd := range c.Args {
 		f, ok := w.word(wd)
 		if !ok {
-			w.other("an unknown word %q", printWord(wd))
-			return true
+			unknown = append(unknown, printWord(wd))
+			f = []string{unknownWord}
 		}
 		argv = append(argv, f...)
+	}
+	if len(unknown) > 0 {
+		w.other("a word known only at run time (%s)", unknown[0])
 	}
 	for len(argv) > 0 && (argv[0] == "command" || argv[0] == "exec") {
 		argv = argv[1:]
@@ -292,6 +300,9 @@ func (w *walker) call(c *syntax.CallExpr, cond, bg bool) bool {
 		return true
 	}
 	op.Argv, op.Conditional, op.Background = argv, cond, bg
+	if len(unknown) > 0 {
+		op.markUnknown(unknown)
+	}
 	if op.Unknown != "" {
 		w.other("%s", op.Unknown)
 	}

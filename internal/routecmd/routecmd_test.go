@@ -1,6 +1,7 @@
 package routecmd
 
 import (
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -53,9 +54,9 @@ var parseCases = []struct {
 	{"ip route add default via 192.0.2.1; echo done", Other, []string{"ip add inet 0.0.0.0/0 via 192.0.2.1 metric 0"}},
 	{"ip route add default via $IF_GATEWAY dev $IFACE", OnlyRoutes, []string{"ip add inet 0.0.0.0/0 via 192.0.2.1 dev eth0:0 link eth0 metric 0"}},
 	{"ip route add default via ${IF_GATEWAY} dev \"${IFACE}\"", OnlyRoutes, []string{"ip add inet 0.0.0.0/0 via 192.0.2.1 dev eth0:0 link eth0 metric 0"}},
-	{"ip route add default via $IF_ROUTER", Other, []string{}},
-	{"ip route add default via $(cat /etc/gw)", Other, []string{}},
-	{"ip route add default via `cat /etc/gw`", Other, []string{}},
+	{"ip route add default via $IF_ROUTER", Other, []string{"ip add inet 0.0.0.0/0 via ? metric 0 unknown: $IF_ROUTER known only at run time"}},
+	{"ip route add default via $(cat /etc/gw)", Other, []string{"ip add inet 0.0.0.0/0 via ? metric 0 unknown: $(cat /etc/gw) known only at run time"}},
+	{"ip route add default via `cat /etc/gw`", Other, []string{"ip add inet 0.0.0.0/0 via ? metric 0 unknown: $(cat /etc/gw) known only at run time"}},
 	{"GW=192.0.2.1; ip route add default via $GW", OnlyRoutes, []string{"ip add inet 0.0.0.0/0 via 192.0.2.1 metric 0"}},
 	{"if true; then ip route add default via 192.0.2.1; fi", Other, []string{}},
 	{"ip route add default via 192.0.2.1 (", Unparsed, []string{}},
@@ -118,7 +119,7 @@ var parseCases = []struct {
 	{"{ ip route add default via 192.0.2.1; }", OnlyRoutes, []string{"ip add inet 0.0.0.0/0 via 192.0.2.1 metric 0"}},
 	{"! ip route add default via 192.0.2.1", OnlyRoutes, []string{"ip add inet 0.0.0.0/0 via 192.0.2.1 metric 0"}},
 	{"ip route add default via 192.0.2.1 dev eth0 && logger ok || logger failed", Other, []string{"ip add inet 0.0.0.0/0 via 192.0.2.1 dev eth0 metric 0"}},
-	{"ip route add default via 192.0.2.1 dev $IF_NONEXISTENT_OPT", Other, []string{}},
+	{"ip route add default via 192.0.2.1 dev $IF_NONEXISTENT_OPT", Other, []string{"ip add inet 0.0.0.0/0 via 192.0.2.1 dev ? metric 0 unknown: $IF_NONEXISTENT_OPT known only at run time"}},
 	{"PATH=/tmp ip route add default via 192.0.2.1", Other, []string{"ip add inet 0.0.0.0/0 via 192.0.2.1 metric 0"}},
 	{"ip route add default via 192.0.2.1 dev eth0 ; ip route del default via 192.0.2.1 dev eth0", OnlyRoutes, []string{"ip add inet 0.0.0.0/0 via 192.0.2.1 dev eth0 metric 0", "ip delete inet 0.0.0.0/0 via 192.0.2.1 dev eth0 metric any"}},
 	{"ip rou add default via 192.0.2.1", OnlyRoutes, []string{"ip add inet 0.0.0.0/0 via 192.0.2.1 metric 0"}},
@@ -133,8 +134,8 @@ var parseCases = []struct {
 	{"route add default gw 192.0.2.1 metric 5x", OnlyRoutes, []string{"route add inet 0.0.0.0/0 via 192.0.2.1 metric 5"}},
 	{"route add -net default gw 192.0.2.1", OnlyRoutes, []string{"route add inet 0.0.0.0/0 via 192.0.2.1 metric 0"}},
 	{"ip route add default via 192.0.2.1 dev eth0 src $IF_ADDRESS", OnlyRoutes, []string{"ip add inet 0.0.0.0/0 via 192.0.2.1 dev eth0 metric 0 err: ip: inet address is expected rather than \"192.0.2.11/24\""}},
-	{"ip route add default via * ", Other, []string{}},
-	{"ip route add default via 192.0.2.1 dev ~", Other, []string{}},
+	{"ip route add default via * ", Other, []string{"ip add inet 0.0.0.0/0 via ? metric 0 unknown: * known only at run time"}},
+	{"ip route add default via 192.0.2.1 dev ~", Other, []string{"ip add inet 0.0.0.0/0 via 192.0.2.1 dev ? metric 0 unknown: ~ known only at run time"}},
 	{"ip route add default via \"$IF_GATEWAY\"x", OnlyRoutes, []string{"ip add inet 0.0.0.0/0 metric 0 err: ip: inet address is expected rather than \"192.0.2.1x\""}},
 	{"ip route add default via 192.0.2.1 dev \"eth0\"':0'", OnlyRoutes, []string{"ip add inet 0.0.0.0/0 via 192.0.2.1 dev eth0:0 link eth0 metric 0"}},
 	{"ip route add default via 192.0.2.1 dev eth0\\:0", OnlyRoutes, []string{"ip add inet 0.0.0.0/0 via 192.0.2.1 dev eth0:0 link eth0 metric 0"}},
@@ -199,7 +200,7 @@ func TestFields(t *testing.T) {
 	env := Env{"A": "x  y", "E": "", "L": " lead", "T": "trail ", "G": "a*"}
 	for _, c := range []struct {
 		cmd  string
-		want []string // nil: unknown
+		want []string // nil: unknown (Op.Unknown set)
 	}{
 		{`ip route add $A`, []string{"x", "y"}},
 		{`ip route add "$A"`, []string{"x  y"}},
@@ -217,10 +218,13 @@ func TestFields(t *testing.T) {
 		{`B=$A; ip route add $B`, []string{"x", "y"}},
 		{`B=$(x); ip route add $B`, nil},
 	} {
-		var got []string
-		_, _ = run(c.cmd, env, func(op Op) bool { got = op.Argv[3:]; return true })
-		if !reflect.DeepEqual(got, c.want) {
-			t.Errorf("%s: fields %q, want %q", c.cmd, got, c.want)
+		var got Op
+		_, _ = run(c.cmd, env, func(op Op) bool { got = op; return true })
+		switch {
+		case c.want == nil && got.Unknown == "":
+			t.Errorf("%s: fields %q, want unknown", c.cmd, got.Argv)
+		case c.want != nil && !reflect.DeepEqual(got.Argv[3:], c.want):
+			t.Errorf("%s: fields %q, want %q", c.cmd, got.Argv[3:], c.want)
 		}
 	}
 }
@@ -247,4 +251,34 @@ func TestIPAbbreviations(t *testing.T) {
 			t.Errorf("%s: %v, want %s", c.kw, r.Ops, c.want)
 		}
 	}
+}
+
+func TestUnknownWord(t *testing.T) {
+	r := Parse(`ip route add default via $(cat /etc/gw) dev "$IF_X"`, testEnv)
+	if r.Verdict != Other || len(r.Ops) != 1 {
+		t.Fatalf("%+v", r)
+	}
+	op := r.Ops[0]
+	want := []string{"ip", "route", "add", "default", "via", "$(cat /etc/gw)", "dev", `"$IF_X"`}
+	if !reflect.DeepEqual(op.Argv, want) || !op.Default || op.Gateway != "?" || op.Dev != "?" || op.Err != "" || op.Unknown == "" {
+		t.Errorf("op %q %s", op.Argv, op)
+	}
+	if len(r.DefaultRoutes()) != 1 {
+		t.Errorf("DefaultRoutes leaves out the op with an unknown gateway")
+	}
+	if err := testKernel().Apply(op); err != ErrUnmodeled {
+		t.Errorf("Apply = %v, want ErrUnmodeled", err)
+	}
+}
+
+func ExampleParse() {
+	env := NewEnv("eth0:0", "eth0:0", "inet", "static", "up", []Option{{"gateway", "192.0.2.1"}})
+	r := Parse("route add default gw $IF_GATEWAY dev $IFACE || true", env)
+	fmt.Println(r.Verdict)
+	for _, op := range r.DefaultRoutes() {
+		fmt.Println(op)
+	}
+	// Output:
+	// only-routes
+	// route add inet 0.0.0.0/0 via 192.0.2.1 dev eth0:0 link eth0 src-from-label metric 0
 }
