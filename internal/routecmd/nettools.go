@@ -278,9 +278,9 @@ func route4(op *Op, args []string) {
 			}
 			g, net, unk := inetResolve(v)
 			switch {
-			case unk:
+			case unk: // a host name: the route is still a default route
 				op.Unknown = fmt.Sprintf("gateway %q is resolved at run time", v)
-				return
+				op.Gateway = v
 			case !g.IsValid() || net:
 				fail("route: bad gateway %q", v)
 			default:

@@ -73,7 +73,7 @@ var parseCases = []struct {
 	{"route -A inet6 add ::/0 gw 2001:db8::1 metric 0", OnlyRoutes, []string{"route add inet6 ::/0 via 2001:db8::1 metric 1024"}},
 	{"route -6 add default gw 2001:db8::1", OnlyRoutes, []string{"route add inet6 ::/0 via 2001:db8::1 metric 1"}},
 	{"route --inet6 del default gw 2001:db8::1", OnlyRoutes, []string{"route delete inet6 ::/0 via 2001:db8::1 metric 1"}},
-	{"route add default gw router.example", Other, []string{"route add inet  metric 0 unknown: gateway \"router.example\" is resolved at run time"}},
+	{"route add default gw router.example", Other, []string{"route add inet 0.0.0.0/0 via router.example metric 0 unknown: gateway \"router.example\" is resolved at run time"}},
 	{"route add default gw 192.0.2.1 dev eth0 extra", OnlyRoutes, []string{"route add inet  via 192.0.2.1 dev eth0 metric 0 err: route: unexpected \"extra\""}},
 	{"route", Other, []string{}},
 	{"route -n", Other, []string{}},
