@@ -76,6 +76,7 @@ func Glob(fsys fs.FS, pattern string) ([]string, error) { return Options{}.Glob(
 // fails with ENOENT; the caller should do the same with the result, whether it matched or not.
 //
 // The error is nil or a *[LimitError]: like glibc, Glob ignores directories it cannot read.
+// As in C, the pattern ends at its first NUL byte.
 //
 // Reproduced, from glibc's glob.c: the pattern is split at its last '/' and the directory part
 // is expanded first, recursively, keeping only directories (symlinks to directories count),
@@ -105,6 +106,7 @@ func (o Options) Glob(fsys fs.FS, pattern string) ([]string, error) {
 	if g.left == 0 {
 		g.left = DefaultMaxWork
 	}
+	pattern = cString(pattern)
 	items, _ := g.glob(pattern, noCheck)
 	if g.exceeded {
 		limit := o.MaxWork

@@ -145,6 +145,11 @@ var globCases = []struct {
 	{"/etc/network/\\i*/eth0", []string{"/etc/network/interfaces.d/eth0"}},
 	{"/etc/\\network/i*", []string{"/etc/network/interfaces", "/etc/network/interfaces.d"}},
 	{"/etc/\\network/x*", []string{"/etc/\\network/x*"}},
+	{"/etc/network/e*\\/", []string{"/etc/network/empty/"}}, // "\/" at the end is '/'
+	{"/etc/network/q*\\/", []string{"/etc/network/q*\\/"}},  // ... but no match gives the whole pattern
+	{"/etc/network/q*\\\\/", []string{"/etc/network/q*\\\\"}},
+	{"\\/etc/n*", []string{"/etc/network"}},
+	{"/etc/n*\x00/x", []string{"/etc/network"}},
 	{"d/*/*/*/x", []string{"d/x/x/x/x", "d/x/x/y/x", "d/x/y/x/x", "d/x/y/y/x", "d/y/x/x/x", "d/y/x/y/x", "d/y/y/x/x", "d/y/y/y/x"}},
 }
 

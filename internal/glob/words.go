@@ -44,8 +44,10 @@ type Word struct {
 // A '$' that would expand (anything but a '$' before a quote or at the end) and a '~' that
 // would expand give an error wrapping ErrExpansion: their value is the booting system's.
 // glibc's `~` rule: at the start of a word, or after '=' (or after ':' in a word with '=') in
-// the first word, unless a backslash comes before the next '/', ':', blank or tab.
+// the first word, unless a backslash comes before the next '/', ':', blank or tab. As in C, s
+// ends at its first NUL byte.
 func Words(s string) ([]Word, error) {
+	s = cString(s)
 	var (
 		words []Word
 		cur   strings.Builder

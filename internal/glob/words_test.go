@@ -71,6 +71,7 @@ var wordsCases = []struct {
 	{"x:~", []Word{{"x:~", false}}, nil},
 	{"d/[", []Word{{"d/[", true}}, nil},
 	{"d/?", []Word{{"d/?", true}}, nil},
+	{"d/a\x00 b", []Word{{"d/a", false}}, nil},
 }
 
 func TestWords(t *testing.T) {
