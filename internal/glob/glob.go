@@ -44,10 +44,11 @@ func (e *LimitError) Error() string {
 // Is makes errors.Is(err, ErrTooMuchWork) true.
 func (e *LimitError) Is(target error) bool { return target == ErrTooMuchWork }
 
-// Resolver is implemented by file systems that resolve a name containing ".." the way the
-// kernel does: after following the symlinks before it (rootfs.FS does, chroot-style). Resolve
-// takes an absolute slash name and returns the fs.FS name of what it denotes. Without it, ".."
-// is resolved lexically, which differs from glibc only when it follows a symlink.
+// Resolver is implemented by file systems that resolve a name as the kernel does, symlinks and
+// then ".." (rootfs.FS does, chroot-style): Resolve takes an absolute slash name and returns the
+// fs.FS name of what it denotes. Glob then resolves each path once, from its resolved
+// directory. Without it, names go to fsys cleaned, ".." removing the component before it,
+// which differs from glibc only when ".." follows a symlink.
 type Resolver interface {
 	Resolve(name string) (string, error)
 }
