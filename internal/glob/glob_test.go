@@ -13,7 +13,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/ifacefix/ifacefix/rootfs"
+	"github.com/ifacefix/ifacefix/internal/rootfs"
 )
 
 // makeTree creates entries under root: "x/" a directory, "x -> t" a symlink, else a file.

@@ -524,3 +524,19 @@ func printWord(wd *syntax.Word) string {
 	syntax.NewPrinter().Print(&b, wd)
 	return b.String()
 }
+
+// Command reads one command already split into words (argv[0] the program), as the route tools
+// would: ok is false when it is not an ip or route command that changes routes.
+func Command(argv []string) (op Op, ok bool) {
+	if len(argv) == 0 {
+		return Op{}, false
+	}
+	switch tool(argv[0]) {
+	case "ip":
+		op, ok = parseIP(argv[1:])
+	case "route":
+		op, ok = parseRoute(argv[1:])
+	}
+	op.Argv = argv
+	return op, ok
+}
