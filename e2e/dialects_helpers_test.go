@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -671,10 +672,19 @@ func dryRunBusybox(t testing.TB, files map[string][]byte, target string) bbDryRu
 	return res
 }
 
-var cidr24 = regexp.MustCompile(`(?m)^(\s*address\s+[0-9.]+)/24\s*$`)
+var cidrAddress = regexp.MustCompile(`(?m)^(\s*address\s+)([0-9a-fA-F.:]+)/([0-9]+)\s*$`)
 
-// netmaskForm rewrites "address A/24" lines as busybox needs them (it has no CIDR support: the
-// stanza fails with "don't have all variables").
+// netmaskForm rewrites "address A/LEN" lines as busybox needs them: "address A" and a netmask line,
+// dotted for IPv4 (busybox has no CIDR support: such a stanza fails with "don't have all
+// variables"), the prefix length for IPv6.
 func netmaskForm(cfg string) string {
-	return cidr24.ReplaceAllString(cfg, "$1\n    netmask 255.255.255.0")
+	return cidrAddress.ReplaceAllStringFunc(cfg, func(l string) string {
+		m := cidrAddress.FindStringSubmatch(l)
+		bits, _ := strconv.Atoi(m[3])
+		mask := m[3]
+		if !strings.Contains(m[2], ":") {
+			mask = net.IP(net.CIDRMask(bits, 32)).String()
+		}
+		return m[1] + m[2] + "\n" + strings.Repeat(" ", 4) + "netmask " + mask
+	})
 }

@@ -291,8 +291,8 @@ var probeSections = []string{"ifupdown2", "ifupdown2 squashed", "ifupdown-ng", "
 
 // TestDialectProbes runs each probe tree of testdata/dialects/probes through ifupdown2 (ifquery of
 // every stanza, unsquashed and squashed), ifupdown-ng (ifparse -A) and busybox (ifup -n -v -a on
-// the tree with "address A/24" rewritten as netmask lines, since busybox refuses every CIDR
-// stanza), and compares what they print with the archive's sections: the record
+// the tree with "address A/LEN" rewritten as netmask lines, since busybox refuses every CIDR
+// stanza; bb*.txtar are busybox's own probes and run as they are), and compares what they print with the archive's sections: the record
 // docs/dialects.md cites. A probe whose comment says "directory order" has its interfaces
 // sorted, because the programs read the files of a directory in the order the file system lists them.
 func TestDialectProbes(t *testing.T) {
@@ -326,7 +326,10 @@ func TestDialectProbes(t *testing.T) {
 			got["ifupdown-ng"] = renderNG(ng, r, host)
 			bb := map[string][]byte{}
 			for name, data := range files {
-				bb[name] = []byte(netmaskForm(string(data)))
+				if !strings.HasPrefix(filepath.Base(p), "bb") { // busybox's own probes say what they mean
+					data = []byte(netmaskForm(string(data)))
+				}
+				bb[name] = data
 			}
 			got["busybox netmask-form"] = renderBB(dryRunBusybox(t, bb, ""))
 			if strings.Contains(string(ar.Comment), "directory order") {
@@ -458,4 +461,228 @@ func renderBB(r bbDryRun) string {
 		}
 	}
 	return b.String()
+}
+
+// kernelDefault is the default route dialect d leaves for "gateway gw" (and "metric m", "" for
+// none) on eth0, as defaultRoutes prints it.
+func kernelDefault(d dialect, gw, m string, v6 bool) string {
+	if m == "" {
+		switch {
+		case d == dialectNG:
+			m = "1" // the static executor's ${IF_METRIC:-1}
+		case v6:
+			m = "1024" // the kernel's IPv6 default
+		}
+	}
+	metric := ""
+	if m != "" {
+		metric = " metric " + m
+	}
+	switch d {
+	case dialectIfupdown:
+		return "default via " + gw + " dev eth0" + metric + " onlink"
+	case dialectIfupdown2:
+		return "default via " + gw + " dev eth0 proto kernel" + metric + " onlink"
+	}
+	return "default via " + gw + " dev eth0" + metric
+}
+
+// TestDialectFixesLive brings each misconfiguration up on every dialect, before and after the
+// edit docs/dialects.md prescribes, and checks the edit leaves exactly the primary's default
+// route (gateway and metric) with exit status 0 everywhere, while the misconfiguration shows
+// where the dialect is hurt by it.
+func TestDialectFixesLive(t *testing.T) {
+	type before struct {
+		code     int
+		defaults []string
+	}
+	for _, c := range []struct {
+		name          string
+		before, after string
+		gw, metric    string
+		v6            bool
+		hurt          map[dialect]before // what the misconfiguration leaves; others match the fix
+	}{
+		{
+			name: "alias gateway",
+			before: `auto eth0
+auto eth0:0
+iface eth0 inet static
+    address 192.0.2.10/24
+    gateway 192.0.2.1
+    metric 5
+
+iface eth0:0 inet static
+    address 192.0.2.11/24
+    gateway 192.0.2.1
+`,
+			after: "-    gateway 192.0.2.1\n", // the alias's gateway: the last line
+			gw:    "192.0.2.1", metric: "5",
+			hurt: map[dialect]before{
+				// a default of its own metric next to the primary's (ifupdown2 gives every gateway
+				// the first metric, and drops the EEXIST)
+				dialectIfupdown: {0, []string{"default via 192.0.2.1 dev eth0 metric 5 onlink", "default via 192.0.2.1 dev eth0 onlink"}},
+				dialectNG:       {0, []string{"default via 192.0.2.1 dev eth0 metric 1", "default via 192.0.2.1 dev eth0 metric 5"}},
+				dialectBusybox:  {0, []string{"default via 192.0.2.1 dev eth0", "default via 192.0.2.1 dev eth0 metric 5"}},
+			},
+		},
+		{
+			name: "alias metric left behind",
+			before: `auto eth0
+auto eth0:0
+iface eth0 inet static
+    address 192.0.2.10/24
+    gateway 192.0.2.1
+
+iface eth0:0 inet static
+    address 192.0.2.11/24
+    metric 100
+`,
+			after: "-    metric 100\n",
+			gw:    "192.0.2.1",
+			hurt: map[dialect]before{
+				dialectIfupdown2: {0, []string{"default via 192.0.2.1 dev eth0 proto kernel metric 100 onlink"}},
+			},
+		},
+		{
+			name: "inet6 alias metric left behind",
+			before: `auto eth0
+auto eth0:0
+iface eth0 inet6 static
+    address 2001:db8::10/64
+    gateway 2001:db8::1
+
+iface eth0:0 inet6 static
+    address 2001:db8::11/64
+    metric 100
+`,
+			after: "-    metric 100\n",
+			gw:    "2001:db8::1", v6: true,
+			hurt: map[dialect]before{
+				dialectIfupdown2: {0, []string{"default via 2001:db8::1 dev eth0 proto kernel metric 100 onlink"}},
+				// busybox runs "[[ip route add ::/0 via %gateway% dev %iface%]][[ metric %metric%]]":
+				// " metric 100" alone is a command, and it fails
+				dialectBusybox: {1, []string{"default via 2001:db8::1 dev eth0 metric 1024"}},
+			},
+		},
+		{
+			name: "same-name stanzas with a gateway each",
+			before: `auto eth0
+iface eth0 inet static
+    address 192.0.2.10/24
+    gateway 192.0.2.1
+    metric 5
+
+iface eth0 inet static
+    address 192.0.2.11/24
+    gateway 192.0.2.254
+    metric 100
+`,
+			after: "-    gateway 192.0.2.254\n-    metric 100\n",
+			gw:    "192.0.2.1", metric: "5",
+			hurt: map[dialect]before{
+				dialectIfupdown: {0, []string{"default via 192.0.2.1 dev eth0 metric 5 onlink", "default via 192.0.2.254 dev eth0 metric 100 onlink"}},
+				// one merged interface; IF_METRIC is the last metric
+				dialectNG:      {0, []string{"default via 192.0.2.1 dev eth0 metric 100"}},
+				dialectBusybox: {0, []string{"default via 192.0.2.1 dev eth0 metric 5", "default via 192.0.2.254 dev eth0 metric 100"}},
+			},
+		},
+		{
+			name: "route command on an alias",
+			before: `auto eth0
+auto eth0:0
+iface eth0 inet static
+    address 192.0.2.10/24
+    gateway 192.0.2.1
+
+iface eth0:0 inet static
+    address 192.0.2.11/24
+    up route add default gw 192.0.2.1 dev eth0:0
+`,
+			after: "-    up route add default gw 192.0.2.1 dev eth0:0\n",
+			gw:    "192.0.2.1",
+			hurt: map[dialect]before{
+				dialectIfupdown: {0, []string{"default via 192.0.2.1 dev eth0 onlink", "default via 192.0.2.1 dev eth0 src 192.0.2.11"}},
+				// ifupdown-ng adds the address without the eth0:0 label, route finds no such
+				// device, and a failed up command is fatal
+				dialectNG:      {1, []string{"default via 192.0.2.1 dev eth0 metric 1"}},
+				dialectBusybox: {0, []string{"default via 192.0.2.1 dev eth0", "default via 192.0.2.1 dev eth0 src 192.0.2.11"}},
+			},
+		},
+		{
+			name: "inet6 alias gateway",
+			before: `auto eth0
+auto eth0:0
+iface eth0 inet6 static
+    address 2001:db8::10/64
+    gateway 2001:db8::1
+    metric 5
+
+iface eth0:0 inet6 static
+    address 2001:db8::11/64
+    gateway 2001:db8::2
+    metric 5
+`,
+			after: "-    gateway 2001:db8::2\n-    metric 5\n",
+			gw:    "2001:db8::1", metric: "5", v6: true,
+			hurt: map[dialect]before{
+				// ip -6 route replace: the alias, brought up last, takes the default over
+				dialectIfupdown: {0, []string{"default via 2001:db8::2 dev eth0 metric 5 onlink"}},
+				// ip route add: the primary's stays, the alias fails with EEXIST
+				dialectBusybox: {1, []string{"default via 2001:db8::1 dev eth0 metric 5"}},
+			},
+		},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			fixed := removeLines(t, c.before, c.after)
+			for _, d := range []dialect{dialectIfupdown, dialectIfupdown2, dialectNG, dialectBusybox} {
+				t.Run(d.name, func(t *testing.T) {
+					in, out := c.before, fixed
+					if d == dialectBusybox {
+						in, out = netmaskForm(in), netmaskForm(out)
+					}
+					want := []string{kernelDefault(d, c.gw, c.metric, c.v6)}
+					a := bringUp(t, d, tree(out), 1, "-a")
+					got := a.defaults4
+					if c.v6 {
+						got = a.defaults6
+					}
+					if a.code != 0 {
+						t.Errorf("after the fix: exit %d\n%s", a.code, a.stderr)
+					}
+					expect(t, "defaults after the fix", got, want)
+					b := bringUp(t, d, tree(in), 1, "-a")
+					hurt, ok := c.hurt[d]
+					if !ok {
+						hurt = before{0, want}
+					}
+					got = b.defaults4
+					if c.v6 {
+						got = b.defaults6
+					}
+					if b.code != hurt.code {
+						t.Errorf("before the fix: exit %d, want %d\n%s", b.code, hurt.code, b.stderr)
+					}
+					expect(t, "defaults before the fix", got, hurt.defaults)
+				})
+			}
+		})
+	}
+}
+
+// removeLines deletes from cfg the last occurrence of each "-LINE\n" in edits.
+func removeLines(t *testing.T, cfg, edits string) string {
+	t.Helper()
+	for _, e := range lines(edits) {
+		l, ok := strings.CutPrefix(e, "-")
+		if !ok {
+			t.Fatalf("bad edit %q", e)
+		}
+		i := strings.LastIndex(cfg, l+"\n")
+		if i < 0 {
+			t.Fatalf("%q is not in the configuration", l)
+		}
+		cfg = cfg[:i] + cfg[i+len(l)+1:]
+	}
+	return cfg
 }
