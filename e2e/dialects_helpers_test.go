@@ -148,7 +148,7 @@ func fetchPackage(pkg string) error {
 // stanza, not only auto ones (ifquery has no option for that); --squash makes it merge the
 // stanzas of one interface as ifup and ifreload do (ifquery turns that off). --state FILE prints
 // the interface names in ifupdown2's pickled state file.
-const ifupdown2Launcher = `import os, pickle, sys
+const ifupdown2Launcher = `import pickle, sys
 args = sys.argv[1:]
 if args[0] == "--state":
     import ifupdown2.ifupdown.iface
