@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"fmt"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -388,9 +389,11 @@ func checkGatewayMoves(t *testing.T, b, a *parser.Config, removedBy, addedBy map
 	}
 }
 
+// hasGateway reports whether the stanza sets gateway (gateway, or gateway? which sets it when
+// unset) to an address: ip refuses any other value, so it gives no route.
 func hasGateway(s *parser.Stanza) bool {
 	for _, o := range s.Effective() {
-		if o.Name == "gateway" {
+		if _, err := netip.ParseAddr(o.Value); err == nil && (o.Name == "gateway" || o.Name == "gateway?") {
 			return true
 		}
 	}

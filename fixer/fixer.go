@@ -32,6 +32,8 @@ type Finding struct {
 	// Joint lists the other findings whose edits only make sense together with this one's (a
 	// gateway removed from an alias and moved into its primary): all are written or none.
 	Joint []*Finding
+	// Note: the finding only says what happens (its rule is a note); it never needs attention.
+	Note bool
 }
 
 // Fixed reports whether the finding comes with edits that fix it.
@@ -73,9 +75,16 @@ type pass struct {
 	rule     *Rule // the rule running
 	findings []*Finding
 	removed  map[*parser.Opt]*Finding       // options removed, by the finding that removes them
-	moves    []move                         // alias gateways to move into their primary (keep-default-route)
-	stuck    []key                          // interfaces whose only gateways are their aliases', with no way to move one
 	moved    map[*parser.Stanza]*parser.Opt // primary -> the gateway moved into it
+	m        *model
+}
+
+// model returns the route model of the configuration, computed once.
+func (p *pass) model() *model {
+	if p.m == nil {
+		p.m = newModel(p.cfg, p.opt)
+	}
+	return p.m
 }
 
 // Fix runs every rule of Rules, in order, on cfg.
@@ -101,7 +110,7 @@ func Fix(cfg *parser.Config, opt Options) *Result {
 // report adds a finding of the running rule about stanza s.
 func (p *pass) report(s *parser.Stanza, line int, edits []parser.Edit, format string, args ...any) *Finding {
 	f := &Finding{Rule: p.rule.ID, File: s.File, Line: line, Iface: s.Name, Family: s.Family,
-		Message: fmt.Sprintf(format, args...), Edits: edits}
+		Message: fmt.Sprintf(format, args...), Edits: edits, Note: p.rule.Note}
 	p.findings = append(p.findings, f)
 	return f
 }

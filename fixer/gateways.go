@@ -1,217 +1,150 @@
 package fixer
 
 import (
-	"fmt"
+	"errors"
+	"strings"
 
-	"github.com/ifacefix/ifacefix/parser"
+	"github.com/ifacefix/ifacefix/internal/bringup"
+	"github.com/ifacefix/ifacefix/internal/routecmd"
 )
 
-// duplicateGateways keeps the first gateway of each non-alias interface and family.
-func duplicateGateways(p *pass) {
-	first := map[key]*parser.Opt{}
-	for _, s := range p.cfg.Stanzas {
-		if s.IsAlias() || !ipFamily(s) {
-			continue
+// removeAndLeave reports the model's removals and leftovers of rule: removals with their edits,
+// leftovers for a person.
+func removeAndLeave(p *pass, rule string) {
+	for _, kp := range p.model().plans {
+		for _, rm := range kp.removals {
+			if rm.rule == rule {
+				p.remove(rm.opt, "%s", rm.message())
+			}
 		}
-		k := key{s.Name, s.Family}
-		for _, g := range gateways(s.Options) {
-			if keep, ok := first[k]; ok {
-				p.remove(g, "%s (%s) already has gateway %s at %s; %s: removed gateway %s",
-					s.Name, s.Family, keep.Value, where(keep), secondDefault(s.Family), g.Value)
+		for _, l := range kp.left {
+			if l.rule != rule {
 				continue
 			}
-			first[k] = g
+			line := l.s.HeaderLine().Pos()
+			if l.opt != nil {
+				line = l.opt.L().Pos()
+			}
+			p.report(l.s, line, nil, "%s", l.msg)
 		}
 	}
 }
 
-// move is an alias gateway to move into its primary, with the findings that remove the alias
-// gateways of that interface and family.
-type move struct {
-	gateway *parser.Opt
-	primary *parser.Stanza
-	edit    parser.Edit
-	removed []*Finding
-}
+// aliasGateways removes alias gateways where the interface keeps its default route.
+func aliasGateways(p *pass) { removeAndLeave(p, AliasGateway) }
 
-// aliasGateways removes alias gateways where the interface keeps a default route: it has a
-// gateway of its own, gets one from DHCP or router advertisements, or can take one of its aliases'
-// gateways (that move is left to keep-default-route). Where none of these holds, the aliases are
-// left for keep-default-route to report.
-func aliasGateways(p *pass) {
-	var order []key
-	aliases := map[key][]*parser.Opt{}
-	for _, s := range p.cfg.Stanzas {
-		if !s.IsAlias() || !ipFamily(s) {
-			continue
-		}
-		k := key{s.Base(), s.Family}
-		for _, g := range gateways(s.Options) {
-			if aliases[k] == nil {
-				order = append(order, k)
-			}
-			aliases[k] = append(aliases[k], g)
-		}
-	}
-	// Index the stanzas once: scanning them all for every alias base was quadratic.
-	byKey := map[key][]*parser.Stanza{}
-	for _, s := range p.cfg.Stanzas {
-		if k := (key{s.Name, s.Family}); aliases[k] != nil {
-			byKey[k] = append(byKey[k], s)
-		}
-	}
-	for _, k := range order {
-		gws := aliases[k]
-		var primary *parser.Stanza
-		hasGateway := false
-		for _, s := range byKey[k] {
-			if primary == nil {
-				primary = s
-			}
-			hasGateway = hasGateway || len(gateways(s.Effective())) > 0
-		}
-		switch {
-		case hasGateway:
-			for _, g := range gws {
-				p.remove(g, "alias %s has gateway %s; %s (%s) already has a default route: removed", g.Stanza.Name, g.Value, k.name, k.family)
-			}
-		case primary != nil && (primary.Method == "dhcp" || k.family == "inet6" && primary.Method == "auto"):
-			for _, g := range gws {
-				p.remove(g, "alias %s has gateway %s; %s (%s) gets its default route from %s: removed", g.Stanza.Name, g.Value, k.name, k.family, primary.Method)
-			}
-		case primary != nil && primary.Method == "static":
-			edit, err := primary.AppendOption("gateway", gws[0].Value, gws[0].Indent())
-			if err != nil {
-				p.stuck = append(p.stuck, k)
-				continue
-			}
-			m := move{gateway: gws[0], primary: primary, edit: edit}
-			for _, g := range gws {
-				m.removed = append(m.removed, p.remove(g, "alias %s has gateway %s: removed", g.Stanza.Name, g.Value))
-			}
-			p.moves = append(p.moves, m)
-		default:
-			p.stuck = append(p.stuck, k)
-		}
-	}
-}
+// duplicateGateways removes the later gateways of an interface that fail at bring-up.
+func duplicateGateways(p *pass) { removeAndLeave(p, DuplicateGateway) }
 
-// keepDefaultRoute moves the gateways aliasGateways decided to move, and reports the aliases
-// whose gateway is their interface's only one and cannot move.
+// routeCommands reports (and with StripRouteCommands removes) default-route commands in aliases.
+func routeCommands(p *pass) { removeAndLeave(p, AliasRouteCommand) }
+
+// keepDefaultRoute moves an alias's gateway into its primary where only an alias had one, and
+// reports the aliases whose gateway gives their interface its default route and cannot move.
 func keepDefaultRoute(p *pass) {
-	for _, m := range p.moves {
-		g, pr := m.gateway, m.primary
-		f := p.report(pr, m.edit.Start, []parser.Edit{m.edit},
-			"%s (%s) had no gateway of its own, only its aliases did: moved gateway %s from %s (%s) into it", pr.Name, pr.Family, g.Value, g.Stanza.Name, where(g))
-		p.moved[pr] = g
-		joint(append([]*Finding{f}, m.removed...)...)
-	}
-	if len(p.stuck) == 0 {
-		return
-	}
-	stuck := map[key]bool{}
-	for _, k := range p.stuck {
-		stuck[k] = true
-	}
-	var primaries = map[key]*parser.Stanza{}
-	for _, s := range p.cfg.Stanzas {
-		if k := (key{s.Name, s.Family}); stuck[k] && primaries[k] == nil {
-			primaries[k] = s
-		}
-	}
-	for _, s := range p.cfg.Stanzas {
-		if !s.IsAlias() || !ipFamily(s) {
-			continue
-		}
-		k := key{s.Base(), s.Family}
-		if !stuck[k] {
-			continue
-		}
-		why := "there is no " + k.name + " " + k.family + " stanza to move it into"
-		if pr := primaries[k]; pr != nil {
-			why = fmt.Sprintf("%s (%s) is %s, not static, so it cannot take the gateway", k.name, k.family, pr.Method)
-			if pr.Method == "static" {
-				why = fmt.Sprintf("%s (%s) is static but a trailing \\ (on its last line or in the value) leaves no safe place to move it to", k.name, k.family)
+	for _, kp := range p.model().plans {
+		if mv := kp.move; mv != nil {
+			g := mv.joined[0]
+			what := "gateway " + g.Value
+			if len(mv.opts) > 1 {
+				what += " with metric " + mv.opts[1].Value
 			}
-		}
-		for _, g := range gateways(s.Options) {
-			p.report(s, g.L().Pos(), nil,
-				"alias %s has gateway %s, the only %s gateway of %s, and %s; left as is: a person must decide",
-				s.Name, g.Value, k.family, k.name, why)
+			f := p.report(mv.into, mv.edits[0].Start, mv.edits,
+				"%s (%s) had no gateway of its own: its default route (%s) came from alias %s (%s); moved %s into it",
+				mv.into.Name, mv.into.Family, routesText(mv.from.Added), g.Stanza.Name, where(g), what)
+			p.moved[mv.into] = g
+			joint(f, p.removed[g])
 		}
 	}
+	removeAndLeave(p, KeepDefaultRoute)
 }
 
 // inherited reports aliases that get a gateway through inherits.
 func inherited(p *pass) {
+	m := p.model()
 	for _, s := range p.cfg.Stanzas {
 		if !s.IsAlias() || !ipFamily(s) || s.Parent == nil {
 			continue
 		}
-		if g := gateways(s.Parent.Effective()); len(g) > 0 {
-			p.report(s, s.HeaderLine().Pos(), nil,
-				"alias %s inherits gateway %s from %s (%s); change the inherits relationship or override it by hand",
-				s.Name, g[0].Value, s.Parent.Name, where(g[0]))
-		}
-	}
-}
-
-// competing warns when gateways that remain on different interfaces share family and metric.
-func competing(p *pass) {
-	type slot struct{ family, metric string }
-	type holder struct {
-		stanza *parser.Stanza
-		value  string
-	}
-	seen := map[slot]holder{}
-	for _, s := range p.cfg.Stanzas {
-		if !ipFamily(s) {
+		g := gateways(s.Parent.Effective())
+		if len(g) == 0 {
 			continue
 		}
-		var gw *parser.Opt
-		for _, g := range gateways(s.Options) {
-			if p.removed[g] == nil {
-				gw = g
-				break
-			}
-		}
-		if m := p.moved[s]; gw == nil && m != nil {
-			gw = m
-		}
-		if gw == nil {
-			continue
-		}
-		metric := ""
-		for _, o := range s.Effective() {
-			if o.Name == "metric" {
-				metric = o.Value
-			}
-		}
-		k := slot{s.Family, metric}
-		prev, ok := seen[k]
-		if !ok {
-			seen[k] = holder{s, gw.Value}
-			continue
-		}
-		if prev.stanza.Base() == s.Base() {
-			continue
-		}
-		m := "no metric"
-		if metric != "" {
-			m = "metric " + metric
+		// What the inherited gateway does once the fix is made.
+		what := s.Name + " does not come up (" + stanzaWhy(m.after.Stanzas[s]) + "), so it is never installed"
+		if q := requestOf(m.after, s, g[len(g)-1]); q != nil {
+			what = outcome(q)
 		}
 		p.report(s, s.HeaderLine().Pos(), nil,
-			"%s and %s both have an %s default gateway with %s (%s, %s); %s: give one a different metric",
-			prev.stanza.Name, s.Name, s.Family, m, prev.value, gw.Value, secondDefault(s.Family))
+			"alias %s inherits gateway %s from %s (%s): %s; change the inherits relationship or override it by hand",
+			s.Name, g[0].Value, s.Parent.Name, where(g[0]), what)
 	}
 }
 
-// secondDefault says what ifupdown 0.8 does with a second default route of the family.
-func secondDefault(family string) string {
-	if family == "inet6" {
-		return "the last one brought up silently replaces the other's default route (ip -6 route replace)"
+// competing reports the gateways of different interfaces that still collide once the fix is
+// made: at boot, an add that fails because another interface holds a default route of that
+// metric, or a replace that takes another interface's default route over; among the interfaces
+// brought up by hand (each on its own, see bringup), two default routes of one metric.
+func competing(p *pass) {
+	m := p.model()
+	r := m.after
+	reported := map[*bringup.Request]bool{}
+	say := func(q, other *bringup.Request, what string) {
+		if reported[q] {
+			return
+		}
+		reported[q] = true
+		if rest, ok := strings.CutPrefix(what, "its "); ok {
+			what = q.Stanza.Name + "'s " + rest
+		}
+		p.report(q.Stanza, q.Stanza.HeaderLine().Pos(), nil,
+			"%s and %s both ask for an %s default route with the same metric: %s; give one a different metric",
+			other.Stanza.Name, q.Stanza.Name, q.Family, what)
 	}
-	return "the second `ip route add default` fails with 'File exists' and ifup stops"
+	for _, q := range r.Requests {
+		own := requestKey(q)
+		switch {
+		case errors.Is(q.Err, routecmd.ErrExist) && q.Holder != nil && requestKey(q.Holder) != own:
+			say(q, q.Holder, outcome(q))
+		case len(q.Removed) > 0 && q.Removed[0].Dev != own.name && r.Holder[q.Added[0]] == q:
+			if other := m.before.Holder[q.Removed[0]]; other != nil {
+				say(q, other, outcome(q))
+			}
+		}
+	}
+	type slot struct {
+		family, typ   string
+		table, metric uint32
+	}
+	first := map[slot]routecmd.Route{}
+	for _, rt := range r.All {
+		sl := slot{rt.Family, rt.Type, rt.Table, rt.Metric}
+		f, ok := first[sl]
+		if !ok {
+			first[sl] = rt
+			continue
+		}
+		q, other := r.Holder[rt], r.Holder[f]
+		if f.Dev == rt.Dev || q == nil || other == nil || q.Phase != bringup.Later {
+			continue
+		}
+		what := "both are brought up by hand (not at boot), and whichever comes up second fails with 'File exists'"
+		if rt.Family == "inet6" {
+			what = "both are brought up by hand (not at boot), and whichever comes up second replaces the other's route"
+		}
+		say(q, other, what)
+	}
+}
+
+// failovers notes the primary gateways that add a second default route of their own metric.
+func failovers(p *pass) {
+	for _, kp := range p.model().plans {
+		for _, q := range kp.failovers {
+			p.report(q.Stanza, q.Opts[0].L().Pos(), nil,
+				"%s (%s) has a second gateway, %s: it adds the default route %s beside %s, a failover path; kept",
+				q.Stanza.Name, q.Family, q.Opts[0].Value, routesText(q.Added), routesText(kp.keeper.Added))
+		}
+	}
 }
 
 // structural reports the parser's warnings with the running rule's code: problems of the

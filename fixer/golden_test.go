@@ -71,8 +71,11 @@ func formatFinding(f *fixer.Finding) string {
 		name = f.File.Name
 	}
 	state := "unfixed"
-	if f.Fixed() {
+	switch {
+	case f.Fixed():
 		state = "fixed"
+	case f.Note:
+		state = "note"
 	}
 	s := fmt.Sprintf("%s:%d: %s: %s: %s", name, f.Line, f.Rule, state, f.Message)
 	if r := f.Removed(); r != "" {

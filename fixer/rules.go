@@ -8,6 +8,7 @@ const (
 	AliasRouteCommand = "alias-route-command"
 	InheritedGateway  = "inherited-gateway"
 	CompetingDefaults = "competing-defaults"
+	FailoverGateway   = "failover-gateway"
 	// Findings about the configuration's structure, reported by the parser.
 	SourcedFileError   = "sourced-file-error"
 	IncludeCycle       = "include-cycle"
@@ -22,50 +23,75 @@ type Rule struct {
 	ID      string // stable: part of the command's contract (JSON output, --explain)
 	Summary string // one line
 	Doc     string // the --explain text
+	// Note: the rule's findings only say what happens; they never need attention.
+	Note bool
 	// Requires lists the rules whose decisions this one reads; they come earlier in Rules.
 	Requires []string
 	run      func(*pass)
 }
 
+// routeModel is said once, in every explanation that depends on it.
+const routeModel = " ifacefix decides from the default routes the host really gets: it brings the configuration " +
+	"up in a model of ifupdown 0.8.41 and the kernel (the boot's order: auto interfaces, then allow-hotplug ones, " +
+	"then the others; each stanza's methods and up commands), and makes a change only if, brought up again " +
+	"with the change, no interface gets a default route it did not have, none loses the one it had, no more " +
+	"routes compete, and no stanza that came up fails."
+
 // Rules lists every rule, in the order Fix runs them.
 var Rules = []*Rule{
 	{ID: AliasGateway, Summary: "gateway in an alias stanza",
 		Doc: "An alias stanza (iface eth0:0 ...) copied from the primary often keeps its `gateway` line. Each " +
-			"gateway asks ifupdown for one more default route: on ifupdown 0.8 the second `ip route add default` " +
-			"fails with 'RTNETLINK answers: File exists', ifup exits 1 and the alias is never recorded as up; " +
-			"with a different `metric` it silently adds a competing default; for inet6 the alias's " +
-			"`ip -6 route replace` takes the primary's default route over. The alias shares the primary's device, " +
-			"so it needs no route of its own. ifacefix removes every `gateway` line of inet and inet6 alias " +
-			"stanzas (all physical lines of a continued line). The alias's `metric`, which only applies to the " +
-			"gateway route, is left in place: it is inert without a gateway and keeping it keeps the diff minimal.", run: aliasGateways},
+			"gateway asks ifupdown for one more default route: on ifupdown 0.8 an `ip route add default` of the same " +
+			"metric fails with 'RTNETLINK answers: File exists', ifup exits 1 and the alias is never recorded as up; " +
+			"with another `metric` it adds a second default route; for inet6 the alias's `ip -6 route replace` " +
+			"takes the primary's default route over. The alias shares the primary's device, so it needs no route " +
+			"of its own. ifacefix removes the `gateway` (and `gateway?`) lines of inet and inet6 alias stanzas (all " +
+			"physical lines of a continued line), and says for each what it did at bring-up. The one that gives the " +
+			"interface its default route, when only an alias had one, is moved instead (keep-default-route). The " +
+			"alias's `metric`, which only applies to the gateway route, is left in place: ifupdown 0.8 ignores it " +
+			"without a gateway." + routeModel, run: aliasGateways},
 	{ID: DuplicateGateway, Summary: "several gateways for one interface and family",
 		Doc: "Several `iface eth0 inet static` stanzas (the modern replacement for aliases) that each carry a " +
-			"`gateway`, or one stanza with the line repeated, ask for several default routes: the second " +
-			"`ip route add default` fails with 'File exists', ifup stops, and the later stanzas of that interface " +
-			"are never applied (repeated lines are even joined into one broken shell command). ifacefix keeps " +
-			"the first gateway of each interface and family, in ifupdown's reading order, and removes the others.", run: duplicateGateways},
+			"`gateway`, or one stanza with the line repeated, ask for several default routes. A later one of the " +
+			"same metric fails with 'File exists': ifup stops there and configures no later stanza of that interface. " +
+			"A repeated line is joined to the first with a newline, so ifupdown runs the second value as a command, " +
+			"which fails. ifacefix keeps the gateway whose route the host gets and removes these. A later gateway with " +
+			"a metric of its own adds a second default route that works: it is kept (failover-gateway)." + routeModel,
+		run: duplicateGateways},
 	{ID: KeepDefaultRoute, Summary: "keep a default route when only aliases had one",
-		Doc: "If removing alias gateways would leave an interface family with no gateway at all, the host would " +
-			"lose its default route. When the primary stanza of the same base name and family is `static`, " +
-			"ifacefix moves the first removed gateway, as written, into it (after its last option line, with that " +
-			"line's indentation and line ending). When the primary is `dhcp` (or inet6 `auto`), the default route " +
-			"comes from DHCP or router advertisements and removal is right. Otherwise (no primary, `manual`, ...) " +
-			"the aliases are left untouched and a person must decide.", Requires: []string{AliasGateway}, run: keepDefaultRoute},
+		Doc: "When the interface's default route comes from an alias's gateway (the primary has none, or one its " +
+			"method ignores), removing it would lose the route. ifacefix moves the gateway that gave the route at " +
+			"bring-up (the first that succeeds, in bring-up order), with its metric if the primary has none, into the " +
+			"first primary stanza of that family whose method installs a gateway (static) and that comes up, after its " +
+			"last option line with that line's indentation and line ending. Both files are written together or not at " +
+			"all. Where there is no such primary (manual, dhcp primaries with an alias route of their own, a primary " +
+			"without an address, or a move that would also change a stanza that inherits from the primary), the " +
+			"alias is left as is and a person must decide." + routeModel, Requires: []string{AliasGateway}, run: keepDefaultRoute},
 	{ID: AliasRouteCommand, Summary: "default-route commands in alias stanzas",
 		Doc: "Hand-written `up route add default gw ... dev eth0:N` or `up ip route add default ...` commands " +
 			"(and their `down` twins) in alias stanzas produce the classic symptom: several equal-metric default " +
-			"routes that differ only in `src`, so outgoing traffic leaves from a random alias address. They are " +
-			"always reported. With --strip-route-commands (Ansible: strip_route_commands) ifacefix removes them " +
-			"together with their down twins, but only in stanzas where every such command is nothing but a " +
-			"main-table default-route command; a line that also does something else is left for a person.", run: routeCommands},
+			"routes that differ only in `src`, so outgoing traffic leaves from a random alias address. Commands are " +
+			"read as /bin/sh and the route tools read them (mvdan.cc/sh), and each is reported with what it does at " +
+			"bring-up. With --strip-route-commands (Ansible: strip_route_commands) ifacefix removes them together " +
+			"with their down twins, but only in stanzas where every such command is nothing but route commands, and " +
+			"never the one that gives the interface its only default route; a line that also does something else " +
+			"is left for a person." + routeModel, run: routeCommands},
 	{ID: InheritedGateway, Summary: "alias inherits a gateway",
 		Doc: "`iface eth0:0 inet static inherits eth0` copies the primary's options, gateway included, at parse " +
 			"time: the alias asks for a default route without a gateway line of its own. Fixing it means " +
-			"changing the template relationship, which needs intent, so ifacefix reports it and changes nothing.", run: inherited},
+			"changing the template relationship, which needs intent, so ifacefix reports it and changes nothing.",
+		run: inherited},
 	{ID: CompetingDefaults, Summary: "competing default routes on different interfaces",
 		Doc: "Gateways on different interfaces in the same family with the same metric compete for the default " +
-			"route: on ifupdown 0.8 whichever comes up second fails with 'File exists'. Which one should win is " +
-			"a design decision (give one a `metric`), so ifacefix only warns.", Requires: []string{AliasGateway, DuplicateGateway, KeepDefaultRoute}, run: competing},
+			"route: on ifupdown 0.8 the `ip route add` of the one that comes up second fails with 'File exists' " +
+			"(inet6: its `ip -6 route replace` takes the other's route over). Which one should win is a design " +
+			"decision (give one a `metric`), so ifacefix only warns, after its own fixes.",
+		Requires: []string{AliasGateway, DuplicateGateway, KeepDefaultRoute}, run: competing},
+	{ID: FailoverGateway, Summary: "a second gateway with a metric of its own", Note: true,
+		Doc: "Several stanzas of one interface (not aliases) whose gateways have different metrics each add a " +
+			"default route: the kernel uses the lowest metric and falls back to the next one when it goes away. This " +
+			"works and may be a deliberate failover, so ifacefix keeps it and only notes it; a note never makes the " +
+			"exit status 1.", run: failovers},
 	{ID: SourcedFileError, Summary: "error in a sourced file",
 		Doc: "ifupdown reports an error in a file reached by `source` or `source-directory` as a warning and " +
 			"ignores the rest of that file: the stanzas after the error are silently not configured. ifacefix " +
@@ -82,8 +108,8 @@ var Rules = []*Rule{
 	{ID: IncludeNotFile, Summary: "include names a directory",
 		Doc: "A `source` pattern matched a directory; ifupdown warns and skips it. Usually a glob that is too wide.", run: structural},
 	{ID: IncludeUnsupported, Summary: "include uses shell expansion",
-		Doc: "A `source` line uses `$`, a backquote or `~`: ifupdown expands it with the shell at boot, with an " +
-			"environment ifacefix cannot know, so that line is not followed and the files it names are not checked.", run: structural},
+		Doc: "A `source` line uses `$` or `~`: ifupdown expands it at boot, with an environment ifacefix cannot " +
+			"know, so that line is not followed and the files it names are not checked.", run: structural},
 }
 
 // Lookup returns the rule with that id.

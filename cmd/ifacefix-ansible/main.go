@@ -236,7 +236,7 @@ func resultOf(pl *plan.Plan, p *params) *result {
 		}
 	}
 	for _, f := range pl.Findings {
-		if !f.Fixed {
+		if !f.Fixed && !f.Note {
 			res.Warnings = append(res.Warnings, report.Finding(f))
 		}
 	}

@@ -84,6 +84,7 @@ type Finding struct {
 	Message string `json:"message"`
 	Fixed   bool   `json:"fixed"`
 	Removed string `json:"removed,omitempty"`
+	Note    bool   `json:"note,omitempty"` // it only says what happens: never needs attention
 }
 
 // Plan is the outcome of Run.
@@ -112,7 +113,7 @@ func (p *Plan) NeedsAttention() bool {
 		}
 	}
 	for _, f := range p.Findings {
-		if !f.Fixed {
+		if !f.Fixed && !f.Note {
 			return true
 		}
 	}
@@ -611,5 +612,5 @@ func FromBytes(name string, data []byte, fix fixer.Options) (*Plan, error) {
 // findingOf is a fixer finding with its file's display path.
 func findingOf(fd *fixer.Finding) Finding {
 	return Finding{Path: fd.File.Path, Line: fd.Line, Iface: fd.Iface, Family: fd.Family,
-		Rule: fd.Rule, Message: fd.Message, Fixed: fd.Fixed(), Removed: fd.Removed()}
+		Rule: fd.Rule, Message: fd.Message, Fixed: fd.Fixed(), Removed: fd.Removed(), Note: fd.Note}
 }

@@ -259,6 +259,7 @@ func TestNeedsAttention(t *testing.T) {
 		{"change written, findings fixed", Plan{Files: []*File{{Changed: true, Written: true}}, Findings: []Finding{{Fixed: true}}}, false},
 		{"change written, one finding left", Plan{Files: []*File{{Changed: true, Written: true}}, Findings: []Finding{{Fixed: true}, {}}}, true},
 		{"nothing to change, a finding for a person", Plan{Files: []*File{{}}, Findings: []Finding{{Rule: "inherited-gateway"}}}, true},
+		{"nothing to change, a note", Plan{Files: []*File{{}}, Findings: []Finding{{Rule: "failover-gateway", Note: true}}}, false},
 		{"one of two changes written", Plan{Files: []*File{{Changed: true, Written: true}, {Changed: true}}}, true},
 	} {
 		if got := c.p.NeedsAttention(); got != c.want {

@@ -24,16 +24,23 @@ func AppendFinding(b []byte, f plan.Finding) []byte {
 // Finding returns AppendFinding's line for f.
 func Finding(f plan.Finding) string { return string(AppendFinding(nil, f)) }
 
-// Summary returns the summary line: files checked, findings fixed (fixable, in a dry run) and
-// left for a person, and files written (to change, in a dry run).
+// Summary returns the summary line: files checked, findings fixed (fixable, in a dry run), left
+// for a person and notes (only when there are some), and files written (to change, in a dry run).
 func Summary(p *plan.Plan, applied bool) string {
-	fixed, open := 0, 0
+	fixed, open, notes := 0, 0, 0
 	for _, f := range p.Findings {
-		if f.Fixed {
+		switch {
+		case f.Fixed:
 			fixed++
-		} else {
+		case f.Note:
+			notes++
+		default:
 			open++
 		}
+	}
+	note := ""
+	if notes > 0 {
+		note = fmt.Sprintf(", %d %s", notes, plural(notes, "note"))
 	}
 	changed, written := 0, 0
 	for _, f := range p.Files {
@@ -46,9 +53,9 @@ func Summary(p *plan.Plan, applied bool) string {
 	}
 	s := fmt.Sprintf("%d %s checked, %d %s", len(p.Files), plural(len(p.Files), "file"), len(p.Findings), plural(len(p.Findings), "finding"))
 	if applied {
-		return s + fmt.Sprintf(" (%d fixed, %d need a person); %d %s written", fixed, open, written, plural(written, "file"))
+		return s + fmt.Sprintf(" (%d fixed, %d need a person%s); %d %s written", fixed, open, note, written, plural(written, "file"))
 	}
-	return s + fmt.Sprintf(" (%d fixable, %d need a person); %d %s to change, nothing written", fixed, open, changed, plural(changed, "file"))
+	return s + fmt.Sprintf(" (%d fixable, %d need a person%s); %d %s to change, nothing written", fixed, open, note, changed, plural(changed, "file"))
 }
 
 func plural(n int, w string) string {

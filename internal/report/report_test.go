@@ -34,6 +34,10 @@ func TestSummary(t *testing.T) {
 	if got, want := Summary(p, false), "3 files checked, 3 findings (2 fixable, 1 need a person); 2 files to change, nothing written"; got != want {
 		t.Errorf("dry run: %q, want %q", got, want)
 	}
+	noted := &plan.Plan{Files: []*plan.File{{}}, Findings: []plan.Finding{{Note: true}, {Note: true}}}
+	if got, want := Summary(noted, false), "1 file checked, 2 findings (0 fixable, 0 need a person, 2 notes); 0 files to change, nothing written"; got != want {
+		t.Errorf("notes: %q, want %q", got, want)
+	}
 	one := &plan.Plan{Files: []*plan.File{{}}, Findings: []plan.Finding{{}}}
 	if got, want := Summary(one, false), "1 file checked, 1 finding (0 fixable, 1 need a person); 0 files to change, nothing written"; got != want {
 		t.Errorf("singular: %q, want %q", got, want)

@@ -1,0 +1,674 @@
+package fixer
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/ifacefix/ifacefix/internal/bringup"
+	"github.com/ifacefix/ifacefix/internal/routecmd"
+	"github.com/ifacefix/ifacefix/parser"
+)
+
+// The route model: the fixer decides from the default routes the host really gets (package
+// bringup), not from counting gateway lines. For each interface and family it finds the request
+// that holds the default route (the keeper), plans to remove the other alias gateways (and, with
+// StripRouteCommands, the alias route commands), the later primary gateways that fail, and to move
+// an alias's gateway into the primary when only an alias had one. It then brings the configuration
+// up again with the planned edits and keeps a plan only if, for every interface and family, at
+// boot and once everything is up: no route appears that was not there before; a family that had a
+// default route keeps one; no more routes compete (same table and metric); and no stanza that came
+// up fails.
+
+// removal is one option line a plan removes, with its finding's rule, what the line does, and
+// the action ("removed", or how it goes with a move).
+type removal struct {
+	opt          *parser.Opt
+	rule         string
+	what, action string
+}
+
+func (rm removal) message() string { return rm.what + ": " + rm.action }
+
+// leftover is a gateway or route command a plan leaves for a person, with its finding's rule and
+// message.
+type leftover struct {
+	s    *parser.Stanza
+	opt  *parser.Opt
+	rule string
+	msg  string
+}
+
+// keyPlan is what the model says and proposes for one interface and family.
+type keyPlan struct {
+	k         key
+	primaries []*parser.Stanza // stanzas named k.name in family k.family, in file order
+	aliases   []*parser.Stanza // its alias stanzas in that family
+	keeper    *bringup.Request // the request whose route is the default route kept
+	dynamic   *parser.Stanza   // a primary that gets its default route at run time
+	removals  []removal
+	move      *moveGateway
+	left      []leftover
+	failovers []*bringup.Request // primary gateways that add a default route of another metric
+	refused   string             // why the edits were not made ("" when they were)
+}
+
+// moveGateway appends the keeper's gateway (and its metric) to the primary.
+type moveGateway struct {
+	into   *parser.Stanza
+	from   *bringup.Request
+	opts   []bringup.Option
+	edits  []parser.Edit
+	joined []*parser.Opt // the removals that go with it
+}
+
+// model runs the route model once per Fix.
+type model struct {
+	before *bringup.Result
+	after  *bringup.Result
+	plans  []*keyPlan
+	byKey  map[key]*keyPlan
+}
+
+func newModel(cfg *parser.Config, opt Options) *model {
+	m := &model{before: bringup.Simulate(cfg, bringup.Edits{}), byKey: map[key]*keyPlan{}}
+	for _, s := range cfg.Stanzas {
+		if !ipFamily(s) {
+			continue
+		}
+		k := key{s.Base(), s.Family}
+		kp := m.byKey[k]
+		if kp == nil {
+			kp = &keyPlan{k: k}
+			m.byKey[k] = kp
+			m.plans = append(m.plans, kp)
+		}
+		if s.IsAlias() {
+			kp.aliases = append(kp.aliases, s)
+		} else {
+			kp.primaries = append(kp.primaries, s)
+		}
+	}
+	for _, kp := range m.plans {
+		m.plan(kp, opt)
+	}
+	m.verify(cfg)
+	return m
+}
+
+// requestKey is the interface and family whose default route a request is about: its device's
+// (the alias label dropped) and its operations' family.
+func requestKey(q *bringup.Request) key {
+	dev := q.Stanza.Base()
+	for _, op := range q.Ops {
+		if op.Link != "" {
+			dev = op.Link
+			break
+		}
+	}
+	return key{dev, q.Family}
+}
+
+// requests returns the model's requests for k, in the order they ran.
+func (m *model) requests(r *bringup.Result, k key) []*bringup.Request {
+	var out []*bringup.Request
+	for _, q := range r.Requests {
+		if requestKey(q) == k {
+			out = append(out, q)
+		}
+	}
+	return out
+}
+
+// plan fills in what the model proposes for kp.
+func (m *model) plan(kp *keyPlan, opt Options) {
+	r0 := m.before
+	for _, s := range kp.primaries {
+		if st := r0.Stanzas[s]; st.Up && st.Dynamic && kp.dynamic == nil {
+			kp.dynamic = s
+		}
+	}
+	reqs := m.requests(r0, kp.k)
+	// The keeper: a primary's own gateway that works, or that fails only because an alias's route
+	// came first; else the request that holds the key's default route once everything is up
+	// (lowest metric, then earliest).
+	for _, q := range reqs {
+		if q.Command || q.Stanza.IsAlias() {
+			continue
+		}
+		if q.Err == nil && len(q.Added) > 0 || errors.Is(q.Err, routecmd.ErrExist) && q.Holder != nil && q.Holder.Stanza.IsAlias() && requestKey(q.Holder) == kp.k {
+			kp.keeper = q
+			break
+		}
+	}
+	if kp.keeper == nil && kp.dynamic == nil {
+		best := uint32(0)
+		for _, rt := range r0.All {
+			q := r0.Holder[rt]
+			if q == nil || requestKey(q) != kp.k || rt.Family != kp.k.family {
+				continue
+			}
+			if kp.keeper == nil || rt.Metric < best {
+				kp.keeper, best = q, rt.Metric
+			}
+		}
+	}
+	keeperOpt := func(o *parser.Opt) bool { return kp.keeper != nil && slices.Contains(kp.keeper.Opts, o) }
+
+	// Primary gateways other than the keeper's: a repeated line, or one whose route fails, is
+	// removed; one that adds a route of its own metric is a failover and stays.
+	for _, s := range kp.primaries {
+		for _, g := range ownGateways(s) {
+			q := requestOf(r0, s, g)
+			switch {
+			case q != nil && q.Opts[0] != g:
+				kp.removals = append(kp.removals, removal{g, DuplicateGateway, fmt.Sprintf(
+					"%s (%s) repeats gateway: ifupdown joins the repeated lines into one value, runs `%s ...` as a command and fails, configuring no later stanza of %s",
+					s.Name, s.Family, firstWord(g.Value), s.Name), "removed"})
+			case q == nil && kp.keeper != nil && !r0.Stanzas[s].Up && r0.Stanzas[s].Why == "" && takesGateway(s) && sameSlot(kp.keeper, s):
+				// Not reached: an earlier stanza fails. Once that is fixed, this one fails too.
+				kp.removals = append(kp.removals, removal{g, DuplicateGateway, fmt.Sprintf(
+					"%s (%s) has gateway %s: an earlier stanza of %s fails, so it is not reached today, and once that is fixed its `ip route add default` fails with 'File exists' (%s already has the default route %s from %s)",
+					s.Name, s.Family, g.Value, s.Name, s.Name, routesText(kp.keeper.Added), kp.keeper.Stanza.Name), "removed"})
+			case q == nil || keeperOpt(g):
+			case errors.Is(q.Err, routecmd.ErrExist) && (q.Holder == nil || q.Holder.Stanza.IsAlias() || q.Holder.Command || requestKey(q.Holder) != kp.k):
+				// Blocked by an alias (its gateway goes) or another interface (competing-defaults).
+			case q.Err != nil:
+				kp.removals = append(kp.removals, removal{g, DuplicateGateway, fmt.Sprintf(
+					"%s (%s) has gateway %s: %s, so ifup stops there and configures no later stanza of %s",
+					s.Name, s.Family, g.Value, outcome(q), s.Name), "removed"})
+			case len(q.Added) > 0 && kp.keeper != nil && requestKey(q) == kp.k:
+				kp.failovers = append(kp.failovers, q)
+			}
+		}
+	}
+
+	// Alias gateways: all go, unless one holds the key's only default route.
+	var keeperAlias *parser.Opt
+	if q := kp.keeper; q != nil && q.Stanza.IsAlias() && !q.Command && q.Opts[0].Stanza == q.Stanza {
+		keeperAlias = q.Opts[0]
+	}
+	for _, s := range kp.aliases {
+		for _, g := range ownGateways(s) {
+			if g != keeperAlias {
+				kp.removals = append(kp.removals, removal{g, AliasGateway, aliasGatewayMessage(m, kp, s, g), "removed"})
+			}
+		}
+	}
+	if keeperAlias != nil {
+		m.planMove(kp, keeperAlias)
+	}
+
+	// Alias route commands.
+	for _, s := range kp.aliases {
+		m.planCommands(kp, s, opt, keeperOpt)
+	}
+}
+
+// planMove plans to move the keeper alias gateway g into the primary, or leaves it for a person.
+func (m *model) planMove(kp *keyPlan, g *parser.Opt) {
+	r0 := m.before
+	q := kp.keeper
+	var into *parser.Stanza
+	why := "there is no " + kp.k.name + " " + kp.k.family + " stanza to move it into"
+	for _, s := range kp.primaries {
+		st := r0.Stanzas[s]
+		switch {
+		case !takesGateway(s):
+			why = fmt.Sprintf("%s (%s) is %s, which ignores gateway, so it cannot take it", s.Name, s.Family, s.Method)
+			if own := ownGateways(s); len(own) > 0 {
+				why += fmt.Sprintf(" (its own gateway %s at %s is ignored)", own[0].Value, where(own[0]))
+			}
+		case !st.Up:
+			why = fmt.Sprintf("%s (%s) does not come up (%s), so a gateway moved into it would never be installed", s.Name, s.Family, stanzaWhy(st))
+		default:
+			into = s
+		}
+		if into != nil {
+			break
+		}
+	}
+	left := func(why string) {
+		kp.left = append(kp.left, leftover{g.Stanza, g, KeepDefaultRoute, fmt.Sprintf(
+			"alias %s has gateway %s, which gives %s (%s) its default route (%s), and %s; left as is: a person must decide",
+			g.Stanza.Name, g.Value, kp.k.name, kp.k.family, routesText(q.Added), why)})
+	}
+	if into == nil {
+		left(why)
+		return
+	}
+	mv := &moveGateway{into: into, from: q, opts: []bringup.Option{{Name: "gateway", Value: g.Value}}}
+	metric, intoMetric := optValue(g.Stanza, "metric"), optValue(into, "metric")
+	switch {
+	case metric == intoMetric:
+	case intoMetric == "":
+		mv.opts = append(mv.opts, bringup.Option{Name: "metric", Value: metric})
+	default:
+		left(fmt.Sprintf("%s (%s) has metric %s where the alias has %s, so the moved route would change", into.Name, into.Family, intoMetric, metric))
+		return
+	}
+	for _, o := range mv.opts {
+		e, err := into.AppendOption(o.Name, o.Value, g.Indent())
+		if err != nil {
+			left(fmt.Sprintf("%s (%s) is static but %v", into.Name, into.Family, strings.TrimPrefix(err.Error(), parser.ErrUnsafeEdit.Error()+": ")))
+			return
+		}
+		// Insertions at one place keep their order: each option goes on a line of its own.
+		mv.edits = append(mv.edits, e)
+	}
+	mv.joined = append(mv.joined, g)
+	kp.removals = append(kp.removals, removal{g, AliasGateway, fmt.Sprintf(
+		"alias %s has gateway %s, which gives %s (%s) its default route (%s)",
+		g.Stanza.Name, g.Value, kp.k.name, kp.k.family, routesText(q.Added)), "removed, and moved into " + into.Name})
+	kp.move = mv
+}
+
+// planCommands plans what to do with the default-route commands of alias stanza s: report them,
+// and with StripRouteCommands remove them with their down twins when the stanza's every such
+// command does nothing else and none holds the key's only default route.
+func (m *model) planCommands(kp *keyPlan, s *parser.Stanza, opt Options, keeperOpt func(*parser.Opt) bool) {
+	type found struct {
+		o    *parser.Opt
+		r    routecmd.Result
+		q    *bringup.Request
+		down bool
+	}
+	var fs []found
+	strippable, reason := true, ""
+	for _, o := range s.Options {
+		if !commandOptions[o.Name] {
+			continue
+		}
+		r := routecmd.Parse(o.Value, nil)
+		if len(r.DefaultRoutes()) == 0 && !(r.Verdict == routecmd.Unparsed && mentionsRoute(o.Value)) {
+			continue
+		}
+		down := o.Name == "down" || o.Name == "pre-down" || o.Name == "post-down"
+		fs = append(fs, found{o, r, requestOf(m.before, s, o), down})
+		if r.Verdict != routecmd.OnlyRoutes && reason == "" {
+			reason = r.Reason
+		}
+		strippable = strippable && r.Verdict == routecmd.OnlyRoutes
+	}
+	holds := false
+	for _, f := range fs {
+		holds = holds || keeperOpt(f.o) && kp.dynamic == nil
+	}
+	for _, f := range fs {
+		what := commandOutcome(f.o, f.r, f.q)
+		switch {
+		case opt.StripRouteCommands && strippable && !holds:
+			kp.removals = append(kp.removals, removal{f.o, AliasRouteCommand, fmt.Sprintf("alias %s runs `%s %s`: %s", s.Name, f.o.Name, f.o.Value, what), "removed"})
+		case opt.StripRouteCommands && holds:
+			kp.left = append(kp.left, leftover{s, f.o, AliasRouteCommand, fmt.Sprintf(
+				"alias %s runs `%s %s`: %s; a command of this stanza gives %s (%s) its only default route, so it is left as is: move that route into %s by hand",
+				s.Name, f.o.Name, f.o.Value, what, kp.k.name, kp.k.family, kp.k.name)})
+		case opt.StripRouteCommands:
+			kp.left = append(kp.left, leftover{s, f.o, AliasRouteCommand, fmt.Sprintf(
+				"alias %s runs `%s %s`: %s; its default-route commands do other things too (%s), so they are left as is: edit them by hand",
+				s.Name, f.o.Name, f.o.Value, what, reason)})
+		default:
+			kp.left = append(kp.left, leftover{s, f.o, AliasRouteCommand, fmt.Sprintf(
+				"alias %s runs `%s %s`: %s; rerun with --strip-route-commands (Ansible: strip_route_commands) to remove it",
+				s.Name, f.o.Name, f.o.Value, what)})
+		}
+	}
+}
+
+// verify brings the configuration up with every plan's edits and keeps the plans whose result
+// passes the checks (see the comment at the top of this file). When all pass, one simulation
+// suffices; otherwise plans are tried one at a time, in order.
+func (m *model) verify(cfg *parser.Config) {
+	var todo []*keyPlan
+	for _, kp := range m.plans {
+		if len(kp.removals) > 0 || kp.move != nil {
+			todo = append(todo, kp)
+		}
+	}
+	if len(todo) == 0 {
+		m.after = m.before
+		return
+	}
+	after := bringup.Simulate(cfg, edits(todo))
+	if bad := m.check(after); bad == "" {
+		m.after = after
+		return
+	}
+	var accepted []*keyPlan
+	m.after = m.before
+	for _, kp := range todo {
+		r := bringup.Simulate(cfg, edits(append(accepted, kp)))
+		if bad := m.check(r); bad != "" {
+			kp.refuse(bad)
+			continue
+		}
+		accepted = append(accepted, kp)
+		m.after = r
+	}
+}
+
+// refuse turns a plan's edits into findings for a person.
+func (kp *keyPlan) refuse(why string) {
+	kp.refused = why
+	change := "removing it"
+	if kp.move != nil {
+		change = "the fix (moving a gateway into " + kp.move.into.Name + ")"
+	}
+	for _, rm := range kp.removals {
+		kp.left = append(kp.left, leftover{rm.opt.Stanza, rm.opt, rm.rule, rm.what + "; left as is: " + change + " " + why})
+	}
+	if kp.move != nil {
+		kp.left = append(kp.left, leftover{kp.move.into, nil, KeepDefaultRoute, fmt.Sprintf(
+			"%s (%s) has no gateway of its own, only its alias %s does; not moved: moving it %s", kp.move.into.Name, kp.move.into.Family, kp.move.from.Stanza.Name, why)})
+	}
+	kp.removals, kp.move = nil, nil
+}
+
+func edits(plans []*keyPlan) bringup.Edits {
+	ed := bringup.Edits{Removed: map[*parser.Opt]bool{}, Added: map[*parser.Stanza][]bringup.Option{}}
+	for _, kp := range plans {
+		for _, rm := range kp.removals {
+			ed.Removed[rm.opt] = true
+		}
+		if kp.move != nil {
+			ed.Added[kp.move.into] = append(ed.Added[kp.move.into], kp.move.opts...)
+		}
+	}
+	return ed
+}
+
+// routeID is a route's identity for the checks: everything but how the gateway was reached.
+type routeID struct {
+	family, typ, gateway, dev, src string
+	table, metric                  uint32
+}
+
+func idOf(r routecmd.Route) routeID {
+	return routeID{r.Family, r.Type, r.Gateway, r.Dev, r.Src, r.Table, r.Metric}
+}
+
+// check compares a simulation with the edits to the one without and returns what is wrong, or "".
+func (m *model) check(after *bringup.Result) string {
+	b := m.before
+	for _, snap := range []struct {
+		name          string
+		before, after []routecmd.Route
+		phase         bringup.Phase
+	}{{"at boot", b.Boot, after.Boot, bringup.Boot}, {"once every interface is up", b.All, after.All, bringup.Later}} {
+		ever := map[routeID]bool{}
+		for _, r := range snap.before {
+			ever[idOf(r)] = true
+		}
+		for _, q := range b.Requests {
+			if q.Phase != bringup.NotReached && q.Phase <= snap.phase {
+				for _, r := range q.Added {
+					ever[idOf(r)] = true
+				}
+			}
+		}
+		had, has := map[key]int{}, map[key]int{}
+		dup := func(rs []routecmd.Route) map[key]int {
+			n := map[key]int{}
+			seen := map[routeID]bool{}
+			for _, r := range rs {
+				slot := routeID{family: r.Family, typ: r.Type, table: r.Table, metric: r.Metric, dev: r.Dev}
+				if seen[slot] {
+					n[key{r.Dev, r.Family}]++
+				}
+				seen[slot] = true
+			}
+			return n
+		}
+		for _, r := range snap.before {
+			had[key{r.Dev, r.Family}]++
+		}
+		for _, r := range snap.after {
+			has[key{r.Dev, r.Family}]++
+			if !ever[idOf(r)] {
+				if q := after.Holder[r]; q != nil && q.Command && !b.Stanzas[q.Stanza].Up {
+					return fmt.Sprintf("would let %s come up, and its `%s %s` would then give the host a default route it did not have %s (%s)",
+						q.Stanza.Name, q.Opts[0].Name, q.Opts[0].Value, snap.name, routesText([]routecmd.Route{r}))
+				}
+				return fmt.Sprintf("would give the host a default route it did not have %s (%s)", snap.name, routesText([]routecmd.Route{r}))
+			}
+		}
+		for k, n := range had {
+			if n > 0 && has[k] == 0 && !m.dynamicUp(after, k, snap.phase) {
+				return fmt.Sprintf("would leave %s (%s) without the default route it has %s", k.name, k.family, snap.name)
+			}
+		}
+		dupBefore, dupAfter := dup(snap.before), dup(snap.after)
+		for k, n := range dupAfter {
+			if n > dupBefore[k] {
+				return fmt.Sprintf("would give %s (%s) more competing default routes %s", k.name, k.family, snap.name)
+			}
+		}
+	}
+	for s, st := range b.Stanzas {
+		if st.Up && !after.Stanzas[s].Up {
+			return fmt.Sprintf("would stop %s (%s) from coming up (%s)", s.Name, s.Family, stanzaWhy(after.Stanzas[s]))
+		}
+	}
+	return ""
+}
+
+// dynamicUp reports whether a primary of k that gets its default route at run time is up in r by
+// the phase.
+func (m *model) dynamicUp(r *bringup.Result, k key, phase bringup.Phase) bool {
+	kp := m.byKey[k]
+	if kp == nil {
+		return false
+	}
+	for _, s := range kp.primaries {
+		if st := r.Stanzas[s]; st.Up && st.Dynamic && st.Phase <= phase {
+			return true
+		}
+	}
+	return false
+}
+
+// sameSlot reports whether stanza s's gateway route would have the keeper's metric.
+func sameSlot(keeper *bringup.Request, s *parser.Stanza) bool {
+	m := optValue(s, "metric")
+	if m == "" {
+		m = "0"
+	}
+	for _, r := range keeper.Added {
+		if fmt.Sprint(r.Metric) == m || r.Family == "inet6" && r.Metric == 1024 && m == "0" {
+			return true
+		}
+	}
+	return false
+}
+
+// requestOf returns the model's request for option o of stanza s, or nil.
+func requestOf(r *bringup.Result, s *parser.Stanza, o *parser.Opt) *bringup.Request {
+	for _, q := range r.Stanzas[s].Requests {
+		if slices.Contains(q.Opts, o) {
+			return q
+		}
+	}
+	return nil
+}
+
+// ownGateways returns the stanza's own gateway lines (gateway and gateway?), not inherited ones.
+func ownGateways(s *parser.Stanza) []*parser.Opt {
+	var g []*parser.Opt
+	for _, o := range s.Options {
+		if o.Name == "gateway" || o.Name == "gateway?" { // ifupdown is case-sensitive
+			g = append(g, o)
+		}
+	}
+	return g
+}
+
+// optValue is the value of the stanza's last own option name, or "".
+func optValue(s *parser.Stanza, name string) string {
+	v := ""
+	for _, o := range s.Effective() {
+		if o.Name == name {
+			v = o.Value
+		}
+	}
+	return v
+}
+
+// takesGateway reports whether the stanza's method installs a route for gateway.
+func takesGateway(s *parser.Stanza) bool {
+	switch s.Family + " " + s.Method {
+	case "inet static", "inet tunnel", "inet6 static", "inet6 v4tunnel", "inet6 tunnel":
+		return true
+	}
+	return false
+}
+
+func stanzaWhy(st *bringup.Stanza) string {
+	switch {
+	case st.Why != "":
+		return st.Why
+	case st.Phase == bringup.NotReached:
+		return "an earlier stanza of its interface fails"
+	}
+	return "it comes up"
+}
+
+// outcome says what happened to a request at bring-up.
+func outcome(q *bringup.Request) string {
+	verb := "its `ip route add default`"
+	if q.Command {
+		verb = "it"
+	}
+	switch {
+	case errors.Is(q.Err, routecmd.ErrExist):
+		s := verb + " fails with 'File exists'"
+		if b := q.Blocker; b != nil {
+			who := "the host"
+			if q.Holder != nil {
+				who = q.Holder.Stanza.Name
+			}
+			s += fmt.Sprintf(" (%s already has the default route %s, metric %d)", who, routeText(*b), b.Metric)
+		}
+		return s
+	case q.Err != nil:
+		return verb + " fails (" + q.Err.Error() + ")"
+	case len(q.Added) > 0 && len(q.Removed) > 0:
+		return fmt.Sprintf("it replaces the default route %s with %s", routesText(q.Removed), routesText(q.Added))
+	case len(q.Added) > 0:
+		return "it adds the default route " + routesText(q.Added)
+	case len(q.Removed) > 0:
+		return "it deletes the default route " + routesText(q.Removed)
+	}
+	return "it changes no default route"
+}
+
+// aliasGatewayMessage is the message for an alias gateway that is removed.
+func aliasGatewayMessage(m *model, kp *keyPlan, s *parser.Stanza, g *parser.Opt) string {
+	q := requestOf(m.before, s, g)
+	head := fmt.Sprintf("alias %s has gateway %s", s.Name, g.Value)
+	if mt := optValue(s, "metric"); mt != "" {
+		head += " with metric " + mt
+	}
+	keeper := kp.keeper
+	var what string
+	switch st := m.before.Stanzas[s]; {
+	case q != nil && q.Opts[0] != g:
+		what = "ifupdown joins its repeated gateway lines into one value and runs the second as a command, so ifup fails for " + s.Name
+	case kp.dynamic != nil && keeper == nil:
+		what = fmt.Sprintf("%s (%s) gets its default route from %s, and this asks for another one", kp.k.name, kp.k.family, kp.dynamic.Method)
+		if q != nil && len(q.Added) > 0 {
+			what += " (" + routesText(q.Added) + ")"
+		}
+		return head + ": " + what
+	case q != nil && errors.Is(q.Err, routecmd.ErrExist):
+		what = outcome(q) + ", so ifup fails for " + s.Name
+		if q.Holder == keeper {
+			keeper = nil // said already
+		}
+	case q != nil:
+		what = outcome(q)
+		if keeper != nil && keeper != q && len(q.Added) > 0 && len(q.Removed) == 0 {
+			what += fmt.Sprintf(", beside %s's %s", keeper.Stanza.Name, routesText(keeper.Added))
+			keeper = nil
+		}
+	case q == nil && strings.HasSuffix(g.Name, "?") && len(ownGateways(s)) > 1:
+		what = "ifupdown ignores it: gateway is set already"
+	case !st.Up && st.Why != "":
+		what = s.Name + " does not come up (" + st.Why + "), so it is never installed"
+	case st.Phase == bringup.NotReached:
+		what = "an earlier stanza of " + s.Name + " fails, so it is never installed"
+	default:
+		what = "it is never installed"
+	}
+	if keeper != nil && keeper.Stanza != s {
+		what += fmt.Sprintf("; %s (%s) has its default route from %s (%s)", kp.k.name, kp.k.family, keeper.Stanza.Name, routesText(keeper.Added))
+	}
+	return head + ": " + what
+}
+
+// commandOutcome says what a route command does at bring-up (or, for a down command, at ifdown).
+func commandOutcome(o *parser.Opt, r routecmd.Result, q *bringup.Request) string {
+	if q != nil {
+		s := outcome(q)
+		if len(q.Added) > 0 && q.Added[0].Src != "" {
+			s += " (with src " + q.Added[0].Src + ": traffic may leave from that address)"
+		}
+		return s
+	}
+	if r.Verdict == routecmd.Unparsed {
+		return "the shell parser cannot read it (" + r.Reason + ")"
+	}
+	ops := r.DefaultRoutes()
+	switch {
+	case len(ops) == 0:
+		return "it changes no default route"
+	case ops[0].Action == "delete" && ops[0].Gateway == "":
+		return "at ifdown it deletes a default route"
+	case ops[0].Action == "delete":
+		return "at ifdown it deletes the default route via " + ops[0].Gateway
+	case o.Name == "down" || o.Name == "pre-down" || o.Name == "post-down":
+		return "at ifdown it adds a default route via " + orUnknown(ops[0].Gateway)
+	}
+	return "it asks for a default route via " + orUnknown(ops[0].Gateway) + ", but its stanza never gets to run it"
+}
+
+func orUnknown(s string) string {
+	if s == "" {
+		return "(none)"
+	}
+	return s
+}
+
+// routesText prints routes as ip route does, roughly: "via G dev D metric M src S".
+func routesText(rs []routecmd.Route) string {
+	var parts []string
+	for _, r := range rs {
+		parts = append(parts, routeText(r))
+	}
+	if len(parts) == 0 {
+		return "none"
+	}
+	return strings.Join(parts, ", ")
+}
+
+func routeText(r routecmd.Route) string {
+	s := "via " + r.Gateway
+	if r.Gateway == "" {
+		s = r.Type
+	}
+	s += " dev " + r.Dev
+	if r.Metric != 0 && !(r.Family == "inet6" && r.Metric == 1024) {
+		s += fmt.Sprintf(" metric %d", r.Metric)
+	}
+	if r.Src != "" {
+		s += " src " + r.Src
+	}
+	return s
+}
+
+func firstWord(s string) string {
+	w, _, _ := strings.Cut(s, " ")
+	return w
+}
+
+func mentionsRoute(s string) bool { return strings.Contains(s, "route") || strings.Contains(s, " r ") }

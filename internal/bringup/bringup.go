@@ -1,0 +1,458 @@
+// Package bringup simulates what bringing an ifupdown 0.8.41 configuration up does to the
+// kernel's default routes: the order in which interfaces come up, which stanzas come up and which
+// fail, which lines ask for a default route, and which routes the kernel ends up with. It runs no
+// program: each method's commands are built from ifupdown's inet.defn and inet6.defn, and every
+// command goes through routecmd's model of the shell, the route tools and the kernel.
+//
+// The order is the boot's: `ifup -a` (the auto interfaces, in the order of the auto lines, a
+// VLAN's parent before the VLAN), then the allow-hotplug interfaces in the order of their lines
+// (udev brings them up as their devices appear; the model takes them after the auto ones), and
+// then, as a person would bring them up by hand, every other interface: each on its own, since
+// the order a person would pick cannot be known (see sim.later). Within an
+// interface, ifup configures its stanzas in file order and stops at the first that fails (main.c
+// do_interface); a stanza fails when a variable its method needs is missing or one of its
+// commands fails (execute.c iface_up: pre-up commands, the method, up commands).
+//
+// Every network device named in the configuration is assumed to exist. What a method learns at
+// run time (DHCP, router advertisements) is marked, not modelled.
+package bringup
+
+import (
+	"errors"
+	"maps"
+	"net/netip"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/ifacefix/ifacefix/internal/routecmd"
+	"github.com/ifacefix/ifacefix/parser"
+)
+
+// Phase says when a stanza was brought up.
+type Phase uint8
+
+const (
+	NotReached Phase = iota // ifup never got to it: an earlier stanza of its interface failed
+	Boot                    // at boot: ifup -a, then the allow-hotplug interfaces
+	Later                   // afterwards, by hand
+)
+
+// Edits are option lines taken out of stanzas and added at their end, to simulate a fix
+// without writing and parsing it again.
+type Edits struct {
+	Removed map[*parser.Opt]bool
+	Added   map[*parser.Stanza][]Option
+}
+
+// Option is an option line added by Edits.
+type Option struct{ Name, Value string }
+
+// Stanza is what bringing one stanza up did.
+type Stanza struct {
+	Phase Phase
+	Up    bool
+	Why   string      // why it did not come up
+	At    *parser.Opt // the option whose command failed, when one did
+	// Dynamic: its method gets a default route at run time (DHCP, router advertisements).
+	Dynamic bool
+	// Unknown says what the model cannot know that may decide its routes ("" when nothing).
+	Unknown  string
+	Requests []*Request
+}
+
+// Request is one line that asked the kernel for default routes: the method's gateway route, or a
+// pre-up or up command.
+type Request struct {
+	Stanza  *parser.Stanza
+	Opts    []*parser.Opt // gateway: the lines its value came from (several when joined or inherited); command: the option
+	Command bool
+	Family  string        // inet or inet6, of its first operation
+	Ops     []routecmd.Op // the default-route operations it ran
+	Err     error         // the first operation's error (routecmd.ErrExist, ...); nil when all succeeded
+	// Blocker is the route that made an add fail with routecmd.ErrExist, and Holder the request
+	// that made that route (nil when the model does not know).
+	Blocker *routecmd.Route
+	Holder  *Request
+	Added   []routecmd.Route
+	Removed []routecmd.Route
+	Phase   Phase
+}
+
+// Result is what bringing the configuration up did.
+type Result struct {
+	Stanzas  map[*parser.Stanza]*Stanza
+	Requests []*Request // in the order they ran
+	// Boot and All are the kernel's default routes after boot and after every interface; Holder
+	// maps each route of All (and of Boot) to the request that made it.
+	Boot, All []routecmd.Route
+	Holder    map[routecmd.Route]*Request
+	// BootHolder is Holder as it was after boot.
+	BootHolder map[routecmd.Route]*Request
+}
+
+// Simulate brings cfg, changed by ed, up.
+func Simulate(cfg *parser.Config, ed Edits) *Result {
+	s := &sim{cfg: cfg, ed: ed, k: &routecmd.Kernel{}, up: map[string]bool{}, byName: map[string][]*parser.Stanza{},
+		vars: map[*parser.Stanza]*vars{},
+		res:  &Result{Stanzas: map[*parser.Stanza]*Stanza{}, Holder: map[routecmd.Route]*Request{}}}
+	links := map[string]bool{}
+	var names []string
+	for _, st := range cfg.Stanzas {
+		if s.byName[st.Name] == nil {
+			names = append(names, st.Name)
+		}
+		s.byName[st.Name] = append(s.byName[st.Name], st)
+		if b := base(st.Name); !links[b] {
+			links[b] = true
+			s.k.Links = append(s.k.Links, b)
+		}
+		s.res.Stanzas[st] = &Stanza{}
+	}
+	for _, class := range []string{"auto", "allow-hotplug"} {
+		for _, sel := range cfg.Selections {
+			if sel.Keyword == class {
+				for _, n := range sel.Names {
+					s.ifup(n, Boot)
+				}
+			}
+		}
+	}
+	s.res.Boot = slices.Clone(s.k.Routes)
+	s.res.BootHolder = make(map[routecmd.Route]*Request, len(s.res.Holder))
+	for r, q := range s.res.Holder {
+		s.res.BootHolder[r] = q
+	}
+	s.later(names)
+	return s.res
+}
+
+// later brings up the interfaces boot left down, as a person would by hand: in an order nobody
+// can know, so each interface (with its aliases, primary first) comes up on its own copy of the
+// kernel after boot, and All joins what each added. A collision between two of them is then not
+// modelled: which one would fail depends on that order.
+func (s *sim) later(names []string) {
+	boot := *s.k
+	bootUp := s.up
+	all := slices.Clone(boot.Routes)
+	groups := map[string][]string{}
+	var order []string
+	for _, alias := range []bool{false, true} {
+		for _, n := range names {
+			if strings.Contains(n, ":") == alias {
+				b := base(n)
+				if groups[b] == nil {
+					order = append(order, b)
+				}
+				groups[b] = append(groups[b], n)
+			}
+		}
+	}
+	for _, b := range order {
+		k := boot
+		k.Routes, k.Addrs, k.Links = slices.Clone(boot.Routes), slices.Clone(boot.Addrs), slices.Clone(boot.Links)
+		s.k = &k
+		s.up = maps.Clone(bootUp)
+		for _, n := range groups[b] {
+			s.ifup(n, Later)
+		}
+		for _, r := range s.k.Routes {
+			if !slices.Contains(all, r) {
+				all = append(all, r)
+			}
+		}
+		for _, r := range all {
+			if !slices.Contains(s.k.Routes, r) && slices.Contains(boot.Routes, r) {
+				all = slices.DeleteFunc(all, func(x routecmd.Route) bool { return x == r })
+			}
+		}
+	}
+	s.res.All = all
+}
+
+// base is the device an interface name acts on: the name before its alias label.
+func base(name string) string {
+	if i := strings.IndexByte(name, ':'); i >= 0 {
+		return name[:i]
+	}
+	return name
+}
+
+type sim struct {
+	cfg    *parser.Config
+	ed     Edits
+	k      *routecmd.Kernel
+	up     map[string]bool // physical interfaces configured (ifupdown's state)
+	byName map[string][]*parser.Stanza
+	vars   map[*parser.Stanza]*vars
+	res    *Result
+}
+
+// ifup is do_interface for one target ("PHYS" or "PHYS=LOGICAL").
+func (s *sim) ifup(target string, phase Phase) {
+	phys, logical, ok := strings.Cut(target, "=")
+	if !ok {
+		logical = phys
+	}
+	if s.up[phys] {
+		return // already configured
+	}
+	if i := strings.IndexByte(phys, '.'); i > 0 {
+		s.ifup(phys[:i], phase) // a VLAN's parent first
+	}
+	stanzas := s.byName[logical]
+	if len(stanzas) == 0 || s.up[phys] {
+		return
+	}
+	ok = true
+	for _, st := range stanzas {
+		r := s.res.Stanzas[st]
+		if r.Phase != NotReached {
+			continue // brought up before under another physical name: the model keeps the first
+		}
+		if !ok {
+			continue
+		}
+		r.Phase = phase
+		s.stanza(st, r, phys)
+		ok = r.Up
+	}
+	s.up[phys] = ok
+}
+
+// stanza runs one stanza's pre-up commands, method and up commands (iface_up).
+func (s *sim) stanza(st *parser.Stanza, r *Stanza, phys string) {
+	v := s.variables(st)
+	m, known := methods[st.Family+" "+st.Method]
+	for _, need := range m.required {
+		if v.get(need) == nil {
+			r.Why = "missing required variable: " + need
+			return
+		}
+	}
+	r.Dynamic = m.dynamic
+	r.Unknown = m.unknown
+	if !known {
+		r.Unknown = "method " + st.Method + " is not modelled"
+	}
+	for _, c := range v.cmds {
+		if c.phase == "pre-up" && !s.command(st, r, phys, v, c) {
+			return
+		}
+	}
+	if !s.method(st, r, phys, v, m) {
+		return
+	}
+	for _, c := range v.cmds {
+		if c.phase == "up" && !s.command(st, r, phys, v, c) {
+			return
+		}
+	}
+	r.Up = true
+}
+
+// command runs one pre-up or up option; it returns false when the stanza fails there.
+func (s *sim) command(st *parser.Stanza, r *Stanza, phys string, v *vars, c cmd) bool {
+	env := v.env(phys, st, c.phase)
+	before := slices.Clone(s.k.Routes)
+	res, ok, errs := s.k.Run(c.value, env)
+	s.record(st, r, []*parser.Opt{c.opt}, true, res.Ops, errs, before)
+	unknown := ""
+	switch {
+	case res.Verdict == routecmd.Unparsed:
+		unknown = "a command the shell parser rejects: " + c.opt.Name + " " + c.value
+	case len(res.DefaultRoutes()) > 0:
+		for i, op := range res.Ops {
+			if op.Unknown != "" || i < len(errs) && errors.Is(errs[i], routecmd.ErrUnmodeled) {
+				unknown = "a default-route command whose effect is known only at run time: " + c.opt.Name + " " + c.value
+			}
+		}
+	}
+	if unknown != "" {
+		if r.Unknown == "" {
+			r.Unknown = unknown
+		}
+		return true // its exit status is not known: taken as success
+	}
+	if !ok && !res.IgnoreStatus {
+		r.Why, r.At = "the command "+c.opt.Name+" "+c.value+" fails", c.opt
+		return false
+	}
+	return true
+}
+
+// record keeps a request for the default-route operations ops of one line.
+func (s *sim) record(st *parser.Stanza, r *Stanza, opts []*parser.Opt, command bool, ops []routecmd.Op, errs []error, before []routecmd.Route) *Request {
+	q := &Request{Stanza: st, Opts: opts, Command: command, Phase: r.Phase}
+	for i, op := range ops {
+		if !op.Default || !op.Main() || op.Err != "" {
+			continue
+		}
+		q.Ops = append(q.Ops, op)
+		if q.Family == "" {
+			q.Family = op.Family
+		}
+		if i < len(errs) && errs[i] != nil && q.Err == nil {
+			q.Err = errs[i]
+			if errors.Is(q.Err, routecmd.ErrExist) {
+				for _, rt := range before {
+					if rt.Family == op.Family && (rt.Table == op.Table || op.Table == 0 && rt.Table == 254) && sameMetric(rt, op) {
+						q.Blocker, q.Holder = &rt, s.res.Holder[rt]
+						break
+					}
+				}
+			}
+		}
+	}
+	if len(q.Ops) == 0 {
+		return nil
+	}
+	for _, rt := range s.k.Routes {
+		if !slices.Contains(before, rt) {
+			q.Added = append(q.Added, rt)
+			s.res.Holder[rt] = q
+		}
+	}
+	for _, rt := range before {
+		if !slices.Contains(s.k.Routes, rt) {
+			q.Removed = append(q.Removed, rt)
+			delete(s.res.Holder, rt)
+		}
+	}
+	r.Requests = append(r.Requests, q)
+	s.res.Requests = append(s.res.Requests, q)
+	return q
+}
+
+// method runs the method's up commands that matter to routes: its addresses and its gateway
+// route. It returns false when the stanza fails there.
+func (s *sim) method(st *parser.Stanza, r *Stanza, phys string, v *vars, m method) bool {
+	if m.address {
+		a := v.get("address")
+		p, ok := prefix(st.Family, a.value, v.get("netmask"))
+		if !ok {
+			r.Why = "its address " + strconv.Quote(a.value) + " is not a valid " + st.Family + " address"
+			return false
+		}
+		for _, have := range s.k.Addrs {
+			if have.Dev == base(phys) && have.Prefix.Addr() == p.Addr() {
+				r.Why = "its address " + p.String() + " is already on " + base(phys) + " (ip addr add: File exists)"
+				return false
+			}
+		}
+		s.k.Addrs = append(s.k.Addrs, routecmd.Addr{Dev: base(phys), Label: phys, Prefix: p})
+	}
+	if m.link && !slices.Contains(s.k.Links, phys) {
+		s.k.Links = append(s.k.Links, phys)
+	}
+	gw := v.get("gateway")
+	if m.route == nil || gw == nil {
+		return true
+	}
+	cmd := m.route(v, phys)
+	first, rest, multi := strings.Cut(cmd, "\n")
+	before := slices.Clone(s.k.Routes)
+	var res routecmd.Result
+	var ok bool
+	var errs []error
+	if argv, plain := words(first); plain {
+		op, isRoute := routecmd.Command(argv)
+		res.Ops = []routecmd.Op{op}
+		if isRoute {
+			err := s.k.Apply(op)
+			errs, ok = []error{err}, err == nil
+		}
+	} else {
+		res, ok, errs = s.k.Run(first, v.env(phys, st, "up"))
+	}
+	q := s.record(st, r, gw.from, false, res.Ops, errs, before)
+	switch {
+	case multi:
+		// A value given on several lines is joined with newlines: the rest of the command runs
+		// as more shell lines, starting with the value's next line, which is no command.
+		r.Why = "its " + strings.SplitN(rest, " ", 2)[0] + " line is run as a command (a repeated option is joined with a newline)"
+		return false
+	case !ok:
+		switch {
+		case q != nil && errors.Is(q.Err, routecmd.ErrExist):
+			r.Why = "its `ip route add default` fails with 'File exists'"
+		case q != nil && q.Err != nil:
+			r.Why = "its gateway route fails: " + q.Err.Error()
+		default:
+			r.Why = "its gateway route command fails: " + cmd
+		}
+		return false
+	}
+	return true
+}
+
+// sameMetric reports whether route rt has the metric op asks for (IPv6 metric 0 is 1024).
+func sameMetric(rt routecmd.Route, op routecmd.Op) bool {
+	m := op.Metric
+	if m == 0 && op.Family == "inet6" {
+		m = 1024
+	}
+	return rt.Metric == m
+}
+
+// words splits a command into words when it has nothing the shell would treat specially.
+func words(cmd string) ([]string, bool) {
+	if strings.ContainsAny(cmd, "#$`\\\"';&|<>(){}*?[]~=\t\r\v\f") {
+		return nil, false
+	}
+	return strings.Fields(cmd), true
+}
+
+// prefix is the address an address option gives, as ip addr add receives it after ifupdown's
+// conversions (compute_v4_mask: /LEN or netmask, else the classful mask).
+func prefix(family, value string, netmask *variable) (netip.Prefix, bool) {
+	first, _, more := strings.Cut(value, "\n") // a repeated address: the first one counts
+	if more && !strings.Contains(first, "/") {
+		return netip.Prefix{}, false // strtok keeps the newline in the address
+	}
+	a, after, hasLen := strings.Cut(first, "/")
+	addr, err := netip.ParseAddr(a)
+	if err != nil || addr.Is4() != (family == "inet") {
+		return netip.Prefix{}, false
+	}
+	bits := addr.BitLen()
+	switch {
+	case hasLen:
+		n, err := strconv.Atoi(after)
+		if err != nil {
+			if m, err := netip.ParseAddr(after); err == nil && family == "inet" {
+				n = maskBits(m)
+			} else {
+				return netip.Prefix{}, false
+			}
+		}
+		bits = n
+	case netmask != nil:
+		if m, err := netip.ParseAddr(netmask.value); err == nil && family == "inet" {
+			bits = maskBits(m)
+		} else if n, err := strconv.Atoi(netmask.value); err == nil {
+			bits = n
+		}
+	case family == "inet":
+		switch b := addr.As4()[0]; {
+		case b <= 127:
+			bits = 8
+		case b <= 191:
+			bits = 16
+		case b <= 223:
+			bits = 24
+		}
+	}
+	p, err := addr.Prefix(bits)
+	return netip.PrefixFrom(addr, p.Bits()), err == nil
+}
+
+func maskBits(m netip.Addr) int {
+	n := 0
+	for _, b := range m.AsSlice() {
+		for ; b&0x80 != 0; b <<= 1 {
+			n++
+		}
+	}
+	return n
+}

@@ -1,0 +1,60 @@
+package bringup
+
+import "strings"
+
+// method is what the model knows of an ifupdown 0.8.41 method (inet.defn, inet6.defn, Linux).
+type method struct {
+	required []string // variables its up commands use outside [[ ]]: without one, ifup fails
+	address  bool     // it adds its address to the device
+	link     bool     // it creates its own device (tunnels)
+	// route returns its default-route command with the gateway (nil: gateway means nothing to it).
+	route   func(v *vars, iface string) string
+	dynamic bool   // it gets a default route at run time
+	unknown string // what it may do to the routes that the model cannot know
+}
+
+// gatewayRoute returns a method's route template: the command with %gateway% and the optional
+// [[metric %metric%]] filled in as ifupdown's parse() does.
+func gatewayRoute(head, dst string) func(v *vars, iface string) string {
+	return func(v *vars, iface string) string {
+		var b strings.Builder
+		b.WriteString(head + " " + dst + " via " + v.get("gateway").value + " ")
+		if m := v.get("metric"); m != nil {
+			b.WriteString("metric " + m.value)
+		}
+		b.WriteString(" dev " + iface + " onlink")
+		return b.String()
+	}
+}
+
+var methods = map[string]method{
+	"inet loopback": {},
+	"inet static":   {required: []string{"address"}, address: true, route: gatewayRoute("ip route add", "default")},
+	"inet manual":   {},
+	"inet dhcp":     {dynamic: true},
+	"inet bootp":    {unknown: "bootpc may set a default route"},
+	"inet tunnel": {required: []string{"address", "mode", "endpoint", "netmask"}, link: true,
+		route: gatewayRoute("ip route add", "default")},
+	"inet ppp":    {unknown: "pppd may add a default route"},
+	"inet wvdial": {unknown: "pppd may add a default route"},
+	"inet ipv4ll": {},
+
+	"inet6 auto":     {dynamic: true},
+	"inet6 loopback": {},
+	"inet6 static":   {required: []string{"address"}, address: true, route: gatewayRoute("ip -6 route replace", "default")},
+	"inet6 manual":   {},
+	"inet6 dhcp":     {dynamic: true},
+	"inet6 v4tunnel": {required: []string{"address", "endpoint"}, link: true, route: gatewayRoute("ip route add", "::/0")},
+	"inet6 6to4":     {required: []string{"local"}, link: true},
+	"inet6 tunnel": {required: []string{"mode", "endpoint"}, link: true, route: func(v *vars, iface string) string {
+		if strings.EqualFold(v.get("mode").value, "ipip6") {
+			return gatewayRoute("ip -4 route add", "0.0.0.0/0")(v, iface)
+		}
+		return gatewayRoute("ip -6 route add", "::/0")(v, iface)
+	}},
+
+	"ipx static":  {},
+	"ipx dynamic": {},
+	"can static":  {},
+	"meta none":   {},
+}
