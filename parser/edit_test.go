@@ -9,7 +9,7 @@ import (
 func TestAppendOption(t *testing.T) {
 	for _, c := range []struct {
 		name, data, value, indent, want string
-		unsafe                         bool
+		unsafe                          bool
 	}{
 		{"after the last option", "iface eth0 inet static\n  address 192.0.2.10/24\n# after\n", "192.0.2.1", "\t",
 			"iface eth0 inet static\n  address 192.0.2.10/24\n  gateway 192.0.2.1\n# after\n", false},
