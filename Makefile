@@ -5,15 +5,33 @@ BIN      := bin
 # urfave_cli_no_docs drops the man-page generator: 2 ms less start-up for every run.
 GOFLAGS_BUILD ?= -trimpath -tags urfave_cli_no_docs
 
-.PHONY: build ansible test lint unit fuzz-short fuzz e2e bench stress example clean
+.PHONY: build ansible collection test lint unit fuzz-short fuzz e2e bench stress example clean
 
 build:
 	$(GO) build $(GOFLAGS_BUILD) -o $(BIN)/ifacefix ./cmd/ifacefix
 	$(GO) build $(GOFLAGS_BUILD) -o $(BIN)/ifacefix-ansible ./cmd/ifacefix-ansible
 
-# The Ansible module, compiled into the collection (ansible/README.md); GOARCH=arm64 for arm64 targets.
+# The Ansible module, compiled into the collection once per architecture (ansible/README.md): the
+# action plugin runs the build for each host's uname -m.
+COLLECTION     := ansible/ansible_collections/ifacefix/ifacefix
+ANSIBLE_ARCHES := amd64 arm64
 ansible:
-	CGO_ENABLED=0 GOOS=linux $(GO) build -trimpath -o ansible/ansible_collections/ifacefix/ifacefix/plugins/modules/ifacefix ./cmd/ifacefix-ansible
+	rm -f $(COLLECTION)/plugins/modules/ifacefix  # the single-architecture module of older builds
+	for arch in $(ANSIBLE_ARCHES); do \
+	  CGO_ENABLED=0 GOOS=linux GOARCH=$$arch $(GO) build -trimpath -ldflags='-s -w' \
+	    -o $(COLLECTION)/plugins/modules/__builds__/ifacefix_linux_$$arch ./cmd/ifacefix-ansible || exit 1; \
+	done
+
+# The collection tarball, bin/collection/ifacefix-ifacefix-VERSION.tar.gz, with every build; it
+# fails if one is missing from the tarball.
+collection: ansible
+	rm -rf $(BIN)/collection
+	ansible-galaxy collection build --output-path $(BIN)/collection $(COLLECTION)
+	@tarball=$$(ls $(BIN)/collection/ifacefix-ifacefix-*.tar.gz) && \
+	for arch in $(ANSIBLE_ARCHES); do \
+	  tar -tzf $$tarball | grep -qx "plugins/modules/__builds__/ifacefix_linux_$$arch" || \
+	    { echo "collection: $$tarball has no plugins/modules/__builds__/ifacefix_linux_$$arch" >&2; rm -f $$tarball; exit 1; }; \
+	done && echo "collection: $$tarball (builds: $(ANSIBLE_ARCHES))"
 
 # Everything CI runs: lint, all Go tests (oracle, live netns, Ansible and reliability tests skip
 # only when their tool or root is missing), then a short run of each fuzz target.
