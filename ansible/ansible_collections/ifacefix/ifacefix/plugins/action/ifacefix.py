@@ -86,5 +86,8 @@ class ActionModule(ActionBase):
             return ("ifacefix: cannot run the module from the remote temporary directory %s (Permission denied); "
                     "if it is on a file system mounted noexec, set remote_tmp (the ansible_remote_tmp variable) to a "
                     "directory where programs may run" % base)
+        if "Exec format error" in out:
+            return ("ifacefix: this host cannot run the linux/%s build of the module (Exec format error), "
+                    "although its uname -m is %s" % (goarch, machine))
         return ("MODULE FAILURE running the linux/%s build of ifacefix (the host's uname -m is %s); "
                 "see module_stdout and module_stderr" % (goarch, machine))
