@@ -2,24 +2,50 @@
 GO       ?= go
 FUZZTIME ?= 20s
 BIN      := bin
-# urfave_cli_no_docs drops the man-page generator: 2 ms less start-up for every run.
+# The version every build stamps in (--version): git describe, see packaging/version.sh.
+# Outside a git checkout, give it: make VERSION=1.2.0.
+VERSION  := $(shell packaging/version.sh 2>/dev/null)
+# The man page's and the Debian changelog's date: the commit's.
+DATE     := $(shell git log -1 --format=%cs 2>/dev/null || date -u +%F)
+# urfave_cli_no_docs drops urfave/cli's markdown/man generator (blackfriday), which costs start-up
+# time in every run (0.4-0.9 ms; packaging/README.md). The man page does not need it.
 GOFLAGS_BUILD ?= -trimpath -tags urfave_cli_no_docs
+LDFLAGS  := -X main.version=$(VERSION)
+GOBUILD   = CGO_ENABLED=0 $(GO) build $(GOFLAGS_BUILD) -ldflags '$(LDFLAGS) $(LDFLAGS_EXTRA)'
+# The generator of the man page and the completions: cmd/ifacefix built with the tag ifacefix_gendoc,
+# for this machine whatever GOARCH the binaries are for.
+GENDOC    = GOOS= GOARCH= $(GO) run -trimpath -tags 'urfave_cli_no_docs ifacefix_gendoc' -ldflags '$(LDFLAGS)' ./cmd/ifacefix
+# Never build an artefact that does not know its version.
+CHECK_VERSION = @test -n '$(VERSION)' || { echo 'make: no version: not a git checkout? Use make VERSION=...' >&2; exit 1; }
 
-.PHONY: build ansible collection test lint unit fuzz-short fuzz e2e bench stress example clean
+# make install: DESTDIR for staging, PREFIX for the tree (bash-completion and zsh look in
+# PREFIX/share for /usr/local; Debian's zsh wants /usr/share/zsh/vendor-completions for /usr).
+PREFIX      ?= /usr/local
+SBINDIR     ?= $(PREFIX)/sbin
+MANDIR      ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR  ?= $(PREFIX)/share/zsh/site-functions
+# make deb: the package's Maintainer (a placeholder until the project has one).
+DEB_MAINTAINER ?= ifacefix maintainers <maintainers@ifacefix.invalid>
+
+.PHONY: build ansible collection man completion install deb test lint unit fuzz-short fuzz e2e bench stress example clean
 
 build:
-	$(GO) build $(GOFLAGS_BUILD) -o $(BIN)/ifacefix ./cmd/ifacefix
-	$(GO) build $(GOFLAGS_BUILD) -o $(BIN)/ifacefix-ansible ./cmd/ifacefix-ansible
+	$(CHECK_VERSION)
+	$(GOBUILD) -o $(BIN)/ifacefix ./cmd/ifacefix
+	$(GOBUILD) -o $(BIN)/ifacefix-ansible ./cmd/ifacefix-ansible
 
 # The Ansible module, compiled into the collection once per architecture (ansible/README.md): the
 # action plugin runs the build for each host's uname -m.
 COLLECTION     := ansible/ansible_collections/ifacefix/ifacefix
 ANSIBLE_ARCHES := amd64 arm64
+ANSIBLE_BUILDS ?= $(COLLECTION)/plugins/modules/__builds__
+ansible: LDFLAGS_EXTRA += -s -w
 ansible:
+	$(CHECK_VERSION)
 	rm -f $(COLLECTION)/plugins/modules/ifacefix  # the single-architecture module of older builds
 	for arch in $(ANSIBLE_ARCHES); do \
-	  CGO_ENABLED=0 GOOS=linux GOARCH=$$arch $(GO) build -trimpath -ldflags='-s -w' \
-	    -o $(COLLECTION)/plugins/modules/__builds__/ifacefix_linux_$$arch ./cmd/ifacefix-ansible || exit 1; \
+	  GOOS=linux GOARCH=$$arch $(GOBUILD) -o $(ANSIBLE_BUILDS)/ifacefix_linux_$$arch ./cmd/ifacefix-ansible || exit 1; \
 	done
 
 # The collection tarball, bin/collection/ifacefix-ifacefix-VERSION.tar.gz, with every build; it
@@ -33,6 +59,34 @@ collection: ansible
 	    { echo "collection: $$tarball has no plugins/modules/__builds__/ifacefix_linux_$$arch" >&2; rm -f $$tarball; exit 1; }; \
 	done && echo "collection: $$tarball (builds: $(ANSIBLE_ARCHES))"
 
+# ifacefix(8) and the completions, generated from the command-line definition (cmd/ifacefix/docs.go).
+man:
+	$(CHECK_VERSION)
+	@mkdir -p $(BIN)
+	$(GENDOC) -date $(DATE) -man $(BIN)/ifacefix.8
+
+completion:
+	$(CHECK_VERSION)
+	@mkdir -p $(BIN)/completion
+	$(GENDOC) -bash $(BIN)/completion/ifacefix -zsh $(BIN)/completion/_ifacefix
+
+install: build man completion
+	install -D -m 0755 $(BIN)/ifacefix $(DESTDIR)$(SBINDIR)/ifacefix
+	install -d $(DESTDIR)$(MANDIR)/man8
+	gzip -9n <$(BIN)/ifacefix.8 >$(DESTDIR)$(MANDIR)/man8/ifacefix.8.gz
+	chmod 0644 $(DESTDIR)$(MANDIR)/man8/ifacefix.8.gz
+	install -D -m 0644 $(BIN)/completion/ifacefix $(DESTDIR)$(BASHCOMPDIR)/ifacefix
+	install -D -m 0644 $(BIN)/completion/_ifacefix $(DESTDIR)$(ZSHCOMPDIR)/_ifacefix
+
+# The Debian package, bin/ifacefix_VERSION_ARCH.deb, built with dpkg-deb (packaging/mkdeb.sh);
+# GOARCH=arm64 make deb for arm64. Checked by packaging/deb_test.go (lintian, dpkg -i).
+deb:
+	$(CHECK_VERSION)
+	rm -rf $(BIN)/deb
+	$(MAKE) install VERSION='$(VERSION)' LDFLAGS_EXTRA='-s -w' DESTDIR=$(abspath $(BIN))/deb PREFIX=/usr \
+		ZSHCOMPDIR=/usr/share/zsh/vendor-completions
+	packaging/mkdeb.sh $(BIN)/deb '$(VERSION)' $$($(GO) env GOARCH) '$(DEB_MAINTAINER)' $(BIN)
+
 # Everything CI runs: lint, all Go tests (oracle, live netns, Ansible and reliability tests skip
 # only when their tool or root is missing), then a short run of each fuzz target.
 test: lint unit e2e fuzz-short
@@ -40,6 +94,8 @@ test: lint unit e2e fuzz-short
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
+	$(GO) vet -tags ifacefix_gendoc ./cmd/ifacefix
+	$(GO) mod tidy -diff
 
 # e2e runs on its own, verbosely, so its summary of what was compared shows in CI's log.
 unit:
@@ -57,7 +113,7 @@ e2e:
 	$(GO) test -count=1 -v ./e2e/...
 
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem ./parser ./fixer ./plan ./udiff
+	$(GO) test -run '^$$' -bench . -benchmem ./parser ./fixer ./internal/plan ./internal/udiff
 	bash bench/compare.sh
 
 stress:

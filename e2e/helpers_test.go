@@ -6,7 +6,6 @@ package e2e
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -119,16 +118,8 @@ func ifacefixBinary(t testing.TB) string {
 		if buildErr != nil {
 			return
 		}
-		goBin, err := exec.LookPath("go")
-		if err != nil {
-			goBin = filepath.Join(os.Getenv("GOROOT"), "bin", "go")
-		}
 		buildBin = filepath.Join(buildDir, "ifacefix")
-		cmd := exec.Command(goBin, "build", "-o", buildBin, "./cmd/ifacefix")
-		cmd.Dir = repoRoot
-		if out, err := cmd.CombinedOutput(); err != nil {
-			buildErr = fmt.Errorf("go build ./cmd/ifacefix: %v\n%s", err, out)
-		}
+		buildErr = testcases.Build(buildBin, "./cmd/ifacefix")
 	})
 	if buildErr != nil {
 		t.Fatal(buildErr)

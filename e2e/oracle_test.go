@@ -12,10 +12,10 @@ import (
 	"testing"
 
 	"github.com/ifacefix/ifacefix/fixer"
+	"github.com/ifacefix/ifacefix/internal/plan"
+	"github.com/ifacefix/ifacefix/internal/rootfs"
 	"github.com/ifacefix/ifacefix/internal/testcases"
 	"github.com/ifacefix/ifacefix/parser"
-	"github.com/ifacefix/ifacefix/plan"
-	"github.com/ifacefix/ifacefix/rootfs"
 )
 
 // The oracle tests run Debian's ifupdown 0.8.41 read-only (ifquery and ifup -n with a private state

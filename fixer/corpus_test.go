@@ -63,7 +63,7 @@ func TestInvariantsCorpus(t *testing.T) {
 			res := fixer.Fix(cfg, opt)
 			if strip {
 				findings += len(res.Findings)
-				if len(res.Edits) > 0 {
+				if len(res.Edits()) > 0 {
 					fixed++
 				}
 			}

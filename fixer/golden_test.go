@@ -65,18 +65,18 @@ func (c goldenCase) options() fixer.Options {
 	return fixer.Options{StripRouteCommands: c.Flags["strip-route-commands"]}
 }
 
-func formatFinding(f fixer.Finding) string {
+func formatFinding(f *fixer.Finding) string {
 	name := "?"
 	if f.File != nil {
 		name = f.File.Name
 	}
 	state := "unfixed"
-	if f.Fixed {
+	if f.Fixed() {
 		state = "fixed"
 	}
 	s := fmt.Sprintf("%s:%d: %s: %s: %s", name, f.Line, f.Rule, state, f.Message)
-	if f.Removed != "" {
-		s += fmt.Sprintf(" [removed %q]", f.Removed)
+	if r := f.Removed(); r != "" {
+		s += fmt.Sprintf(" [removed %q]", r)
 	}
 	return s + "\n"
 }
@@ -104,7 +104,7 @@ func (c goldenCase) result(t testing.TB) (sections map[string][]byte, cfg *parse
 	if fs.Len() > 0 {
 		sections["findings"] = []byte(fs.String())
 	}
-	for f, edits := range res.Edits {
+	for f, edits := range res.Edits() {
 		if len(edits) == 0 {
 			continue
 		}

@@ -30,25 +30,26 @@ func TestInvariantsCatchBadFixes(t *testing.T) {
 		t.Fatal(err)
 	}
 	f := cfg.Files[0]
-	finding := func(line int, removed string) fixer.Finding {
-		return fixer.Finding{File: f, Line: line, Iface: "eth0:0", Family: "inet", Rule: fixer.AliasGateway, Fixed: true, Removed: removed}
+	finding := func(rule string, line int, edits ...parser.Edit) *fixer.Finding {
+		return &fixer.Finding{File: f, Line: line, Iface: "eth0:0", Family: "inet", Rule: rule, Edits: edits}
 	}
+	one := func(fs ...*fixer.Finding) *fixer.Result { return &fixer.Result{Findings: fs} }
+	gw := finding(fixer.AliasGateway, 5, parser.Edit{Start: 4, End: 5})
+	lonely := finding(fixer.AliasGateway, 5, parser.Edit{Start: 4, End: 5})
+	lonely.Joint = []*fixer.Finding{finding(fixer.KeepDefaultRoute, 3)}
 	for _, tc := range []struct {
 		name string
 		res  *fixer.Result
 		want string
 	}{
-		{"header removed", &fixer.Result{Edits: map[*parser.File][]parser.Edit{f: {{Start: 3, End: 4}}}},
-			"not an iface option"},
-		{"removal not reported", &fixer.Result{Edits: map[*parser.File][]parser.Edit{f: {{Start: 4, End: 5}}}},
-			"is not reported"},
-		{"wrong Removed bytes", &fixer.Result{Edits: map[*parser.File][]parser.Edit{f: {{Start: 4, End: 5}}},
-			Findings: []fixer.Finding{finding(5, "gateway 192.0.2.1\n")}}, "is not the removed text"},
-		{"unreported removal of the address", &fixer.Result{Edits: map[*parser.File][]parser.Edit{f: {{Start: 1, End: 2}}},
-			Findings: []fixer.Finding{finding(5, "    gateway 192.0.2.1\n")}}, "no edit makes"},
-		{"line rewritten", &fixer.Result{Edits: map[*parser.File][]parser.Edit{f: {{Start: 4, End: 5, Text: "    metric 1\n"}}},
-			Findings: []fixer.Finding{finding(5, "    gateway 192.0.2.1\n")}}, "rewrites lines"},
-		{"not idempotent", &fixer.Result{Edits: map[*parser.File][]parser.Edit{f: {{Start: 5, End: 5, Text: "    gateway 192.0.2.9\n"}}}},
+		{"header removed", one(finding(fixer.AliasGateway, 4, parser.Edit{Start: 3, End: 4})), "not an iface option"},
+		{"removal made twice", one(gw, finding(fixer.AliasGateway, 5, parser.Edit{Start: 4, End: 5})), "made twice"},
+		{"finding names another line", one(finding(fixer.AliasGateway, 4, parser.Edit{Start: 4, End: 5})), "removes line 5"},
+		{"removal of the address under the alias's name", one(finding(fixer.AliasGateway, 5, parser.Edit{Start: 1, End: 2})), "removes line 2 of eth0/inet"},
+		{"line rewritten", one(finding(fixer.AliasGateway, 5, parser.Edit{Start: 4, End: 5, Text: "    metric 1\n"})), "rewrites lines"},
+		{"insertion by another rule", one(finding(fixer.AliasGateway, 5, parser.Edit{Start: 5, End: 5, Text: "    metric 1\n"})), "insertion"},
+		{"joint one way only", one(lonely), "not the other way round"},
+		{"not idempotent", one(finding(fixer.KeepDefaultRoute, 5, parser.Edit{Start: 5, End: 5, Text: "    gateway 192.0.2.9\n"})),
 			"fixing the fixed configuration again"},
 	} {
 		r := &recorder{TB: t}

@@ -2,6 +2,7 @@ package fixer_test
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -17,9 +18,12 @@ type optKV struct{ name, value string }
 func (o optKV) String() string { return fmt.Sprintf("%s=%q", o.name, o.value) }
 
 // checkInvariants checks what must hold for every fix of every configuration:
-//   - every edit is a whole-line removal of exactly one option logical line of an iface stanza, or
-//     an insertion at a logical line boundary; every removal is reported by exactly one fixed
-//     finding whose Removed is the exact bytes removed;
+//   - every edit of a finding is in the finding's file and is a whole-line removal of exactly one
+//     option logical line of an iface stanza (the finding's own interface and line), or an
+//     insertion at a logical line boundary by a keep-default-route finding; no two edits touch
+//     the same lines; a finding that removes lines removes one option;
+//   - findings that must be written together say so of each other (Joint is symmetric), and a
+//     moved gateway is joint with the removals of its aliases' gateways;
 //   - the fixed files parse again without error into the same stanzas (name, family, method, in
 //     order), each with the same options minus the removed ones, plus a moved gateway appended to
 //     the primaries a fixed keep-default-route finding names;
@@ -36,22 +40,32 @@ func checkInvariants(t testing.TB, cfg *parser.Config, res *fixer.Result, opt fi
 			optAt[s.File][o.Line] = o
 		}
 	}
+	lineAt := map[*parser.File]map[int]int{} // physical start -> logical index
+	for _, f := range cfg.Files {
+		lineAt[f] = map[int]int{}
+		for i := range f.Lines {
+			lineAt[f][f.Lines[i].Start] = i
+		}
+	}
 	type rm struct {
 		f     *parser.File
 		start int
 	}
-	removals := map[rm]*parser.Opt{}
-	changed := map[string][]byte{}
-	for f, edits := range res.Edits {
-		if len(edits) == 0 {
-			continue
+	removedBy := map[rm]*fixer.Finding{}
+	movedInto := map[*parser.Stanza]bool{}
+	for _, fd := range res.Findings {
+		if fd.Rule == "" {
+			t.Errorf("finding without a rule: %s", formatFinding(fd))
 		}
-		lineAt := map[int]int{} // physical start -> logical index
-		for i := range f.Lines {
-			lineAt[f.Lines[i].Start] = i
+		for _, g := range fd.Joint {
+			if !slices.Contains(g.Joint, fd) {
+				t.Errorf("finding %s is joint with %s, but not the other way round", formatFinding(fd), formatFinding(g))
+			}
 		}
-		for _, e := range edits {
-			li, ok := lineAt[e.Start]
+		removals := 0
+		for _, e := range fd.Edits {
+			f := fd.File
+			li, ok := lineAt[f][e.Start]
 			if !ok && e.Start != len(f.Phys) {
 				t.Errorf("%s: edit %+v does not start at a logical line", f.Name, e)
 				continue
@@ -59,6 +73,22 @@ func checkInvariants(t testing.TB, cfg *parser.Config, res *fixer.Result, opt fi
 			if e.End == e.Start {
 				if e.Text == "" || !strings.HasSuffix(e.Text, "\n") && !strings.HasPrefix(e.Text, "\n") && !strings.HasPrefix(e.Text, "\r\n") {
 					t.Errorf("%s: insertion %+v is not whole lines", f.Name, e)
+				}
+				if fd.Rule != fixer.KeepDefaultRoute {
+					t.Errorf("%s: insertion %+v by a %s finding", f.Name, e, fd.Rule)
+				}
+				for _, s := range cfg.Stanzas {
+					if s.File == fd.File && s.Name == fd.Iface && s.Family == fd.Family {
+						movedInto[s] = true
+						break
+					}
+				}
+				joined := false
+				for _, g := range fd.Joint {
+					joined = joined || g.Rule == fixer.AliasGateway && g.Removed() != ""
+				}
+				if !joined {
+					t.Errorf("moved gateway %s is not joint with the removal of an alias gateway", formatFinding(fd))
 				}
 				continue
 			}
@@ -73,56 +103,27 @@ func checkInvariants(t testing.TB, cfg *parser.Config, res *fixer.Result, opt fi
 			if l := o.L(); l.End != e.End {
 				t.Errorf("%s: edit %+v does not cover exactly the option's physical lines [%d,%d)", f.Name, e, l.Start, l.End)
 			}
-			removals[rm{f, e.Start}] = o
+			if prev := removedBy[rm{f, e.Start}]; prev != nil {
+				t.Errorf("removal of %s:%d made twice: %s and %s", f.Name, e.Start+1, formatFinding(prev), formatFinding(fd))
+			}
+			if fd.Line != e.Start+1 || o.Stanza.Name != fd.Iface || o.Stanza.Family != fd.Family {
+				t.Errorf("finding at line %d of %s/%s removes line %d of %s/%s", fd.Line, fd.Iface, fd.Family, e.Start+1, o.Stanza.Name, o.Stanza.Family)
+			}
+			removedBy[rm{f, e.Start}] = fd
 			removedOpts[o] = true
+			removals++
 		}
+		if removals > 1 {
+			t.Errorf("finding removes %d options: %s", removals, formatFinding(fd))
+		}
+	}
+	changed := map[string][]byte{}
+	for f, edits := range res.Edits() {
 		out, err := f.Apply(edits)
 		if err != nil {
 			t.Fatalf("apply: %v", err)
 		}
 		changed[f.Name] = out
-	}
-
-	// Every removal is reported exactly once, with the exact bytes.
-	reported := map[rm]bool{}
-	movedInto := map[*parser.Stanza]bool{}
-	for _, fd := range res.Findings {
-		if fd.Fixed && fd.Rule == fixer.KeepDefaultRoute {
-			for _, s := range cfg.Stanzas {
-				if s.File == fd.File && s.Name == fd.Iface && s.Family == fd.Family {
-					movedInto[s] = true
-					break
-				}
-			}
-			continue
-		}
-		if fd.Removed == "" {
-			if fd.Fixed {
-				t.Errorf("fixed finding without removal: %s", formatFinding(fd))
-			}
-			continue
-		}
-		if !fd.Fixed {
-			t.Errorf("unfixed finding with a removal: %s", formatFinding(fd))
-		}
-		k := rm{fd.File, fd.Line - 1}
-		o, ok := removals[k]
-		switch {
-		case !ok:
-			t.Errorf("finding reports a removal that no edit makes: %s", formatFinding(fd))
-		case reported[k]:
-			t.Errorf("removal reported twice: %s", formatFinding(fd))
-		case fd.File.Text(o.L()) != fd.Removed:
-			t.Errorf("finding's Removed %q is not the removed text %q", fd.Removed, fd.File.Text(o.L()))
-		case o.Stanza.Name != fd.Iface || o.Stanza.Family != fd.Family:
-			t.Errorf("finding names %s/%s, option is in %s/%s", fd.Iface, fd.Family, o.Stanza.Name, o.Stanza.Family)
-		}
-		reported[k] = true
-	}
-	for k, o := range removals {
-		if !reported[k] {
-			t.Errorf("%s:%d: removal of %s %q is not reported", k.f.Name, k.start+1, o.Name, o.Value)
-		}
 	}
 
 	if len(changed) == 0 {
@@ -177,7 +178,7 @@ func checkInvariants(t testing.TB, cfg *parser.Config, res *fixer.Result, opt fi
 		}
 	}
 	res2 := fixer.Fix(cfg2, opt)
-	for f, e := range res2.Edits {
+	for f, e := range res2.Edits() {
 		if len(e) > 0 {
 			t.Errorf("fixing the fixed configuration again edits %s: %+v\nfindings:\n%s", f.Name, e, findingsText(res2))
 		}

@@ -11,8 +11,8 @@ import (
 var commandOptions = map[string]bool{"pre-up": true, "up": true, "post-up": true, "down": true, "pre-down": true, "post-down": true}
 
 // routeCommands reports (and with StripRouteCommands removes) default-route commands in aliases.
-func (x *fixer) routeCommands() {
-	for _, s := range x.cfg.Stanzas {
+func routeCommands(p *pass) {
+	for _, s := range p.cfg.Stanzas {
 		if !s.IsAlias() {
 			continue
 		}
@@ -31,12 +31,12 @@ func (x *fixer) routeCommands() {
 		}
 		for _, o := range found {
 			switch {
-			case x.opt.StripRouteCommands && strippable:
-				x.remove(o, AliasRouteCommand, "alias %s runs a main-table default-route command (%s %s): removed", s.Name, o.Name, o.Value)
-			case x.opt.StripRouteCommands:
-				x.add(s, o.L().Pos(), AliasRouteCommand, false, "", "alias %s runs a default-route command mixed with other commands (%s %s); left as is: edit it by hand", s.Name, o.Name, o.Value)
+			case p.opt.StripRouteCommands && strippable:
+				p.remove(o, "alias %s runs a main-table default-route command (%s %s): removed", s.Name, o.Name, o.Value)
+			case p.opt.StripRouteCommands:
+				p.report(s, o.L().Pos(), nil, "alias %s runs a default-route command mixed with other commands (%s %s); left as is: edit it by hand", s.Name, o.Name, o.Value)
 			default:
-				x.add(s, o.L().Pos(), AliasRouteCommand, false, "", "alias %s runs a default-route command (%s %s); it adds a competing default route: rerun with --strip-route-commands (Ansible: strip_route_commands) to remove it", s.Name, o.Name, o.Value)
+				p.report(s, o.L().Pos(), nil, "alias %s runs a default-route command (%s %s); it adds a competing default route: rerun with --strip-route-commands (Ansible: strip_route_commands) to remove it", s.Name, o.Name, o.Value)
 			}
 		}
 	}
@@ -67,8 +67,8 @@ func defaultRouteCommand(value string) (only, any bool) {
 // far more than using it).
 var separators = strings.NewReplacer(";", " ; ", "&&", " && ", "||", " || ")
 
-// simpleCommands splits a command line on ;, &&, || and |. A pipe makes the line not "only" route
-// commands, so it is kept as a word of its own command.
+// simpleCommands splits a command line on ;, && and || (each surrounded by blanks first). A pipe
+// is not split on: a word "|" stays in its command, which isDefaultRoute then refuses.
 func simpleCommands(value string) [][]string {
 	var cmds [][]string
 	var cur []string

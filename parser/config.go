@@ -29,6 +29,8 @@ type Options struct {
 	MaxDepth int
 	// Display maps a file name to the path shown in errors (default: the name itself).
 	Display func(name string) string
+	// Dialect is the program whose reading of the files to reproduce (default Ifupdown).
+	Dialect *Dialect
 }
 
 // ReadFileInfoFS is implemented by filesystems that can read a file and stat that same open file,
@@ -76,6 +78,7 @@ type fileID struct {
 }
 
 type loader struct {
+	dialect  *Dialect
 	fsys     fs.FS
 	opt      Options
 	cfg      *Config
@@ -94,7 +97,11 @@ func newLoader(fsys fs.FS, opt Options) *loader {
 	if opt.Display == nil {
 		opt.Display = func(s string) string { return s }
 	}
-	return &loader{fsys: fsys, opt: opt, cfg: &Config{}, seen: map[fileID]bool{}, active: map[fileID]bool{}, literals: map[string]bool{}}
+	d := opt.Dialect
+	if d == nil {
+		d = Ifupdown
+	}
+	return &loader{dialect: d, fsys: fsys, opt: opt, cfg: &Config{}, seen: map[fileID]bool{}, active: map[fileID]bool{}, literals: map[string]bool{}}
 }
 
 // recoverInternal turns a parser bug into an error instead of a crash: the caller then leaves the
@@ -180,14 +187,6 @@ func (f *File) id() fileID {
 	return fileID{name: path.Clean(f.Name)}
 }
 
-type state uint8
-
-const (
-	inNone state = iota
-	inIface
-	inMapping
-)
-
 // parseFile runs ifupdown's read_interfaces_defn over one file, following includes in place so
 // that stanzas are numbered in ifupdown's order.
 func (l *loader) parseFile(f *File, depth int, top bool) error {
@@ -201,7 +200,7 @@ func (l *loader) parseFile(f *File, depth int, top bool) error {
 	f.Phys = splitLines(f.Data)
 	f.Lines = make([]Line, 0, len(f.Phys))
 	texts := make([]string, 0, len(f.Phys)) // dropped when parsing ends: Keyword and Rest keep what counts
-	eachLogical(f.Phys, func(g logical) {
+	l.dialect.logicalLines(f.Phys, func(g logical) {
 		k := Blank
 		if g.comment {
 			k = Comment
@@ -210,9 +209,8 @@ func (l *loader) parseFile(f *File, depth int, top bool) error {
 		texts = append(texts, g.text)
 	})
 
-	st := inNone
+	var st state
 	var cur *Stanza
-	haveScript := false
 	for i, text := range texts {
 		ln := &f.Lines[i]
 		if ln.Kind == Comment {
@@ -223,51 +221,22 @@ func (l *loader) parseFile(f *File, depth int, top bool) error {
 			continue // Blank
 		}
 		ln.Keyword, ln.Rest = w, rest
+		kind, next, msg := l.dialect.dispatch(w, rest, st)
+		ln.Kind = kind
 		var perr *Error
 		switch {
-		case w == "mapping":
-			ln.Kind, st, haveScript = Mapping, inMapping, false
-		case w == "source" || strings.HasPrefix(w, "source-dir"):
-			ln.Kind, st = Source, inNone
-			if w != "source" {
-				ln.Kind = SourceDir
-			}
-			if !l.opt.NoIncludes {
-				if err := l.include(f, ln, depth); err != nil {
-					return err
-				}
-			}
-		case w == "iface":
-			ln.Kind = Iface
+		case msg != "":
+			perr = l.errorf(f, int(ln.Num), "%s", msg)
+		case kind == Iface:
 			cur, perr = l.iface(f, i, rest)
-			st = inIface
-		case w == "auto" || strings.HasPrefix(w, "allow-") && len(w) > 6 || w == "no-auto-down" || w == "no-scripts":
-			// With names these end the stanza; bare, inside a stanza, they apply to it and it goes on.
-			ln.Kind = Auto
-			if rest != "" {
-				st = inNone
-			}
-		case w == "rename":
-			ln.Kind, st = Rename, inNone
-		case st == inIface:
-			ln.Kind = Option
-			if rest == "" {
-				perr = l.errorf(f, int(ln.Num), "option with empty value")
-				break
-			}
+		case kind == Option:
 			cur.Options = append(cur.Options, &Opt{Stanza: cur, Line: i, Name: w, Value: rest})
-		case st == inMapping && (w == "script" || w == "map"):
-			ln.Kind = MapBody
-			if w == "script" {
-				if haveScript {
-					perr = l.errorf(f, int(ln.Num), "duplicate script in mapping")
-				}
-				haveScript = true
+		case (kind == Source || kind == SourceDir) && !l.opt.NoIncludes:
+			if err := l.dialect.include(l, f, ln, depth); err != nil {
+				return err
 			}
-		default:
-			ln.Kind = Option
-			perr = l.errorf(f, int(ln.Num), "misplaced option")
 		}
+		st = next
 		if perr != nil {
 			if top {
 				return perr
@@ -295,11 +264,11 @@ func (l *loader) iface(f *File, idx int, rest string) (*Stanza, *Error) {
 	inherits := false
 	fam, rest, ok := nextWord(rest)
 	if ok {
-		if knownFamily(fam) {
+		if l.dialect.knownFamily(fam) {
 			s.Family = fam
 			var m string
 			if m, rest, ok = nextWord(rest); ok {
-				if knownMethod(fam, m) {
+				if l.dialect.knownMethod(fam, m) {
 					s.Method = m
 				} else {
 					inherits = m == "inherits"
@@ -351,7 +320,6 @@ func (l *loader) iface(f *File, idx int, rest string) (*Stanza, *Error) {
 			s.Method = s.Parent.Method
 		}
 	}
-	s.Seq = len(l.cfg.Stanzas)
 	l.cfg.Stanzas = append(l.cfg.Stanzas, s)
 	f.Stanzas = append(f.Stanzas, s)
 	return s, nil

@@ -110,9 +110,6 @@ func checkRoundTrip(t testing.TB, cfg *Config, want map[string][]byte) {
 		} else if !ok && string(out) != f.Data {
 			t.Errorf("%s: Apply(nil) is not the data read", f.Name)
 		}
-		if string(f.Format()) != f.Data {
-			t.Errorf("%s: Format() is not the data read", f.Name)
-		}
 		covered := 0
 		for _, l := range f.Lines {
 			if l.Start != covered {

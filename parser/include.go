@@ -12,11 +12,11 @@ import (
 	"syscall"
 )
 
-// include follows a source or source-dir* line the way config.c does: the including file's
+// include08 follows a source or source-dir* line the way ifupdown 0.8.41's config.c does: the including file's
 // directory is put before REST (unless it starts with '/'), the string goes through wordexp(3)
 // with WRDE_NOCMD, and each resulting word names a file (source) or a directory whose entries
 // matching ^[a-zA-Z0-9_-]+$ are read in sorted order (source-directory).
-func (l *loader) include(f *File, ln *Line, depth int) error {
+func include08(l *loader, f *File, ln *Line, depth int) error {
 	at := l.errorf(f, int(ln.Num), "")
 	pattern := ln.Rest
 	if !strings.HasPrefix(pattern, "/") {

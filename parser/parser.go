@@ -1,12 +1,14 @@
-// Package parser reads /etc/network/interfaces files exactly as Debian's ifupdown 0.8.41 does, and
-// keeps every byte so that a file can be printed back identically or edited by whole physical lines.
+// Package parser reads /etc/network/interfaces files losslessly, exactly as a given program reads
+// them (a [Dialect]; Debian's ifupdown 0.8.41, [Ifupdown], is the default), and keeps every byte
+// so that a file can be printed back identically or edited by whole physical lines.
 //
-// The grammar follows ifupdown's config.c (see docs in the repository): whole-line comments after
-// leading whitespace, "\" continuation only as the very last byte, case-sensitive keywords, words cut
-// to 79 bytes, stanzas that end at the next iface/mapping/source*/rename line or an
-// auto/allow-*/no-* line with names, and includes resolved like ifupdown's wordexp(3) call.
+// For ifupdown 0.8.41 the grammar follows its config.c (see docs in the repository): whole-line
+// comments after leading whitespace, "\" continuation only as the very last byte, case-sensitive
+// keywords, words cut to 79 bytes, stanzas that end at the next iface/mapping/source*/rename line
+// or an auto/allow-*/no-* line with names, and includes resolved like ifupdown's wordexp(3) call.
 // The package knows nothing of gateways: it exposes stanzas and options with their positions,
-// and applies whole-line [Edit]s.
+// makes whole-line [Edit]s by intent ([File.RemoveOption], [Stanza.AppendOption]) and applies
+// them ([File.Apply], [File.Ops]).
 package parser
 
 import (
@@ -79,7 +81,6 @@ type Stanza struct {
 	Inherits string  // the name given after "inherits", or ""
 	Parent   *Stanza // the stanza options were copied from, or nil
 	Options  []*Opt
-	Seq      int // position among all stanzas of the configuration, in ifupdown's reading order
 }
 
 // Opt is one option line of a stanza.
@@ -119,26 +120,6 @@ func (s *Stanza) Effective() []*Opt {
 // Bytes returns the file's bytes without a copy: they share Data's memory, so the caller must
 // never modify them (big files would otherwise be held twice).
 func (f *File) Bytes() []byte { return unsafe.Slice(unsafe.StringData(f.Data), len(f.Data)) }
-
-// families lists ifupdown 0.8.41's address families and their methods (checked with ifquery).
-var families = map[string][]string{
-	"inet":  {"loopback", "static", "manual", "dhcp", "bootp", "tunnel", "ppp", "wvdial", "ipv4ll"},
-	"inet6": {"auto", "loopback", "static", "manual", "dhcp", "v4tunnel", "6to4", "tunnel"},
-	"ipx":   {"static", "dynamic"},
-	"can":   {"static"},
-	"meta":  {"none"},
-}
-
-func knownFamily(f string) bool { _, ok := families[f]; return ok }
-
-func knownMethod(f, m string) bool {
-	for _, x := range families[f] {
-		if x == m {
-			return true
-		}
-	}
-	return false
-}
 
 // Error is a problem at a place in a file. It prints as "path:line: message", like ifupdown.
 type Error struct {

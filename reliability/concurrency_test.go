@@ -1,6 +1,8 @@
 package reliability
 
 import (
+	"github.com/ifacefix/ifacefix/internal/testcases"
+
 	"bytes"
 	"path/filepath"
 	"strings"
@@ -18,7 +20,7 @@ func TestConcurrentApply(t *testing.T) {
 	for _, sleep := range []string{"0ms", "20ms"} {
 		t.Run("sleep-"+sleep, func(t *testing.T) {
 			dir := t.TempDir()
-			writeTree(t, dir, crashTree)
+			testcases.WriteTree(t, dir, crashTree)
 			const n = 20
 			var ps []*session
 			for i := range n {
@@ -50,7 +52,7 @@ func TestConcurrentApply(t *testing.T) {
 					t.Errorf("%s differs from a single run's result:\n%s", f, got)
 				}
 				d := filepath.Join(dir, filepath.Dir(f))
-				b := backups(t, d, filepath.Base(f))
+				b := testcases.Backups(d, filepath.Base(f))
 				if len(b) != 1 {
 					t.Errorf("%s: %d backups %q, want exactly 1", f, len(b), b)
 					continue
@@ -74,7 +76,7 @@ func TestConcurrentApply(t *testing.T) {
 func TestLockTimeout(t *testing.T) {
 	want := fixedTree(t)
 	dir := t.TempDir()
-	writeTree(t, dir, crashTree)
+	testcases.WriteTree(t, dir, crashTree)
 	first := start(t, cmdOpts{env: []string{"IFACEFIX_FAULT_PAUSE=synced"}}, "--root", dir, "--apply")
 	first.waitFor("ifacefix-fault: paused at synced", 1)
 	before := snapshot(t, dir)

@@ -1,6 +1,8 @@
 package reliability
 
 import (
+	"github.com/ifacefix/ifacefix/internal/testcases"
+
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,13 +18,13 @@ import (
 func TestConfinementRoot(t *testing.T) {
 	base := t.TempDir()
 	out := filepath.Join(base, "outside")
-	writeTree(t, out, map[string]string{"interfaces": aliasFix, "interfaces.d/x": aliasFix})
+	testcases.WriteTree(t, out, map[string]string{"interfaces": aliasFix, "interfaces.d/x": aliasFix})
 	rel := strings.Repeat("../", 12) + strings.TrimPrefix(out, "/") // climbs far above the root
 	outBefore := snapshot(t, out)
 
 	t.Run("includes-and-links", func(t *testing.T) {
 		root := filepath.Join(base, "root1")
-		writeTree(t, root, map[string]string{
+		testcases.WriteTree(t, root, map[string]string{
 			"etc/network/interfaces": "source interfaces.d/*\n" +
 				"source ../../../etc/shadow\n" +
 				"source " + rel + "/interfaces\n" +
@@ -75,7 +77,7 @@ func TestConfinementRoot(t *testing.T) {
 	t.Run("inside-link-written-through", func(t *testing.T) {
 		// A link that stays inside the root is followed, chroot-style, and written through.
 		root := filepath.Join(base, "root3")
-		writeTree(t, root, map[string]string{"etc/network/real/interfaces": aliasFix})
+		testcases.WriteTree(t, root, map[string]string{"etc/network/real/interfaces": aliasFix})
 		if err := os.Symlink("/etc/network/real/interfaces", filepath.Join(root, "etc/network/interfaces")); err != nil {
 			t.Fatal(err)
 		}
@@ -88,7 +90,7 @@ func TestConfinementRoot(t *testing.T) {
 		if got := readFile(t, filepath.Join(root, "etc/network/real/interfaces")); got == aliasFix {
 			t.Error("the link's target was not fixed")
 		}
-		if b := backups(t, filepath.Join(root, "etc/network/real"), "interfaces"); len(b) != 1 {
+		if b := testcases.Backups(filepath.Join(root, "etc/network/real"), "interfaces"); len(b) != 1 {
 			t.Errorf("backups next to the link's target: %q", b)
 		}
 		sameSnapshot(t, out, outBefore)
@@ -101,7 +103,7 @@ func TestConfinementBackupMode(t *testing.T) {
 	for _, mode := range []os.FileMode{0o600, 0o640, 0o644} {
 		dir := t.TempDir()
 		top := filepath.Join(dir, "etc/network/interfaces")
-		writeTree(t, dir, map[string]string{"etc/network/interfaces": aliasFix})
+		testcases.WriteTree(t, dir, map[string]string{"etc/network/interfaces": aliasFix})
 		os.Chmod(top, mode)
 		uid, gid := os.Getuid(), os.Getgid()
 		if os.Geteuid() == 0 {
@@ -113,7 +115,7 @@ func TestConfinementBackupMode(t *testing.T) {
 		if r := run(t, cmdOpts{}, "--root", dir, "--apply"); r.code != 0 {
 			t.Fatalf("exit %d\n%s", r.code, r.stderr)
 		}
-		b := backups(t, filepath.Dir(top), "interfaces")
+		b := testcases.Backups(filepath.Dir(top), "interfaces")
 		if len(b) != 1 {
 			t.Fatalf("backups: %q", b)
 		}
@@ -145,10 +147,10 @@ func TestConfinementTempFile(t *testing.T) {
 		real := "etc/network/interfaces"
 		if link {
 			real = "etc/network/real/interfaces"
-			writeTree(t, dir, map[string]string{real: aliasFix})
+			testcases.WriteTree(t, dir, map[string]string{real: aliasFix})
 			os.Symlink("real/interfaces", filepath.Join(dir, "etc/network/interfaces"))
 		} else {
-			writeTree(t, dir, map[string]string{real: aliasFix})
+			testcases.WriteTree(t, dir, map[string]string{real: aliasFix})
 		}
 		os.Chmod(filepath.Join(dir, real), 0o600)
 		before := snapshot(t, dir)
@@ -183,7 +185,7 @@ func TestConfinementTempFile(t *testing.T) {
 		return
 	}
 	dir := t.TempDir()
-	writeTree(t, dir, map[string]string{"etc/network/interfaces": aliasFix})
+	testcases.WriteTree(t, dir, map[string]string{"etc/network/interfaces": aliasFix})
 	c := exec.Command(strace, "-f", "-e", "trace=openat,open,creat", bin, "--root", dir, "--apply")
 	out, err := c.CombinedOutput()
 	if err != nil {

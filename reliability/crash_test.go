@@ -1,6 +1,8 @@
 package reliability
 
 import (
+	"github.com/ifacefix/ifacefix/internal/testcases"
+
 	"bufio"
 	"fmt"
 	"io"
@@ -49,7 +51,7 @@ var crashFiles = []string{"etc/network/interfaces", "etc/network/interfaces.d/et
 func fixedTree(t *testing.T) map[string]string {
 	t.Helper()
 	dir := t.TempDir()
-	writeTree(t, dir, crashTree)
+	testcases.WriteTree(t, dir, crashTree)
 	if r := run(t, cmdOpts{}, "--root", dir, "--apply"); r.code != 0 {
 		t.Fatalf("uninterrupted run: exit %d\n%s", r.code, r.stderr)
 	}
@@ -139,7 +141,7 @@ func recoverRun(t *testing.T, dir string, want map[string]string) {
 		t.Fatalf("run after the kill left %d of %d files fixed", st.written, len(crashFiles))
 	}
 	for _, f := range crashFiles {
-		if len(backups(t, filepath.Join(dir, filepath.Dir(f)), filepath.Base(f))) == 0 {
+		if len(testcases.Backups(filepath.Join(dir, filepath.Dir(f)), filepath.Base(f))) == 0 {
 			t.Fatalf("%s: replaced, but no backup", f)
 		}
 	}
@@ -147,16 +149,19 @@ func recoverRun(t *testing.T, dir string, want map[string]string) {
 
 // TestCrashAtEachStep pauses ifacefix --apply at every step of both replacements (the fault hook
 // prints a marker and waits), SIGKILLs it there, and checks the tree. Deterministic: every state
-// a kill can leave is reached at least once.
+// a kill can leave is reached at least once. Both files are prepared (temporary file written and
+// fsynced, backup linked) before either is checked and renamed, so only a kill between the two
+// renames leaves one file fixed and the other not.
 func TestCrashAtEachStep(t *testing.T) {
 	want := fixedTree(t)
-	steps := []string{"interfaces synced", "interfaces linked", "eth0-extra synced", "eth0-extra linked"}
-	wantStates := []crashState{{0, 1, 0}, {0, 1, 1}, {1, 1, 1}, {1, 1, 2}}
+	steps := []string{"interfaces synced", "interfaces linked", "eth0-extra synced", "eth0-extra linked",
+		"both checked", "interfaces renamed", "eth0-extra renamed"}
+	wantStates := []crashState{{0, 1, 0}, {0, 1, 1}, {0, 2, 1}, {0, 2, 2}, {0, 2, 2}, {1, 1, 2}, {2, 0, 2}}
 	for i, step := range steps {
 		t.Run(strings.ReplaceAll(step, " ", "-"), func(t *testing.T) {
 			dir := t.TempDir()
-			writeTree(t, dir, crashTree)
-			c := command(cmdOpts{env: []string{"IFACEFIX_FAULT_PAUSE=synced,linked"}}, "--root", dir, "--apply")
+			testcases.WriteTree(t, dir, crashTree)
+			c := command(cmdOpts{env: []string{"IFACEFIX_FAULT_PAUSE=synced,linked,checked,renamed"}}, "--root", dir, "--apply")
 			c.Stdin = nil
 			stdin, err := c.StdinPipe()
 			if err != nil {
@@ -258,7 +263,7 @@ func TestCrashRandomKill(t *testing.T) {
 	var spans []time.Duration
 	for range 5 {
 		dir := t.TempDir()
-		writeTree(t, dir, crashTree)
+		testcases.WriteTree(t, dir, crashTree)
 		start := time.Now()
 		if r := run(t, cmdOpts{}, "--root", dir, "--apply"); r.code != 0 {
 			t.Fatalf("calibration run: exit %d\n%s", r.code, r.stderr)
@@ -273,7 +278,7 @@ func TestCrashRandomKill(t *testing.T) {
 	base := t.TempDir()
 	for i := range trials {
 		dir := filepath.Join(base, strconv.Itoa(i))
-		writeTree(t, dir, crashTree)
+		testcases.WriteTree(t, dir, crashTree)
 		sleep := time.Duration(rng.IntN(11)) * time.Millisecond
 		delay := time.Duration(rng.Int64N(int64((span + 4*sleep) * 6 / 5)))
 		c := command(cmdOpts{env: []string{"IFACEFIX_FAULT_SLEEP=" + sleep.String()}}, "--root", dir, "--apply")

@@ -1,6 +1,8 @@
 package reliability
 
 import (
+	"github.com/ifacefix/ifacefix/internal/testcases"
+
 	"errors"
 	"os"
 	"path/filepath"
@@ -55,10 +57,7 @@ func mountTmpfs(t *testing.T, size string) string {
 	t.Helper()
 	needRoot(t)
 	dir := worldDir(t)
-	if err := syscall.Mount("tmpfs", dir, "tmpfs", 0, "size="+size+",mode=0755"); err != nil {
-		t.Skipf("cannot mount a tmpfs (%v): needs root with CAP_SYS_ADMIN", err)
-	}
-	t.Cleanup(func() { syscall.Unmount(dir, syscall.MNT_DETACH) })
+	testcases.MountTmpfs(t, dir, "size="+size+",mode=0755")
 	return dir
 }
 
@@ -66,7 +65,7 @@ func mountTmpfs(t *testing.T, size string) string {
 // write fail; nothing is written and no temporary file or backup is left.
 func TestFaultNoSpace(t *testing.T) {
 	dir := mountTmpfs(t, "64k")
-	writeTree(t, dir, faultTree)
+	testcases.WriteTree(t, dir, faultTree)
 	fill, err := os.Create(filepath.Join(dir, "filler"))
 	if err != nil {
 		t.Fatal(err)
@@ -90,7 +89,7 @@ func TestFaultNoSpace(t *testing.T) {
 // TestFaultReadOnlyFilesystem: a file system mounted read-only gives EROFS at the temporary file.
 func TestFaultReadOnlyFilesystem(t *testing.T) {
 	dir := mountTmpfs(t, "1m")
-	writeTree(t, dir, faultTree)
+	testcases.WriteTree(t, dir, faultTree)
 	if err := syscall.Mount("", dir, "", syscall.MS_REMOUNT|syscall.MS_RDONLY, ""); err != nil {
 		t.Fatalf("remount read-only: %v", err)
 	}
@@ -118,7 +117,7 @@ func asUser(t *testing.T, dir string) int {
 // created next to it.
 func TestFaultReadOnlyDirectory(t *testing.T) {
 	dir := worldDir(t)
-	writeTree(t, dir, faultTree)
+	testcases.WriteTree(t, dir, faultTree)
 	uid := asUser(t, dir)
 	nd := filepath.Join(dir, "etc/network")
 	if err := os.Chmod(nd, 0o555); err != nil {
@@ -135,7 +134,7 @@ func TestFaultReadOnlyDirectory(t *testing.T) {
 // written, naming the file and the source line that reached it.
 func TestFaultPermissionDenied(t *testing.T) {
 	dir := worldDir(t)
-	writeTree(t, dir, faultTree)
+	testcases.WriteTree(t, dir, faultTree)
 	uid := asUser(t, dir)
 	src := filepath.Join(dir, "etc/network/interfaces.d/eth1")
 	if uid == 0 {
@@ -155,7 +154,7 @@ func TestFaultPermissionDenied(t *testing.T) {
 func TestFaultCannotKeepOwner(t *testing.T) {
 	needRoot(t)
 	dir := worldDir(t)
-	writeTree(t, dir, faultTree)
+	testcases.WriteTree(t, dir, faultTree)
 	uid := asUser(t, dir)
 	top := filepath.Join(dir, "etc/network/interfaces")
 	os.Chown(top, 0, 0)
@@ -206,7 +205,7 @@ func TestFaultChangedByAnotherWriter(t *testing.T) {
 		for name, edit := range edits {
 			t.Run(moment+"/"+name, func(t *testing.T) {
 				dir := t.TempDir()
-				writeTree(t, dir, faultTree)
+				testcases.WriteTree(t, dir, faultTree)
 				p := filepath.Join(dir, top)
 				var s *session
 				if moment == "prompt" {
@@ -239,7 +238,7 @@ func TestFaultChangedByAnotherWriter(t *testing.T) {
 // fix was computed with it. Exit 2, nothing written.
 func TestFaultSourcedFileDisappears(t *testing.T) {
 	dir := t.TempDir()
-	writeTree(t, dir, faultTree)
+	testcases.WriteTree(t, dir, faultTree)
 	s := start(t, cmdOpts{}, "--root", dir, "--interactive")
 	s.waitFor("[y/N]", 1)
 	src := filepath.Join(dir, "etc/network/interfaces.d/eth1")
@@ -254,29 +253,42 @@ func TestFaultSourcedFileDisappears(t *testing.T) {
 	sameSnapshot(t, dir, before)
 }
 
-// TestFaultSourcedFileDisappearsWhileWriting: the one window left, documented in RELIABILITY.md:
-// every file is re-checked before the first write, so a file removed after that, while an
-// earlier file is being replaced, is noticed only when its own turn comes. Exit 2 and a message
-// naming what was already written (with its backup); the removed file is not recreated and no
-// temporary file is left.
+// TestFaultSourcedFileDisappearsWhileWriting: a file removed while an earlier file is being
+// prepared for its replacement is noticed before anything is renamed: every file to write is
+// prepared and checked before the first rename. Exit 2, nothing written, no backup and no
+// temporary file left anywhere; the removed file is not recreated.
 func TestFaultSourcedFileDisappearsWhileWriting(t *testing.T) {
 	dir := t.TempDir()
-	writeTree(t, dir, crashTree)
+	testcases.WriteTree(t, dir, crashTree)
 	s := start(t, cmdOpts{env: []string{"IFACEFIX_FAULT_PAUSE=linked"}}, "--root", dir, "--apply")
 	s.waitFor("ifacefix-fault: paused at linked", 1)
 	src := filepath.Join(dir, "etc/network/interfaces.d/eth0-extra")
 	if err := os.Remove(src); err != nil {
 		t.Fatal(err)
 	}
+	before := snapshot(t, dir)
 	s.send("")
 	r := s.wait()
-	top := filepath.Join(dir, "etc/network/interfaces")
-	wantError(t, r, src, "no such file or directory", "already written: "+top)
+	wantError(t, r, src, "disappeared after it was read", "nothing was written")
 	if _, err := os.Lstat(src); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("%s: recreated (%v)", src, err)
 	}
-	if b := backups(t, filepath.Dir(top), "interfaces"); len(b) != 1 || readFile(t, filepath.Join(filepath.Dir(top), b[0])) != crashTree["etc/network/interfaces"] {
-		t.Errorf("backups of the written file: %q, want one with the old bytes", b)
+	top := filepath.Join(dir, "etc/network/interfaces")
+	if got := readFile(t, top); got != crashTree["etc/network/interfaces"] {
+		t.Errorf("%s written: %q", top, got)
+	}
+	// The snapshot, taken while paused, holds the first file's temporary file and backup: both
+	// must be gone.
+	after := snapshot(t, dir)
+	for name := range before {
+		if _, ok := after[name]; !ok && !strings.HasPrefix(filepath.Base(name), ".") {
+			t.Errorf("%s vanished", name)
+		}
+	}
+	for name := range after {
+		if name != "." && strings.HasPrefix(filepath.Base(name), ".") {
+			t.Errorf("left behind: %s", name)
+		}
 	}
 	ents, _ := os.ReadDir(filepath.Dir(src))
 	if len(ents) != 0 {

@@ -5,6 +5,8 @@
 package reliability
 
 import (
+	"github.com/ifacefix/ifacefix/internal/testcases"
+
 	"bytes"
 	"fmt"
 	"io"
@@ -12,7 +14,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -20,8 +21,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ifacefix/ifacefix/internal/rootfs"
 	"github.com/ifacefix/ifacefix/parser"
-	"github.com/ifacefix/ifacefix/rootfs"
 )
 
 // bin is the ifacefix binary built with -tags faultinject; binDir is world-readable so that
@@ -69,19 +70,11 @@ func testMain(m *testing.M) int {
 	defer os.RemoveAll(binDir)
 	os.Chmod(binDir, 0o755)
 	bin = filepath.Join(binDir, "ifacefix")
-	build := exec.Command("go", "build", "-tags", "faultinject", "-o", bin, "./cmd/ifacefix")
-	build.Dir = repoRoot()
-	if out, err := build.CombinedOutput(); err != nil {
-		fmt.Fprintf(os.Stderr, "building ifacefix: %v\n%s", err, out)
+	if err := testcases.Build(bin, "./cmd/ifacefix", "-tags", "faultinject"); err != nil {
+		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
 	return m.Run()
-}
-
-// repoRoot is the module root: the parent of this package's directory.
-func repoRoot() string {
-	wd, _ := os.Getwd()
-	return filepath.Dir(wd)
 }
 
 // result is one finished ifacefix process.
@@ -153,20 +146,6 @@ func run(t testing.TB, o cmdOpts, args ...string) result {
 	return r
 }
 
-// writeTree creates files (slash names relative to dir, mode 0644 unless the name is in modes).
-func writeTree(t testing.TB, dir string, files map[string]string) {
-	t.Helper()
-	for name, data := range files {
-		p := filepath.Join(dir, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
-
 // entry is one name of a snapshot.
 type entry struct {
 	mode fs.FileMode
@@ -228,20 +207,6 @@ func sameSnapshot(t testing.TB, dir string, before map[string]entry) {
 			t.Errorf("%s: new file", name)
 		}
 	}
-}
-
-// backups returns the backup names (sorted, base names) of base in dir.
-func backups(t testing.TB, dir, base string) []string {
-	t.Helper()
-	m, err := filepath.Glob(filepath.Join(dir, "."+base+".ifacefix-*.bak"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := range m {
-		m[i] = filepath.Base(m[i])
-	}
-	sort.Strings(m)
-	return m
 }
 
 // loadedFiles returns the host paths of the files ifupdown would read for top (parsed with our

@@ -1,6 +1,8 @@
 package reliability
 
 import (
+	"github.com/ifacefix/ifacefix/internal/testcases"
+
 	"fmt"
 	"net"
 	"os"
@@ -69,19 +71,19 @@ func TestHostileBinaryFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	top := filepath.Join(dir, "interfaces")
-	writeTree(t, dir, map[string]string{"interfaces": string(elf)})
+	testcases.WriteTree(t, dir, map[string]string{"interfaces": string(elf)})
 	refuse(t, dir, "{D}/interfaces:1: NUL byte: not a text file\n", top)
 }
 
 func TestHostileNULBytes(t *testing.T) {
 	t.Run("top-level", func(t *testing.T) {
 		dir := t.TempDir()
-		writeTree(t, dir, map[string]string{"interfaces": aliasFix + "# a comment\x00with a NUL\n"})
+		testcases.WriteTree(t, dir, map[string]string{"interfaces": aliasFix + "# a comment\x00with a NUL\n"})
 		refuse(t, dir, "{D}/interfaces:9: NUL byte: not a text file\n", filepath.Join(dir, "interfaces"))
 	})
 	t.Run("sourced", func(t *testing.T) {
 		dir := t.TempDir()
-		writeTree(t, dir, map[string]string{
+		testcases.WriteTree(t, dir, map[string]string{
 			"interfaces":     "source interfaces.d/*\n" + aliasFix,
 			"interfaces.d/x": "auto lo\niface lo inet loopback\n\x00\n",
 		})
@@ -95,7 +97,7 @@ func TestHostileLongLine(t *testing.T) {
 	line := strings.Repeat("x", 10<<20)
 	t.Run("garbage", func(t *testing.T) {
 		dir := t.TempDir()
-		writeTree(t, dir, map[string]string{"interfaces": line + "\n" + aliasFix})
+		testcases.WriteTree(t, dir, map[string]string{"interfaces": line + "\n" + aliasFix})
 		r := refuse(t, dir, "{D}/interfaces:1: misplaced option\n", filepath.Join(dir, "interfaces"))
 		if r.maxRSS > memBound(len(line)) {
 			t.Errorf("max RSS %d MB for a %d MB line", r.maxRSS>>20, len(line)>>20)
@@ -108,7 +110,7 @@ func TestHostileLongLine(t *testing.T) {
 	t.Run("comment", func(t *testing.T) {
 		dir := t.TempDir()
 		top := filepath.Join(dir, "interfaces")
-		writeTree(t, dir, map[string]string{"interfaces": "#" + line + "\n" + aliasFix})
+		testcases.WriteTree(t, dir, map[string]string{"interfaces": "#" + line + "\n" + aliasFix})
 		r := run(t, cmdOpts{measure: true}, "--apply", top)
 		if r.code != 0 {
 			t.Fatalf("exit %d\n%.500s", r.code, r.stderr)
@@ -130,7 +132,7 @@ func TestHostileInvalidUTF8(t *testing.T) {
 	t.Run("garbage", func(t *testing.T) {
 		dir := t.TempDir()
 		top := filepath.Join(dir, "interfaces")
-		writeTree(t, dir, map[string]string{"interfaces": "\xff\xfe\xc3\x28 \xa0\xa1\n" + aliasFix})
+		testcases.WriteTree(t, dir, map[string]string{"interfaces": "\xff\xfe\xc3\x28 \xa0\xa1\n" + aliasFix})
 		refuse(t, dir, "{D}/interfaces:1: misplaced option\n", top)
 		if code, out := ifqueryVerdict(t, top, "-l"); code >= 0 && (code != 1 || !strings.Contains(out, top+":1: misplaced option")) {
 			t.Errorf("ifquery's verdict differs (exit %d):\n%s", code, out)
@@ -140,7 +142,7 @@ func TestHostileInvalidUTF8(t *testing.T) {
 		dir := t.TempDir()
 		top := filepath.Join(dir, "interfaces")
 		in := "# caf\xe9 \xff\xfe\n" + aliasFix + "    up echo \xc3\x28\xa0\n"
-		writeTree(t, dir, map[string]string{"interfaces": in})
+		testcases.WriteTree(t, dir, map[string]string{"interfaces": in})
 		if code, out := ifqueryVerdict(t, top, "-l"); code > 0 {
 			t.Fatalf("ifquery refuses the input (exit %d):\n%s", code, out)
 		}
@@ -162,7 +164,7 @@ func TestHostileInvalidUTF8(t *testing.T) {
 func TestHostileSpecialFiles(t *testing.T) {
 	fifoTree := func(t *testing.T) string {
 		dir := t.TempDir()
-		writeTree(t, dir, map[string]string{"etc/network/interfaces": "source interfaces.d/*\n" + aliasFix})
+		testcases.WriteTree(t, dir, map[string]string{"etc/network/interfaces": "source interfaces.d/*\n" + aliasFix})
 		os.MkdirAll(filepath.Join(dir, "etc/network/interfaces.d"), 0o755)
 		if err := syscall.Mkfifo(filepath.Join(dir, "etc/network/interfaces.d/pipe"), 0o644); err != nil {
 			t.Fatal(err)
@@ -179,7 +181,7 @@ func TestHostileSpecialFiles(t *testing.T) {
 	})
 	t.Run("socket-by-include", func(t *testing.T) {
 		dir := t.TempDir()
-		writeTree(t, dir, map[string]string{"etc/network/interfaces": "source interfaces.d/*\n" + aliasFix})
+		testcases.WriteTree(t, dir, map[string]string{"etc/network/interfaces": "source interfaces.d/*\n" + aliasFix})
 		os.MkdirAll(filepath.Join(dir, "etc/network/interfaces.d"), 0o755)
 		l, err := net.Listen("unix", filepath.Join(dir, "etc/network/interfaces.d/sock"))
 		if err != nil {
@@ -195,7 +197,7 @@ func TestHostileSpecialFiles(t *testing.T) {
 	t.Run("dev-zero-sourced", func(t *testing.T) {
 		dir := t.TempDir()
 		top := filepath.Join(dir, "interfaces")
-		writeTree(t, dir, map[string]string{"interfaces": aliasFix + "source /dev/zero\n"})
+		testcases.WriteTree(t, dir, map[string]string{"interfaces": aliasFix + "source /dev/zero\n"})
 		// Not run through ifquery: ifupdown reads /dev/zero forever.
 		r := refuse(t, dir, "{D}/interfaces:9: /dev/zero: is a device, not a regular file\n", top)
 		if r.maxRSS > memBound(1<<20) {
@@ -205,7 +207,7 @@ func TestHostileSpecialFiles(t *testing.T) {
 	t.Run("device-in-root-by-include", func(t *testing.T) {
 		needRoot(t)
 		dir := t.TempDir()
-		writeTree(t, dir, map[string]string{"etc/network/interfaces": "source interfaces.d/*\n" + aliasFix})
+		testcases.WriteTree(t, dir, map[string]string{"etc/network/interfaces": "source interfaces.d/*\n" + aliasFix})
 		os.MkdirAll(filepath.Join(dir, "etc/network/interfaces.d"), 0o755)
 		if err := syscall.Mknod(filepath.Join(dir, "etc/network/interfaces.d/zero"), syscall.S_IFCHR|0o666, int(1<<8|5)); err != nil {
 			t.Skipf("mknod: %v", err)
@@ -215,7 +217,7 @@ func TestHostileSpecialFiles(t *testing.T) {
 	t.Run("dev-null-sourced", func(t *testing.T) {
 		dir := t.TempDir()
 		top := filepath.Join(dir, "interfaces")
-		writeTree(t, dir, map[string]string{"interfaces": "source /dev/null\n" + aliasFix})
+		testcases.WriteTree(t, dir, map[string]string{"interfaces": "source /dev/null\n" + aliasFix})
 		if r := run(t, cmdOpts{}, "--apply", top); r.code != 0 || !strings.Contains(r.stderr, "1 file checked") {
 			t.Fatalf("exit %d\n%s", r.code, r.stderr)
 		}
@@ -226,7 +228,7 @@ func TestHostileSpecialFiles(t *testing.T) {
 	t.Run("directory-by-glob", func(t *testing.T) {
 		dir := t.TempDir()
 		top := filepath.Join(dir, "interfaces")
-		writeTree(t, dir, map[string]string{"interfaces": "source d/*\n" + aliasFix, "d/sub/x": "garbage\n"})
+		testcases.WriteTree(t, dir, map[string]string{"interfaces": "source d/*\n" + aliasFix, "d/sub/x": "garbage\n"})
 		r := run(t, cmdOpts{}, "--apply", top)
 		if r.code != 1 || !strings.Contains(r.stderr, top+":1: include-not-file: "+dir+"/d/sub: is a directory; ifupdown skips it") {
 			t.Fatalf("exit %d\n%s", r.code, r.stderr)
@@ -256,7 +258,7 @@ func TestHostileIncludeCycles(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			dir := t.TempDir()
 			top := filepath.Join(dir, "interfaces")
-			writeTree(t, dir, c.tree)
+			testcases.WriteTree(t, dir, c.tree)
 			want := filepath.Join(dir, c.line) + ": include-cycle: " + top + " is already being read: include cycle, not followed again"
 			args := []string{top}
 			if c.code == 2 {
@@ -326,7 +328,7 @@ iface %[1]sY inet static
 `, base)
 	dir := t.TempDir()
 	top := filepath.Join(dir, "interfaces")
-	writeTree(t, dir, map[string]string{"interfaces": in})
+	testcases.WriteTree(t, dir, map[string]string{"interfaces": in})
 	if code, out := ifqueryVerdict(t, top, base+"Z"); code >= 0 {
 		// Queried by any name with the same first 79 bytes, ifquery prints both stanzas' options.
 		if code != 0 || !strings.Contains(out, "gateway: 192.0.2.254") || !strings.Contains(out, "gateway: 192.0.2.253") {
@@ -355,7 +357,7 @@ func TestHostileMillionStanzas(t *testing.T) {
 	t.Run("fixed", func(t *testing.T) {
 		dir := t.TempDir()
 		top := filepath.Join(dir, "interfaces")
-		writeTree(t, dir, map[string]string{"interfaces": big + aliasFix})
+		testcases.WriteTree(t, dir, map[string]string{"interfaces": big + aliasFix})
 		r := run(t, cmdOpts{measure: true}, "--apply", top)
 		if r.code != 0 || !strings.Contains(r.stderr, top+":1000010: alias-gateway: ") {
 			t.Fatalf("exit %d\n%s", r.code, r.stderr)
@@ -371,7 +373,7 @@ func TestHostileMillionStanzas(t *testing.T) {
 	t.Run("error-at-end", func(t *testing.T) {
 		dir := t.TempDir()
 		top := filepath.Join(dir, "interfaces")
-		writeTree(t, dir, map[string]string{"interfaces": aliasFix + big + "iface broken\n"})
+		testcases.WriteTree(t, dir, map[string]string{"interfaces": aliasFix + big + "iface broken\n"})
 		r := refuse(t, dir, "{D}/interfaces:1000011: unknown or no address type and no inherits keyword specified\n", top)
 		if n := len(big); r.maxRSS > stanzaMemBound(n) {
 			t.Errorf("max RSS %d MB for %d MB of input", r.maxRSS>>20, n>>20)

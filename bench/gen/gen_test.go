@@ -10,8 +10,8 @@ import (
 
 	"github.com/ifacefix/ifacefix/bench/gen"
 	"github.com/ifacefix/ifacefix/fixer"
+	"github.com/ifacefix/ifacefix/internal/plan"
 	"github.com/ifacefix/ifacefix/parser"
-	"github.com/ifacefix/ifacefix/plan"
 )
 
 // dropAliasGateways is what Augeas' `rm /files/F/iface[. =~ regexp('.*:.*')]/gateway` does to a
@@ -56,7 +56,7 @@ func TestInterfaces(t *testing.T) {
 		res := fixer.Fix(cfg, fixer.Options{})
 		rules := map[string]int{}
 		for _, f := range res.Findings {
-			if !f.Fixed {
+			if !f.Fixed() {
 				t.Errorf("%+v: unfixed finding %s: %s", o, f.Rule, f.Message)
 			}
 			rules[f.Rule]++
@@ -64,7 +64,7 @@ func TestInterfaces(t *testing.T) {
 		if rules[fixer.AliasGateway] != c.AliasGateways || rules[fixer.KeepDefaultRoute] != c.Moves || len(res.Findings) != c.AliasGateways+c.Moves {
 			t.Errorf("%+v: findings %v, want %d alias-gateway and %d keep-default-route", o, rules, c.AliasGateways, c.Moves)
 		}
-		out, err := cfg.Files[0].Apply(res.Edits[cfg.Files[0]])
+		out, err := cfg.Files[0].Apply(res.Edits()[cfg.Files[0]])
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -7,6 +7,7 @@
 // strip_route_commands (default false), converted as Ansible's `type: path` and `type: bool` are.
 // Check mode (_ansible_check_mode) plans without writing; diffs are returned only in diff mode
 // (_ansible_diff). A host without /etc/network/interfaces is "not applicable": ok, unchanged.
+// `ifacefix-ansible --version` prints the version it was built with.
 //
 // The collection runs it through an action plugin (plugins/action/ifacefix.py) that picks the
 // build for the host's architecture.
@@ -29,9 +30,12 @@ import (
 	"unicode"
 
 	"github.com/ifacefix/ifacefix/fixer"
-	"github.com/ifacefix/ifacefix/plan"
-	"github.com/ifacefix/ifacefix/rootfs"
+	"github.com/ifacefix/ifacefix/internal/plan"
+	"github.com/ifacefix/ifacefix/internal/report"
+	"github.com/ifacefix/ifacefix/internal/rootfs"
 )
+
+var version = "dev" // set with -ldflags "-X main.version=..." (make ansible)
 
 // lockTimeout bounds the wait for another ifacefix working on the same configuration.
 const lockTimeout = 30 * time.Second
@@ -81,6 +85,10 @@ type result struct {
 
 // run executes the module and returns its exit status: 0 on success, 1 when the task failed.
 func run(args []string, stdout io.Writer) int {
+	if len(args) == 2 && args[1] == "--version" { // for people and tests: which build is this
+		fmt.Fprintln(stdout, "ifacefix-ansible version", version)
+		return 0
+	}
 	res := module(args)
 	if res.Failed {
 		res.Outcome = outcomeFailed
@@ -127,7 +135,7 @@ func module(args []string) *result {
 	}
 	pl, err := plan.Run(opt)
 	if err != nil {
-		res := &result{Failed: true, Msg: errorText(err)}
+		res := &result{Failed: true, Msg: report.Error(err)}
 		// A failure after some files were written: say what changed, so nothing is hidden.
 		var we *plan.WriteError
 		if errors.As(err, &we) && len(we.Written) > 0 {
@@ -136,7 +144,7 @@ func module(args []string) *result {
 		}
 		return res
 	}
-	return report(pl, p)
+	return resultOf(pl, p)
 }
 
 // absent reports whether the file name (absolute, inside root when root is set) is missing, and
@@ -365,15 +373,6 @@ func jsonText(v any) string {
 	return string(b)
 }
 
-// errorText gives parse errors bare (they start with "path:line:") and prefixes the others.
-func errorText(err error) string {
-	s := err.Error()
-	if strings.HasPrefix(s, "/") {
-		return s
-	}
-	return "ifacefix: " + s
-}
-
 func backups(pl *plan.Plan) []string {
 	var b []string
 	if pl == nil {
@@ -387,7 +386,7 @@ func backups(pl *plan.Plan) []string {
 	return b
 }
 
-func report(pl *plan.Plan, p *params) *result {
+func resultOf(pl *plan.Plan, p *params) *result {
 	res := &result{Findings: pl.Findings, BackupFiles: backups(pl)}
 	changed := pl.Changed()
 	res.Changed = len(changed) > 0
@@ -396,44 +395,23 @@ func report(pl *plan.Plan, p *params) *result {
 			res.Diff = append(res.Diff, diffEntry{Before: string(f.Old), After: string(f.New), BeforeHeader: f.Path, AfterHeader: f.Path})
 		}
 	}
-	fixed, open := 0, 0
 	res.Outcome = outcomeClean
 	if res.Changed {
 		res.Outcome = outcomeChanged
 	}
 	for _, f := range pl.Findings {
-		if f.Fixed {
-			fixed++
-			continue
+		if !f.Fixed {
+			res.Warnings = append(res.Warnings, report.Finding(f))
+			res.Outcome = outcomeNeedsPerson
 		}
-		open++
-		res.Outcome = outcomeNeedsPerson
-		loc := f.Path
-		if f.Line > 0 {
-			loc = fmt.Sprintf("%s:%d", f.Path, f.Line)
+	}
+	res.Msg = report.Summary(pl, !p.CheckMode)
+	if len(changed) > 0 {
+		var names []string
+		for _, f := range changed {
+			names = append(names, f.Path)
 		}
-		res.Warnings = append(res.Warnings, fmt.Sprintf("%s: %s: %s", loc, f.Rule, f.Message))
-	}
-	verb := "changed"
-	if p.CheckMode {
-		verb = "to change (check mode, nothing written)"
-	}
-	var names []string
-	for _, f := range changed {
-		names = append(names, f.Path)
-	}
-	res.Msg = fmt.Sprintf("%d %s checked, %d %s (%d fixed, %d need a person); %d %s %s",
-		len(pl.Files), plural(len(pl.Files), "file"), len(pl.Findings), plural(len(pl.Findings), "finding"),
-		fixed, open, len(changed), plural(len(changed), "file"), verb)
-	if len(names) > 0 {
 		res.Msg += ": " + strings.Join(names, ", ")
 	}
 	return res
-}
-
-func plural(n int, w string) string {
-	if n == 1 {
-		return w
-	}
-	return w + "s"
 }

@@ -129,7 +129,7 @@ func TestCheckModeWritesNothingAndDiffsOnlyInDiffMode(t *testing.T) {
 	if len(res.BackupFiles) != 0 {
 		t.Errorf("backup_files in check mode: %v", res.BackupFiles)
 	}
-	wantMsg := "1 file checked, 2 findings (1 fixed, 1 need a person); 1 file to change (check mode, nothing written): " + file
+	wantMsg := "1 file checked, 2 findings (1 fixable, 1 need a person); 1 file to change, nothing written: " + file
 	if res.Msg != wantMsg {
 		t.Errorf("msg %q, want %q", res.Msg, wantMsg)
 	}
@@ -180,7 +180,7 @@ func TestApplyWithBackupThenIdempotent(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("tree after apply:\n%q\nwant\n%q", got, want)
 	}
-	if wantMsg := "1 file checked, 2 findings (1 fixed, 1 need a person); 1 file changed: " + file; res.Msg != wantMsg {
+	if wantMsg := "1 file checked, 2 findings (1 fixed, 1 need a person); 1 file written: " + file; res.Msg != wantMsg {
 		t.Errorf("msg %q, want %q", res.Msg, wantMsg)
 	}
 
@@ -370,7 +370,7 @@ func TestPathAndRootExpanded(t *testing.T) {
 	t.Setenv("IFX_ROOT", root)
 	t.Setenv("HOME", filepath.Join(root, "etc"))
 	res, _, code := invoke(t, map[string]any{"root": "${IFX_ROOT}", "_ansible_check_mode": true})
-	if code != 0 || !res.Changed || res.Msg != "1 file checked, 2 findings (1 fixed, 1 need a person); 1 file to change (check mode, nothing written): "+root+"/etc/network/interfaces" {
+	if code != 0 || !res.Changed || res.Msg != "1 file checked, 2 findings (1 fixable, 1 need a person); 1 file to change, nothing written: "+root+"/etc/network/interfaces" {
 		t.Errorf("root $IFX_ROOT: code %d, result %+v", code, res)
 	}
 	res, _, code = invoke(t, map[string]any{"root": "~/..", "path": "$NO_SUCH_VAR_IFX/interfaces", "_ansible_check_mode": true})

@@ -10,16 +10,15 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/ifacefix/ifacefix/fixer"
-	"github.com/ifacefix/ifacefix/parser"
-	"github.com/ifacefix/ifacefix/plan"
-	"github.com/ifacefix/ifacefix/udiff"
+	"github.com/ifacefix/ifacefix/internal/plan"
+	"github.com/ifacefix/ifacefix/internal/report"
+	"github.com/ifacefix/ifacefix/internal/udiff"
 )
 
 // Exit statuses: a contract for scripts.
@@ -45,7 +44,9 @@ type exitCode int
 
 func (e exitCode) Error() string { return fmt.Sprintf("exit %d", int(e)) }
 
-func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+// newApp is the whole command-line definition; the man page and the shell completions are
+// generated from it at build time (docs.go), so every flag added here shows up in them.
+func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 	app := &cli.App{
 		Name:      "ifacefix",
 		Usage:     "remove gateway lines that break ifupdown alias stanzas, safely",
@@ -81,7 +82,11 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			return exitCode(action(c, stdin, stdout, stderr))
 		},
 	}
-	err := app.Run(args)
+	return app
+}
+
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	err := newApp(stdin, stdout, stderr).Run(args)
 	var code exitCode
 	switch {
 	case err == nil:
@@ -100,7 +105,7 @@ func action(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer) int {
 		return exitError
 	}
 	if id := c.String("explain"); id != "" {
-		r, ok := fixer.Explain(id)
+		r, ok := fixer.Lookup(id)
 		if !ok {
 			var ids []string
 			for _, r := range fixer.Rules {
@@ -108,7 +113,7 @@ func action(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer) int {
 			}
 			return fail("unknown rule %q; rules: %s", id, strings.Join(ids, ", "))
 		}
-		fmt.Fprintf(stdout, "%s: %s\n\n%s\n", r.ID, r.Title, wrap(r.Explain, 78))
+		fmt.Fprintf(stdout, "%s: %s\n\n%s\n", r.ID, r.Summary, wrap(r.Doc, 78))
 		return exitOK
 	}
 	files := c.Args().Slice()
@@ -198,21 +203,10 @@ func action(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer) int {
 		if errors.As(err, &we) && len(we.Written) > 0 {
 			out.result(p, apply)
 		}
-		fmt.Fprintln(stderr, errorText(err))
+		fmt.Fprintln(stderr, report.Error(err))
 		return exitError
 	}
 	return out.result(p, apply)
-}
-
-// errorText prints errors about the configuration bare ("path:line: message" or "path: message",
-// like compilers and ifupdown, whatever the path looks like: with --root it is often relative) and
-// others prefixed with the command name.
-func errorText(err error) string {
-	var pe *parser.Error
-	if errors.As(err, &pe) && err.Error() == pe.Error() {
-		return pe.Error()
-	}
-	return "ifacefix: " + err.Error()
 }
 
 type output struct {
@@ -232,17 +226,10 @@ func (o output) diff(f *plan.File) {
 func (o output) findings(p *plan.Plan) {
 	// Buffered: a fleet audit or a big file has thousands of findings.
 	w := bufio.NewWriterSize(o.stderr, 64<<10)
+	var line []byte
 	for _, f := range p.Findings {
-		w.WriteString(f.Path)
-		if f.Line > 0 {
-			w.WriteByte(':')
-			w.WriteString(strconv.Itoa(f.Line))
-		}
-		w.WriteString(": ")
-		w.WriteString(f.Rule)
-		w.WriteString(": ")
-		w.WriteString(f.Message)
-		w.WriteByte('\n')
+		line = append(report.AppendFinding(line[:0], f), '\n')
+		w.Write(line)
 	}
 	w.Flush()
 }
@@ -274,7 +261,7 @@ func (o output) result(p *plan.Plan, applied bool) int {
 			fmt.Fprintln(o.stderr, msg)
 		}
 	}
-	fmt.Fprintln(o.stderr, summary(p, applied))
+	fmt.Fprintln(o.stderr, "ifacefix: "+report.Summary(p, applied))
 	return status(p)
 }
 
@@ -287,42 +274,8 @@ func (o output) stdinResult(p *plan.Plan) int {
 		o.stdout.Write(p.Files[0].New)
 	}
 	o.findings(p)
-	fmt.Fprintln(o.stderr, summary(p, false))
+	fmt.Fprintln(o.stderr, "ifacefix: "+report.Summary(p, false))
 	return status(p)
-}
-
-func summary(p *plan.Plan, applied bool) string {
-	fixed, open := 0, 0
-	for _, f := range p.Findings {
-		if f.Fixed {
-			fixed++
-		} else {
-			open++
-		}
-	}
-	changed, written := 0, 0
-	for _, f := range p.Files {
-		if f.Changed {
-			changed++
-		}
-		if f.Written {
-			written++
-		}
-	}
-	s := fmt.Sprintf("ifacefix: %d %s checked, %d %s", len(p.Files), plural(len(p.Files), "file"), len(p.Findings), plural(len(p.Findings), "finding"))
-	if applied {
-		s += fmt.Sprintf(" (%d fixed, %d need a person); %d %s written", fixed, open, written, plural(written, "file"))
-	} else {
-		s += fmt.Sprintf(" (%d fixable, %d need a person); %d %s to change, nothing written", fixed, open, changed, plural(changed, "file"))
-	}
-	return s
-}
-
-func plural(n int, w string) string {
-	if n == 1 {
-		return w
-	}
-	return w + "s"
 }
 
 // jsonFile and jsonReport are the --json contract.

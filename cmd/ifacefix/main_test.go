@@ -1,6 +1,8 @@
 package main
 
 import (
+	"github.com/ifacefix/ifacefix/internal/testcases"
+
 	"bytes"
 	"flag"
 	"fmt"
@@ -12,6 +14,8 @@ import (
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/ifacefix/ifacefix/fixer"
 )
 
 var update = flag.Bool("update", false, "rewrite the cmp files of testdata/script from the actual output")
@@ -170,14 +174,9 @@ func cmdMkfifo(ts *testscript.TestScript, neg bool, args []string) {
 // "." + base + ".ifacefix-" and end in ".bak".
 func backups(ts *testscript.TestScript, file string) []string {
 	dir, base := filepath.Split(ts.MkAbs(file))
-	ents, err := os.ReadDir(dir)
-	ts.Check(err)
 	var out []string
-	for _, e := range ents {
-		n := e.Name()
-		if strings.HasPrefix(n, "."+base+".ifacefix-") && strings.HasSuffix(n, ".bak") {
-			out = append(out, filepath.Join(dir, n))
-		}
+	for _, n := range testcases.Backups(dir, base) {
+		out = append(out, filepath.Join(dir, n))
 	}
 	return out
 }
@@ -226,5 +225,28 @@ func cmdIsSymlink(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Check(err)
 	if is := fi.Mode()&os.ModeSymlink != 0; is == neg {
 		ts.Fatalf("%s: symlink is %v", args[0], is)
+	}
+}
+
+// TestExplainEveryRule: --explain knows every registered rule and prints its id, summary and
+// explanation wrapped at 78 columns.
+func TestExplainEveryRule(t *testing.T) {
+	for _, r := range fixer.Rules {
+		var out, errb bytes.Buffer
+		if code := run([]string{"ifacefix", "--explain", r.ID}, strings.NewReader(""), &out, &errb); code != 0 || errb.Len() > 0 {
+			t.Errorf("--explain %s: exit %d, stderr %q", r.ID, code, errb.String())
+		}
+		head := r.ID + ": " + r.Summary + "\n\n"
+		if !strings.HasPrefix(out.String(), head) {
+			t.Errorf("--explain %s: output starts %q, want %q", r.ID, out.String()[:min(out.Len(), len(head))], head)
+		}
+		if got := strings.Join(strings.Fields(strings.TrimPrefix(out.String(), head)), " "); got != strings.Join(strings.Fields(r.Doc), " ") {
+			t.Errorf("--explain %s: explanation %q, want %q", r.ID, got, r.Doc)
+		}
+		for _, l := range strings.Split(out.String(), "\n") {
+			if len(l) > 78 {
+				t.Errorf("--explain %s: line longer than 78 columns: %q", r.ID, l)
+			}
+		}
 	}
 }

@@ -9,9 +9,8 @@ import (
 
 	"github.com/ifacefix/ifacefix/bench/gen"
 	"github.com/ifacefix/ifacefix/fixer"
+	"github.com/ifacefix/ifacefix/internal/plan"
 	"github.com/ifacefix/ifacefix/parser"
-	"github.com/ifacefix/ifacefix/plan"
-	"github.com/ifacefix/ifacefix/udiff"
 )
 
 // Sizes of the generated configurations (iface stanzas; 4 of 5 are aliases with a gateway).
@@ -77,7 +76,7 @@ func BenchmarkApplyEdits(b *testing.B) {
 	}
 }
 
-// BenchmarkDiff renders the unified diff of the fix (plan.Ops then udiff.Render), as a dry run does.
+// BenchmarkDiff renders the unified diff of the fix (plan.Diff), as a dry run does.
 func BenchmarkDiff(b *testing.B) {
 	for _, n := range benchSizes {
 		f, edits := fixed(b, n)
@@ -85,7 +84,7 @@ func BenchmarkDiff(b *testing.B) {
 			b.SetBytes(int64(len(f.Data)))
 			b.ReportAllocs()
 			for b.Loop() {
-				if d := udiff.Render("a/x", "b/x", plan.Ops(f, edits), 3); len(d) == 0 {
+				if d, err := plan.Diff(f, edits); err != nil || len(d) == 0 {
 					b.Fatal("empty diff")
 				}
 			}
@@ -99,7 +98,7 @@ func fixed(b *testing.B, n int) (*parser.File, []parser.Edit) {
 		b.Fatal(err)
 	}
 	res := fixer.Fix(cfg, fixer.Options{})
-	return cfg.Files[0], res.Edits[cfg.Files[0]]
+	return cfg.Files[0], res.Edits()[cfg.Files[0]]
 }
 
 // BenchmarkRunDry is the whole dry run of one host tree whose interfaces file sources 4 more files:

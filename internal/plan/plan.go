@@ -18,13 +18,11 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/sergi/go-diff/diffmatchpatch"
-
 	"github.com/ifacefix/ifacefix/fixer"
+	"github.com/ifacefix/ifacefix/internal/rootfs"
+	"github.com/ifacefix/ifacefix/internal/safefile"
+	"github.com/ifacefix/ifacefix/internal/udiff"
 	"github.com/ifacefix/ifacefix/parser"
-	"github.com/ifacefix/ifacefix/rootfs"
-	"github.com/ifacefix/ifacefix/safefile"
-	"github.com/ifacefix/ifacefix/udiff"
 )
 
 // DefaultFile is the configuration ifupdown reads.
@@ -144,10 +142,12 @@ func (e *WriteError) Unwrap() error { return e.Err }
 // With Apply it first locks the directory of each top-level file of every root (in one global
 // order, so that two runs never wait for each other crosswise), keeps the locks from before the
 // first read until the last write, and writes nothing until every root has been read and planned:
-// an error in any root (bad syntax, unreadable file) means nothing at all was written. Before the
-// first write every file to be written is re-read and compared with what was planned; one that
-// changed stops the run with a *WriteError and nothing written. Only a failure during the writes
-// themselves can leave some files written: the *WriteError then names them.
+// an error in any root (bad syntax, unreadable file) means nothing at all was written. Every file
+// read but not to be written is then checked unchanged, every file to be written is prepared
+// (safefile.Prepare: temporary file and backup), and only then are they checked against what was
+// read and renamed into place (safefile.Commit). A file that changed, or any failure before the
+// first rename, stops the run with a *WriteError and nothing written. Only a rename failing after
+// another succeeded can leave some files written: the *WriteError then names them.
 func Run(opt Options) (*Plan, error) {
 	if opt.Now == nil {
 		opt.Now = time.Now
@@ -249,8 +249,9 @@ func load(t *tree, name string, opt Options) *loaded {
 		return &loaded{err: err}
 	}
 	l := &loaded{cfg: cfg, res: fixer.Fix(cfg, opt.Fix), files: make([]*File, len(cfg.Files)), errs: make([]error, len(cfg.Files))}
+	edits := l.res.Edits()
 	for i, pf := range cfg.Files {
-		l.files[i], l.errs[i] = newFile(t.fsys, pf, l.res.Edits[pf], !opt.NoDiff)
+		l.files[i], l.errs[i] = newFile(t.fsys, pf, edits[pf], !opt.NoDiff)
 		if l.errs[i] != nil {
 			break // read stops at the first error
 		}
@@ -336,35 +337,15 @@ func (p *Plan) read(t *tree, ls []*loaded, seen map[fileKey]*File) error {
 	return nil
 }
 
-// link records in File.Linked the files joined by a moved gateway: for each primary that received
-// a gateway (a fixed keep-default-route finding), the files of the alias gateways removed for the
-// same interface and family (fixed alias-gateway findings; when the fixer moves a gateway it
-// removes every alias gateway of that interface and family).
+// link records in File.Linked the files of findings the fixer says must be written together
+// (fixer.Finding.Joint: a gateway moved from an alias in one file into its primary in another).
 func link(res *fixer.Result, files map[*parser.File]*File) {
-	// Index the fixed alias-gateway findings by interface and family first (in findings order):
-	// scanning all findings for every moved gateway was quadratic on big files.
-	type iface struct{ name, family string }
-	var removed map[iface][]*parser.File
-	for _, rm := range res.Findings {
-		if rm.Rule != fixer.AliasGateway || !rm.Fixed {
-			continue
-		}
-		if removed == nil {
-			removed = map[iface][]*parser.File{}
-		}
-		base, _, _ := strings.Cut(rm.Iface, ":")
-		k := iface{base, rm.Family}
-		removed[k] = append(removed[k], rm.File)
-	}
-	for _, mv := range res.Findings {
-		if mv.Rule != fixer.KeepDefaultRoute || !mv.Fixed {
-			continue
-		}
-		to := files[mv.File]
-		for _, rf := range removed[iface{mv.Iface, mv.Family}] {
-			if from := files[rf]; from != to && from != nil && to != nil && !slices.Contains(to.Linked, from) {
-				to.Linked = append(to.Linked, from)
-				from.Linked = append(from.Linked, to)
+	for _, fd := range res.Findings {
+		for _, g := range fd.Joint {
+			a, b := files[fd.File], files[g.File]
+			if a != b && a != nil && b != nil && !slices.Contains(a.Linked, b) {
+				a.Linked = append(a.Linked, b)
+				b.Linked = append(b.Linked, a)
 			}
 		}
 	}
@@ -456,51 +437,33 @@ func newFile(fsys *rootfs.FS, pf *parser.File, edits []parser.Edit, diff bool) (
 		return f, nil
 	}
 	f.Changed = true
-	if !diff {
-		return f, nil
+	if diff {
+		f.Diff, err = Diff(pf, edits)
 	}
-	label := strings.TrimPrefix(pf.Path, "/")
-	f.Diff = udiff.Render("a/"+label, "b/"+label, Ops(pf, edits), 3)
-	return f, nil
+	return f, err
 }
 
-// Ops turns a file and its edits into line operations for udiff.Render, so that every '-' line is
-// the very line the fixer removed (and no quadratic diff search runs on big files).
-func Ops(f *parser.File, edits []parser.Edit) []diffmatchpatch.Diff {
-	var ops []diffmatchpatch.Diff
-	emit := func(t diffmatchpatch.Operation, lines []string) {
-		if len(lines) == 0 {
-			return
-		}
-		ops = append(ops, diffmatchpatch.Diff{Type: t, Text: strings.Join(lines, "")})
+// Diff returns the unified diff (a/PATH, b/PATH) that the edits make to the file, rendered from
+// the parser's line operations: every '-' line is the very line an edit removes, and no diff
+// search runs (it would be quadratic on big files).
+func Diff(pf *parser.File, edits []parser.Edit) ([]byte, error) {
+	ops, err := pf.Ops(edits)
+	if err != nil {
+		return nil, err
 	}
-	sorted := parser.SortEdits(edits)
-	at := 0
-	for _, e := range sorted {
-		emit(diffmatchpatch.DiffEqual, f.Phys[at:e.Start])
-		emit(diffmatchpatch.DiffDelete, f.Phys[e.Start:e.End])
-		if e.Text != "" {
-			text := e.Text
-			// An insertion after a last line without newline: the diff shows that line as changed.
-			if e.Start == len(f.Phys) && e.Start > 0 && f.EOL(e.Start-1) == "" && len(ops) > 0 {
-				last := ops[len(ops)-1]
-				if last.Type == diffmatchpatch.DiffEqual {
-					lines := strings.SplitAfter(last.Text, "\n")
-					prev := lines[len(lines)-1]
-					ops[len(ops)-1].Text = strings.TrimSuffix(last.Text, prev)
-					if ops[len(ops)-1].Text == "" {
-						ops = ops[:len(ops)-1]
-					}
-					emit(diffmatchpatch.DiffDelete, []string{prev})
-					text = prev + text
-				}
-			}
-			emit(diffmatchpatch.DiffInsert, []string{text})
+	uops := make([]udiff.Op, len(ops))
+	for i, op := range ops {
+		k := udiff.Equal
+		switch op.Kind {
+		case parser.Remove:
+			k = udiff.Delete
+		case parser.Insert:
+			k = udiff.Insert
 		}
-		at = e.End
+		uops[i] = udiff.Op{Kind: k, Lines: op.Lines}
 	}
-	emit(diffmatchpatch.DiffEqual, f.Phys[at:])
-	return ops
+	label := strings.TrimPrefix(pf.Path, "/")
+	return udiff.Render("a/"+label, "b/"+label, uops, 3), nil
 }
 
 // write replaces the changed files (of every tree) after checking that none changed on disk since
@@ -538,39 +501,75 @@ func (p *Plan) write(opt Options) (err error) {
 			todo = append(todo, f)
 		}
 	}
-	// Files that receive a moved gateway are written first: should a later write fail, the host
-	// keeps a default route (the alias's gateway is still there too) instead of losing it.
+	if len(todo) == 0 {
+		return nil
+	}
+	// Files that receive a moved gateway are renamed first: should a crash come between two
+	// renames, the host keeps a default route (the alias's gateway is still there too) instead of
+	// losing it.
 	sort.SliceStable(todo, func(i, j int) bool { return todo[i].inserts && !todo[j].inserts })
-	// Check every file first, so that one changed behind our back stops the run before any write.
-	// Every file read, not only those to write: the fixes were computed from all of them (a
-	// sourced file that changed or disappeared can change what the right fix is).
+	// The fixes were computed from every file read: one that changed or disappeared behind our
+	// back (a sourced file) can change what the right fix is, so the files read but not written
+	// are checked too, before anything is prepared. The files to write are checked by Commit.
 	for _, f := range p.Files {
-		if len(todo) == 0 {
-			break
+		if f.Changed && !declined[f] {
+			continue
 		}
-		if err := unchanged(f); err != nil {
+		if err := safefile.Check(f.fsys, f.Name, f.expect()); err != nil {
 			return &WriteError{Failed: f.Path, Err: err}
 		}
 	}
-	var written []string
+	// Everything that can fail is done for every file before the first rename, so that a failure
+	// leaves every file as it was.
+	pending := make([]*safefile.Pending, 0, len(todo))
 	for _, f := range todo {
-		info := f.parse.Info
-		want := safefile.Expect{Data: f.Old, Size: info.Size, ModTime: time.Unix(0, info.ModTime)}
-		res, err := safefile.Replace(f.fsys, strings.TrimPrefix(f.Name, "/"), f.New, want, safefile.Options{Backup: opt.Backup, Now: opt.Now})
-		if res.Path != "" {
-			// Replace can fail after the rename (fsync of the directory): the file is written.
-			f.Written = true
-			written = append(written, f.Path)
-			if res.Backup != "" {
-				// The backup sits next to the file actually written: for a symlink, its target.
-				f.Backup = f.display("/" + res.Backup)
-			}
-		}
+		pf, err := safefile.Prepare(f.fsys, f.Name, f.New, f.expect(), safefile.Options{Backup: opt.Backup, Now: opt.Now})
 		if err != nil {
-			return &WriteError{Written: written, Failed: f.Path, Err: err}
+			for _, q := range pending {
+				q.Abort()
+			}
+			return &WriteError{Failed: f.Path, Err: stepError(err)}
+		}
+		pending = append(pending, pf)
+	}
+	n, err := safefile.Commit(pending)
+	var written []string
+	for i, f := range todo[:n] {
+		f.Written = true
+		written = append(written, f.Path)
+		if b := pending[i].Result().Backup; b != "" {
+			// The backup sits next to the file actually written: for a symlink, its target.
+			f.Backup = f.display("/" + b)
 		}
 	}
+	if err != nil {
+		we := &WriteError{Written: written, Err: stepError(err)}
+		var se *safefile.Error
+		if errors.As(err, &se) {
+			we.Failed = todo[se.Index].Path
+		}
+		return we
+	}
 	return nil
+}
+
+// stepError is a safefile error without the path a WriteError already names: the cause alone
+// when the file changed since it was read, else "STEP: cause".
+func stepError(err error) error {
+	var se *safefile.Error
+	switch {
+	case !errors.As(err, &se):
+		return err
+	case errors.Is(se.Err, safefile.ErrChanged):
+		return se.Err
+	}
+	return fmt.Errorf("%s: %w", se.Step, se.Err)
+}
+
+// expect is what was read of the file, for safefile's checks.
+func (f *File) expect() safefile.Expect {
+	info := f.parse.Info
+	return safefile.Expect{Data: f.Old, Size: info.Size, ModTime: time.Unix(0, info.ModTime), Dev: info.Dev, Ino: info.Ino}
 }
 
 // markUnwritten turns the findings of files that were not written (declined, or not reached
@@ -589,27 +588,6 @@ func (p *Plan) markUnwritten() {
 	}
 }
 
-// unchanged re-reads a file and compares it with what was parsed.
-func unchanged(f *File) error {
-	data, info, err := f.fsys.ReadFileInfo(strings.TrimPrefix(f.Name, "/"))
-	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return fmt.Errorf("%w: the file disappeared after it was read", safefile.ErrChanged)
-		}
-		return err
-	}
-	pi := f.parse.Info
-	switch {
-	case info.Size() != pi.Size:
-		return fmt.Errorf("%w: its size changed after it was read", safefile.ErrChanged)
-	case info.ModTime().UnixNano() != pi.ModTime:
-		return fmt.Errorf("%w: its modification time changed after it was read", safefile.ErrChanged)
-	case string(data) != string(f.Old):
-		return fmt.Errorf("%w: its content changed after it was read", safefile.ErrChanged)
-	}
-	return nil
-}
-
 // FromBytes plans the fix of a single file given as bytes (standard input): includes are not
 // followed and nothing can be written.
 func FromBytes(name string, data []byte, fix fixer.Options) (*Plan, error) {
@@ -619,7 +597,7 @@ func FromBytes(name string, data []byte, fix fixer.Options) (*Plan, error) {
 	}
 	res := fixer.Fix(cfg, fix)
 	pf := cfg.Files[0]
-	f, err := newFile(nil, pf, res.Edits[pf], true)
+	f, err := newFile(nil, pf, res.Edits()[pf], true)
 	if err != nil {
 		return nil, err
 	}
@@ -631,7 +609,7 @@ func FromBytes(name string, data []byte, fix fixer.Options) (*Plan, error) {
 }
 
 // findingOf is a fixer finding with its file's display path.
-func findingOf(fd fixer.Finding) Finding {
+func findingOf(fd *fixer.Finding) Finding {
 	return Finding{Path: fd.File.Path, Line: fd.Line, Iface: fd.Iface, Family: fd.Family,
-		Rule: fd.Rule, Message: fd.Message, Fixed: fd.Fixed, Removed: fd.Removed}
+		Rule: fd.Rule, Message: fd.Message, Fixed: fd.Fixed(), Removed: fd.Removed()}
 }

@@ -1,6 +1,8 @@
 package safefile
 
 import (
+	"github.com/ifacefix/ifacefix/internal/testcases"
+
 	"bufio"
 	"bytes"
 	"errors"
@@ -16,7 +18,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ifacefix/ifacefix/rootfs"
+	"github.com/ifacefix/ifacefix/internal/rootfs"
 )
 
 // TestMain doubles as the helper process of TestLockOtherProcess.
@@ -292,17 +294,17 @@ func TestRefusesChangedFile(t *testing.T) {
 		what, msg string // msg: how the error says what changed
 		change    func(t *testing.T, p string)
 	}{
-		{"size", "(size, content changed)", func(t *testing.T, p string) {
+		{"size", "its size changed", func(t *testing.T, p string) {
 			fi, _ := os.Stat(p)
 			writeFile(t, p, oldData+"more\n", 0o644)
 			os.Chtimes(p, time.Time{}, fi.ModTime()) // only the size differs
 		}},
-		{"mtime", "(mtime changed)", func(t *testing.T, p string) {
+		{"mtime", "its modification time changed", func(t *testing.T, p string) {
 			if err := os.Chtimes(p, time.Time{}, later); err != nil {
 				t.Fatal(err)
 			}
 		}},
-		{"content", "(content changed)", func(t *testing.T, p string) {
+		{"content", "its content changed", func(t *testing.T, p string) {
 			fi, _ := os.Stat(p)
 			writeFile(t, p, strings.ToUpper(oldData), 0o644) // same size
 			if err := os.Chtimes(p, time.Time{}, fi.ModTime()); err != nil {
@@ -337,31 +339,12 @@ func TestMissingFile(t *testing.T) {
 	}
 }
 
-// mountTmpfs mounts a tmpfs on dir for the test (root only; skips if mounting is not allowed).
-func mountTmpfs(t *testing.T, dir, opts string) {
-	t.Helper()
-	if os.Geteuid() != 0 {
-		t.Skip("mounting a tmpfs needs root")
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := syscall.Mount("tmpfs", dir, "tmpfs", 0, opts); err != nil {
-		t.Skip("mount tmpfs:", err)
-	}
-	t.Cleanup(func() {
-		if err := syscall.Unmount(dir, 0); err != nil {
-			t.Errorf("unmount %s: %v", dir, err)
-		}
-	})
-}
-
 func TestReadOnlyDirectory(t *testing.T) {
 	dir := t.TempDir()
 	etc := filepath.Join(dir, "etc")
 	if os.Geteuid() == 0 {
 		// Root ignores a 0555 mode, so make the directory a read-only mount instead.
-		mountTmpfs(t, etc, "size=64k")
+		testcases.MountTmpfs(t, etc, "size=64k")
 		writeFile(t, filepath.Join(etc, "interfaces"), oldData, 0o644)
 		if err := syscall.Mount("", etc, "", syscall.MS_REMOUNT|syscall.MS_RDONLY, ""); err != nil {
 			t.Skip("remount read-only:", err)
@@ -386,7 +369,7 @@ func TestReadOnlyDirectory(t *testing.T) {
 func TestNoSpace(t *testing.T) {
 	dir := t.TempDir()
 	etc := filepath.Join(dir, "etc")
-	mountTmpfs(t, etc, "size=16k")
+	testcases.MountTmpfs(t, etc, "size=16k")
 	writeFile(t, filepath.Join(etc, "interfaces"), oldData, 0o644)
 	fsys := openFS(t, dir)
 	big := bytes.Repeat([]byte("# padding\n"), 100_000) // 1 MB: cannot fit in 16 KiB

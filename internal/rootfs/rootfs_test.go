@@ -188,8 +188,8 @@ func TestFIFORefused(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer file.Close()
-		if _, _, err := readOpen(file); !errors.Is(err, ErrNotRegular) {
-			t.Errorf("readOpen(fifo): %v, want ErrNotRegular", err)
+		if _, err := fstatRegular(file); !errors.Is(err, ErrNotRegular) {
+			t.Errorf("fstatRegular(fifo): %v, want ErrNotRegular", err)
 		}
 	})
 }

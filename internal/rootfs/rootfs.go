@@ -254,6 +254,22 @@ func (f *FS) ReadFile(name string) ([]byte, error) {
 // wrapping ErrNotRegular that names the kind), files larger than MaxFileSize (ErrTooLarge), and a
 // file whose size changed while it was read.
 func (f *FS) ReadFileInfo(name string) ([]byte, fs.FileInfo, error) {
+	file, fi, err := f.OpenRegular(name)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer file.Close()
+	data, err := readOpen(file, fi)
+	if err != nil {
+		return nil, nil, f.pathError("read", name, err)
+	}
+	return data, fi, nil
+}
+
+// OpenRegular opens the regular file name (absolute or unrooted) for reading and returns it with
+// its fstat. It never blocks (a FIFO is refused, not opened for a writer to come) and refuses
+// anything but a regular file (an error wrapping ErrNotRegular that names the kind).
+func (f *FS) OpenRegular(name string) (*os.File, fs.FileInfo, error) {
 	// Stat first so that a device is normally not even opened: opening some devices has effects
 	// (/dev/watchdog arms the watchdog, a tape device rewinds on close). The fstat below is still
 	// the check that counts, in case the name is swapped in between.
@@ -272,43 +288,44 @@ func (f *FS) ReadFileInfo(name string) ([]byte, fs.FileInfo, error) {
 			return nil, nil, f.pathError("read", name, err)
 		}
 	}
-	if err := checkRegular(fi); err != nil {
+	if err := CheckRegular(fi); err != nil {
 		return nil, nil, f.pathError("read", name, err)
 	}
 	file, err := f.root.OpenFile(r, openFlags, 0)
 	if err != nil {
 		return nil, nil, f.pathError("read", name, err)
 	}
-	defer file.Close()
-	data, fi, err := readOpen(file)
-	if err != nil {
+	if fi, err = fstatRegular(file); err != nil {
+		file.Close()
 		return nil, nil, f.pathError("read", name, err)
 	}
-	return data, fi, nil
+	return file, fi, nil
 }
 
-// readOpen fstats file, checks it is a regular file of acceptable size, and reads it.
-func readOpen(file *os.File) ([]byte, fs.FileInfo, error) {
+// fstatRegular returns the fstat of the open file if it is a regular file.
+func fstatRegular(file *os.File) (fs.FileInfo, error) {
 	fi, err := file.Stat()
-	if err != nil {
-		return nil, nil, err
+	if err == nil {
+		err = CheckRegular(fi)
 	}
-	if err := checkRegular(fi); err != nil {
-		return nil, nil, err
-	}
+	return fi, err
+}
+
+// readOpen reads the open regular file whose fstat is fi, if its size is acceptable.
+func readOpen(file *os.File, fi fs.FileInfo) ([]byte, error) {
 	if fi.Size() > MaxFileSize {
-		return nil, nil, fmt.Errorf("%w: %d bytes, limit %d", ErrTooLarge, fi.Size(), MaxFileSize)
+		return nil, fmt.Errorf("%w: %d bytes, limit %d", ErrTooLarge, fi.Size(), MaxFileSize)
 	}
 	// Read one byte more than the size, as gofmt does, to notice a file that grows meanwhile.
 	data := make([]byte, fi.Size()+1)
 	n, err := io.ReadFull(file, data)
 	if err != nil && err != io.ErrUnexpectedEOF && err != io.EOF {
-		return nil, nil, err
+		return nil, err
 	}
 	if int64(n) != fi.Size() {
-		return nil, nil, fmt.Errorf("file changed while being read (size %d, read %d bytes)", fi.Size(), n)
+		return nil, fmt.Errorf("file changed while being read (size %d, read %d bytes)", fi.Size(), n)
 	}
-	return data[:n], fi, nil
+	return data[:n], nil
 }
 
 // notRegular is the error for a file that is not regular; it names the kind for the user.
@@ -317,7 +334,9 @@ type notRegular string
 func (e notRegular) Error() string        { return "is a " + string(e) + ", not a regular file" }
 func (e notRegular) Is(target error) bool { return target == ErrNotRegular }
 
-func checkRegular(fi fs.FileInfo) error {
+// CheckRegular returns an error wrapping ErrNotRegular, naming the kind, unless fi is a regular
+// file.
+func CheckRegular(fi fs.FileInfo) error {
 	m := fi.Mode()
 	switch {
 	case m.IsRegular():

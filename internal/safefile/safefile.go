@@ -27,9 +27,11 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -37,7 +39,7 @@ import (
 
 	"github.com/google/renameio/v2"
 
-	"github.com/ifacefix/ifacefix/rootfs"
+	"github.com/ifacefix/ifacefix/internal/rootfs"
 )
 
 var (
@@ -50,19 +52,86 @@ var (
 	ErrLocked = errors.New("locked by another ifacefix process")
 )
 
-// Expect is what the caller read; Replace refuses to write if the file changed since.
+// Expect is what the caller read of a file: its bytes, and the size, modification time and
+// identity (device and inode; zero when unknown) of the very file they came from.
 type Expect struct {
-	Data    []byte
-	Size    int64
-	ModTime time.Time
+	Data     []byte
+	Size     int64
+	ModTime  time.Time
+	Dev, Ino uint64
 }
 
 // ExpectFrom returns the Expect for bytes and FileInfo from rootfs.FS.ReadFileInfo.
 func ExpectFrom(data []byte, fi fs.FileInfo) Expect {
-	return Expect{Data: data, Size: fi.Size(), ModTime: fi.ModTime()}
+	e := Expect{Data: data, Size: fi.Size(), ModTime: fi.ModTime()}
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
+		e.Dev, e.Ino = uint64(st.Dev), st.Ino
+	}
+	return e
 }
 
-// Options tune Replace.
+// Check reports whether the regular file name (inside fsys, symlinks resolved chroot-style) is
+// still what want describes: an error wrapping ErrChanged says what differs (the file itself,
+// its size, its modification time or its content). It reads the file once, comparing as it reads;
+// it never blocks on a FIFO and refuses anything but a regular file.
+func Check(fsys *rootfs.FS, name string, want Expect) error {
+	f, fi, err := fsys.OpenRegular(name)
+	if errors.Is(err, fs.ErrNotExist) {
+		return errDisappeared
+	}
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return check(f, fi, want)
+}
+
+// errDisappeared is ErrChanged for a file that no longer exists; it is fs.ErrNotExist too.
+var errDisappeared = disappeared{}
+
+type disappeared struct{}
+
+func (disappeared) Error() string { return ErrChanged.Error() + ": it disappeared after it was read" }
+func (disappeared) Is(target error) bool {
+	return target == ErrChanged || target == fs.ErrNotExist
+}
+
+// check compares the open file f (fi its fstat) with want.
+func check(f *os.File, fi fs.FileInfo, want Expect) error {
+	changed := func(what string) error {
+		return fmt.Errorf("%w: %s after it was read", ErrChanged, what)
+	}
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok && want.Ino != 0 && (uint64(st.Dev) != want.Dev || st.Ino != want.Ino) {
+		return changed("it was replaced by another file")
+	}
+	switch {
+	case fi.Size() != want.Size || int64(len(want.Data)) != want.Size:
+		return changed("its size changed")
+	case !fi.ModTime().Equal(want.ModTime):
+		return changed("its modification time changed")
+	}
+	buf := make([]byte, min(len(want.Data)+1, 64<<10))
+	rest := want.Data
+	for {
+		n, err := f.Read(buf)
+		if n > len(rest) || !bytes.Equal(buf[:n], rest[:n]) {
+			return changed("its content changed")
+		}
+		rest = rest[n:]
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return err
+		}
+	}
+	if len(rest) > 0 {
+		return changed("its content changed")
+	}
+	return nil
+}
+
+// Options tune Replace and Prepare.
 type Options struct {
 	Backup bool             // keep the old file under BackupName, as a hard link
 	Now    func() time.Time // clock for backup names (nil: time.Now)
@@ -96,13 +165,47 @@ func backupName(base string, t time.Time, n int) string {
 // maxBackupTries bounds the "-N" suffixes tried for a backup name.
 const maxBackupTries = 1000
 
+// Pending is a replacement prepared by Prepare: the new bytes are in a temporary file next to the
+// target, fsynced, and the backup (if any) is linked; nothing a reader of the target sees has
+// changed yet. Commit makes it visible; Abort removes every trace of it.
+type Pending struct {
+	host    string // the target's host path, for messages
+	fsys    *rootfs.FS
+	target  string // resolved name inside fsys
+	droot   *os.Root
+	base    string
+	old     fs.FileInfo // the target when it was prepared
+	want    Expect
+	pf      *renameio.PendingFile
+	backup  string // name in droot, or ""
+	renamed bool
+	closed  bool
+}
+
 // Replace atomically replaces the regular file name (absolute or unrooted, inside fsys; symlinks
-// are resolved with fsys.Resolve and written through) with data, if it still matches want. See
-// the package documentation for the guarantees. Errors name the host path and the step that failed.
+// are resolved with fsys.Resolve and written through) with data, if it still matches want: it is
+// the Commit of one Prepare. See the package documentation for the guarantees. Errors name the
+// host path and the step that failed.
 func Replace(fsys *rootfs.FS, name string, data []byte, want Expect, opts Options) (Result, error) {
+	p, err := Prepare(fsys, name, data, want, opts)
+	if err != nil {
+		return Result{}, err
+	}
+	_, err = Commit([]*Pending{p})
+	if !p.renamed {
+		return Result{}, err
+	}
+	return p.Result(), err
+}
+
+// Prepare does every step of replacing name with data that can fail, without changing anything a
+// reader of name sees: it writes and fsyncs a temporary file in name's own directory with the
+// target's owner, group and mode, and links the backup. The target must be a regular file; the
+// check against want is made by Commit, just before the rename.
+func Prepare(fsys *rootfs.FS, name string, data []byte, want Expect, opts Options) (_ *Pending, err error) {
 	host := fsys.HostPath(name)
-	fail := func(step string, err error) (Result, error) {
-		return Result{}, fmt.Errorf("replace %s: %s: %w", host, step, unwrapPath(err))
+	fail := func(step string, err error) (*Pending, error) {
+		return nil, &Error{Path: host, Step: step, Err: unwrapPath(err)}
 	}
 	target, err := fsys.Resolve(name)
 	if err != nil {
@@ -111,35 +214,35 @@ func Replace(fsys *rootfs.FS, name string, data []byte, want Expect, opts Option
 	if target != strings.TrimPrefix(path.Clean("/"+name), "/") {
 		host += " (-> " + fsys.HostPath(target) + ")"
 	}
-	root := fsys.Root()
-
-	// ReadFileInfo lstats first, so a FIFO or device is refused (ErrNotRegular, naming the kind)
-	// without being opened; old is the fstat of the file actually read.
-	cur, old, err := fsys.ReadFileInfo(target)
-	if err != nil {
-		return fail("read", err)
+	old, err := fsys.Root().Lstat(target)
+	if errors.Is(err, fs.ErrNotExist) {
+		err = errDisappeared // the caller read it: it is gone since
+	} else if err == nil {
+		err = rootfs.CheckRegular(old)
 	}
-	if err := compare(old, cur, want); err != nil {
-		return fail("check", err)
+	if err != nil {
+		return fail("stat", err)
 	}
 
 	// renameio with WithRoot creates its temp file at the top of that root, named after the base
 	// name only (and ignores WithTempDir), so give it a Root on the target's own directory: the
 	// temp file must be in the same directory to be on the same file system as the target.
 	dir, base := path.Split(target)
-	droot, err := root.OpenRoot(path.Clean("./" + dir))
+	droot, err := fsys.Root().OpenRoot(path.Clean("./" + dir))
 	if err != nil {
 		return fail("open directory", err)
 	}
-	defer droot.Close()
+	p := &Pending{host: host, fsys: fsys, target: target, droot: droot, base: base, old: old, want: want}
+	defer func() {
+		if err != nil {
+			p.Abort()
+		}
+	}()
 	// Default creation mode 0600: nobody else can read the bytes before the chmod below.
-	pf, err := renameio.NewPendingFile(base, renameio.WithRoot(droot))
-	if err != nil {
+	if p.pf, err = renameio.NewPendingFile(base, renameio.WithRoot(droot)); err != nil {
 		return fail("create temp file", err)
 	}
-	defer pf.Cleanup() // no-op after a successful rename; removes the temp file otherwise
-
-	if _, err := pf.Write(data); err != nil {
+	if _, err := p.pf.Write(data); err != nil {
 		return fail("write temp file", err)
 	}
 	st, ok := old.Sys().(*syscall.Stat_t)
@@ -147,80 +250,135 @@ func Replace(fsys *rootfs.FS, name string, data []byte, want Expect, opts Option
 		return fail("check", errors.New("no owner information"))
 	}
 	// Owner first: chown(2) clears setuid/setgid, so the full mode is set after it.
-	if err := chownIfNeeded(pf.File, int(st.Uid), int(st.Gid)); err != nil {
+	if err := chownIfNeeded(p.pf.File, int(st.Uid), int(st.Gid)); err != nil {
 		return fail("keep owner", err)
 	}
 	mode := old.Mode() & (fs.ModePerm | fs.ModeSetuid | fs.ModeSetgid | fs.ModeSticky)
-	if err := pf.Chmod(mode); err != nil {
+	if err := p.pf.Chmod(mode); err != nil {
 		return fail("keep mode", err)
 	}
-	// fsync before any visible change, so an I/O error (or a late ENOSPC) aborts cleanly.
-	if err := pf.Sync(); err != nil {
+	// fsync before any visible change, so an I/O error (or a late ENOSPC) aborts cleanly. It is
+	// the only fsync of the data: Commit renames without another.
+	if err := p.pf.Sync(); err != nil {
 		return fail("fsync temp file", err)
 	}
-
 	fault("synced")
-
-	res := Result{Path: target}
 	if opts.Backup {
 		clock := opts.Now
 		if clock == nil {
 			clock = time.Now
 		}
-		b, err := link(droot, base, old, clock())
-		if err != nil {
+		if p.backup, err = link(droot, base, old, clock()); err != nil {
 			return fail("backup", err)
 		}
-		res.Backup = path.Join(path.Dir(target), b)
 	}
 	fault("linked")
-	// When nothing is replaced, no backup is left either.
-	dropBackup := func() {
-		if res.Backup != "" {
-			droot.Remove(path.Base(res.Backup))
-		}
-	}
-
-	// Narrow the window between the check and the rename to nothing but the rename itself: the
-	// target must still be the same inode with the same size, mtime and bytes (re-read: an
-	// in-place rewrite of the same size within one timestamp tick keeps size and mtime). This runs
-	// after the backup link, so the backup is known to hold exactly the bytes the caller read.
-	if now, nowInfo, err := fsys.ReadFileInfo(target); err != nil {
-		dropBackup()
-		return fail("check", err)
-	} else if !os.SameFile(old, nowInfo) || nowInfo.Size() != old.Size() || !nowInfo.ModTime().Equal(old.ModTime()) || !bytes.Equal(now, want.Data) {
-		dropBackup()
-		return fail("check", fmt.Errorf("%w (replaced or modified during the write)", ErrChanged))
-	}
-
-	// Syncs again (a no-op now), closes and renames.
-	if err := pf.CloseAtomicallyReplace(); err != nil {
-		dropBackup()
-		return fail("rename", err)
-	}
-	if err := syncDir(droot); err != nil {
-		// The new file is in place; only its durability across a crash is in doubt.
-		return res, fmt.Errorf("replace %s: replaced, but fsync of the directory failed: %w", host, unwrapPath(err))
-	}
-	return res, nil
+	return p, nil
 }
 
-// compare checks that the file read (info, data) matches want.
-func compare(info fs.FileInfo, data []byte, want Expect) error {
-	var diff []string
-	if info.Size() != want.Size {
-		diff = append(diff, "size")
+// Result says where the pending replacement writes (and wrote its backup).
+func (p *Pending) Result() Result {
+	r := Result{Path: p.target}
+	if p.backup != "" {
+		r.Backup = path.Join(path.Dir(p.target), p.backup)
 	}
-	if !info.ModTime().Equal(want.ModTime) {
-		diff = append(diff, "mtime")
+	return r
+}
+
+// Abort removes the temporary file and the backup of a replacement not yet renamed, and releases
+// it. After a rename it only releases it.
+func (p *Pending) Abort() {
+	if !p.renamed {
+		if p.pf != nil {
+			p.pf.Cleanup()
+		}
+		if p.backup != "" {
+			p.droot.Remove(p.backup)
+			p.backup = ""
+		}
 	}
-	if !bytes.Equal(data, want.Data) {
-		diff = append(diff, "content")
+	p.close()
+}
+
+func (p *Pending) close() {
+	if !p.closed {
+		p.closed = true
+		p.droot.Close()
 	}
-	if diff != nil {
-		return fmt.Errorf("%w (%s changed)", ErrChanged, strings.Join(diff, ", "))
+}
+
+// Commit makes prepared replacements visible, all or none as far as a running system can: it
+// checks every target against what its caller read (the same inode that was linked as backup,
+// with the same size, modification time and bytes) before the first rename, then renames each
+// temporary file over its target in order, then fsyncs each directory once. A failed check, or a
+// failure of the first rename, aborts every replacement: nothing is changed. Only a rename that
+// fails after others succeeded (or a crash between renames) leaves some replaced: n says how many
+// (the first n). A failed directory fsync is reported after all renames: the files are in place,
+// only their durability across a crash is in doubt. Errors are *Error, with the Index of the
+// replacement that failed.
+func Commit(ps []*Pending) (n int, err error) {
+	defer func() {
+		for _, p := range ps {
+			p.Abort() // releases the renamed ones, removes what is left of the others
+		}
+	}()
+	for i, p := range ps {
+		// After the backup link, so the backup is known to hold exactly the bytes checked.
+		if err := p.check(); err != nil {
+			return 0, &Error{Path: p.host, Step: "check", Err: err, Index: i}
+		}
 	}
-	return nil
+	fault("checked")
+	for i, p := range ps {
+		// The window in which another writer's change can be lost is from its check to this
+		// rename: the checks and renames of the files before it, no fsync.
+		p.pf.File.Close()
+		if err := p.droot.Rename(filepath.Base(p.pf.Name()), p.base); err != nil {
+			return n, &Error{Path: p.host, Step: "rename", Err: unwrapPath(err), Index: i}
+		}
+		p.renamed = true
+		n++
+		fault("renamed")
+	}
+	synced := map[string]bool{}
+	for i, p := range ps {
+		dir := p.fsys.HostPath(path.Dir(p.target))
+		if synced[dir] {
+			continue
+		}
+		synced[dir] = true
+		if err := syncDir(p.droot); err != nil {
+			return n, &Error{Path: p.host, Step: "replaced, but fsync of the directory failed", Err: unwrapPath(err), Index: i}
+		}
+	}
+	return n, nil
+}
+
+// Error is a step of a replacement that failed: "replace PATH: STEP: cause".
+type Error struct {
+	Path  string // host path of the file (with its target, for a symlink)
+	Step  string
+	Err   error
+	Index int // Commit's: the replacement that failed
+}
+
+func (e *Error) Error() string { return "replace " + e.Path + ": " + e.Step + ": " + e.Err.Error() }
+func (e *Error) Unwrap() error { return e.Err }
+
+// check is Check of the pending target, which must also still be the inode Prepare saw.
+func (p *Pending) check() error {
+	f, fi, err := p.fsys.OpenRegular(p.target)
+	if errors.Is(err, fs.ErrNotExist) {
+		return errDisappeared
+	}
+	if err != nil {
+		return unwrapPath(err)
+	}
+	defer f.Close()
+	if !os.SameFile(fi, p.old) {
+		return fmt.Errorf("%w: it was replaced by another file during the write", ErrChanged)
+	}
+	return check(f, fi, p.want)
 }
 
 // chownIfNeeded sets the owner of f unless it already has it: the common non-root case (own

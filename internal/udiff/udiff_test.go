@@ -10,8 +10,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/sergi/go-diff/diffmatchpatch"
 )
 
 // gnuDiff runs `diff -U context --label OLD --label NEW` on old and new.
@@ -219,20 +217,20 @@ func TestRandomPatch(t *testing.T) {
 
 // deletionOps builds Equal/Delete operations deleting lines del of ls; with
 // perLine, every line is a separate operation.
-func deletionOps(ls []string, del map[int]bool, perLine bool) (ops []diffmatchpatch.Diff, newText string) {
+func deletionOps(ls []string, del map[int]bool, perLine bool) (ops []Op, newText string) {
 	var nb strings.Builder
 	for i, l := range ls {
-		typ := diffmatchpatch.DiffEqual
+		k := Equal
 		if del[i] {
-			typ = diffmatchpatch.DiffDelete
+			k = Delete
 		} else {
 			nb.WriteString(l)
 		}
-		if !perLine && len(ops) > 0 && ops[len(ops)-1].Type == typ {
-			ops[len(ops)-1].Text += l
+		if !perLine && len(ops) > 0 && ops[len(ops)-1].Kind == k {
+			ops[len(ops)-1].Lines = append(ops[len(ops)-1].Lines, l)
 			continue
 		}
-		ops = append(ops, diffmatchpatch.Diff{Type: typ, Text: l})
+		ops = append(ops, Op{k, []string{l}})
 	}
 	return ops, nb.String()
 }
@@ -268,20 +266,17 @@ func TestRenderDeletionOps(t *testing.T) {
 }
 
 func TestRenderOrderAndEmpty(t *testing.T) {
-	eq := diffmatchpatch.DiffEqual
-	ins := diffmatchpatch.DiffInsert
-	del := diffmatchpatch.DiffDelete
 	// Insertions before deletions in the ops still print '-' first, and
 	// empty operations are ignored.
-	ops := []diffmatchpatch.Diff{
-		{Type: eq, Text: "a\n"}, {Type: ins, Text: "X\n"}, {Type: del, Text: ""},
-		{Type: del, Text: "b\n"}, {Type: ins, Text: "Y"}, {Type: del, Text: "c"},
+	ops := []Op{
+		{Equal, []string{"a\n"}}, {Insert, []string{"X\n"}}, {Delete, nil},
+		{Delete, []string{"b\n"}}, {Insert, []string{"Y"}}, {Delete, []string{"c"}},
 	}
 	want := "--- o\n+++ n\n@@ -1,3 +1,3 @@\n a\n-b\n-c\n\\ No newline at end of file\n+X\n+Y\n\\ No newline at end of file\n"
 	if got := Render("o", "n", ops, 3); string(got) != want {
 		t.Errorf("got:\n%s\nwant:\n%s", got, want)
 	}
-	ops = []diffmatchpatch.Diff{{Type: eq, Text: "a\n"}, {Type: del, Text: ""}, {Type: eq, Text: "b\n"}}
+	ops = []Op{{Equal, []string{"a\n"}}, {Delete, nil}, {Equal, []string{"b\n"}}}
 	if got := Render("o", "n", ops, 3); got != nil {
 		t.Errorf("no change: got %q, want nil", got)
 	}
@@ -318,7 +313,9 @@ func BenchmarkRender(b *testing.B) {
 	ops, _ := deletionOps(ls, del, false)
 	size := 0
 	for _, op := range ops {
-		size += len(op.Text)
+		for _, l := range op.Lines {
+			size += len(l)
+		}
 	}
 	b.SetBytes(int64(size))
 	b.ReportAllocs()

@@ -15,9 +15,9 @@
 //     line; lines ending in "\r\n" are copied as is;
 //   - no output at all when there is no change.
 //
-// Line operations are computed with github.com/sergi/go-diff in line mode.
-// Rendering is a single linear pass over the operations: equal runs are only
-// scanned to count their lines and to copy the context lines.
+// [Render] takes the line operations of its own [Op] type (ifacefix makes them from its edits);
+// [Unified] computes them between two arbitrary texts with github.com/sergi/go-diff in line mode.
+// Rendering is a single linear pass over the operations.
 package udiff
 
 import (
@@ -30,30 +30,44 @@ import (
 
 const noNewline = "\n\\ No newline at end of file\n"
 
-// Render writes a unified diff of the line operations ops (each Diff's Text is one or more whole
-// lines, each line including its own terminator "\n" or "\r\n"; only the last line of the old or new
-// text may lack a terminator) with the given number of context lines. Headers are
-// "--- " + oldName and "+++ " + newName. Returns nil when ops contain no Insert/Delete.
-func Render(oldName, newName string, ops []diffmatchpatch.Diff, context int) []byte {
+// Kind says what an [Op] does with its lines.
+type Kind uint8
+
+const (
+	Equal  Kind = iota // lines of both texts
+	Delete             // lines of the old text only
+	Insert             // lines of the new text only
+)
+
+// Op is a run of whole lines, each with its own terminator ("\n" or "\r\n"; only the last line of
+// the old or new text may lack one).
+type Op struct {
+	Kind  Kind
+	Lines []string
+}
+
+// Render writes a unified diff of the line operations ops with the given number of context lines.
+// Headers are "--- " + oldName and "+++ " + newName. Returns nil when ops contain no Insert or
+// Delete line.
+func Render(oldName, newName string, ops []Op, context int) []byte {
 	r := renderer{ctx: max(context, 0), oldName: oldName, newName: newName}
 	for _, op := range ops {
-		if op.Text == "" {
+		if len(op.Lines) == 0 {
 			continue
 		}
-		switch op.Type {
-		case diffmatchpatch.DiffEqual:
+		switch op.Kind {
+		case Equal:
 			r.flushInserts()
-			r.eq = append(r.eq, piece{op.Text, countLines(op.Text)})
-			r.neq += r.eq[len(r.eq)-1].n
-		case diffmatchpatch.DiffDelete:
+			r.eq = append(r.eq, op.Lines)
+			r.neq += len(op.Lines)
+		case Delete:
 			r.flushEqual(true)
-			n := countLines(op.Text)
-			r.hunk = appendLines(r.hunk, '-', op.Text, 0, n)
-			r.a += n
-			r.na += n
-		case diffmatchpatch.DiffInsert:
+			r.hunk = appendLines(r.hunk, '-', op.Lines)
+			r.a += len(op.Lines)
+			r.na += len(op.Lines)
+		case Insert:
 			r.flushEqual(true)
-			r.ins = append(r.ins, op.Text) // printed after the deletions of this run
+			r.ins = append(r.ins, op.Lines) // printed after the deletions of this run
 		}
 	}
 	r.flushInserts()
@@ -62,20 +76,28 @@ func Render(oldName, newName string, ops []diffmatchpatch.Diff, context int) []b
 	return r.out
 }
 
-// Unified computes line operations between old and new with sergi/go-diff in line mode
-// (DiffTimeout = 0, DiffLinesToChars / DiffMain / DiffCharsToLines) and renders them with Render.
+// Unified computes the line operations between two arbitrary texts with sergi/go-diff in line
+// mode (DiffTimeout = 0, DiffLinesToChars / DiffMain / DiffCharsToLines) and renders them with
+// Render.
 func Unified(oldName, newName string, old, new []byte, context int) []byte {
 	dmp := diffmatchpatch.New()
 	dmp.DiffTimeout = 0
 	c1, c2, lines := dmp.DiffLinesToChars(string(old), string(new))
-	ops := dmp.DiffCharsToLines(dmp.DiffMain(c1, c2, false), lines)
+	var ops []Op
+	for _, d := range dmp.DiffCharsToLines(dmp.DiffMain(c1, c2, false), lines) {
+		k := Equal
+		switch d.Type {
+		case diffmatchpatch.DiffDelete:
+			k = Delete
+		case diffmatchpatch.DiffInsert:
+			k = Insert
+		}
+		ops = append(ops, Op{k, strings.SplitAfter(d.Text, "\n")})
+		if last := &ops[len(ops)-1]; last.Lines[len(last.Lines)-1] == "" {
+			last.Lines = last.Lines[:len(last.Lines)-1]
+		}
+	}
 	return Render(oldName, newName, ops, context)
-}
-
-// piece is the text of an Equal operation and its number of lines.
-type piece struct {
-	text string
-	n    int
 }
 
 type renderer struct {
@@ -90,18 +112,17 @@ type renderer struct {
 	ha, hb int  // first old/new line of the open hunk
 	na, nb int  // old/new lines in the open hunk
 
-	eq  []piece  // pending run of equal lines
-	neq int      // lines in eq
-	ins []string // pending inserted texts of the current change run
+	eq  [][]string // pending run of equal lines
+	neq int        // lines in eq
+	ins [][]string // pending inserted lines of the current change run
 }
 
 // flushInserts appends the pending inserted lines to the hunk.
 func (r *renderer) flushInserts() {
-	for _, t := range r.ins {
-		n := countLines(t)
-		r.hunk = appendLines(r.hunk, '+', t, 0, n)
-		r.b += n
-		r.nb += n
+	for _, ls := range r.ins {
+		r.hunk = appendLines(r.hunk, '+', ls)
+		r.b += len(ls)
+		r.nb += len(ls)
 	}
 	r.ins = r.ins[:0]
 }
@@ -142,11 +163,12 @@ func (r *renderer) advance(n int, inHunk bool) {
 
 // appendEqual appends lines [from, to) of the pending equal run as context.
 func (r *renderer) appendEqual(from, to int) {
-	for _, p := range r.eq {
-		if from < p.n && to > 0 {
-			r.hunk = appendLines(r.hunk, ' ', p.text, max(from, 0), min(to, p.n))
+	for _, ls := range r.eq {
+		n := len(ls)
+		if from < n && to > 0 {
+			r.hunk = appendLines(r.hunk, ' ', ls[max(from, 0):min(to, n)])
 		}
-		from, to = from-p.n, to-p.n
+		from, to = from-n, to-n
 	}
 }
 
@@ -181,30 +203,12 @@ func appendRange(dst []byte, start, n int) []byte {
 	return strconv.AppendInt(append(dst, ','), int64(n), 10)
 }
 
-// countLines returns the number of lines in text, counting a final line
-// without terminator.
-func countLines(text string) int {
-	n := strings.Count(text, "\n")
-	if text != "" && text[len(text)-1] != '\n' {
-		n++
-	}
-	return n
-}
-
-// appendLines appends lines [from, to) of text to dst, each preceded by
-// prefix; a line without terminator is followed by the "No newline" marker.
-func appendLines(dst []byte, prefix byte, text string, from, to int) []byte {
-	for i := 0; i < from; i++ {
-		text = text[strings.IndexByte(text, '\n')+1:]
-	}
-	for i := from; i < to && text != ""; i++ {
-		line := text
-		if j := strings.IndexByte(text, '\n'); j >= 0 {
-			line = text[:j+1]
-		}
-		text = text[len(line):]
+// appendLines appends lines to dst, each preceded by prefix; a line without terminator is
+// followed by the "No newline" marker.
+func appendLines(dst []byte, prefix byte, lines []string) []byte {
+	for _, line := range lines {
 		dst = append(append(dst, prefix), line...)
-		if line[len(line)-1] != '\n' {
+		if line == "" || line[len(line)-1] != '\n' {
 			dst = append(dst, noNewline...)
 		}
 	}

@@ -1,0 +1,57 @@
+package report
+
+import (
+	"errors"
+	"fmt"
+	"testing"
+
+	"github.com/ifacefix/ifacefix/internal/plan"
+	"github.com/ifacefix/ifacefix/parser"
+)
+
+func TestFinding(t *testing.T) {
+	for _, c := range []struct {
+		f    plan.Finding
+		want string
+	}{
+		{plan.Finding{Path: "/etc/network/interfaces", Line: 7, Rule: "alias-gateway", Message: "removed"}, "/etc/network/interfaces:7: alias-gateway: removed"},
+		{plan.Finding{Path: "/etc/network/interfaces", Rule: "include-cycle", Message: "m"}, "/etc/network/interfaces: include-cycle: m"},
+	} {
+		if got := Finding(c.f); got != c.want {
+			t.Errorf("Finding = %q, want %q", got, c.want)
+		}
+	}
+}
+
+func TestSummary(t *testing.T) {
+	p := &plan.Plan{
+		Files:    []*plan.File{{Changed: true, Written: true}, {Changed: true}, {}},
+		Findings: []plan.Finding{{Fixed: true}, {Fixed: true}, {}},
+	}
+	if got, want := Summary(p, true), "3 files checked, 3 findings (2 fixed, 1 need a person); 1 file written"; got != want {
+		t.Errorf("applied: %q, want %q", got, want)
+	}
+	if got, want := Summary(p, false), "3 files checked, 3 findings (2 fixable, 1 need a person); 2 files to change, nothing written"; got != want {
+		t.Errorf("dry run: %q, want %q", got, want)
+	}
+	one := &plan.Plan{Files: []*plan.File{{}}, Findings: []plan.Finding{{}}}
+	if got, want := Summary(one, false), "1 file checked, 1 finding (0 fixable, 1 need a person); 0 files to change, nothing written"; got != want {
+		t.Errorf("singular: %q, want %q", got, want)
+	}
+}
+
+func TestError(t *testing.T) {
+	pe := &parser.Error{Path: "etc/network/interfaces", Line: 3, Msg: "misplaced option"}
+	for _, c := range []struct {
+		err  error
+		want string
+	}{
+		{pe, "etc/network/interfaces:3: misplaced option"},
+		{fmt.Errorf("wrapped: %w", pe), "ifacefix: wrapped: etc/network/interfaces:3: misplaced option"},
+		{errors.New("locked"), "ifacefix: locked"},
+	} {
+		if got := Error(c.err); got != c.want {
+			t.Errorf("Error(%v) = %q, want %q", c.err, got, c.want)
+		}
+	}
+}
