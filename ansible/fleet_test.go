@@ -471,14 +471,19 @@ func countWant(fleet []*fleetHost) int {
 }
 
 // TestArchitectures: the action plugin runs the build for each host's uname -m, and refuses
-// clearly where it has none. The aarch64 host is this machine too, with a uname that says
-// aarch64: the arm64 build is sent there, and runs only if this machine can run arm64 programs.
+// clearly where it has none. The foreign host is this machine too, with a uname that names the
+// other architecture the collection has a build for: that build is sent there, and runs only if
+// this machine can run its programs.
 func TestArchitectures(t *testing.T) {
 	needLab(t)
 	tmp, env := setup(t)
+	foreign, machine := "arm64", "aarch64"
+	if runtime.GOARCH == "arm64" {
+		foreign, machine = "amd64", "x86_64"
+	}
 	l := newLab(t)
 	clean := hostSpec{files: map[string]string{"interfaces": "auto lo\niface lo inet loopback\n"}}
-	for _, h := range []struct{ name, machine string }{{"native1", ""}, {"arm1", "aarch64"}, {"riscv1", "riscv64"}} {
+	for _, h := range []struct{ name, machine string }{{"native1", ""}, {"foreign1", machine}, {"riscv1", "riscv64"}} {
 		s := clean
 		s.machine = h.machine
 		l.add(h.name, s)
@@ -488,12 +493,12 @@ func TestArchitectures(t *testing.T) {
 	if res := r.records["native1"].Result; r.records["native1"].Status != "ok" || res["build"] != "linux/"+runtime.GOARCH || res["outcome"] != "clean" {
 		t.Errorf("native1: %s %v", r.records["native1"].Status, res)
 	}
-	arm := r.records["arm1"]
-	if arm.Result["build"] != "linux/arm64" {
-		t.Errorf("arm1: build %v, want linux/arm64", arm.Result["build"])
+	f := r.records["foreign1"]
+	if f.Result["build"] != "linux/"+foreign {
+		t.Errorf("foreign1: build %v, want linux/%s", f.Result["build"], foreign)
 	}
-	if arm.Status != "ok" && arm.Result["msg"] != "ifacefix: this host cannot run the linux/arm64 build of the module (Exec format error), although its uname -m is aarch64" {
-		t.Errorf("arm1: %s %v", arm.Status, arm.Result["msg"])
+	if want := "ifacefix: this host cannot run the linux/" + foreign + " build of the module (Exec format error), although its uname -m is " + machine; f.Status != "ok" && f.Result["msg"] != want {
+		t.Errorf("foreign1: %s %v, want ok or %q", f.Status, f.Result["msg"], want)
 	}
 	wantMsg := "ifacefix: no build of the module for this host's architecture riscv64 (uname -m); the collection has builds for amd64, arm64"
 	if rv := r.records["riscv1"]; rv.Status != "failed" || rv.Result["msg"] != wantMsg {
@@ -501,17 +506,17 @@ func TestArchitectures(t *testing.T) {
 	}
 
 	// A collection built without a build for an architecture says so, on the hosts that need it.
-	if err := os.Remove(filepath.Join(tmp, "collections", collection, "plugins/modules/__builds__/ifacefix_linux_arm64")); err != nil {
+	if err := os.Remove(filepath.Join(tmp, "collections", collection, "plugins/modules/__builds__/ifacefix_linux_"+foreign)); err != nil {
 		t.Fatal(err)
 	}
-	r = play(t, l, tmp, env, inv, nil, "--check", "--limit", "arm1,native1")
-	msg, _ := r.records["arm1"].Result["msg"].(string)
-	if r.records["arm1"].Status != "failed" || !strings.HasPrefix(msg, "ifacefix: this copy of the ifacefix.ifacefix collection has no linux/arm64 build of the module (") ||
-		!strings.HasSuffix(msg, "ifacefix_linux_arm64 is missing; present: ifacefix_linux_amd64): build the collection with `make collection` (or `make ansible`) in the ifacefix repository") {
-		t.Errorf("arm1 without an arm64 build: %s %q", r.records["arm1"].Status, msg)
+	r = play(t, l, tmp, env, inv, nil, "--check", "--limit", "foreign1,native1")
+	msg, _ := r.records["foreign1"].Result["msg"].(string)
+	if r.records["foreign1"].Status != "failed" || !strings.HasPrefix(msg, "ifacefix: this copy of the ifacefix.ifacefix collection has no linux/"+foreign+" build of the module (") ||
+		!strings.HasSuffix(msg, "ifacefix_linux_"+foreign+" is missing; present: ifacefix_linux_"+runtime.GOARCH+"): build the collection with `make collection` (or `make ansible`) in the ifacefix repository") {
+		t.Errorf("foreign1 without its build: %s %q", r.records["foreign1"].Status, msg)
 	}
 	if r.records["native1"].Status != "ok" || len(r.records) != 2 {
-		t.Errorf("native1 without an arm64 build: %v", r.records)
+		t.Errorf("native1 without the foreign build: %v", r.records)
 	}
 }
 
