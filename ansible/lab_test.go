@@ -1,7 +1,6 @@
 package ansible
 
 import (
-	"bytes"
 	"fmt"
 	"io/fs"
 	"os"
@@ -10,7 +9,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 )
@@ -26,10 +24,9 @@ import (
 type lab struct {
 	t      testing.TB
 	dir    string
-	prefix string // of every namespace name: unique to this process
-	ctl    string // the controller's network namespace
-	sshCfg string // the client's ssh_config
-	mu     sync.Mutex
+	prefix string   // of every namespace name: unique to this process
+	ctl    string   // the controller's network namespace
+	sshCfg string   // the client's ssh_config
 	nss    []string // every namespace created, for Close
 	hosts  []*labHost
 }
@@ -39,7 +36,6 @@ type labHost struct {
 	name, ns, addr string
 	holder         *exec.Cmd     // holds the mount namespace: `sleep infinity`, parent of sshd
 	exited         chan struct{} // closed once the holder has exited
-	sshd           int
 	spec           hostSpec
 }
 
@@ -104,9 +100,7 @@ func newLab(t testing.TB) *lab {
 
 func (l *lab) addNS(name string) {
 	l.ip("netns", "add", name)
-	l.mu.Lock()
 	l.nss = append(l.nss, name)
-	l.mu.Unlock()
 }
 
 // add starts a host: its namespaces, links, sshd. Hosts get the addresses 100.80.0.11 and up.
@@ -184,7 +178,7 @@ Subsystem sftp internal-sftp
 		}
 		uname = "mount --bind " + fake + " /usr/bin/uname\n"
 	}
-	pidFile, log := filepath.Join(dir, "sshd.pid"), filepath.Join(dir, "sshd.log")
+	log := filepath.Join(dir, "sshd.log")
 	script := `set -e
 mount -t tmpfs -o mode=0755 ifacefix-fleet /etc/network
 cp -a ` + stage + `/. /etc/network/
@@ -194,13 +188,16 @@ mkdir -m 0755 /run/sshd /run/network
 mount -t tmpfs -o mode=0755 ifacefix-fleet /var/log
 : > /var/log/lastlog
 ` + uname + `/usr/sbin/sshd -D -e -f ` + cfg + ` 2>>` + log + ` &
-echo $! > ` + pidFile + `
 exec sleep infinity
 `
 	// ip netns exec and unshare exec in place: the holder's PID is this command's.
 	h.holder = exec.Command("ip", "netns", "exec", h.ns, "unshare", "--mount", "--propagation", "private", "--", "/bin/sh", "-c", script)
-	var stderr bytes.Buffer
-	h.holder.Stderr = &stderr
+	holderLog, err := os.Create(filepath.Join(dir, "holder.log"))
+	if err != nil {
+		l.t.Fatal(err)
+	}
+	defer holderLog.Close()
+	h.holder.Stdout, h.holder.Stderr = holderLog, holderLog
 	if err := h.holder.Start(); err != nil {
 		l.t.Fatal(err)
 	}
@@ -212,22 +209,16 @@ exec sleep infinity
 		if strings.Contains(string(logged), "Server listening on "+h.addr) {
 			break
 		}
+		held, _ := os.ReadFile(holderLog.Name())
 		select {
 		case <-h.exited:
-			l.t.Fatalf("%s: the host's shell exited: %s\n%s", name, stderr.String(), logged)
+			l.t.Fatalf("%s: the host's shell exited: %s\n%s", name, held, logged)
 		default:
 		}
 		if time.Now().After(deadline) {
-			l.t.Fatalf("%s: sshd did not start: %s\n%s", name, stderr.String(), logged)
+			l.t.Fatalf("%s: sshd did not start: %s\n%s", name, held, logged)
 		}
 		time.Sleep(10 * time.Millisecond)
-	}
-	data, err := os.ReadFile(pidFile)
-	if err != nil {
-		l.t.Fatal(err)
-	}
-	if h.sshd, err = strconv.Atoi(strings.TrimSpace(string(data))); err != nil {
-		l.t.Fatal(err)
 	}
 	return h
 }
