@@ -13,9 +13,18 @@ import (
 // Config is a whole configuration: the top-level file and every file it sources, as ifupdown reads
 // them.
 type Config struct {
-	Files    []*File   // in the order ifupdown first reads them; Files[0] is the top-level file
-	Stanzas  []*Stanza // every iface stanza, in ifupdown's reading order
-	Warnings []Warning
+	Files      []*File   // in the order ifupdown first reads them; Files[0] is the top-level file
+	Stanzas    []*Stanza // every iface stanza, in ifupdown's reading order
+	Selections []Selection
+	Warnings   []Warning
+}
+
+// Selection is an auto, allow-CLASS, no-auto-down or no-scripts line, in ifupdown's reading order.
+type Selection struct {
+	Keyword string   // as written: auto, allow-hotplug, no-scripts, ...
+	Names   []string // the names it lists (cut to 79 bytes); a bare line in an iface stanza names that stanza
+	File    *File
+	Line    int // index in File.Lines
 }
 
 // Options tune [Load].
@@ -231,6 +240,15 @@ func (l *loader) parseFile(f *File, depth int, top bool) error {
 			cur, perr = l.iface(f, i, rest)
 		case kind == Option:
 			cur.Options = append(cur.Options, &Opt{Stanza: cur, Line: i, Name: w, Value: rest})
+		case kind == Auto:
+			sel := Selection{Keyword: w, File: f, Line: i}
+			if rest == "" && st.in == inIface {
+				sel.Names = []string{cur.Name}
+			}
+			for n, r, ok := nextWord(rest); ok; n, r, ok = nextWord(r) {
+				sel.Names = append(sel.Names, n)
+			}
+			l.cfg.Selections = append(l.cfg.Selections, sel)
 		case (kind == Source || kind == SourceDir) && !l.opt.NoIncludes:
 			if err := l.dialect.include(l, f, ln, depth); err != nil {
 				return err

@@ -1,0 +1,378 @@
+package routecmd
+
+import (
+	"errors"
+	"net/netip"
+	"slices"
+)
+
+// The kernel's rules for default routes (Linux net/ipv4/fib_trie.c fib_table_insert() and
+// fib_table_delete(), net/ipv6/ip6_fib.c fib6_add_rt2node(), net/ipv6/route.c ip6_route_del();
+// checked against the running kernel by the live test). The netlink flags per command:
+//
+//	ip route add      CREATE|EXCL      ip route prepend  CREATE          route add (SIOCADDRT)  CREATE
+//	ip route append   CREATE|APPEND    ip route replace  CREATE|REPLACE  ip route change        REPLACE
+//	ip route test     EXCL
+//
+// IPv4 keeps the routes of one prefix sorted by metric. With EXCL any route of the same metric
+// is a duplicate (EEXIST), whatever its gateway, device or src. Without EXCL only an identical
+// route is (same type, gateway, device, src, protocol, scope, onlink flag and metric: the shared
+// fib_info), so `route add default gw G dev eth0:0` next to `default via G dev eth0` is a new
+// route (its src differs), and a prepend or SIOCADDRT goes before the routes of its metric, so
+// the newest alias route is the one used; append goes after them. REPLACE replaces the first
+// route of the metric (if an identical one exists and is not the first: EEXIST); without CREATE
+// and no route of that metric: ENOENT. A delete removes the first route that matches every
+// attribute given (no metric or metric 0: any; net-tools matches unicast only, and an alias
+// label's address as src).
+//
+// IPv6 (metric 0 means 1024) also refuses any same-metric route with EXCL, and a route with the
+// same device and gateway otherwise. A new gateway route of a metric that already has gateway
+// routes joins them as one multipath route (ECMP, shown with nexthops), also for SIOCADDRT.
+// REPLACE replaces the first same-metric route (the whole multipath group). Without CREATE and
+// REPLACE (ip route test) it still adds. A delete matches metric (ip: none means any; net-tools:
+// 1 unless given), device and gateway, never src; ip's delete without a gateway removes the
+// whole multipath group, route's removes one nexthop.
+
+// Route is a default route as the kernel keeps it.
+type Route struct {
+	Family  string // inet or inet6
+	Table   uint32
+	Type    string // unicast, blackhole, unreachable, prohibit, throw
+	Metric  uint32
+	Gateway string
+	Dev     string
+	Src     string
+	Onlink  bool
+	Proto   string // boot unless given
+	Scope   string // IPv4: universe or link
+	Group   int    // IPv6: the nexthops of one multipath route share a non-zero Group
+}
+
+// Addr is an interface address: its device, label (IPv4) and prefix.
+type Addr struct {
+	Dev, Label string
+	Prefix     netip.Prefix
+}
+
+// Kernel is a model of one network namespace's default routes.
+type Kernel struct {
+	Links  []string
+	Addrs  []Addr
+	Routes []Route // in the kernel's order within each family and table
+	group  int
+}
+
+// Errors of Apply.
+var (
+	ErrExist     = errors.New("EEXIST: a route of that metric exists")
+	ErrNotFound  = errors.New("ESRCH/ENOENT: no such route")
+	ErrNoDev     = errors.New("ENODEV: no such device or label")
+	ErrInval     = errors.New("EINVAL: invalid route")
+	ErrUnreach   = errors.New("ENETUNREACH: gateway not on a connected network")
+	ErrUnmodeled = errors.New("not modeled")
+)
+
+// Apply changes k as the kernel would for op. Operations on other destinations than a default
+// route leave k as it is and return nil; ErrUnmodeled means the result is not known.
+func (k *Kernel) Apply(op Op) error {
+	if op.Err != "" {
+		return ErrInval
+	}
+	if op.Unknown != "" || op.Multipath || len(op.Extra) > 0 || op.TableName != "" {
+		return ErrUnmodeled
+	}
+	if !op.Default {
+		return nil
+	}
+	if op.Link != "" && !slices.Contains(k.Links, op.Link) {
+		return ErrNoDev
+	}
+	table := op.Table
+	if table == 0 {
+		table = mainTable
+	}
+	r := Route{Family: op.Family, Table: table, Type: op.Type, Metric: op.Metric, Gateway: op.Gateway,
+		Dev: op.Link, Src: op.Src, Onlink: op.Onlink, Proto: op.Proto}
+	if op.LabelSrc {
+		r.Src = ""
+		for _, a := range k.Addrs {
+			if a.Label == op.Dev && a.Prefix.Addr().Is4() {
+				r.Src = a.Prefix.Addr().String()
+				break
+			}
+		}
+		if r.Src == "" {
+			return ErrNoDev
+		}
+	}
+	if op.Action == "delete" {
+		return k.del(op, r)
+	}
+	switch r.Type {
+	case "unicast":
+	case "blackhole", "unreachable", "prohibit", "throw":
+		if r.Family == "inet6" {
+			return ErrUnmodeled
+		}
+	default:
+		return ErrUnmodeled
+	}
+	if op.Tool == "route" && r.Type == "unreachable" {
+		r.Dev, r.Scope = "", "host" // rtentry_to_fib_config returns before it reads the device
+	} else if err := k.nexthop(&r); err != nil {
+		return err
+	}
+	var fl flags
+	switch op.Action {
+	case "add":
+		fl = flags{create: true, excl: op.Tool == "ip"}
+	case "change":
+		fl = flags{replace: true}
+	case "replace":
+		fl = flags{create: true, replace: true}
+	case "prepend":
+		fl = flags{create: true}
+	case "append":
+		fl = flags{create: true, appnd: true}
+	case "test":
+		fl = flags{excl: true}
+	default:
+		return ErrUnmodeled
+	}
+	list, put := k.list(r.Family, r.Table)
+	var err error
+	if r.Family == "inet6" {
+		list, err = k.insert6(list, r, fl)
+	} else {
+		list, err = insert4(list, r, fl)
+	}
+	if err == nil {
+		put(list)
+	}
+	return err
+}
+
+type flags struct{ create, excl, replace, appnd bool }
+
+// nexthop checks the device, gateway and src the way fib_check_nh() and ip6_route_info_create()
+// do, and fills in the device and scope the kernel derives.
+func (k *Kernel) nexthop(r *Route) error {
+	v6 := r.Family == "inet6"
+	if r.Type != "unicast" {
+		if r.Gateway != "" {
+			return ErrInval
+		}
+		r.Scope = "universe"
+		return nil
+	}
+	if r.Gateway != "" {
+		gw, err := netip.ParseAddr(r.Gateway)
+		if err != nil || gw.Is6() != v6 {
+			return ErrInval // RTA_VIA with another family
+		}
+		switch {
+		case r.Onlink:
+			if r.Dev == "" {
+				return ErrInval
+			}
+		case v6 && gw.IsLinkLocalUnicast():
+			if r.Dev == "" {
+				return ErrInval
+			}
+		default:
+			dev := ""
+			for _, a := range k.Addrs {
+				if a.Prefix.Addr().Is6() == v6 && a.Prefix.Masked().Contains(gw) && (r.Dev == "" || a.Dev == r.Dev) {
+					dev = a.Dev
+					break
+				}
+			}
+			if dev == "" {
+				return ErrUnreach
+			}
+			r.Dev = dev
+		}
+		r.Scope = "universe"
+	} else {
+		if r.Dev == "" {
+			return ErrNoDev
+		}
+		r.Scope = "link"
+	}
+	if v6 {
+		r.Scope = ""
+	}
+	if r.Src != "" {
+		src, err := netip.ParseAddr(r.Src)
+		if err != nil || src.Is6() != v6 {
+			return ErrInval
+		}
+		ok := false
+		for _, a := range k.Addrs {
+			if a.Prefix.Addr() == src && (!v6 || a.Dev == r.Dev) {
+				ok = true
+			}
+		}
+		if !ok {
+			return ErrInval
+		}
+	}
+	return nil
+}
+
+// list returns the routes of one family and table, and a function that stores them back.
+func (k *Kernel) list(family string, table uint32) ([]Route, func([]Route)) {
+	var in, out []Route
+	for _, r := range k.Routes {
+		if r.Family == family && r.Table == table {
+			in = append(in, r)
+		} else {
+			out = append(out, r)
+		}
+	}
+	return in, func(l []Route) { k.Routes = append(out, l...) }
+}
+
+// same is the identity of an IPv4 route (fib_info and type).
+func same(a, b Route) bool {
+	return a.Type == b.Type && a.Gateway == b.Gateway && a.Dev == b.Dev && a.Src == b.Src &&
+		a.Proto == b.Proto && a.Scope == b.Scope && a.Onlink == b.Onlink && a.Metric == b.Metric
+}
+
+func insert4(l []Route, r Route, fl flags) ([]Route, error) {
+	first, last, match := -1, -1, -1
+	for i, x := range l {
+		if x.Metric == r.Metric {
+			if first < 0 {
+				first = i
+			}
+			last = i
+			if match < 0 && same(x, r) {
+				match = i
+			}
+		}
+	}
+	if first < 0 {
+		if !fl.create {
+			return l, ErrNotFound
+		}
+		i := 0
+		for i < len(l) && l[i].Metric < r.Metric {
+			i++
+		}
+		return slices.Insert(l, i, r), nil
+	}
+	switch {
+	case fl.excl:
+		return l, ErrExist
+	case fl.replace:
+		if match >= 0 {
+			if match == first {
+				return l, nil
+			}
+			return l, ErrExist
+		}
+		l[first] = r
+		return l, nil
+	case match >= 0:
+		return l, ErrExist
+	case fl.appnd:
+		return slices.Insert(l, last+1, r), nil
+	}
+	return slices.Insert(l, first, r), nil
+}
+
+func (k *Kernel) insert6(l []Route, r Route, fl flags) ([]Route, error) {
+	ecmp := r.Gateway != ""
+	ins, found, fallback, sibling := 0, -1, -1, -1
+	for i, x := range l {
+		if x.Metric > r.Metric {
+			break
+		}
+		ins = i + 1
+		if x.Metric != r.Metric {
+			continue
+		}
+		if fl.excl {
+			return l, ErrExist
+		}
+		if fl.replace {
+			if found < 0 && ecmp == (x.Gateway != "") {
+				found = i
+			} else if fallback < 0 {
+				fallback = i
+			}
+			continue
+		}
+		if x.Dev == r.Dev && x.Gateway == r.Gateway {
+			return l, ErrExist
+		}
+		if ecmp && x.Gateway != "" && sibling < 0 {
+			sibling = i
+		}
+	}
+	if fl.replace {
+		if found < 0 {
+			found = fallback
+		}
+		if found >= 0 {
+			g := l[found].Group
+			l[found] = r
+			if g != 0 {
+				l = slices.DeleteFunc(l, func(x Route) bool { return x.Group == g })
+			}
+			return l, nil
+		}
+		if !fl.create {
+			return l, ErrNotFound
+		}
+	}
+	if sibling >= 0 {
+		if l[sibling].Group == 0 {
+			k.group++
+			for i := range l {
+				if l[i].Metric == r.Metric && l[i].Gateway != "" {
+					l[i].Group = k.group
+				}
+			}
+		}
+		r.Group = l[sibling].Group
+	}
+	return slices.Insert(l, ins, r), nil
+}
+
+func (k *Kernel) del(op Op, r Route) error {
+	list, put := k.list(r.Family, r.Table)
+	for i, x := range list {
+		if r.Type != "" && x.Type != r.Type ||
+			!op.AnyMetric && x.Metric != r.Metric ||
+			r.Proto != "" && x.Proto != r.Proto ||
+			r.Dev != "" && x.Dev != r.Dev ||
+			r.Gateway != "" && x.Gateway != r.Gateway ||
+			r.Family == "inet" && r.Src != "" && x.Src != r.Src {
+			continue
+		}
+		g := x.Group
+		if g != 0 && r.Gateway == "" && op.Tool == "ip" {
+			list = slices.DeleteFunc(list, func(y Route) bool { return y.Group == g })
+		} else {
+			list = slices.Delete(list, i, i+1)
+		}
+		if g != 0 { // a group of one is a plain route again
+			n := 0
+			for _, y := range list {
+				if y.Group == g {
+					n++
+				}
+			}
+			for j := range list {
+				if n == 1 && list[j].Group == g {
+					list[j].Group = 0
+				}
+			}
+		}
+		put(list)
+		return nil
+	}
+	return ErrNotFound
+}

@@ -1,0 +1,542 @@
+// Package routecmd reads an ifupdown command option (pre-up, up/post-up, down/pre-down,
+// post-down) the way /bin/sh (dash) and the route tools would run it, and says which routes it
+// adds or deletes and whether it does anything else.
+//
+// # How ifupdown 0.8.41 runs an option
+//
+// execute.c doit() strips one leading '-' (then the command's exit status is ignored), prints the
+// rest with -v or -n, and runs it with execle("/bin/sh", "/bin/sh", "-c", cmd, NULL, env). Option
+// commands get no %var% or [[...]] substitution (only the method templates of the .defn files do;
+// checked with ifup -n -v). The environment is replaced, not extended: IFACE, LOGICAL, ADDRFAM,
+// METHOD, MODE (start|stop), PHASE (pre-up, post-up, pre-down, post-down), VERBOSITY (0|1),
+// PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin, CLASS (with -a or --allow),
+// IFUPDOWN_* (inherited and the interface's own lock) and one IF_<NAME> per option other than the
+// commands, see [NewEnv]. up and post-up are one option ("up"), as are down and pre-down ("down").
+//
+// # Verdicts
+//
+// dash parses the whole one-line command before it runs any of it, so a syntax error runs nothing
+// and exits 2 (ifup then fails the interface unless the command started with '-'). Parse uses the
+// POSIX variant of mvdan.cc/sh/v3/syntax; a line it rejects is [Unparsed]: dash rejects most of
+// those too, but not all (`cmd &> f` is `cmd &` then `> f` to dash), so Unparsed must be treated as
+// "unknown", never as "does nothing".
+//
+// A line is [OnlyRoutes] when every command it can run is a route command of ip or route (by name
+// or as /sbin/ip, /usr/sbin/route, ...; also behind `command` or `exec`), or a no-op (`true`, `:`,
+// /bin/true, /usr/bin/true, a plain assignment), joined by `;`, `&&`, `||`, `|`, `!`, `&`, `( )`
+// or `{ }`, with redirections only to /dev/null or between descriptors, and every word known.
+// Anything else makes it [Other], with the first reason in Result.Reason: another command, a
+// command substitution or arithmetic, an unknown or special variable, a pathname pattern or
+// tilde, an `if`, loop, `case` or function, a here-document, a write to a file, an ip command
+// that is not `ip route add|change|replace|prepend|append|test|delete` (flush, show, -batch,
+// -netns: other namespaces or effects this package does not follow), or an assignment to PATH
+// or IFS. A route command that its tool rejects before it reaches the kernel (a usage error)
+// still counts as a route command: it has Op.Err set and changes nothing. A route command with
+// a word known only at run time ($UNSET, $(cmd), a pattern) is kept with Op.Unknown set (the
+// word stands as "?" in its fields) and makes the line Other.
+package routecmd
+
+import (
+	"fmt"
+	"path"
+	"strings"
+
+	"mvdan.cc/sh/v3/syntax"
+)
+
+// Verdict says what a command line does besides its route operations.
+type Verdict int
+
+const (
+	OnlyRoutes Verdict = iota // it runs route commands and no-ops only
+	Other                     // it also does something else, or something this package cannot know
+	Unparsed                  // the POSIX shell parser rejects it (see the package doc)
+)
+
+func (v Verdict) String() string {
+	switch v {
+	case OnlyRoutes:
+		return "only-routes"
+	case Other:
+		return "other"
+	}
+	return "unparsed"
+}
+
+// Result is what one command line does.
+type Result struct {
+	Ops          []Op    // route operations, in execution order
+	Verdict      Verdict // see the package doc
+	Reason       string  // why the verdict is not OnlyRoutes
+	IgnoreStatus bool    // the value started with '-': ifupdown ignores the exit status
+}
+
+// DefaultRoutes returns the operations that act on a default route of the main table and that
+// their tool accepts, including those with a value known only at run time (Op.Unknown).
+func (r Result) DefaultRoutes() []Op {
+	var ops []Op
+	for _, op := range r.Ops {
+		if op.Default && op.Main() && op.Err == "" {
+			ops = append(ops, op)
+		}
+	}
+	return ops
+}
+
+// Env holds the variables a command line sees, by name. A name that is absent is unknown (not
+// empty): ifupdown clears the environment, so a caller that knows a variable is unset may map it
+// to "".
+type Env map[string]string
+
+// Parse reads one option value as ifupdown would run it (a leading '-' is ifupdown's, see the
+// package doc) and returns its route operations and verdict.
+func Parse(cmd string, env Env) Result {
+	r, _ := run(cmd, env, nil)
+	return r
+}
+
+// Run is Parse that also applies each route operation the line runs to k, following the
+// shell's &&, || and ! on the operations' success (other commands count as succeeding).
+// Result.Ops and Result.Verdict cover only what ran, errs are the operations' errors from
+// [Kernel.Apply], and ok is the line's exit status (true: 0; an unparsed line exits 2).
+func (k *Kernel) Run(cmd string, env Env) (r Result, ok bool, errs []error) {
+	r, ok = run(cmd, env, func(op Op) bool {
+		err := k.Apply(op)
+		errs = append(errs, err)
+		return err == nil
+	})
+	return r, ok, errs
+}
+
+func run(cmd string, env Env, exec func(Op) bool) (Result, bool) {
+	var r Result
+	if strings.HasPrefix(cmd, "-") {
+		r.IgnoreStatus = true
+		cmd = cmd[1:]
+	}
+	f, err := syntax.NewParser(syntax.Variant(syntax.LangPOSIX)).Parse(strings.NewReader(cmd), "")
+	if err != nil {
+		r.Verdict, r.Reason = Unparsed, err.Error()
+		return r, false
+	}
+	w := walker{env: env, local: map[string]*string{}, exec: exec}
+	ok := w.stmts(f.Stmts, false)
+	r.Ops = w.ops
+	if w.reason != "" {
+		r.Verdict, r.Reason = Other, w.reason
+	}
+	return r, ok
+}
+
+// walker visits the statements in execution order, collecting route operations and the first
+// reason the line does something else.
+type walker struct {
+	env    Env
+	local  map[string]*string // shell assignments made by the line itself; nil: unknown value
+	exec   func(Op) bool      // nil: visit everything, as if every command succeeded
+	ops    []Op
+	reason string
+}
+
+func (w *walker) other(format string, args ...any) {
+	if w.reason == "" {
+		w.reason = fmt.Sprintf(format, args...)
+	}
+}
+
+// stmt visits s and returns whether it succeeds; cond says it may not run (right of && or ||).
+func (w *walker) stmt(s *syntax.Stmt, cond bool) bool {
+	for _, rd := range s.Redirs {
+		w.redirect(rd)
+	}
+	ok := true
+	switch c := s.Cmd.(type) {
+	case nil: // redirections only
+	case *syntax.CallExpr:
+		ok = w.call(c, cond, s.Background)
+	case *syntax.BinaryCmd:
+		ok = w.stmt(c.X, cond)
+		switch {
+		case w.exec != nil && c.Op == syntax.AndStmt && !ok, w.exec != nil && c.Op == syntax.OrStmt && ok:
+		default:
+			ok = w.stmt(c.Y, cond || c.Op == syntax.AndStmt || c.Op == syntax.OrStmt)
+		}
+	case *syntax.Subshell:
+		ok = w.stmts(c.Stmts, cond)
+	case *syntax.Block:
+		ok = w.stmts(c.Stmts, cond)
+	default:
+		w.other("%s", kind(c))
+	}
+	if s.Background {
+		return true
+	}
+	return ok != s.Negated
+}
+
+func (w *walker) stmts(ss []*syntax.Stmt, cond bool) bool {
+	ok := true
+	for _, s := range ss {
+		ok = w.stmt(s, cond)
+	}
+	return ok
+}
+
+func kind(c syntax.Command) string {
+	switch c.(type) {
+	case *syntax.IfClause:
+		return "an if clause"
+	case *syntax.WhileClause:
+		return "a loop"
+	case *syntax.ForClause:
+		return "a loop"
+	case *syntax.CaseClause:
+		return "a case clause"
+	case *syntax.FuncDecl:
+		return "a function definition"
+	}
+	return fmt.Sprintf("a %T", c)
+}
+
+// redirect accepts /dev/null and descriptor duplication (2>&1, >&-): they change nothing
+// outside the command.
+func (w *walker) redirect(rd *syntax.Redirect) {
+	switch rd.Op {
+	case syntax.DplIn, syntax.DplOut:
+		if f, ok := w.word(rd.Word); ok && len(f) == 1 && (f[0] == "-" || isDigits(f[0])) {
+			return
+		}
+	case syntax.RdrOut, syntax.AppOut, syntax.RdrIn, syntax.RdrInOut, syntax.ClbOut:
+		if f, ok := w.word(rd.Word); ok && len(f) == 1 && f[0] == "/dev/null" {
+			return
+		}
+	}
+	w.other("a redirection (%s)", rd.Op)
+}
+
+func isDigits(s string) bool {
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// sysDirs are the directories where Debian installs ip and route (whether the file exists there
+// is not checked: /bin/route is missing on Debian 12, so that command fails with status 127).
+// /usr/local is left out: what is there is not the distribution's tool.
+var sysDirs = map[string]bool{"/sbin": true, "/bin": true, "/usr/sbin": true, "/usr/bin": true}
+
+// tool returns the base name of a command word that names a system command (ip, /sbin/ip).
+func tool(name string) string {
+	if !strings.Contains(name, "/") {
+		return name
+	}
+	if sysDirs[path.Dir(name)] && path.Clean(name) == name {
+		return path.Base(name)
+	}
+	return ""
+}
+
+// call visits a simple command and returns whether it succeeds (true for commands it does not
+// run).
+func (w *walker) call(c *syntax.CallExpr, cond, bg bool) bool {
+	if len(c.Args) == 0 { // assignments only: they change this shell's variables
+		for _, a := range c.Assigns {
+			w.assign(a)
+		}
+		return true
+	}
+	for _, a := range c.Assigns { // prefix assignments: the command's environment only
+		if a.Name.Value == "PATH" {
+			w.other("an assignment to PATH")
+		}
+		if a.Value != nil {
+			if _, ok := w.word(a.Value); !ok {
+				w.other("an unknown value in %s=", a.Name.Value)
+			}
+		}
+	}
+	// An unknown word stands as one unknownWord, so that the tool's parser still sees the rest;
+	// the operation then has Unknown set and no Err (whether the tool accepts it is unknown).
+	var argv, unknown []string
+	for _, wd := range c.Args {
+		f, ok := w.word(wd)
+		if !ok {
+			unknown = append(unknown, printWord(wd))
+			f = []string{unknownWord}
+		}
+		argv = append(argv, f...)
+	}
+	if len(unknown) > 0 {
+		w.other("a word known only at run time (%s)", unknown[0])
+	}
+	for len(argv) > 0 && (argv[0] == "command" || argv[0] == "exec") {
+		argv = argv[1:]
+	}
+	if len(argv) == 0 {
+		return true
+	}
+	var op Op
+	var ok bool
+	switch tool(argv[0]) {
+	case "true", ":":
+		return true
+	case "ip":
+		op, ok = parseIP(argv[1:])
+		if !ok {
+			w.other("an ip command that is not a route change (%s)", op.Err)
+			return true
+		}
+	case "route":
+		op, ok = parseRoute(argv[1:])
+		if !ok {
+			w.other("a route command that is not add or del (%s)", op.Err)
+			return true
+		}
+	default:
+		w.other("another command (%s)", argv[0])
+		return true
+	}
+	op.Argv, op.Conditional, op.Background = argv, cond, bg
+	if len(unknown) > 0 {
+		op.markUnknown(unknown)
+	}
+	if op.Unknown != "" {
+		w.other("%s", op.Unknown)
+	}
+	w.ops = append(w.ops, op)
+	return w.exec == nil || w.exec(op)
+}
+
+func (w *walker) assign(a *syntax.Assign) {
+	name := a.Name.Value
+	if name == "PATH" || name == "IFS" {
+		w.other("an assignment to %s", name)
+		return
+	}
+	if a.Value == nil {
+		empty := ""
+		w.local[name] = &empty
+		return
+	}
+	// Assignment values are not field split or globbed.
+	s, ok := w.join(a.Value)
+	if !ok {
+		w.local[name] = nil
+		return
+	}
+	w.local[name] = &s
+}
+
+// join expands a word without field splitting (assignment values).
+func (w *walker) join(wd *syntax.Word) (string, bool) {
+	var b strings.Builder
+	for _, p := range wd.Parts {
+		switch p := p.(type) {
+		case *syntax.Lit:
+			if strings.ContainsAny(p.Value, "~") {
+				return "", false
+			}
+			b.WriteString(unescape(p.Value))
+		case *syntax.SglQuoted:
+			if p.Dollar {
+				b.WriteString("$")
+			}
+			b.WriteString(p.Value)
+		case *syntax.DblQuoted:
+			s, ok := w.dquoted(p)
+			if !ok {
+				return "", false
+			}
+			b.WriteString(s)
+		case *syntax.ParamExp:
+			v, ok := w.param(p)
+			if !ok {
+				return "", false
+			}
+			b.WriteString(v)
+		default:
+			return "", false
+		}
+	}
+	return b.String(), true
+}
+
+// word expands wd into fields as dash would with the default IFS; ok is false when a part is
+// unknown or depends on anything but the variables (commands, arithmetic, files, HOME).
+func (w *walker) word(wd *syntax.Word) (fields []string, ok bool) {
+	var cur strings.Builder
+	have := false // cur is a field even if empty (quotes were seen)
+	flush := func() {
+		if have || cur.Len() > 0 {
+			fields = append(fields, cur.String())
+		}
+		cur.Reset()
+		have = false
+	}
+	for i, p := range wd.Parts {
+		switch p := p.(type) {
+		case *syntax.Lit:
+			if strings.ContainsAny(unquotedSpecials(p.Value), "*?[") || (i == 0 && strings.HasPrefix(p.Value, "~")) {
+				return nil, false
+			}
+			cur.WriteString(unescape(p.Value))
+		case *syntax.SglQuoted:
+			if p.Dollar { // dash 0.5.12 has no $'...': it is a '$' then a quoted string
+				cur.WriteString("$")
+			}
+			cur.WriteString(p.Value)
+			have = true
+		case *syntax.DblQuoted:
+			s, ok := w.dquoted(p)
+			if !ok {
+				return nil, false
+			}
+			cur.WriteString(s)
+			have = true
+		case *syntax.ParamExp:
+			v, ok := w.param(p)
+			if !ok || strings.ContainsAny(v, "*?[") {
+				return nil, false
+			}
+			// Unquoted: split on IFS white space (space, tab, newline).
+			for _, c := range []byte(v) {
+				if isIFS(rune(c)) {
+					flush()
+				} else {
+					cur.WriteByte(c)
+				}
+			}
+		default:
+			return nil, false
+		}
+	}
+	flush()
+	return fields, true
+}
+
+func isIFS(r rune) bool { return r == ' ' || r == '\t' || r == '\n' }
+
+// dquoted expands the inside of "...": only plain parameters are known.
+func (w *walker) dquoted(q *syntax.DblQuoted) (string, bool) {
+	if q.Dollar { // $"..." is bash; dash reads '$' then "..."
+		return "", false
+	}
+	var b strings.Builder
+	for _, p := range q.Parts {
+		switch p := p.(type) {
+		case *syntax.Lit:
+			b.WriteString(unescapeDQ(p.Value))
+		case *syntax.ParamExp:
+			v, ok := w.param(p)
+			if !ok {
+				return "", false
+			}
+			b.WriteString(v)
+		default:
+			return "", false
+		}
+	}
+	return b.String(), true
+}
+
+// param returns the value of a plain $NAME or ${NAME}.
+func (w *walker) param(p *syntax.ParamExp) (string, bool) {
+	if p.Excl || p.Length || p.Width || p.Index != nil || p.Slice != nil || p.Repl != nil || p.Names != 0 || p.Exp != nil || p.Param == nil {
+		return "", false
+	}
+	name := p.Param.Value
+	if v, ok := w.local[name]; ok {
+		if v == nil {
+			return "", false
+		}
+		return *v, true
+	}
+	if !validName(name) {
+		return "", false // $0, $$, $?, $1, $@ ...
+	}
+	v, ok := w.env[name]
+	return v, ok
+}
+
+func validName(s string) bool {
+	for i, c := range s {
+		if !(c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || i > 0 && c >= '0' && c <= '9') {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// unquotedSpecials returns s without its backslash-escaped characters.
+func unquotedSpecials(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\\' {
+			i++
+			continue
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
+}
+
+// unescape removes the shell's backslashes from an unquoted literal.
+func unescape(s string) string {
+	if !strings.Contains(s, "\\") {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\\' && i+1 < len(s) {
+			i++
+			if s[i] == '\n' {
+				continue
+			}
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
+}
+
+// unescapeDQ removes the backslashes that quote $ ` " \ or a newline inside "...".
+func unescapeDQ(s string) string {
+	if !strings.Contains(s, "\\") {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\\' && i+1 < len(s) && strings.IndexByte("$`\"\\\n", s[i+1]) >= 0 {
+			i++
+			if s[i] == '\n' {
+				continue
+			}
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
+}
+
+func printWord(wd *syntax.Word) string {
+	var b strings.Builder
+	syntax.NewPrinter().Print(&b, wd)
+	return b.String()
+}
+
+// Command reads one command already split into words (argv[0] the program), as the route tools
+// would: ok is false when it is not an ip or route command that changes routes.
+func Command(argv []string) (op Op, ok bool) {
+	if len(argv) == 0 {
+		return Op{}, false
+	}
+	switch tool(argv[0]) {
+	case "ip":
+		op, ok = parseIP(argv[1:])
+	case "route":
+		op, ok = parseRoute(argv[1:])
+	}
+	op.Argv = argv
+	return op, ok
+}
