@@ -15,7 +15,6 @@ GOBUILD   = CGO_ENABLED=0 $(GO) build $(GOFLAGS_BUILD) -ldflags '$(LDFLAGS) $(LD
 # The generator of the man page and the completions: cmd/ifacefix built with the tag ifacefix_gendoc,
 # for this machine whatever GOARCH the binaries are for.
 GENDOC    = GOOS= GOARCH= $(GO) run -trimpath -tags 'urfave_cli_no_docs ifacefix_gendoc' -ldflags '$(LDFLAGS)' ./cmd/ifacefix
-ANSIBLE_MODULE ?= ansible/ansible_collections/ifacefix/ifacefix/plugins/modules/ifacefix
 # Never build an artefact that does not know its version.
 CHECK_VERSION = @test -n '$(VERSION)' || { echo 'make: no version: not a git checkout? Use make VERSION=...' >&2; exit 1; }
 
@@ -29,17 +28,36 @@ ZSHCOMPDIR  ?= $(PREFIX)/share/zsh/site-functions
 # make deb: the package's Maintainer (a placeholder until the project has one).
 DEB_MAINTAINER ?= ifacefix maintainers <maintainers@ifacefix.invalid>
 
-.PHONY: build ansible man completion install deb test lint unit fuzz-short fuzz e2e bench stress example clean
+.PHONY: build ansible collection man completion install deb test lint unit fuzz-short fuzz e2e bench stress example clean
 
 build:
 	$(CHECK_VERSION)
 	$(GOBUILD) -o $(BIN)/ifacefix ./cmd/ifacefix
 	$(GOBUILD) -o $(BIN)/ifacefix-ansible ./cmd/ifacefix-ansible
 
-# The Ansible module, compiled into the collection (ansible/README.md); GOARCH=arm64 for arm64 targets.
+# The Ansible module, compiled into the collection once per architecture (ansible/README.md): the
+# action plugin runs the build for each host's uname -m.
+COLLECTION     := ansible/ansible_collections/ifacefix/ifacefix
+ANSIBLE_ARCHES := amd64 arm64
+ANSIBLE_BUILDS ?= $(COLLECTION)/plugins/modules/__builds__
+ansible: LDFLAGS_EXTRA += -s -w
 ansible:
 	$(CHECK_VERSION)
-	GOOS=linux $(GOBUILD) -o $(ANSIBLE_MODULE) ./cmd/ifacefix-ansible
+	rm -f $(COLLECTION)/plugins/modules/ifacefix  # the single-architecture module of older builds
+	for arch in $(ANSIBLE_ARCHES); do \
+	  GOOS=linux GOARCH=$$arch $(GOBUILD) -o $(ANSIBLE_BUILDS)/ifacefix_linux_$$arch ./cmd/ifacefix-ansible || exit 1; \
+	done
+
+# The collection tarball, bin/collection/ifacefix-ifacefix-VERSION.tar.gz, with every build; it
+# fails if one is missing from the tarball.
+collection: ansible
+	rm -rf $(BIN)/collection
+	ansible-galaxy collection build --output-path $(BIN)/collection $(COLLECTION)
+	@tarball=$$(ls $(BIN)/collection/ifacefix-ifacefix-*.tar.gz) && \
+	for arch in $(ANSIBLE_ARCHES); do \
+	  tar -tzf $$tarball | grep -qx "plugins/modules/__builds__/ifacefix_linux_$$arch" || \
+	    { echo "collection: $$tarball has no plugins/modules/__builds__/ifacefix_linux_$$arch" >&2; rm -f $$tarball; exit 1; }; \
+	done && echo "collection: $$tarball (builds: $(ANSIBLE_ARCHES))"
 
 # ifacefix(8) and the completions, generated from the command-line definition (cmd/ifacefix/docs.go).
 man:

@@ -1,13 +1,15 @@
 // Package ansible holds the Ansible collection of ifacefix and the tests that run it through the
-// real ansible-playbook: a fleet of hosts on this machine (local connection, each with its own
-// root tree), previewed with --check --diff, applied, and applied again.
+// real ansible-playbook, over SSH, on a fleet of hosts made of network namespaces (lab_test.go):
+// previewed with --check --diff, applied, brought up with the real ifup, applied again.
 package ansible
 
 import (
 	"bufio"
 	"bytes"
+	"debug/elf"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -18,97 +20,58 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
+	"syscall"
 	"testing"
-
-	"github.com/rogpeppe/go-internal/txtar"
 )
 
 const collection = "ansible_collections/ifacefix/ifacefix"
 
-// fleetHost is one host of the test fleet, from tests/fleet/NAME.txtar.
-type fleetHost struct {
-	name     string
-	root     map[string]string // its tree: path inside the root -> content
-	want     map[string]string // the files the apply run changes, as they must come out
-	warnings []string          // expected warnings, with ROOT for the host's root
-	warnFix  []string          // expected warnings once the tree is fixed (line numbers move)
-	err      string            // expected failure message, with ROOT
-	backup   bool
+// arches are the builds the collection carries, as the Makefile's ANSIBLE_ARCHES.
+var arches = map[string]elf.Machine{"amd64": elf.EM_X86_64, "arm64": elf.EM_AARCH64}
+
+var builds struct {
+	once sync.Once
+	dir  string
+	err  error
 }
 
-func (h *fleetHost) changed() bool { return len(h.want) > 0 }
-
-func loadFleet(t *testing.T) []*fleetHost {
-	t.Helper()
-	names, err := filepath.Glob("tests/fleet/*.txtar")
-	if err != nil || len(names) < 6 {
-		t.Fatalf("test fleet: %v, %d hosts", err, len(names))
-	}
-	var fleet []*fleetHost
-	for _, n := range names {
-		a, err := txtar.ParseFile(n)
+// buildModules builds the module for every architecture, once for all the tests, as `make
+// ansible` does, into a directory that TestMain removes.
+func buildModules() (string, error) {
+	builds.once.Do(func() {
+		if builds.dir, builds.err = os.MkdirTemp("", "ifacefix-ansible-builds-"); builds.err != nil {
+			return
+		}
+		goTool, err := exec.LookPath("go")
 		if err != nil {
-			t.Fatal(err)
+			goTool = filepath.Join(runtime.GOROOT(), "bin", "go")
 		}
-		h := &fleetHost{name: strings.TrimSuffix(filepath.Base(n), ".txtar"), root: map[string]string{}, want: map[string]string{}, backup: true}
-		for _, f := range a.Files {
-			switch {
-			case strings.HasPrefix(f.Name, "root/"):
-				h.root["/"+strings.TrimPrefix(f.Name, "root/")] = string(f.Data)
-			case strings.HasPrefix(f.Name, "want/"):
-				h.want["/"+strings.TrimPrefix(f.Name, "want/")] = string(f.Data)
-			case f.Name == "warnings":
-				h.warnings = strings.Split(strings.TrimSuffix(string(f.Data), "\n"), "\n")
-			case f.Name == "warnings-fixed":
-				h.warnFix = strings.Split(strings.TrimSuffix(string(f.Data), "\n"), "\n")
-			case f.Name == "error":
-				h.err = strings.TrimSuffix(string(f.Data), "\n")
-			default:
-				t.Fatalf("%s: unexpected section %s", n, f.Name)
+		for arch := range arches {
+			build := exec.Command(goTool, "build", "-trimpath", "-ldflags=-s -w", "-o", filepath.Join(builds.dir, "ifacefix_linux_"+arch), "./cmd/ifacefix-ansible")
+			build.Dir = ".."
+			build.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH="+arch)
+			if out, err := build.CombinedOutput(); err != nil {
+				builds.err = fmt.Errorf("building the module for %s: %v\n%s", arch, err, out)
+				return
 			}
 		}
-		for p := range h.want {
-			if _, ok := h.root[p]; !ok {
-				t.Fatalf("%s: want/%s has no root/ counterpart", n, p)
-			}
-		}
-		fleet = append(fleet, h)
-	}
-	// Host variables that change the expectations are read from the inventory itself.
-	inv, err := os.ReadFile("tests/inventory.ini")
-	if err != nil {
-		t.Fatal(err)
-	}
-	listed := map[string]bool{}
-	for _, line := range strings.Split(string(inv), "\n") {
-		f := strings.Fields(line)
-		if len(f) == 0 || strings.HasPrefix(f[0], "#") || strings.HasPrefix(f[0], "[") || strings.Contains(f[0], "=") {
-			continue
-		}
-		if strings.HasPrefix(line, "[all:vars]") {
-			break
-		}
-		listed[f[0]] = true
-		for _, h := range fleet {
-			if h.name == f[0] && strings.Contains(line, "ifacefix_backup=false") {
-				h.backup = false
-			}
-		}
-	}
-	for _, h := range fleet {
-		if !listed[h.name] {
-			t.Fatalf("host %s has a tree but is not in tests/inventory.ini", h.name)
-		}
-		delete(listed, h.name)
-	}
-	if len(listed) > 0 {
-		t.Fatalf("hosts in tests/inventory.ini without a tree: %v", listed)
-	}
-	return fleet
+	})
+	return builds.dir, builds.err
 }
 
-// setup builds the module into a copy of the collection and returns the environment for Ansible.
-func setup(t *testing.T) (tmp string, env []string) {
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if builds.dir != "" {
+		os.RemoveAll(builds.dir)
+	}
+	os.Exit(code)
+}
+
+// setup copies the collection into a temporary directory with every build of the module (as
+// `make ansible` makes them) and returns the directory and the environment for Ansible: the
+// shipped ansible.cfg, the copy of the collection, nothing of the user's or the machine's.
+func setup(t testing.TB) (tmp string, env []string) {
 	t.Helper()
 	if _, err := exec.LookPath("ansible-playbook"); err != nil {
 		t.Skip("ansible-playbook is not installed (Debian: apt-get install ansible-core)")
@@ -120,12 +83,15 @@ func setup(t *testing.T) (tmp string, env []string) {
 		if err != nil {
 			return err
 		}
+		if d.IsDir() && (d.Name() == "__builds__" || d.Name() == "__pycache__") {
+			return fs.SkipDir // builds of `make ansible`: the tests make their own
+		}
 		target := filepath.Join(dst, strings.TrimPrefix(p, collection))
 		if d.IsDir() {
 			return os.MkdirAll(target, 0o755)
 		}
 		if p == filepath.Join(collection, "plugins/modules/ifacefix") {
-			return nil // a binary built by `make ansible`: the test builds its own
+			return nil // the binary of older builds
 		}
 		data, err := os.ReadFile(p)
 		if err != nil {
@@ -136,21 +102,27 @@ func setup(t *testing.T) (tmp string, env []string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	goTool, err := exec.LookPath("go")
+	dir, err := buildModules()
 	if err != nil {
-		goTool = filepath.Join(runtime.GOROOT(), "bin", "go")
+		t.Fatal(err)
 	}
-	build := exec.Command(goTool, "build", "-o", filepath.Join(dst, "plugins/modules/ifacefix"), "./cmd/ifacefix-ansible")
-	build.Dir = ".."
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("building the module: %v\n%s", err, out)
+	if err := os.MkdirAll(filepath.Join(dst, "plugins/modules/__builds__"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for arch := range arches {
+		data, err := os.ReadFile(filepath.Join(dir, "ifacefix_linux_"+arch))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dst, "plugins/modules/__builds__/ifacefix_linux_"+arch), data, 0o755); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if err := os.Mkdir(filepath.Join(tmp, "home"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	cfg := filepath.Join(tmp, "ansible.cfg")
-	if err := os.WriteFile(cfg, nil, 0o644); err != nil { // no user or system configuration
+	cfg, err := filepath.Abs("ansible.cfg")
+	if err != nil {
 		t.Fatal(err)
 	}
 	callbacks, err := filepath.Abs("tests/callback_plugins")
@@ -158,16 +130,15 @@ func setup(t *testing.T) (tmp string, env []string) {
 		t.Fatal(err)
 	}
 	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "ANSIBLE_") && !strings.HasPrefix(kv, "HOME=") {
+		if !strings.HasPrefix(kv, "ANSIBLE_") && !strings.HasPrefix(kv, "HOME=") && !strings.HasPrefix(kv, "IFACEFIX_") {
 			env = append(env, kv)
 		}
 	}
 	env = append(env,
 		"HOME="+filepath.Join(tmp, "home"),
-		"ANSIBLE_CONFIG="+cfg,
+		"ANSIBLE_CONFIG="+cfg, // as shipped: it enables the fleet summary
 		"ANSIBLE_COLLECTIONS_PATH="+colls,
 		"ANSIBLE_LOCAL_TEMP="+filepath.Join(tmp, "local-tmp"),
-		"ANSIBLE_REMOTE_TEMP="+filepath.Join(tmp, "remote-tmp"),
 		"ANSIBLE_NOCOLOR=1",
 		"ANSIBLE_FORCE_COLOR=0",
 		"ANSIBLE_RETRY_FILES_ENABLED=0",
@@ -186,23 +157,36 @@ type record struct {
 
 type recap struct{ ok, changed, unreachable, failed int }
 
+// summary is the fleet summary's JSON (plugins/callback/fleet_summary.py).
+type summary struct {
+	CheckMode bool                `json:"check_mode"`
+	Hosts     map[string][]string `json:"hosts"`
+	Reasons   map[string]string   `json:"reasons"`
+}
+
 type playRun struct {
 	code    int
 	stdout  string
 	records map[string]record
 	recap   map[string]recap
+	summary summary
+	plays   int // PLAY banners: one per batch
+	cpu     float64
 }
 
 var recapLine = regexp.MustCompile(`(?m)^(\S+)\s+: ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)\s`)
 
-// play runs the example playbook on the test fleet.
-func play(t *testing.T, tmp string, env []string, fleetDir string, flags ...string) playRun {
+// play runs the shipped playbook, in the lab's controller namespace, with the given inventory.
+// extraEnv may hold IFACEFIX_TEST_HOOK (tests/callback_plugins/ifacefix_record.py).
+func play(t testing.TB, l *lab, tmp string, env []string, inventory string, extraEnv []string, flags ...string) playRun {
 	t.Helper()
 	rec := filepath.Join(tmp, "record.jsonl")
+	sum := filepath.Join(tmp, "summary.json")
 	os.Remove(rec)
-	args := append([]string{"-i", "tests/inventory.ini", "-e", "fleet_dir=" + fleetDir, "-e", "ifacefix_serial=3", "playbooks/fleet.yml"}, flags...)
-	cmd := exec.Command("ansible-playbook", args...)
-	cmd.Env = append(env, "IFACEFIX_RECORD="+rec)
+	os.Remove(sum)
+	args := append([]string{"netns", "exec", l.ctl, "ansible-playbook", "-i", inventory, "playbooks/fleet.yml"}, flags...)
+	cmd := exec.Command("ip", args...)
+	cmd.Env = append(append(env, "IFACEFIX_RECORD="+rec, "IFACEFIX_SUMMARY_JSON="+sum), extraEnv...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()
@@ -214,10 +198,15 @@ func play(t *testing.T, tmp string, env []string, fleetDir string, flags ...stri
 	case err != nil:
 		t.Fatal(err)
 	}
-	t.Logf("ansible-playbook %s: exit %d\n%s%s", strings.Join(flags, " "), r.code, stdout.String(), stderr.String())
+	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+		r.cpu = float64(ru.Utime.Nano()+ru.Stime.Nano()) / 1e9
+	}
+	if tt, ok := t.(*testing.T); ok {
+		tt.Logf("ansible-playbook %s: exit %d\n%s%s", strings.Join(flags, " "), r.code, stdout.String(), stderr.String())
+	}
 	f, err := os.Open(rec)
 	if err != nil {
-		t.Fatalf("no task results recorded: %v", err)
+		t.Fatalf("no task results recorded: %v\n%s%s", err, stdout.String(), stderr.String())
 	}
 	defer f.Close()
 	sc := bufio.NewScanner(f)
@@ -236,39 +225,15 @@ func play(t *testing.T, tmp string, env []string, fleetDir string, flags ...stri
 		n := func(i int) int { v, _ := strconv.Atoi(m[i]); return v }
 		r.recap[m[1]] = recap{n(2), n(3), n(4), n(5)}
 	}
+	r.plays = strings.Count(r.stdout, "\nPLAY [")
+	if data, err := os.ReadFile(sum); err == nil {
+		if err := json.Unmarshal(data, &r.summary); err != nil {
+			t.Fatalf("summary: %v\n%s", err, data)
+		}
+	} else {
+		t.Errorf("no fleet summary written: %v", err)
+	}
 	return r
-}
-
-// writeTree creates a host's tree.
-func writeTree(t *testing.T, dir string, files map[string]string) {
-	t.Helper()
-	for p, data := range files {
-		full := filepath.Join(dir, p)
-		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(full, []byte(data), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
-
-// readTree returns every file under dir, by path inside dir.
-func readTree(t *testing.T, dir string) map[string]string {
-	t.Helper()
-	m := map[string]string{}
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		b, err := os.ReadFile(p)
-		m[strings.TrimPrefix(p, dir)] = string(b)
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return m
 }
 
 // public drops Ansible's own keys from a module result.
@@ -301,228 +266,29 @@ func sortedKeys(m map[string]string) []string {
 	return k
 }
 
-var backupFile = regexp.MustCompile(`^\.(.+)\.ifacefix-\d{8}T\d{6}Z\.bak$`)
-
-// TestFleet previews, applies and re-applies the example playbook on a fleet of 7 hosts.
-func TestFleet(t *testing.T) {
-	tmp, env := setup(t)
-	fleet := loadFleet(t)
-	fleetDir := filepath.Join(tmp, "fleet")
-	for _, h := range fleet {
-		writeTree(t, filepath.Join(fleetDir, h.name), h.root)
-	}
-	rootOf := func(h *fleetHost) string { return filepath.Join(fleetDir, h.name) }
-	expand := func(h *fleetHost, s string) string { return strings.ReplaceAll(s, "ROOT", rootOf(h)) }
-
-	// checkCommon asserts what every run shares: the exit status, the recap, failures and warnings.
-	checkCommon := func(r playRun, fixedTree bool) {
-		t.Helper()
-		if r.code != 2 { // 2: some host failed (the invalid one)
-			t.Errorf("exit status %d, want 2", r.code)
-		}
-		if len(r.recap) != len(fleet) || len(r.records) != len(fleet) {
-			t.Fatalf("recap for %d hosts, results for %d; want %d each", len(r.recap), len(r.records), len(fleet))
-		}
-		for _, h := range fleet {
-			rec, res := r.recap[h.name], public(r.records[h.name].Result)
-			want := recap{ok: 1}
-			if h.changed() && !fixedTree {
-				want.changed = 1
-			}
-			if h.err != "" {
-				want = recap{failed: 1}
-			}
-			if rec != want {
-				t.Errorf("%s: recap %+v, want %+v", h.name, rec, want)
-			}
-			if h.err != "" {
-				msg := expand(h, h.err)
-				if r.records[h.name].Status != "failed" || res["changed"] != false || res["msg"] != msg {
-					t.Errorf("%s: %s %v; want failed with %q", h.name, r.records[h.name].Status, res, msg)
-				}
-				if !strings.Contains(r.stdout, "fatal: ["+h.name+"]: FAILED! => ") || !strings.Contains(r.stdout, `"msg": "`+msg+`"`) {
-					t.Errorf("%s: the failure %q is not shown", h.name, msg)
-				}
-				continue
-			}
-			if st := r.records[h.name].Status; st != "ok" || res["failed"] != nil {
-				t.Errorf("%s: status %s, result %v", h.name, st, res)
-			}
-			var warns []string
-			expected := h.warnings
-			if fixedTree {
-				expected = h.warnFix
-			}
-			for _, w := range expected {
-				warns = append(warns, expand(h, w))
-			}
-			if got := strs(res["warnings"]); !reflect.DeepEqual(got, warns) {
-				t.Errorf("%s: warnings %q, want %q", h.name, got, warns)
-			}
-			// Every finding is on this host's tree; exactly the warned ones are not fixed.
-			var open []string
-			fixed := 0
-			for _, f := range res["findings"].([]any) {
-				f := f.(map[string]any)
-				if !strings.HasPrefix(f["path"].(string), rootOf(h)+"/") {
-					t.Errorf("%s: finding outside the host's root: %v", h.name, f)
-				}
-				if f["fixed"] == true {
-					fixed++
-				} else {
-					open = append(open, f["path"].(string)+":"+strconv.Itoa(int(f["line"].(float64)))+": "+f["rule"].(string)+": "+f["message"].(string))
-				}
-			}
-			if !reflect.DeepEqual(open, warns) {
-				t.Errorf("%s: unfixed findings %q, want the warnings %q", h.name, open, warns)
-			}
-			if h.changed() && !fixedTree && fixed == 0 {
-				t.Errorf("%s: changed but no finding is fixed", h.name)
-			}
-			if (!h.changed() || fixedTree) && len(warns) == 0 && len(res["findings"].([]any)) != 0 {
-				t.Errorf("%s: a clean host has findings: %v", h.name, res["findings"])
-			}
-		}
-	}
-	// diffOf is the diff list a host must report when its changes are proposed or written.
-	diffOf := func(h *fleetHost) any {
-		if !h.changed() {
-			return nil // no diff key at all
-		}
-		var d []any
-		for _, p := range sortedKeys(h.want) {
-			name := rootOf(h) + p
-			d = append(d, map[string]any{"before": h.root[p], "after": h.want[p], "before_header": name, "after_header": name})
-		}
-		return d
-	}
-
-	t.Run("check-diff", func(t *testing.T) {
-		r := play(t, tmp, env, fleetDir, "--check", "--diff")
-		checkCommon(r, false)
-		for _, h := range fleet {
-			if got := readTree(t, rootOf(h)); !reflect.DeepEqual(got, h.root) {
-				t.Errorf("%s: check mode changed the tree:\n%q", h.name, got)
-			}
-			if h.err != "" {
-				continue
-			}
-			res := public(r.records[h.name].Result)
-			if got, want := res["diff"], diffOf(h); !reflect.DeepEqual(got, want) {
-				t.Errorf("%s: diff\n%v\nwant\n%v", h.name, got, want)
-			}
-			if res["changed"] != h.changed() || len(strs(res["backup_files"])) != 0 {
-				t.Errorf("%s: changed %v backup_files %v", h.name, res["changed"], res["backup_files"])
-			}
-			// The diff is shown: headers and every removed or added line.
-			for _, p := range sortedKeys(h.want) {
-				name := rootOf(h) + p
-				for _, s := range []string{"--- before: " + name + "\n", "+++ after: " + name + "\n"} {
-					if !strings.Contains(r.stdout, s) {
-						t.Errorf("%s: the diff header %q is not shown", h.name, s)
-					}
-				}
-			}
-		}
-		for _, h := range fleet {
-			if !h.changed() && strings.Contains(r.stdout, rootOf(h)+"/etc/network/interfaces\n") {
-				t.Errorf("%s: a diff is shown for a host with nothing to change", h.name)
-			}
-		}
-		for _, s := range []string{"-    gateway \\\n-        192.0.2.1\n", "+    gateway 10.0.0.1\n", "-\tgateway 203.0.113.1\n"} {
-			if !strings.Contains(r.stdout, s) {
-				t.Errorf("diff lines %q not shown", s)
-			}
-		}
-	})
-	if t.Failed() {
-		return
-	}
-
-	var applied map[string]map[string]string
-	t.Run("apply", func(t *testing.T) {
-		r := play(t, tmp, env, fleetDir, "--diff")
-		checkCommon(r, false)
-		applied = map[string]map[string]string{}
-		for _, h := range fleet {
-			got := readTree(t, rootOf(h))
-			applied[h.name] = got
-			if h.err != "" {
-				if !reflect.DeepEqual(got, h.root) {
-					t.Errorf("%s: the invalid host was touched:\n%q", h.name, got)
-				}
-				continue
-			}
-			res := public(r.records[h.name].Result)
-			if res["changed"] != h.changed() || !reflect.DeepEqual(res["diff"], diffOf(h)) {
-				t.Errorf("%s: changed %v, diff %v", h.name, res["changed"], res["diff"])
-			}
-			// The tree: the wanted files fixed, the others identical, and one backup per fixed
-			// file holding its old bytes (none with backup=false).
-			want := map[string]string{}
-			for p, data := range h.root {
-				want[p] = data
-			}
-			for p, data := range h.want {
-				want[p] = data
-			}
-			var backups []string
-			for p, data := range got {
-				m := backupFile.FindStringSubmatch(filepath.Base(p))
-				if m == nil {
-					continue
-				}
-				orig := filepath.Join(filepath.Dir(p), m[1])
-				if _, fixed := h.want[orig]; !fixed || data != h.root[orig] {
-					t.Errorf("%s: backup %s: not of a fixed file, or not its old content", h.name, p)
-				}
-				want[p] = data
-				backups = append(backups, rootOf(h)+p)
-			}
-			if !reflect.DeepEqual(got, want) {
-				t.Errorf("%s: tree after apply:\n%q\nwant\n%q", h.name, got, want)
-			}
-			n := len(h.want)
-			if !h.backup {
-				n = 0
-			}
-			sort.Strings(backups)
-			reported := strs(res["backup_files"])
-			sort.Strings(reported)
-			if len(backups) != n || !reflect.DeepEqual(reported, backups) {
-				t.Errorf("%s: backups on disk %q, reported %q; want %d", h.name, backups, reported, n)
-			}
-		}
-	})
-	if t.Failed() {
-		return
-	}
-
-	t.Run("apply-again", func(t *testing.T) {
-		r := play(t, tmp, env, fleetDir, "--diff")
-		checkCommon(r, true)
-		for _, h := range fleet {
-			if got := readTree(t, rootOf(h)); !reflect.DeepEqual(got, applied[h.name]) {
-				t.Errorf("%s: the second run changed the tree:\n%q", h.name, got)
-			}
-			if h.err != "" {
-				continue
-			}
-			res := public(r.records[h.name].Result)
-			if res["changed"] != false || res["diff"] != nil || len(strs(res["backup_files"])) != 0 {
-				t.Errorf("%s: second run: %v", h.name, res)
-			}
-		}
-		if strings.Contains(r.stdout, "--- before: ") {
-			t.Error("the second run shows a diff")
-		}
-	})
-}
-
-// TestDoc checks the documentation sidecar: ansible-doc reads it, and its options are exactly the
-// parameters the module accepts, with the module's defaults.
+// TestDoc checks the documentation: ansible-doc -l lists the module and the callback without a
+// warning, ansible-doc reads them, and the documented options are exactly the parameters the
+// module accepts, with the module's defaults.
 func TestDoc(t *testing.T) {
 	tmp, env := setup(t)
+	for _, c := range []struct{ kind, want string }{
+		{"module", "ifacefix.ifacefix.ifacefix Remove gateway lines that break ifupdown IP alias stanzas"},
+		{"callback", "ifacefix.ifacefix.fleet_summary Summary of ifacefix runs across a fleet, at the end of the playbook"},
+	} {
+		cmd := exec.Command("ansible-doc", "-t", c.kind, "-l", "--json", "ifacefix.ifacefix")
+		cmd.Env = env
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		out, err := cmd.Output()
+		var list map[string]string
+		if err != nil || json.Unmarshal(out, &list) != nil || stderr.Len() > 0 {
+			t.Fatalf("ansible-doc -t %s -l: %v\n%s%s", c.kind, err, out, stderr.String())
+		}
+		name, desc, _ := strings.Cut(c.want, " ")
+		if !reflect.DeepEqual(list, map[string]string{name: desc}) {
+			t.Errorf("ansible-doc -t %s -l ifacefix.ifacefix: %v, want %s", c.kind, list, c.want)
+		}
+	}
 	cmd := exec.Command("ansible-doc", "--json", "ifacefix.ifacefix.ifacefix")
 	cmd.Env = env
 	out, err := cmd.Output()
@@ -551,19 +317,23 @@ func TestDoc(t *testing.T) {
 	}
 	var opts []string
 	for k, o := range d.Doc.Options {
-		opts = append(opts, k+"="+o.Type+":"+strings.TrimSpace(strings.ReplaceAll(strings.ReplaceAll(jsonText(o.Default), "null", ""), `"`, "")))
+		def := ""
+		if o.Default != nil {
+			def = strings.Trim(jsonText(o.Default), `"`)
+		}
+		opts = append(opts, k+"="+o.Type+":"+def)
 	}
 	sort.Strings(opts)
 	want := []string{"backup=bool:true", "path=path:/etc/network/interfaces", "root=path:", "strip_route_commands=bool:false"}
 	if !reflect.DeepEqual(opts, want) {
 		t.Errorf("documented options %q, want %q", opts, want)
 	}
-	for _, a := range []string{"check_mode", "diff_mode"} {
-		if d.Doc.Attributes[a].Support != "full" {
-			t.Errorf("attribute %s: %+v", a, d.Doc.Attributes[a])
+	for a, s := range map[string]string{"check_mode": "full", "diff_mode": "full", "action": "full", "async": "none"} {
+		if d.Doc.Attributes[a].Support != s {
+			t.Errorf("attribute %s: %+v, want support %s", a, d.Doc.Attributes[a], s)
 		}
 	}
-	for _, k := range []string{"changed", "diff", "backup_files", "findings", "warnings", "msg"} {
+	for _, k := range []string{"changed", "outcome", "build", "diff", "backup_files", "findings", "warnings", "msg"} {
 		if _, ok := d.Return[k]; !ok {
 			t.Errorf("return value %s is not documented", k)
 		}
@@ -571,7 +341,7 @@ func TestDoc(t *testing.T) {
 	// The module itself names the parameters it accepts when given one it does not.
 	args := filepath.Join(tmp, "args.json")
 	os.WriteFile(args, []byte(`{"no_such_option": 1}`), 0o644)
-	mod := exec.Command(filepath.Join(tmp, "collections", collection, "plugins/modules/ifacefix"), args)
+	mod := exec.Command(filepath.Join(tmp, "collections", collection, "plugins/modules/__builds__/ifacefix_linux_"+runtime.GOARCH), args)
 	out, _ = mod.Output()
 	var res struct {
 		Failed bool   `json:"failed"`
@@ -581,6 +351,27 @@ func TestDoc(t *testing.T) {
 	wantMsg := "ifacefix: unsupported parameters: no_such_option (supported: backup, path, root, strip_route_commands)"
 	if !res.Failed || res.Msg != wantMsg {
 		t.Errorf("module: %s; want failed with %q", out, wantMsg)
+	}
+}
+
+// TestBuilds checks the builds the collection carries: each is a static Linux executable for
+// its architecture (no interpreter, so it runs on any distribution).
+func TestBuilds(t *testing.T) {
+	tmp, _ := setup(t)
+	for arch, machine := range arches {
+		f, err := elf.Open(filepath.Join(tmp, "collections", collection, "plugins/modules/__builds__/ifacefix_linux_"+arch))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f.Machine != machine || f.Type != elf.ET_EXEC || f.OSABI != elf.ELFOSABI_NONE && f.OSABI != elf.ELFOSABI_LINUX {
+			t.Errorf("%s: machine %v type %v abi %v", arch, f.Machine, f.Type, f.OSABI)
+		}
+		for _, p := range f.Progs {
+			if p.Type == elf.PT_INTERP {
+				t.Errorf("%s: dynamically linked (has an interpreter)", arch)
+			}
+		}
+		f.Close()
 	}
 }
 

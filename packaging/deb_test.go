@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -83,8 +84,9 @@ func gunzip(t *testing.T, name string) string {
 func TestMakefileArtefactsKnowTheirVersion(t *testing.T) {
 	v := version(t)
 	tmp := t.TempDir()
-	bin, prefix, module := filepath.Join(tmp, "bin"), filepath.Join(tmp, "prefix"), filepath.Join(tmp, "module")
-	run(t, "make", "-s", "install", "ansible", "BIN="+bin, "PREFIX="+prefix, "ANSIBLE_MODULE="+module)
+	bin, prefix, builds := filepath.Join(tmp, "bin"), filepath.Join(tmp, "prefix"), filepath.Join(tmp, "builds")
+	run(t, "make", "-s", "install", "ansible", "BIN="+bin, "PREFIX="+prefix, "ANSIBLE_BUILDS="+builds)
+	module := filepath.Join(builds, "ifacefix_linux_"+runtime.GOARCH) // make ansible builds one per architecture
 
 	for _, c := range []struct{ file, want string }{
 		{filepath.Join(prefix, "sbin/ifacefix"), "ifacefix version " + v},

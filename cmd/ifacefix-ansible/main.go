@@ -4,9 +4,13 @@
 // is done by package plan, exactly as for the ifacefix command.
 //
 // Parameters: path (default /etc/network/interfaces), root, backup (default true),
-// strip_route_commands (default false). Check mode (_ansible_check_mode) plans without writing;
-// diffs are returned only in diff mode (_ansible_diff). `ifacefix-ansible --version` prints the
-// version it was built with.
+// strip_route_commands (default false), converted as Ansible's `type: path` and `type: bool` are.
+// Check mode (_ansible_check_mode) plans without writing; diffs are returned only in diff mode
+// (_ansible_diff). A host without /etc/network/interfaces is "not applicable": ok, unchanged.
+// `ifacefix-ansible --version` prints the version it was built with.
+//
+// The collection runs it through an action plugin (plugins/action/ifacefix.py) that picks the
+// build for the host's architecture.
 package main
 
 import (
@@ -14,16 +18,21 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
+	"os/user"
+	"path"
 	"path/filepath"
+	"regexp"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/ifacefix/ifacefix/fixer"
 	"github.com/ifacefix/ifacefix/internal/plan"
 	"github.com/ifacefix/ifacefix/internal/report"
+	"github.com/ifacefix/ifacefix/internal/rootfs"
 )
 
 var version = "dev" // set with -ldflags "-X main.version=..." (make ansible)
@@ -53,10 +62,20 @@ type diffEntry struct {
 	AfterHeader  string `json:"after_header"`
 }
 
+// The outcomes of a run, the fleet summary's categories (plugins/callback/fleet_summary.py).
+const (
+	outcomeChanged       = "changed"        // a file changed (in check mode: would change)
+	outcomeClean         = "clean"          // nothing to fix, nothing left for a person
+	outcomeNeedsPerson   = "needs_person"   // a finding is not fixed (whether or not a file changed)
+	outcomeNotApplicable = "not_applicable" // no ifupdown configuration on the host
+	outcomeFailed        = "failed"
+)
+
 // result is the module's return value.
 type result struct {
 	Changed     bool           `json:"changed"`
 	Failed      bool           `json:"failed,omitempty"`
+	Outcome     string         `json:"outcome"`
 	Msg         string         `json:"msg"`
 	Diff        []diffEntry    `json:"diff,omitempty"`
 	BackupFiles []string       `json:"backup_files"`
@@ -71,6 +90,9 @@ func run(args []string, stdout io.Writer) int {
 		return 0
 	}
 	res := module(args)
+	if res.Failed {
+		res.Outcome = outcomeFailed
+	}
 	if res.BackupFiles == nil {
 		res.BackupFiles = []string{}
 	}
@@ -108,6 +130,9 @@ func module(args []string) *result {
 	if p.Root != "" {
 		opt.Roots = []string{p.Root}
 	}
+	if p.Path == plan.DefaultFile && absent(p.Root, p.Path) {
+		return &result{Outcome: outcomeNotApplicable, Msg: fmt.Sprintf("%s does not exist: this host does not use ifupdown, nothing to do", filepath.Join(p.Root, p.Path))}
+	}
 	pl, err := plan.Run(opt)
 	if err != nil {
 		res := &result{Failed: true, Msg: report.Error(err)}
@@ -122,37 +147,66 @@ func module(args []string) *result {
 	return resultOf(pl, p)
 }
 
-// readParams reads and validates the arguments file.
+// absent reports whether the file name (absolute, inside root when root is set) is missing, and
+// so are possibly its directories: a host without ifupdown (netplan, systemd-networkd, ...). A
+// dangling symlink is not absent (ifupdown would fail on it, so does the run), and neither is a
+// root that cannot be opened (the run reports it).
+func absent(root, name string) bool {
+	if root == "" {
+		root = "/"
+	}
+	fsys, err := rootfs.Open(root)
+	if err != nil {
+		return false
+	}
+	defer fsys.Close()
+	dir, err := fsys.Resolve(path.Dir(name))
+	if err != nil {
+		return errors.Is(err, fs.ErrNotExist)
+	}
+	_, err = fsys.Root().Lstat(path.Join(dir, path.Base(name)))
+	return errors.Is(err, fs.ErrNotExist)
+}
+
+// readParams reads and validates the arguments file. The parameters are converted as Ansible's
+// own argument spec converts them (see boolean and expandPath); a null value means the option was
+// omitted, so its default applies.
 func readParams(name string) (*params, error) {
 	data, err := os.ReadFile(name)
 	if err != nil {
 		return nil, fmt.Errorf("reading the arguments file: %v", err)
 	}
-	var raw map[string]any
-	if err := json.Unmarshal(data, &raw); err != nil {
+	var doc any
+	if err := json.Unmarshal(data, &doc); err != nil {
 		return nil, fmt.Errorf("the arguments file %s is not a JSON object: %v", name, err)
+	}
+	// Anything but an object (null above all, which would otherwise read as "no parameters" and
+	// run apply mode on the real /etc/network/interfaces) is refused.
+	raw, ok := doc.(map[string]any)
+	if !ok {
+		return nil, fmt.Errorf("the arguments file %s holds %s, not a JSON object of parameters", name, jsonKind(doc))
 	}
 	p := &params{Path: plan.DefaultFile, Backup: true}
 	var unknown []string
 	for k, v := range raw {
+		if v == nil && !strings.HasPrefix(k, "_ansible_") {
+			if !supported[k] {
+				unknown = append(unknown, k)
+			}
+			continue // omitted: the default
+		}
 		var err error
 		switch k {
 		case "path":
-			if v != nil { // null: the default, as Ansible passes an omitted option
-				p.Path, err = str(k, v)
-			}
+			p.Path, err = expandPath(k, v)
 		case "root":
-			if v != nil {
-				p.Root, err = str(k, v)
-			}
+			p.Root, err = expandPath(k, v)
 		case "backup":
-			if v != nil {
-				p.Backup, err = boolean(k, v)
-			}
+			p.Backup, err = boolean(k, v)
 		case "strip_route_commands":
-			if v != nil {
-				p.StripRouteCommands, err = boolean(k, v)
-			}
+			p.StripRouteCommands, err = boolean(k, v)
+		// The next parameters (dialect, live) get their case here, an entry in supported and their
+		// documentation in plugins/modules/ifacefix.py; TestDoc checks that the two agree.
 		case "_ansible_check_mode":
 			p.CheckMode, err = boolean(k, v)
 		case "_ansible_diff":
@@ -168,7 +222,7 @@ func readParams(name string) (*params, error) {
 	}
 	if len(unknown) > 0 {
 		sort.Strings(unknown)
-		return nil, fmt.Errorf("unsupported parameters: %s (supported: backup, path, root, strip_route_commands)", strings.Join(unknown, ", "))
+		return nil, fmt.Errorf("unsupported parameters: %s (supported: %s)", strings.Join(unknown, ", "), strings.Join(supportedNames(), ", "))
 	}
 	if p.Path == "" {
 		return nil, errors.New("path must not be empty")
@@ -182,15 +236,108 @@ func readParams(name string) (*params, error) {
 	return p, nil
 }
 
-func str(k string, v any) (string, error) {
-	s, ok := v.(string)
-	if !ok {
-		return "", fmt.Errorf("%s must be a string, not %v", k, v)
+// supported are the module's parameters.
+var supported = map[string]bool{"backup": true, "path": true, "root": true, "strip_route_commands": true}
+
+func supportedNames() []string {
+	var n []string
+	for k := range supported {
+		n = append(n, k)
 	}
-	return s, nil
+	sort.Strings(n)
+	return n
 }
 
-// boolean accepts what Ansible's own modules accept as a boolean.
+// jsonKind names the kind of a decoded JSON value, for messages.
+func jsonKind(v any) string {
+	switch v.(type) {
+	case nil:
+		return "null"
+	case bool:
+		return "a boolean"
+	case float64:
+		return "a number"
+	case string:
+		return "a string"
+	case []any:
+		return "an array"
+	}
+	return "an object"
+}
+
+// expandPath is Ansible's `type: path`: a string with environment variables and then a leading
+// ~ expanded, as Python's os.path.expanduser(os.path.expandvars(value)) does on the target.
+func expandPath(k string, v any) (string, error) {
+	s, ok := v.(string)
+	if !ok {
+		return "", fmt.Errorf("%s must be a string, not %s", k, jsonText(v))
+	}
+	return expandUser(expandVars(s)), nil
+}
+
+// varRef is what Python's posixpath.expandvars substitutes: $name or ${anything}, name being ASCII
+// letters, digits and underscores.
+var varRef = regexp.MustCompile(`\$([A-Za-z0-9_]+|\{[^}]*\})`)
+
+// expandVars is Python's posixpath.expandvars: a reference to a variable that is not set is left
+// as written (not replaced by nothing, as os.ExpandEnv would), and substituted values are not
+// expanded again.
+func expandVars(s string) string {
+	return varRef.ReplaceAllStringFunc(s, func(ref string) string {
+		name := strings.TrimPrefix(ref, "$")
+		if strings.HasPrefix(name, "{") {
+			name = name[1 : len(name)-1]
+		}
+		if v, ok := os.LookupEnv(name); ok && name != "" {
+			return v
+		}
+		return ref
+	})
+}
+
+// expandUser is Python's posixpath.expanduser: "~" and "~/..." become $HOME (or, without HOME,
+// the current user's home directory), "~NAME/..." NAME's home directory; an unknown user leaves
+// the path as it is.
+func expandUser(s string) string {
+	if !strings.HasPrefix(s, "~") {
+		return s
+	}
+	i := strings.IndexByte(s, '/')
+	if i < 0 {
+		i = len(s)
+	}
+	var home string
+	if i == 1 {
+		var ok bool
+		if home, ok = os.LookupEnv("HOME"); !ok {
+			u, err := user.Current()
+			if err != nil {
+				return s
+			}
+			home = u.HomeDir
+		}
+	} else {
+		u, err := user.Lookup(s[1:i])
+		if err != nil {
+			return s
+		}
+		home = u.HomeDir
+	}
+	if r := strings.TrimRight(home, "/") + s[i:]; r != "" {
+		return r
+	}
+	return "/"
+}
+
+// Ansible's BOOLEANS_TRUE and BOOLEANS_FALSE (ansible/module_utils/parsing/convert_bool.py): the
+// strings, compared in lower case with surrounding whitespace removed, and the numbers 1 and 0.
+var (
+	booleanTrue  = map[string]bool{"y": true, "yes": true, "on": true, "1": true, "true": true, "t": true}
+	booleanFalse = map[string]bool{"n": true, "no": true, "off": true, "0": true, "false": true, "f": true}
+)
+
+// boolean is Ansible's `type: bool` (check_type_bool): a JSON boolean, one of the strings of
+// BOOLEANS_TRUE or BOOLEANS_FALSE, or the number 1 or 0. Nothing else, not "1.0", not 2.
 func boolean(k string, v any) (bool, error) {
 	switch b := v.(type) {
 	case bool:
@@ -203,14 +350,27 @@ func boolean(k string, v any) (bool, error) {
 			return false, nil
 		}
 	case string:
-		switch strings.ToLower(b) {
-		case "yes", "on", "1", "true", "t", "y", "1.0":
+		s := strings.ToLower(strings.TrimFunc(b, pySpace))
+		switch {
+		case booleanTrue[s]:
 			return true, nil
-		case "no", "off", "0", "false", "f", "n", "0.0":
+		case booleanFalse[s]:
 			return false, nil
 		}
 	}
-	return false, fmt.Errorf("%s must be a boolean, not %s", k, strconv.Quote(fmt.Sprint(v)))
+	return false, fmt.Errorf("%s must be a boolean, not %s (Ansible's booleans: true, false, 1, 0, and the strings yes, no, on, off, true, false, y, n, t, f, 1, 0 in any case)", k, jsonText(v))
+}
+
+// pySpace is Python's str.isspace, which str.strip uses: Go's unicode.IsSpace plus the ASCII
+// separators U+001C..U+001F.
+func pySpace(r rune) bool { return unicode.IsSpace(r) || (r >= 0x1c && r <= 0x1f) }
+
+func jsonText(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprint(v)
+	}
+	return string(b)
 }
 
 func backups(pl *plan.Plan) []string {
@@ -235,9 +395,14 @@ func resultOf(pl *plan.Plan, p *params) *result {
 			res.Diff = append(res.Diff, diffEntry{Before: string(f.Old), After: string(f.New), BeforeHeader: f.Path, AfterHeader: f.Path})
 		}
 	}
+	res.Outcome = outcomeClean
+	if res.Changed {
+		res.Outcome = outcomeChanged
+	}
 	for _, f := range pl.Findings {
 		if !f.Fixed && !f.Note {
 			res.Warnings = append(res.Warnings, report.Finding(f))
+			res.Outcome = outcomeNeedsPerson
 		}
 	}
 	res.Msg = report.Summary(pl, !p.CheckMode)

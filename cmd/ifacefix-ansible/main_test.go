@@ -108,6 +108,8 @@ func invokeRaw(t *testing.T, data []byte) (result, map[string]any, int) {
 	return res, raw, code
 }
 
+const boolList = " (Ansible's booleans: true, false, 1, 0, and the strings yes, no, on, off, true, false, y, n, t, f, 1, 0 in any case)"
+
 var backupName = regexp.MustCompile(`^/etc/network/\.interfaces\.ifacefix-\d{8}T\d{6}Z\.bak$`)
 
 func TestCheckModeWritesNothingAndDiffsOnlyInDiffMode(t *testing.T) {
@@ -246,13 +248,69 @@ func TestInvalidInputFailsWithPathLineAndWritesNothing(t *testing.T) {
 
 func TestIOErrorFails(t *testing.T) {
 	root := t.TempDir()
-	res, _, code := invoke(t, map[string]any{"root": root})
-	if code == 0 || !res.Failed || !strings.Contains(res.Msg, root+"/etc/network") || !strings.Contains(res.Msg, "no such file or directory") {
+	res, _, code := invoke(t, map[string]any{"root": filepath.Join(root, "nope")})
+	if code == 0 || !res.Failed || res.Outcome != "failed" || !strings.Contains(res.Msg, "nope") {
+		t.Fatalf("missing root: code %d, result %+v", code, res)
+	}
+	// A path that is not the default one must exist.
+	res, _, code = invoke(t, map[string]any{"root": root, "path": "/srv/interfaces"})
+	if code == 0 || !res.Failed || !strings.Contains(res.Msg, root+"/srv/interfaces") || !strings.Contains(res.Msg, "no such file or directory") {
 		t.Fatalf("missing file: code %d, result %+v", code, res)
 	}
-	res, _, code = invoke(t, map[string]any{"root": filepath.Join(root, "nope")})
-	if code == 0 || !res.Failed || !strings.Contains(res.Msg, "nope") {
-		t.Fatalf("missing root: code %d, result %+v", code, res)
+	// A dangling symlink is a broken configuration, not a host without ifupdown.
+	os.MkdirAll(filepath.Join(root, "etc", "network"), 0o755)
+	os.Symlink("interfaces.real", filepath.Join(root, "etc", "network", "interfaces"))
+	for _, check := range []bool{true, false} {
+		res, _, code = invoke(t, map[string]any{"root": root, "_ansible_check_mode": check})
+		if code == 0 || !res.Failed || !strings.Contains(res.Msg, "no such file or directory") {
+			t.Fatalf("dangling symlink, check=%v: code %d, result %+v", check, code, res)
+		}
+	}
+}
+
+// TestNotApplicable: a host without /etc/network/interfaces (netplan, systemd-networkd) is ok and
+// unchanged, in check mode and not, with or without /etc/network; nothing is created.
+func TestNotApplicable(t *testing.T) {
+	bare := t.TempDir()
+	empty := t.TempDir()
+	os.MkdirAll(filepath.Join(empty, "etc", "network", "if-up.d"), 0o755)
+	for _, root := range []string{bare, empty} {
+		before := tree(t, root)
+		for _, check := range []bool{true, false} {
+			res, raw, code := invoke(t, map[string]any{"root": root, "path": nil, "_ansible_check_mode": check, "_ansible_diff": true})
+			want := root + "/etc/network/interfaces does not exist: this host does not use ifupdown, nothing to do"
+			if code != 0 || res.Failed || res.Changed || res.Outcome != "not_applicable" || res.Msg != want || raw["diff"] != nil {
+				t.Errorf("%s check=%v: code %d, result %+v", root, check, code, res)
+			}
+		}
+		if !reflect.DeepEqual(tree(t, root), before) {
+			t.Errorf("%s: the tree changed", root)
+		}
+	}
+}
+
+func TestOutcome(t *testing.T) {
+	for _, c := range []struct {
+		config string
+		args   map[string]any
+		want   string
+	}{
+		{aliasFixed, nil, "needs_person"},                                          // the route command is left
+		{aliasConfig, map[string]any{"strip_route_commands": true}, "changed"},     // everything fixed
+		{aliasStripped, nil, "clean"},                                              // nothing to do
+		{aliasConfig, map[string]any{"_ansible_check_mode": true}, "needs_person"}, // changed too
+		{"iface eth0 inet static\n  gateway\n", nil, "failed"},                     // invalid
+		{aliasStripped, map[string]any{"_ansible_check_mode": true}, "clean"},      // clean in check mode
+		{aliasConfig, map[string]any{"strip_route_commands": true, "_ansible_check_mode": true}, "changed"},
+	} {
+		args := map[string]any{"root": host(t, c.config)}
+		for k, v := range c.args {
+			args[k] = v
+		}
+		res, _, _ := invoke(t, args)
+		if res.Outcome != c.want {
+			t.Errorf("%q %v: outcome %q (%s), want %q", c.config, c.args, res.Outcome, res.Msg, c.want)
+		}
 	}
 }
 
@@ -264,13 +322,16 @@ func TestBadParameters(t *testing.T) {
 		msg  string
 	}{
 		{map[string]any{"root": root, "dest": "/x", "mode": 1}, "ifacefix: unsupported parameters: dest, mode (supported: backup, path, root, strip_route_commands)"},
-		{map[string]any{"root": root, "backup": "maybe"}, `ifacefix: backup must be a boolean, not "maybe"`},
-		{map[string]any{"root": root, "strip_route_commands": 2}, `ifacefix: strip_route_commands must be a boolean, not "2"`},
+		{map[string]any{"root": root, "backup": "maybe"}, `ifacefix: backup must be a boolean, not "maybe"` + boolList},
+		{map[string]any{"root": root, "strip_route_commands": 2}, `ifacefix: strip_route_commands must be a boolean, not 2` + boolList},
+		{map[string]any{"root": root, "backup": "1.0"}, `ifacefix: backup must be a boolean, not "1.0"` + boolList},
+		{map[string]any{"root": root, "backup": []any{true}}, `ifacefix: backup must be a boolean, not [true]` + boolList},
 		{map[string]any{"root": root, "path": 7}, "ifacefix: path must be a string, not 7"},
+		{map[string]any{"root": root, "nope": nil}, "ifacefix: unsupported parameters: nope (supported: backup, path, root, strip_route_commands)"},
 		{map[string]any{"root": root, "path": "etc/network/interfaces"}, `ifacefix: path must be absolute (inside root, if root is set), not "etc/network/interfaces"`},
 		{map[string]any{"root": root, "path": ""}, "ifacefix: path must not be empty"},
 		{map[string]any{"root": "relative/dir"}, `ifacefix: root must be an absolute directory, not "relative/dir"`},
-		{map[string]any{"root": root, "_ansible_check_mode": "perhaps"}, `ifacefix: _ansible_check_mode must be a boolean, not "perhaps"`},
+		{map[string]any{"root": root, "_ansible_check_mode": "perhaps"}, `ifacefix: _ansible_check_mode must be a boolean, not "perhaps"` + boolList},
 	}
 	for _, c := range cases {
 		res, _, code := invoke(t, c.args)
@@ -282,6 +343,14 @@ func TestBadParameters(t *testing.T) {
 	if code != 1 || !res.Failed || !strings.Contains(res.Msg, "is not a JSON object") {
 		t.Errorf("key=value arguments: code %d, result %+v", code, res)
 	}
+	// Anything but an object is refused: null above all, which must never mean "no parameters"
+	// (apply mode on the real /etc/network/interfaces).
+	for doc, kind := range map[string]string{"null": "null", " null\n": "null", "[]": "an array", `"x"`: "a string", "1": "a number", "true": "a boolean"} {
+		res, _, code := invokeRaw(t, []byte(doc))
+		if code != 1 || !res.Failed || !strings.HasSuffix(res.Msg, " holds "+kind+", not a JSON object of parameters") {
+			t.Errorf("arguments %q: code %d, result %+v", doc, code, res)
+		}
+	}
 	var out bytes.Buffer
 	if code := run([]string{"ifacefix"}, &out); code != 1 || !strings.Contains(out.String(), `"failed":true`) {
 		t.Errorf("no argument: code %d, output %s", code, out.String())
@@ -292,5 +361,24 @@ func TestBadParameters(t *testing.T) {
 	}
 	if !reflect.DeepEqual(tree(t, root), before) {
 		t.Fatal("a refused run wrote")
+	}
+}
+
+// TestPathAndRootExpanded: path and root are Ansible `type: path` options, expanded on the target.
+func TestPathAndRootExpanded(t *testing.T) {
+	root := host(t, aliasConfig)
+	t.Setenv("IFX_ROOT", root)
+	t.Setenv("HOME", filepath.Join(root, "etc"))
+	res, _, code := invoke(t, map[string]any{"root": "${IFX_ROOT}", "_ansible_check_mode": true})
+	if code != 0 || !res.Changed || res.Msg != "1 file checked, 2 findings (1 fixable, 1 need a person); 1 file to change, nothing written: "+root+"/etc/network/interfaces" {
+		t.Errorf("root $IFX_ROOT: code %d, result %+v", code, res)
+	}
+	res, _, code = invoke(t, map[string]any{"root": "~/..", "path": "$NO_SUCH_VAR_IFX/interfaces", "_ansible_check_mode": true})
+	if code != 1 || res.Msg != `ifacefix: path must be absolute (inside root, if root is set), not "$NO_SUCH_VAR_IFX/interfaces"` {
+		t.Errorf("unset variable: code %d, result %+v", code, res)
+	}
+	res, _, code = invoke(t, map[string]any{"root": "~/..", "_ansible_check_mode": true})
+	if code != 0 || !res.Changed || !strings.HasSuffix(res.Msg, ": "+root+"/etc/network/interfaces") {
+		t.Errorf("root ~/..: code %d, result %+v", code, res)
 	}
 }

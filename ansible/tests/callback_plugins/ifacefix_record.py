@@ -1,7 +1,9 @@
 # -*- coding: utf-8 -*-
 # A test-only stdout callback: the default output, plus every task result recorded as one JSON
 # line in the file named by $IFACEFIX_RECORD, taken before the default callback displays (and
-# strips) warnings, so that ansible_test.go can assert each host's result exactly.
+# strips) warnings, so that the tests can assert each host's result exactly. With
+# $IFACEFIX_TEST_HOOK set to N:PROGRAM, PROGRAM runs when the Nth play (the Nth batch) starts,
+# before any of its tasks: fleet_test.go makes a host unreachable in the middle of a run that way.
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
@@ -11,7 +13,8 @@ DOCUMENTATION = """
     type: stdout
     short_description: default output plus a JSON line per task result (ifacefix tests)
     description:
-        - The default stdout callback, which also appends each task result to $IFACEFIX_RECORD.
+        - The default stdout callback, which also appends each task result to $IFACEFIX_RECORD,
+          and runs the program of $IFACEFIX_TEST_HOOK (N:PROGRAM) when the Nth play starts.
     extends_documentation_fragment:
         - default_callback
 """
@@ -19,6 +22,7 @@ DOCUMENTATION = """
 import copy
 import json
 import os
+import subprocess
 
 from ansible.plugins.callback.default import CallbackModule as DefaultCallback
 
@@ -27,6 +31,15 @@ class CallbackModule(DefaultCallback):
     CALLBACK_VERSION = 2.0
     CALLBACK_TYPE = "stdout"
     CALLBACK_NAME = "ifacefix_record"
+
+    _plays = 0
+
+    def v2_playbook_on_play_start(self, play):
+        self._plays += 1
+        hook = os.environ.get("IFACEFIX_TEST_HOOK")
+        if hook and int(hook.split(":", 1)[0]) == self._plays:
+            subprocess.check_call([hook.split(":", 1)[1]])
+        super(CallbackModule, self).v2_playbook_on_play_start(play)
 
     def _record(self, status, result):
         line = {
