@@ -23,6 +23,8 @@ import (
 	"sync"
 	"syscall"
 	"testing"
+
+	"github.com/ifacefix/ifacefix/internal/testcases"
 )
 
 const collection = "ansible_collections/ifacefix/ifacefix"
@@ -43,16 +45,10 @@ func buildModules() (string, error) {
 		if builds.dir, builds.err = os.MkdirTemp("", "ifacefix-ansible-builds-"); builds.err != nil {
 			return
 		}
-		goTool, err := exec.LookPath("go")
-		if err != nil {
-			goTool = filepath.Join(runtime.GOROOT(), "bin", "go")
-		}
 		for arch := range arches {
-			build := exec.Command(goTool, "build", "-trimpath", "-ldflags=-s -w", "-o", filepath.Join(builds.dir, "ifacefix_linux_"+arch), "./cmd/ifacefix-ansible")
-			build.Dir = ".."
-			build.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH="+arch)
-			if out, err := build.CombinedOutput(); err != nil {
-				builds.err = fmt.Errorf("building the module for %s: %v\n%s", arch, err, out)
+			out := filepath.Join(builds.dir, "ifacefix_linux_"+arch)
+			if err := testcases.Build(out, "./cmd/ifacefix-ansible", []string{"GOOS=linux", "GOARCH=" + arch}, "-trimpath", "-ldflags=-s -w"); err != nil {
+				builds.err = fmt.Errorf("building the module for %s: %v", arch, err)
 				return
 			}
 		}

@@ -321,7 +321,7 @@ func TestFleet(t *testing.T) {
 		if n, want := strings.Count(r.stdout, "--- before: "), countWant(fleet); n != want {
 			t.Errorf("%d diffs shown, want %d (one per file to change)", n, want)
 		}
-		for _, s := range []string{"-    gateway \\\n-        192.0.2.1\n", "+    gateway 10.0.0.1\n", "-\tgateway 203.0.113.1\n", "-    gateway 198.51.100.1\n"} {
+		for _, s := range []string{"-    gateway 2001:db8::1\n", "+    gateway 10.0.0.1\n", "-\tgateway 203.0.113.1\n", "-    gateway 198.51.100.1\n"} {
 			if !strings.Contains(r.stdout, s) {
 				t.Errorf("diff lines %q not shown", s)
 			}

@@ -119,7 +119,7 @@ func ifacefixBinary(t testing.TB) string {
 			return
 		}
 		buildBin = filepath.Join(buildDir, "ifacefix")
-		buildErr = testcases.Build(buildBin, "./cmd/ifacefix")
+		buildErr = testcases.Build(buildBin, "./cmd/ifacefix", nil)
 	})
 	if buildErr != nil {
 		t.Fatal(buildErr)

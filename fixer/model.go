@@ -427,7 +427,7 @@ func (m *model) check(after *bringup.Result) string {
 			has[key{r.Dev, r.Family}]++
 			if !ever[idOf(r)] {
 				if q := after.Holder[r]; q != nil && q.Command && !b.Stanzas[q.Stanza].Up {
-					return fmt.Sprintf("would let %s come up, and its `%s %s` would then give the host a default route it did not have %s (%s)",
+					return fmt.Sprintf("would let %s come up, and its `%s %s` would then give the host a default route it did not have %s (%s); --strip-route-commands removes both",
 						q.Stanza.Name, q.Opts[0].Name, q.Opts[0].Value, snap.name, routesText([]routecmd.Route{r}))
 				}
 				return fmt.Sprintf("would give the host a default route it did not have %s (%s)", snap.name, routesText([]routecmd.Route{r}))

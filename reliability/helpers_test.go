@@ -70,7 +70,7 @@ func testMain(m *testing.M) int {
 	defer os.RemoveAll(binDir)
 	os.Chmod(binDir, 0o755)
 	bin = filepath.Join(binDir, "ifacefix")
-	if err := testcases.Build(bin, "./cmd/ifacefix", "-tags", "faultinject"); err != nil {
+	if err := testcases.Build(bin, "./cmd/ifacefix", nil, "-tags", "faultinject"); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}

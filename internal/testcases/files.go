@@ -82,9 +82,10 @@ func ModuleRoot() string {
 	return filepath.Dir(filepath.Dir(filepath.Dir(file)))
 }
 
-// Build builds the main package pkg (e.g. "./cmd/ifacefix") of this module into out, with the
-// extra go build flags, e.g. "-tags", "faultinject".
-func Build(out, pkg string, flags ...string) error {
+// Build builds the main package pkg (e.g. "./cmd/ifacefix") of this module into out, statically
+// (CGO_ENABLED=0), with more environment (e.g. "GOARCH=arm64") and go build flags (e.g. "-tags",
+// "faultinject").
+func Build(out, pkg string, env []string, flags ...string) error {
 	goTool, err := exec.LookPath("go")
 	if err != nil {
 		goTool = filepath.Join(runtime.GOROOT(), "bin", "go")
@@ -92,7 +93,7 @@ func Build(out, pkg string, flags ...string) error {
 	args := append(append([]string{"build"}, flags...), "-o", out, pkg)
 	cmd := exec.Command(goTool, args...)
 	cmd.Dir = ModuleRoot()
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	cmd.Env = append(append(os.Environ(), "CGO_ENABLED=0"), env...)
 	if msg, err := cmd.CombinedOutput(); err != nil {
 		return fmt.Errorf("go build %s: %v\n%s", pkg, err, msg)
 	}
