@@ -71,7 +71,7 @@ func inherited(p *pass) {
 			continue
 		}
 		// What the inherited gateway does once the fix is made.
-		what := s.Name + " does not come up (" + stanzaWhy(m.after.Stanzas[s]) + "), so it is never installed"
+		what := s.Name + " does not come up (" + stanzaWhy(m.after.Of(s)) + "), so it is never installed"
 		if q := requestOf(m.after, s, g[len(g)-1]); q != nil {
 			what = outcome(q)
 		}

@@ -69,15 +69,22 @@ type model struct {
 	after  *bringup.Result
 	plans  []*keyPlan
 	byKey  map[key]*keyPlan
+	byReq  map[key][]*bringup.Request
 }
 
 func newModel(cfg *parser.Config, opt Options) *model {
 	m := &model{before: bringup.Simulate(cfg, bringup.Edits{}), byKey: map[key]*keyPlan{}}
+	// Only interfaces and families with a stanza that was simulated can matter (see bringup's
+	// inert stanzas); their plans know all their stanzas.
+	simulated := map[key]bool{}
+	for s := range m.before.Stanzas {
+		simulated[key{s.Base(), s.Family}] = true
+	}
 	for _, s := range cfg.Stanzas {
-		if !ipFamily(s) {
+		k := key{s.Base(), s.Family}
+		if !ipFamily(s) || !simulated[k] {
 			continue
 		}
-		k := key{s.Base(), s.Family}
 		kp := m.byKey[k]
 		if kp == nil {
 			kp = &keyPlan{k: k}
@@ -110,26 +117,27 @@ func requestKey(q *bringup.Request) key {
 	return key{dev, q.Family}
 }
 
-// requests returns the model's requests for k, in the order they ran.
-func (m *model) requests(r *bringup.Result, k key) []*bringup.Request {
-	var out []*bringup.Request
-	for _, q := range r.Requests {
-		if requestKey(q) == k {
-			out = append(out, q)
+// requests returns the requests of the simulation without edits for k, in the order they ran.
+func (m *model) requests(k key) []*bringup.Request {
+	if m.byReq == nil {
+		m.byReq = map[key][]*bringup.Request{}
+		for _, q := range m.before.Requests {
+			rk := requestKey(q)
+			m.byReq[rk] = append(m.byReq[rk], q)
 		}
 	}
-	return out
+	return m.byReq[k]
 }
 
 // plan fills in what the model proposes for kp.
 func (m *model) plan(kp *keyPlan, opt Options) {
 	r0 := m.before
 	for _, s := range kp.primaries {
-		if st := r0.Stanzas[s]; st.Up && st.Dynamic && kp.dynamic == nil {
+		if st := r0.Of(s); st.Up && st.Dynamic && kp.dynamic == nil {
 			kp.dynamic = s
 		}
 	}
-	reqs := m.requests(r0, kp.k)
+	reqs := m.requests(kp.k)
 	// The keeper: a primary's own gateway that works, or that fails only because an alias's route
 	// came first; else the request that holds the key's default route once everything is up
 	// (lowest metric, then earliest).
@@ -166,7 +174,7 @@ func (m *model) plan(kp *keyPlan, opt Options) {
 				kp.removals = append(kp.removals, removal{g, DuplicateGateway, fmt.Sprintf(
 					"%s (%s) repeats gateway: ifupdown joins the repeated lines into one value, runs `%s ...` as a command and fails, configuring no later stanza of %s",
 					s.Name, s.Family, firstWord(g.Value), s.Name), "removed"})
-			case q == nil && kp.keeper != nil && !r0.Stanzas[s].Up && r0.Stanzas[s].Why == "" && takesGateway(s) && sameSlot(kp.keeper, s):
+			case q == nil && kp.keeper != nil && !r0.Of(s).Up && r0.Of(s).Why == "" && takesGateway(s) && sameSlot(kp.keeper, s):
 				// Not reached: an earlier stanza fails. Once that is fixed, this one fails too.
 				kp.removals = append(kp.removals, removal{g, DuplicateGateway, fmt.Sprintf(
 					"%s (%s) has gateway %s: an earlier stanza of %s fails, so it is not reached today, and once that is fixed its `ip route add default` fails with 'File exists' (%s already has the default route %s from %s)",
@@ -213,7 +221,7 @@ func (m *model) planMove(kp *keyPlan, g *parser.Opt) {
 	var into *parser.Stanza
 	why := "there is no " + kp.k.name + " " + kp.k.family + " stanza to move it into"
 	for _, s := range kp.primaries {
-		st := r0.Stanzas[s]
+		st := r0.Of(s)
 		switch {
 		case !takesGateway(s):
 			why = fmt.Sprintf("%s (%s) is %s, which ignores gateway, so it cannot take it", s.Name, s.Family, s.Method)
@@ -426,7 +434,7 @@ func (m *model) check(after *bringup.Result) string {
 		for _, r := range snap.after {
 			has[key{r.Dev, r.Family}]++
 			if !ever[idOf(r)] {
-				if q := after.Holder[r]; q != nil && q.Command && !b.Stanzas[q.Stanza].Up {
+				if q := after.Holder[r]; q != nil && q.Command && !b.Of(q.Stanza).Up {
 					return fmt.Sprintf("would let %s come up, and its `%s %s` would then give the host a default route it did not have %s (%s); --strip-route-commands removes both",
 						q.Stanza.Name, q.Opts[0].Name, q.Opts[0].Value, snap.name, routesText([]routecmd.Route{r}))
 				}
@@ -446,8 +454,8 @@ func (m *model) check(after *bringup.Result) string {
 		}
 	}
 	for s, st := range b.Stanzas {
-		if st.Up && !after.Stanzas[s].Up {
-			return fmt.Sprintf("would stop %s (%s) from coming up (%s)", s.Name, s.Family, stanzaWhy(after.Stanzas[s]))
+		if st.Up && !after.Of(s).Up {
+			return fmt.Sprintf("would stop %s (%s) from coming up (%s)", s.Name, s.Family, stanzaWhy(after.Of(s)))
 		}
 	}
 	return ""
@@ -461,7 +469,7 @@ func (m *model) dynamicUp(r *bringup.Result, k key, phase bringup.Phase) bool {
 		return false
 	}
 	for _, s := range kp.primaries {
-		if st := r.Stanzas[s]; st.Up && st.Dynamic && st.Phase <= phase {
+		if st := r.Of(s); st.Up && st.Dynamic && st.Phase <= phase {
 			return true
 		}
 	}
@@ -484,7 +492,7 @@ func sameSlot(keeper *bringup.Request, s *parser.Stanza) bool {
 
 // requestOf returns the model's request for option o of stanza s, or nil.
 func requestOf(r *bringup.Result, s *parser.Stanza, o *parser.Opt) *bringup.Request {
-	for _, q := range r.Stanzas[s].Requests {
+	for _, q := range r.Of(s).Requests {
 		if slices.Contains(q.Opts, o) {
 			return q
 		}
@@ -571,7 +579,7 @@ func aliasGatewayMessage(m *model, kp *keyPlan, s *parser.Stanza, g *parser.Opt)
 	}
 	keeper := kp.keeper
 	var what string
-	switch st := m.before.Stanzas[s]; {
+	switch st := m.before.Of(s); {
 	case q != nil && q.Opts[0] != g:
 		what = "ifupdown joins its repeated gateway lines into one value and runs the second as a command, so ifup fails for " + s.Name
 	case kp.dynamic != nil && keeper == nil:

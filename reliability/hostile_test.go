@@ -336,7 +336,7 @@ iface %[1]sY inet static
 		}
 	}
 	r := run(t, cmdOpts{}, "--apply", top)
-	want := top + ":8: duplicate-gateway: " + base + " (inet) already has gateway 192.0.2.254"
+	want := top + ":8: duplicate-gateway: " + base + " (inet) has gateway 192.0.2.253: its `ip route add default` fails with 'File exists' (" + base + " already has the default route via 192.0.2.254"
 	if r.code != 0 || !strings.Contains(r.stderr, want) {
 		t.Fatalf("exit %d, stderr:\n%s\nwant %q", r.code, r.stderr, want)
 	}

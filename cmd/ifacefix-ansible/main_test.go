@@ -12,6 +12,8 @@ import (
 	"testing"
 )
 
+// aliasConfig has an alias gateway (removed) and, in another alias, a default-route command
+// (reported; removed with strip_route_commands).
 const aliasConfig = `auto eth0 eth0:0
 iface eth0 inet static
     address 192.0.2.10/24
@@ -20,7 +22,8 @@ iface eth0 inet static
 iface eth0:0 inet static
     address 192.0.2.11/24
     gateway 192.0.2.1
-    up route add default gw 192.0.2.1 dev eth0:0
+iface eth0:1 inet static
+    up route add default gw 192.0.2.1 dev eth0:1
 `
 
 const aliasFixed = `auto eth0 eth0:0
@@ -30,7 +33,8 @@ iface eth0 inet static
 
 iface eth0:0 inet static
     address 192.0.2.11/24
-    up route add default gw 192.0.2.1 dev eth0:0
+iface eth0:1 inet static
+    up route add default gw 192.0.2.1 dev eth0:1
 `
 
 const aliasStripped = `auto eth0 eth0:0
@@ -40,6 +44,7 @@ iface eth0 inet static
 
 iface eth0:0 inet static
     address 192.0.2.11/24
+iface eth0:1 inet static
 `
 
 // host makes a root tree holding one /etc/network/interfaces.
@@ -133,10 +138,10 @@ func TestCheckModeWritesNothingAndDiffsOnlyInDiffMode(t *testing.T) {
 	if res.Msg != wantMsg {
 		t.Errorf("msg %q, want %q", res.Msg, wantMsg)
 	}
-	if len(res.Warnings) != 1 || !strings.HasPrefix(res.Warnings[0], file+":9: alias-route-command: ") {
+	if len(res.Warnings) != 1 || !strings.HasPrefix(res.Warnings[0], file+":10: alias-route-command: ") {
 		t.Errorf("warnings: %q", res.Warnings)
 	}
-	if len(res.Findings) != 2 || res.Findings[0].Rule != "alias-gateway" || !res.Findings[0].Fixed || res.Findings[0].Line != 8 ||
+	if len(res.Findings) != 2 || res.Findings[0].Rule != "alias-gateway" || !res.Findings[0].Fixed || res.Findings[0].Line != 8 || res.Findings[1].Line != 10 ||
 		res.Findings[1].Rule != "alias-route-command" || res.Findings[1].Fixed {
 		t.Errorf("findings: %+v", res.Findings)
 	}

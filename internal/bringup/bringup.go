@@ -13,13 +13,12 @@
 // do_interface); a stanza fails when a variable its method needs is missing or one of its
 // commands fails (execute.c iface_up: pre-up commands, the method, up commands).
 //
-// Every network device named in the configuration is assumed to exist. What a method learns at
+// Every network device is assumed to exist (the configuration does not say which do). What a method learns at
 // run time (DHCP, router advertisements) is marked, not modelled.
 package bringup
 
 import (
 	"errors"
-	"maps"
 	"net/netip"
 	"slices"
 	"strconv"
@@ -93,20 +92,24 @@ type Result struct {
 
 // Simulate brings cfg, changed by ed, up.
 func Simulate(cfg *parser.Config, ed Edits) *Result {
-	s := &sim{cfg: cfg, ed: ed, k: &routecmd.Kernel{}, up: map[string]bool{}, byName: map[string][]*parser.Stanza{},
+	s := &sim{cfg: cfg, ed: ed, k: &routecmd.Kernel{AnyLink: true}, up: map[string]bool{}, addrs: map[addrKey]bool{}, byName: map[string][]*parser.Stanza{},
 		vars: map[*parser.Stanza]*vars{},
 		res:  &Result{Stanzas: map[*parser.Stanza]*Stanza{}, Holder: map[routecmd.Route]*Request{}}}
-	links := map[string]bool{}
 	var names []string
+	relevant := map[string]bool{} // names with a stanza that is not inert: simulated whole
 	for _, st := range cfg.Stanzas {
+		if !s.inert(st) {
+			relevant[st.Name] = true
+		}
+	}
+	for _, st := range cfg.Stanzas {
+		if !relevant[st.Name] {
+			continue
+		}
 		if s.byName[st.Name] == nil {
 			names = append(names, st.Name)
 		}
 		s.byName[st.Name] = append(s.byName[st.Name], st)
-		if b := base(st.Name); !links[b] {
-			links[b] = true
-			s.k.Links = append(s.k.Links, b)
-		}
 		s.res.Stanzas[st] = &Stanza{}
 	}
 	for _, class := range []string{"auto", "allow-hotplug"} {
@@ -128,13 +131,13 @@ func Simulate(cfg *parser.Config, ed Edits) *Result {
 }
 
 // later brings up the interfaces boot left down, as a person would by hand: in an order nobody
-// can know, so each interface (with its aliases, primary first) comes up on its own copy of the
-// kernel after boot, and All joins what each added. A collision between two of them is then not
+// can know, so each interface (with its aliases, primary first) comes up on its own from the
+// state after boot, and All joins what each added. A collision between two of them is then not
 // modelled: which one would fail depends on that order.
 func (s *sim) later(names []string) {
-	boot := *s.k
-	bootUp := s.up
-	all := slices.Clone(boot.Routes)
+	bootRoutes := slices.Clone(s.k.Routes)
+	nAddrs := len(s.k.Addrs)
+	all := slices.Clone(bootRoutes)
 	groups := map[string][]string{}
 	var order []string
 	for _, alias := range []bool{false, true} {
@@ -149,10 +152,7 @@ func (s *sim) later(names []string) {
 		}
 	}
 	for _, b := range order {
-		k := boot
-		k.Routes, k.Addrs, k.Links = slices.Clone(boot.Routes), slices.Clone(boot.Addrs), slices.Clone(boot.Links)
-		s.k = &k
-		s.up = maps.Clone(bootUp)
+		s.upNow = nil
 		for _, n := range groups[b] {
 			s.ifup(n, Later)
 		}
@@ -161,13 +161,54 @@ func (s *sim) later(names []string) {
 				all = append(all, r)
 			}
 		}
-		for _, r := range all {
-			if !slices.Contains(s.k.Routes, r) && slices.Contains(boot.Routes, r) {
+		for _, r := range bootRoutes {
+			if !slices.Contains(s.k.Routes, r) { // replaced or deleted by this interface
 				all = slices.DeleteFunc(all, func(x routecmd.Route) bool { return x == r })
 			}
 		}
+		// Back to the state after boot for the next one.
+		s.k.Routes = slices.Clone(bootRoutes)
+		for _, a := range s.k.Addrs[nAddrs:] {
+			delete(s.addrs, addrKey{a.Dev, a.Prefix.Addr()})
+		}
+		s.k.Addrs = s.k.Addrs[:nAddrs]
+		for _, n := range s.upNow {
+			delete(s.up, n)
+		}
 	}
 	s.res.All = all
+}
+
+// inert reports whether bringing the stanza up can do nothing to the default routes or to what
+// others' routes depend on: no gateway, no command, nothing inherited or added, and a method that
+// adds no address, route or device and learns nothing at run time. Such stanzas are not
+// simulated (a configuration of a million of them stays cheap).
+func (s *sim) inert(st *parser.Stanza) bool {
+	if st.Parent != nil || len(s.ed.Added[st]) > 0 {
+		return false
+	}
+	m, ok := methods[st.Family+" "+st.Method]
+	if !ok || m.address || m.route != nil || m.dynamic || m.unknown != "" {
+		return false
+	}
+	for _, o := range st.Options {
+		switch o.Name {
+		case "gateway", "gateway?", "pre-up", "up", "post-up":
+			return false
+		}
+	}
+	return true
+}
+
+// notSimulated is the result of a stanza that was not simulated: one that cannot matter.
+var notSimulated = &Stanza{Up: true}
+
+// Of returns what bringing stanza st up did.
+func (r *Result) Of(st *parser.Stanza) *Stanza {
+	if x := r.Stanzas[st]; x != nil {
+		return x
+	}
+	return notSimulated
 }
 
 // base is the device an interface name acts on: the name before its alias label.
@@ -178,11 +219,19 @@ func base(name string) string {
 	return name
 }
 
+// addrKey is an address on a device.
+type addrKey struct {
+	dev  string
+	addr netip.Addr
+}
+
 type sim struct {
 	cfg    *parser.Config
 	ed     Edits
 	k      *routecmd.Kernel
 	up     map[string]bool // physical interfaces configured (ifupdown's state)
+	upNow  []string        // the names up set since later began the current interface
+	addrs  map[addrKey]bool
 	byName map[string][]*parser.Stanza
 	vars   map[*parser.Stanza]*vars
 	res    *Result
@@ -217,7 +266,10 @@ func (s *sim) ifup(target string, phase Phase) {
 		s.stanza(st, r, phys)
 		ok = r.Up
 	}
-	s.up[phys] = ok
+	if ok {
+		s.up[phys] = true
+		s.upNow = append(s.upNow, phys)
+	}
 }
 
 // stanza runs one stanza's pre-up commands, method and up commands (iface_up).
@@ -334,16 +386,13 @@ func (s *sim) method(st *parser.Stanza, r *Stanza, phys string, v *vars, m metho
 			r.Why = "its address " + strconv.Quote(a.value) + " is not a valid " + st.Family + " address"
 			return false
 		}
-		for _, have := range s.k.Addrs {
-			if have.Dev == base(phys) && have.Prefix.Addr() == p.Addr() {
-				r.Why = "its address " + p.String() + " is already on " + base(phys) + " (ip addr add: File exists)"
-				return false
-			}
+		ak := addrKey{base(phys), p.Addr()}
+		if s.addrs[ak] {
+			r.Why = "its address " + p.String() + " is already on " + base(phys) + " (ip addr add: File exists)"
+			return false
 		}
+		s.addrs[ak] = true
 		s.k.Addrs = append(s.k.Addrs, routecmd.Addr{Dev: base(phys), Label: phys, Prefix: p})
-	}
-	if m.link && !slices.Contains(s.k.Links, phys) {
-		s.k.Links = append(s.k.Links, phys)
 	}
 	gw := v.get("gateway")
 	if m.route == nil || gw == nil {

@@ -6,7 +6,6 @@ import "strings"
 type method struct {
 	required []string // variables its up commands use outside [[ ]]: without one, ifup fails
 	address  bool     // it adds its address to the device
-	link     bool     // it creates its own device (tunnels)
 	// route returns its default-route command with the gateway (nil: gateway means nothing to it).
 	route   func(v *vars, iface string) string
 	dynamic bool   // it gets a default route at run time
@@ -33,7 +32,7 @@ var methods = map[string]method{
 	"inet manual":   {},
 	"inet dhcp":     {dynamic: true},
 	"inet bootp":    {unknown: "bootpc may set a default route"},
-	"inet tunnel": {required: []string{"address", "mode", "endpoint", "netmask"}, link: true,
+	"inet tunnel": {required: []string{"address", "mode", "endpoint", "netmask"},
 		route: gatewayRoute("ip route add", "default")},
 	"inet ppp":    {unknown: "pppd may add a default route"},
 	"inet wvdial": {unknown: "pppd may add a default route"},
@@ -44,9 +43,9 @@ var methods = map[string]method{
 	"inet6 static":   {required: []string{"address"}, address: true, route: gatewayRoute("ip -6 route replace", "default")},
 	"inet6 manual":   {},
 	"inet6 dhcp":     {dynamic: true},
-	"inet6 v4tunnel": {required: []string{"address", "endpoint"}, link: true, route: gatewayRoute("ip route add", "::/0")},
-	"inet6 6to4":     {required: []string{"local"}, link: true},
-	"inet6 tunnel": {required: []string{"mode", "endpoint"}, link: true, route: func(v *vars, iface string) string {
+	"inet6 v4tunnel": {required: []string{"address", "endpoint"}, route: gatewayRoute("ip route add", "::/0")},
+	"inet6 6to4":     {required: []string{"local"}},
+	"inet6 tunnel": {required: []string{"mode", "endpoint"}, route: func(v *vars, iface string) string {
 		if strings.EqualFold(v.get("mode").value, "ipip6") {
 			return gatewayRoute("ip -4 route add", "0.0.0.0/0")(v, iface)
 		}

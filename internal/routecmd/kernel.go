@@ -56,10 +56,25 @@ type Addr struct {
 
 // Kernel is a model of one network namespace's default routes.
 type Kernel struct {
-	Links  []string
+	// Links are the devices that exist; with AnyLink, every device exists.
+	Links   []string
+	AnyLink bool
 	Addrs  []Addr
 	Routes []Route // in the kernel's order within each family and table
 	group  int
+	links  map[string]bool // Links as a set, rebuilt when Links grows or shrinks
+	nlinks int
+}
+
+// hasLink reports whether dev is one of k.Links.
+func (k *Kernel) hasLink(dev string) bool {
+	if k.links == nil || k.nlinks != len(k.Links) {
+		k.links, k.nlinks = make(map[string]bool, len(k.Links)), len(k.Links)
+		for _, l := range k.Links {
+			k.links[l] = true
+		}
+	}
+	return k.links[dev]
 }
 
 // Errors of Apply.
@@ -84,7 +99,7 @@ func (k *Kernel) Apply(op Op) error {
 	if !op.Default {
 		return nil
 	}
-	if op.Link != "" && !slices.Contains(k.Links, op.Link) {
+	if op.Link != "" && !k.AnyLink && !k.hasLink(op.Link) {
 		return ErrNoDev
 	}
 	table := op.Table
