@@ -59,11 +59,11 @@ type Kernel struct {
 	// Links are the devices that exist; with AnyLink, every device exists.
 	Links   []string
 	AnyLink bool
-	Addrs  []Addr
-	Routes []Route // in the kernel's order within each family and table
-	group  int
-	links  map[string]bool // Links as a set, rebuilt when Links grows or shrinks
-	nlinks int
+	Addrs   []Addr
+	Routes  []Route // in the kernel's order within each family and table
+	group   int
+	links   map[string]bool // Links as a set, rebuilt when Links grows or shrinks
+	nlinks  int
 }
 
 // hasLink reports whether dev is one of k.Links.
