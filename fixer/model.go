@@ -65,6 +65,7 @@ type moveGateway struct {
 
 // model runs the route model once per Fix.
 type model struct {
+	cfg    *parser.Config
 	before *bringup.Result
 	after  *bringup.Result
 	plans  []*keyPlan
@@ -73,7 +74,7 @@ type model struct {
 }
 
 func newModel(cfg *parser.Config, opt Options) *model {
-	m := &model{before: bringup.Simulate(cfg, bringup.Edits{}), byKey: map[key]*keyPlan{}}
+	m := &model{cfg: cfg, before: bringup.Simulate(cfg, bringup.Edits{}), byKey: map[key]*keyPlan{}}
 	// Only interfaces and families with a stanza that was simulated can matter (see bringup's
 	// inert stanzas); their plans know all their stanzas.
 	simulated := map[key]bool{}
@@ -100,7 +101,7 @@ func newModel(cfg *parser.Config, opt Options) *model {
 	for _, kp := range m.plans {
 		m.plan(kp, opt)
 	}
-	m.verify(cfg)
+	m.verify()
 	return m
 }
 
@@ -325,30 +326,51 @@ func (m *model) planCommands(kp *keyPlan, s *parser.Stanza, opt Options, keeperO
 }
 
 // verify brings the configuration up with every plan's edits and keeps the plans whose result
-// passes the checks (see the comment at the top of this file). When all pass, one simulation
-// suffices; otherwise plans are tried one at a time, in order.
-func (m *model) verify(cfg *parser.Config) {
+// passes the checks (see the comment at the top of this file). A plan whose own interface breaks
+// is refused and the rest tried again; when a break cannot be pinned on a plan's interface (an
+// edit that reaches another stanza through inherits), plans are tried one at a time, in order.
+func (m *model) verify() {
 	var todo []*keyPlan
 	for _, kp := range m.plans {
 		if len(kp.removals) > 0 || kp.move != nil {
 			todo = append(todo, kp)
 		}
 	}
-	if len(todo) == 0 {
-		m.after = m.before
-		return
-	}
-	after := bringup.Simulate(cfg, edits(todo))
-	if bad := m.check(after); bad == "" {
-		m.after = after
-		return
-	}
-	var accepted []*keyPlan
 	m.after = m.before
+	for len(todo) > 0 {
+		r := bringup.Simulate(m.cfg, edits(todo))
+		viols := m.check(r)
+		if len(viols) == 0 {
+			m.after = r
+			return
+		}
+		why := map[key]string{}
+		for _, v := range viols {
+			why[v.k] = v.why
+		}
+		var keep []*keyPlan
+		for _, kp := range todo {
+			if w, ok := why[kp.k]; ok {
+				kp.refuse(w)
+			} else {
+				keep = append(keep, kp)
+			}
+		}
+		if len(keep) == len(todo) {
+			m.oneByOne(todo)
+			return
+		}
+		todo = keep
+	}
+}
+
+// oneByOne keeps, in order, each plan that passes the checks together with those kept before it.
+func (m *model) oneByOne(todo []*keyPlan) {
+	var accepted []*keyPlan
 	for _, kp := range todo {
-		r := bringup.Simulate(cfg, edits(append(accepted, kp)))
-		if bad := m.check(r); bad != "" {
-			kp.refuse(bad)
+		r := bringup.Simulate(m.cfg, edits(append(accepted, kp)))
+		if viols := m.check(r); len(viols) > 0 {
+			kp.refuse(viols[0].why)
 			continue
 		}
 		accepted = append(accepted, kp)
@@ -396,8 +418,23 @@ func idOf(r routecmd.Route) routeID {
 	return routeID{r.Family, r.Type, r.Gateway, r.Dev, r.Src, r.Table, r.Metric}
 }
 
-// check compares a simulation with the edits to the one without and returns what is wrong, or "".
-func (m *model) check(after *bringup.Result) string {
+// violation is what a simulation with edits breaks, on which interface and family.
+type violation struct {
+	k   key
+	why string
+}
+
+// check compares a simulation with the edits to the one without and returns what is wrong, in a
+// stable order (empty when nothing is).
+func (m *model) check(after *bringup.Result) []violation {
+	var out []violation
+	seen := map[key]bool{}
+	bad := func(k key, format string, args ...any) {
+		if !seen[k] {
+			seen[k] = true
+			out = append(out, violation{k, fmt.Sprintf(format, args...)})
+		}
+	}
 	b := m.before
 	for _, snap := range []struct {
 		name          string
@@ -415,7 +452,7 @@ func (m *model) check(after *bringup.Result) string {
 				}
 			}
 		}
-		had, has := map[key]int{}, map[key]int{}
+		has := map[key]int{}
 		dup := func(rs []routecmd.Route) map[key]int {
 			n := map[key]int{}
 			seen := map[routeID]bool{}
@@ -428,38 +465,39 @@ func (m *model) check(after *bringup.Result) string {
 			}
 			return n
 		}
-		for _, r := range snap.before {
-			had[key{r.Dev, r.Family}]++
-		}
 		for _, r := range snap.after {
 			has[key{r.Dev, r.Family}]++
 			if !ever[idOf(r)] {
+				k := key{r.Dev, r.Family}
 				if q := after.Holder[r]; q != nil && q.Command && !b.Of(q.Stanza).Up {
-					return fmt.Sprintf("would let %s come up, and its `%s %s` would then give the host a default route it did not have %s (%s); --strip-route-commands removes both",
+					bad(k, "would let %s come up, and its `%s %s` would then give the host a default route it did not have %s (%s); --strip-route-commands removes both",
 						q.Stanza.Name, q.Opts[0].Name, q.Opts[0].Value, snap.name, routesText([]routecmd.Route{r}))
+					continue
 				}
-				return fmt.Sprintf("would give the host a default route it did not have %s (%s)", snap.name, routesText([]routecmd.Route{r}))
+				bad(k, "would give the host a default route it did not have %s (%s)", snap.name, routesText([]routecmd.Route{r}))
 			}
 		}
-		for k, n := range had {
-			if n > 0 && has[k] == 0 && !m.dynamicUp(after, k, snap.phase) {
-				return fmt.Sprintf("would leave %s (%s) without the default route it has %s", k.name, k.family, snap.name)
+		for _, r := range snap.before {
+			if k := (key{r.Dev, r.Family}); has[k] == 0 && !m.dynamicUp(after, k, snap.phase) {
+				bad(k, "would leave %s (%s) without the default route it has %s", k.name, k.family, snap.name)
 			}
 		}
 		dupBefore, dupAfter := dup(snap.before), dup(snap.after)
-		for k, n := range dupAfter {
-			if n > dupBefore[k] {
-				return fmt.Sprintf("would give %s (%s) more competing default routes %s", k.name, k.family, snap.name)
+		for _, r := range snap.after {
+			if k := (key{r.Dev, r.Family}); dupAfter[k] > dupBefore[k] {
+				bad(k, "would give %s (%s) more competing default routes %s", k.name, k.family, snap.name)
 			}
 		}
 	}
-	for s, st := range b.Stanzas {
-		if st.Up && !after.Of(s).Up {
-			return fmt.Sprintf("would stop %s (%s) from coming up (%s)", s.Name, s.Family, stanzaWhy(after.Of(s)))
+	for _, s := range m.cfg.Stanzas {
+		if st := b.Stanzas[s]; st != nil && st.Up && !after.Of(s).Up {
+			bad(key{s.Base(), s.Family}, "would stop %s (%s) from coming up (%s)", s.Name, s.Family, stanzaWhy(after.Of(s)))
 		}
 	}
-	return ""
+	return out
 }
+
+
 
 // dynamicUp reports whether a primary of k that gets its default route at run time is up in r by
 // the phase.

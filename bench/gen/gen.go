@@ -74,10 +74,12 @@ func writeStanzas(b *strings.Builder, o Options, from, to int) {
 		net := fmt.Sprintf("10.%d.%d", g/256%256, g%256)
 		if k == 0 {
 			fmt.Fprintf(b, "auto %s\niface %s inet static\n    address %s.10/24\n", dev, dev, net)
+			// Distinct metrics: no competing defaults. A primary left without a gateway has no metric
+			// either: the move brings its aliases' gateway and metric, the route the host had.
 			if o.MoveEvery <= 0 || g%o.MoveEvery != o.MoveEvery-1 || i+1 >= o.Stanzas {
-				fmt.Fprintf(b, "    gateway %s.1\n", net)
+				fmt.Fprintf(b, "    gateway %s.1\n    metric %d\n", net, g+1)
 			}
-			fmt.Fprintf(b, "    metric %d\n    mtu 1500\n\n", g+1) // distinct metrics: no competing defaults
+			b.WriteString("    mtu 1500\n\n")
 			continue
 		}
 		name := dev + ":" + strconv.Itoa(k-1)
@@ -87,6 +89,7 @@ func writeStanzas(b *strings.Builder, o Options, from, to int) {
 		} else {
 			fmt.Fprintf(b, "    gateway %s.1\n", net)
 		}
+		fmt.Fprintf(b, "    metric %d\n", g+1) // copied with the gateway
 		if i%2 == 0 {
 			fmt.Fprintf(b, "    # copied from %s\n    post-up \\\n        ip route add 172.16.%d.0/24 via %s.254 dev %s\n", dev, k, net, dev)
 		}
@@ -168,6 +171,7 @@ iface eth1 inet static
 iface eth1:0 inet static
     address 172.%d.%d.11/24
     gateway 172.%d.%d.1
+    metric 100
 `, 16+a%16, c, 16+a%16, c, 16+a%16, c)
 		if err := os.WriteFile(filepath.Join(net, "interfaces"), []byte(top), 0o644); err != nil {
 			return nil, err

@@ -137,7 +137,11 @@ func Simulate(cfg *parser.Config, ed Edits) *Result {
 func (s *sim) later(names []string) {
 	bootRoutes := slices.Clone(s.k.Routes)
 	nAddrs := len(s.k.Addrs)
-	all := slices.Clone(bootRoutes)
+	var added []routecmd.Route // routes some interface added, in order; inAll says which remain
+	inAll := map[routecmd.Route]bool{}
+	for _, r := range bootRoutes {
+		inAll[r] = true
+	}
 	groups := map[string][]string{}
 	var order []string
 	for _, alias := range []bool{false, true} {
@@ -156,14 +160,17 @@ func (s *sim) later(names []string) {
 		for _, n := range groups[b] {
 			s.ifup(n, Later)
 		}
+		now := make(map[routecmd.Route]bool, len(s.k.Routes))
 		for _, r := range s.k.Routes {
-			if !slices.Contains(all, r) {
-				all = append(all, r)
+			now[r] = true
+			if !inAll[r] {
+				inAll[r] = true
+				added = append(added, r)
 			}
 		}
 		for _, r := range bootRoutes {
-			if !slices.Contains(s.k.Routes, r) { // replaced or deleted by this interface
-				all = slices.DeleteFunc(all, func(x routecmd.Route) bool { return x == r })
+			if !now[r] { // replaced or deleted by this interface
+				inAll[r] = false
 			}
 		}
 		// Back to the state after boot for the next one.
@@ -176,7 +183,11 @@ func (s *sim) later(names []string) {
 			delete(s.up, n)
 		}
 	}
-	s.res.All = all
+	for _, r := range append(bootRoutes, added...) {
+		if inAll[r] {
+			s.res.All = append(s.res.All, r)
+		}
+	}
 }
 
 // inert reports whether bringing the stanza up can do nothing to the default routes or to what
@@ -306,9 +317,9 @@ func (s *sim) stanza(st *parser.Stanza, r *Stanza, phys string) {
 // command runs one pre-up or up option; it returns false when the stanza fails there.
 func (s *sim) command(st *parser.Stanza, r *Stanza, phys string, v *vars, c cmd) bool {
 	env := v.env(phys, st, c.phase)
-	before := slices.Clone(s.k.Routes)
+	before, mark := s.k.Routes, len(s.k.Changes)
 	res, ok, errs := s.k.Run(c.value, env)
-	s.record(st, r, []*parser.Opt{c.opt}, true, res.Ops, errs, before)
+	s.record(st, r, []*parser.Opt{c.opt}, true, res.Ops, errs, before, mark)
 	unknown := ""
 	switch {
 	case res.Verdict == routecmd.Unparsed:
@@ -334,7 +345,7 @@ func (s *sim) command(st *parser.Stanza, r *Stanza, phys string, v *vars, c cmd)
 }
 
 // record keeps a request for the default-route operations ops of one line.
-func (s *sim) record(st *parser.Stanza, r *Stanza, opts []*parser.Opt, command bool, ops []routecmd.Op, errs []error, before []routecmd.Route) *Request {
+func (s *sim) record(st *parser.Stanza, r *Stanza, opts []*parser.Opt, command bool, ops []routecmd.Op, errs []error, before []routecmd.Route, mark int) *Request {
 	q := &Request{Stanza: st, Opts: opts, Command: command, Phase: r.Phase}
 	for i, op := range ops {
 		if !op.Default || !op.Main() || op.Err != "" {
@@ -359,16 +370,18 @@ func (s *sim) record(st *parser.Stanza, r *Stanza, opts []*parser.Opt, command b
 	if len(q.Ops) == 0 {
 		return nil
 	}
-	for _, rt := range s.k.Routes {
-		if !slices.Contains(before, rt) {
+	for _, c := range s.k.Changes[mark:] {
+		for _, rt := range c.Removed {
+			if i := slices.Index(q.Added, rt); i >= 0 {
+				q.Added = slices.Delete(q.Added, i, i+1)
+			} else {
+				q.Removed = append(q.Removed, rt)
+			}
+			delete(s.res.Holder, rt)
+		}
+		for _, rt := range c.Added {
 			q.Added = append(q.Added, rt)
 			s.res.Holder[rt] = q
-		}
-	}
-	for _, rt := range before {
-		if !slices.Contains(s.k.Routes, rt) {
-			q.Removed = append(q.Removed, rt)
-			delete(s.res.Holder, rt)
 		}
 	}
 	r.Requests = append(r.Requests, q)
@@ -400,7 +413,7 @@ func (s *sim) method(st *parser.Stanza, r *Stanza, phys string, v *vars, m metho
 	}
 	cmd := m.route(v, phys)
 	first, rest, multi := strings.Cut(cmd, "\n")
-	before := slices.Clone(s.k.Routes)
+	before, mark := s.k.Routes, len(s.k.Changes)
 	var res routecmd.Result
 	var ok bool
 	var errs []error
@@ -414,7 +427,7 @@ func (s *sim) method(st *parser.Stanza, r *Stanza, phys string, v *vars, m metho
 	} else {
 		res, ok, errs = s.k.Run(first, v.env(phys, st, "up"))
 	}
-	q := s.record(st, r, gw.from, false, res.Ops, errs, before)
+	q := s.record(st, r, gw.from, false, res.Ops, errs, before, mark)
 	switch {
 	case multi:
 		// A value given on several lines is joined with newlines: the rest of the command runs

@@ -64,6 +64,36 @@ type Kernel struct {
 	group   int
 	links   map[string]bool // Links as a set, rebuilt when Links grows or shrinks
 	nlinks  int
+	// Changes lists what each successful Apply did to Routes, in order, for callers that follow
+	// them (a caller may truncate it).
+	Changes []Change
+}
+
+// Change is what one Apply added to and removed from the routes.
+type Change struct{ Added, Removed []Route }
+
+// record appends the change from old to now (routes of one family and table) to k.Changes.
+func (k *Kernel) record(old, now []Route) {
+	was := make(map[Route]bool, len(old))
+	for _, r := range old {
+		was[r] = true
+	}
+	var c Change
+	is := make(map[Route]bool, len(now))
+	for _, r := range now {
+		is[r] = true
+		if !was[r] {
+			c.Added = append(c.Added, r)
+		}
+	}
+	for _, r := range old {
+		if !is[r] {
+			c.Removed = append(c.Removed, r)
+		}
+	}
+	if c.Added != nil || c.Removed != nil {
+		k.Changes = append(k.Changes, c)
+	}
 }
 
 // hasLink reports whether dev is one of k.Links.
@@ -155,6 +185,7 @@ func (k *Kernel) Apply(op Op) error {
 		return ErrUnmodeled
 	}
 	list, put := k.list(r.Family, r.Table)
+	old := slices.Clone(list)
 	var err error
 	if r.Family == "inet6" {
 		list, err = k.insert6(list, r, fl)
@@ -162,6 +193,7 @@ func (k *Kernel) Apply(op Op) error {
 		list, err = insert4(list, r, fl)
 	}
 	if err == nil {
+		k.record(old, list)
 		put(list)
 	}
 	return err
@@ -358,6 +390,7 @@ func (k *Kernel) insert6(l []Route, r Route, fl flags) ([]Route, error) {
 
 func (k *Kernel) del(op Op, r Route) error {
 	list, put := k.list(r.Family, r.Table)
+	old := slices.Clone(list)
 	for i, x := range list {
 		if r.Type != "" && x.Type != r.Type ||
 			!op.AnyMetric && x.Metric != r.Metric ||
@@ -386,6 +419,7 @@ func (k *Kernel) del(op Op, r Route) error {
 				}
 			}
 		}
+		k.record(old, list)
 		put(list)
 		return nil
 	}
