@@ -1,0 +1,127 @@
+package routesim
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Ifup is what `ifup -n -v --no-scripts NAME` printed for one logical interface name: the
+// commands of the link step (VLAN creation, lo) and then, for each stanza of that name in file
+// order, its commands.
+type Ifup struct {
+	Name    string
+	Known   bool // false: "unknown interface" or "ignoring unknown interface"
+	Link    []string
+	Stanzas []Stanza
+}
+
+// Stanza is one "configuring interface NAME=LOGICAL (FAMILY)" block of ifup -n -v output.
+type Stanza struct {
+	Family   string
+	Commands []string
+	// Missing: ifupdown refused the stanza for a missing required option (static without
+	// address): it fails without running anything.
+	Missing bool
+}
+
+// ParseIfup reads the standard error of `ifup -n -v --no-scripts --force NAME`.
+//
+// ifup -v prints each command line it would run on its own line, so a command whose text
+// holds a newline (an option given twice in one stanza is joined with "\n", and %gateway%
+// then expands to two lines) comes back as several commands. That is exact for the boot model:
+// /bin/sh runs every line of such a command and its status is the last line's, and the later
+// lines start with the option's second value (an address or number, which is no command), so
+// they fail just as the whole command does.
+func ParseIfup(name, stderr string) Ifup {
+	u := Ifup{Name: name, Known: true}
+	var cur *Stanza
+	for _, l := range strings.Split(stderr, "\n") {
+		if strings.TrimSpace(l) == "" {
+			continue
+		}
+		if msg, ok := strings.CutPrefix(l, "ifup: "); ok {
+			switch {
+			case strings.HasPrefix(msg, "configuring interface "):
+				fam := ""
+				if i := strings.LastIndexByte(msg, '('); i >= 0 {
+					fam = strings.TrimSuffix(msg[i+1:], ")")
+				}
+				u.Stanzas = append(u.Stanzas, Stanza{Family: fam})
+				cur = &u.Stanzas[len(u.Stanzas)-1]
+			case strings.HasPrefix(msg, "missing required configuration variables"):
+				if cur != nil {
+					cur.Missing = true
+				}
+			case strings.HasPrefix(msg, "unknown interface "), strings.HasPrefix(msg, "ignoring unknown interface "):
+				u.Known = false
+			}
+			continue // other messages: parse warnings, "failed to bring up"
+		}
+		if cur == nil {
+			u.Link = append(u.Link, l)
+		} else {
+			cur.Commands = append(cur.Commands, l)
+		}
+	}
+	return u
+}
+
+// Up brings one logical interface up as ifup does: nothing if it is already up; the link step,
+// then each stanza in order, stopping at the first command that fails. The name is recorded as
+// up only if every stanza succeeded. It returns whether it is up.
+func (h *Host) Up(u Ifup) bool {
+	if h.up[u.Name] {
+		return true
+	}
+	if !u.Known {
+		return false
+	}
+	h.origin = u.Name + " (link)"
+	for _, c := range u.Link {
+		if h.Run(c) != 0 {
+			h.logf("ifup %s: link step failed", u.Name)
+			return false
+		}
+	}
+	for i, s := range u.Stanzas {
+		h.origin = fmt.Sprintf("%s (%s)", u.Name, s.Family)
+		if n := h.stanzasOf(u, s.Family); n > 1 {
+			h.origin = fmt.Sprintf("%s (%s #%d)", u.Name, s.Family, i+1)
+		}
+		if s.Missing {
+			h.logf("ifup %s: stanza %d (%s) lacks a required option", u.Name, i+1, s.Family)
+			return false
+		}
+		for _, c := range s.Commands {
+			if h.Run(c) != 0 {
+				h.logf("ifup %s: stanza %d (%s) failed; later stanzas are not applied", u.Name, i+1, s.Family)
+				return false
+			}
+		}
+	}
+	h.up[u.Name] = true
+	return true
+}
+
+func (h *Host) stanzasOf(u Ifup, family string) int {
+	n := 0
+	for _, s := range u.Stanzas {
+		if s.Family == family {
+			n++
+		}
+	}
+	return n
+}
+
+// Boot models boot-time bring-up: `ifup -a` (every auto name, in the order of the auto list),
+// then the allow-hotplug names that are not up yet, in their order (as /etc/init.d/networking
+// does after ifup -a, and as `ifup -a --allow=hotplug` does on a networking restart; a name that
+// failed is tried again).
+func (h *Host) Boot(auto, hotplug []Ifup) {
+	for _, u := range auto {
+		h.Up(u)
+	}
+	for _, u := range hotplug {
+		h.Up(u)
+	}
+}
