@@ -53,8 +53,8 @@ func TestIPv4Rules(t *testing.T) {
 		{"ip route add default via 192.0.2.2 dev eth0 metric 5 onlink", 0},
 		{"route add default gw 192.0.2.1 dev eth0:7", 7}, // No such device
 		{"route add default gw 192.0.2.1 dev eth0:0", 0},
-		{"route add default gw 192.0.2.1 eth0:0", 7}, // File exists
-		{"route add default gw 192.0.2.1", 7},        // File exists
+		{"route add default gw 192.0.2.1 eth0:0", 7},  // File exists
+		{"route add default gw 192.0.2.1", 7},         // File exists
 		{"route add default gw 198.51.100.1 eth0", 7}, // Network is unreachable
 		{"ip route append default via 192.0.2.3 dev eth0", 0},
 		{"ip route prepend default via 192.0.2.4 dev eth0", 0},
