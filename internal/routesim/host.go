@@ -103,6 +103,13 @@ type Host struct {
 	dynamic []Route
 	up      map[string]bool
 	origin  string
+	env     map[string]string // the variables ifupdown sets for the commands of a stanza
+	lastErr string
+
+	// Attempted holds the stanzas (Route.Origin labels) that started running commands.
+	Attempted map[string]bool
+	// Failed maps a logical name whose bring-up failed to the failing command's error.
+	Failed map[string]string
 
 	// Log has one line per external command run: the arguments, the exit status and why.
 	Log []string
@@ -114,7 +121,8 @@ type Host struct {
 // NewHost returns a host whose links (besides lo, which is up) exist and are down, with no
 // addresses and no routes.
 func NewHost(links ...string) *Host {
-	h := &Host{links: map[string]*link{"lo": {name: "lo", up: true}}, up: map[string]bool{}}
+	h := &Host{links: map[string]*link{"lo": {name: "lo", up: true}}, up: map[string]bool{},
+		Attempted: map[string]bool{}, Failed: map[string]string{}}
 	for _, l := range links {
 		if _, ok := h.links[l]; !ok {
 			h.links[l] = &link{name: l}
@@ -132,6 +140,9 @@ func (h *Host) Run(line string) int {
 		return 2
 	}
 	sh := &shell{h: h, vars: map[string]string{"PATH": "/usr/sbin:/usr/bin:/sbin:/bin"}}
+	for k, v := range h.env {
+		sh.vars[k] = v
+	}
 	return sh.runList(l, streams{})
 }
 
@@ -164,6 +175,7 @@ func (h *Host) logf(format string, a ...any) { h.Log = append(h.Log, fmt.Sprintf
 
 // fail logs a failed command and returns its status.
 func (h *Host) fail(args []string, status int, why string) int {
+	h.lastErr = why
 	h.logf("%s => %d (%s)", strings.Join(args, " "), status, why)
 	return status
 }

@@ -77,9 +77,11 @@ func (h *Host) Up(u Ifup) bool {
 		return false
 	}
 	h.origin = u.Name + " (link)"
+	h.env = map[string]string{"IFACE": u.Name, "LOGICAL": u.Name, "MODE": "start"}
 	for _, c := range u.Link {
 		if h.Run(c) != 0 {
 			h.logf("ifup %s: link step failed", u.Name)
+			h.Failed[u.Name] = h.lastErr
 			return false
 		}
 	}
@@ -88,17 +90,22 @@ func (h *Host) Up(u Ifup) bool {
 		if n := h.stanzasOf(u, s.Family); n > 1 {
 			h.origin = fmt.Sprintf("%s (%s #%d)", u.Name, s.Family, i+1)
 		}
+		h.Attempted[h.origin] = true
+		h.env["ADDRFAM"] = s.Family
 		if s.Missing {
 			h.logf("ifup %s: stanza %d (%s) lacks a required option", u.Name, i+1, s.Family)
+			h.Failed[u.Name] = "missing required configuration variables"
 			return false
 		}
 		for _, c := range s.Commands {
 			if h.Run(c) != 0 {
 				h.logf("ifup %s: stanza %d (%s) failed; later stanzas are not applied", u.Name, i+1, s.Family)
+				h.Failed[u.Name] = h.lastErr
 				return false
 			}
 		}
 	}
+	delete(h.Failed, u.Name)
 	h.up[u.Name] = true
 	return true
 }
