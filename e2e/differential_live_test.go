@@ -71,11 +71,10 @@ func (d *differ) liveTree(t *testing.T, files map[string][]byte, fixed bool, sum
 		sum.liveSkips[reason]++
 		return
 	}
-	hot := d.oracle(root, state, "ifquery", "-l", "--allow=hotplug")
-	bi := d.boot(root, state, lines(q.stdout), lines(hot.stdout))
-	links := unionLinks(bi)
+	sd := d.observe(root, state, q, nil)
+	links := unionLinks(sd.boot)
 	h := routesim.NewHost(links...)
-	h.Boot(bi.auto, bi.hot)
+	h.Boot(sd.boot.auto, sd.boot.hot)
 	for _, u := range h.Unmodelled {
 		if !strings.HasPrefix(u, "dhclient ") {
 			w, _, _ := strings.Cut(u, " ")

@@ -24,7 +24,7 @@ func (d *differ) minimize(files map[string][]byte, m mismatch, seed int64, outDi
 			return false
 		}
 		budget--
-		for _, x := range d.check(fs, m.strip).mismatches {
+		for _, x := range d.check(fs, m.strip)[0].mismatches {
 			if x.class == m.class {
 				last = x
 				return true

@@ -75,7 +75,7 @@ func TestDifferential(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, c := range cases {
-		res := d.check(c.In, c.Flags["strip-route-commands"])
+		res := d.check(c.In, c.Flags["strip-route-commands"])[0]
 		sum.add("case", res)
 		for _, m := range res.mismatches {
 			t.Errorf("%s: %s: %s", c.Path, m.class, firstLine(m.detail))
@@ -375,13 +375,11 @@ func readTree(root string) (map[string][]byte, error) {
 	return out, err
 }
 
-// tree runs every check on one generated tree: both runs (default, --strip-route-commands).
+// tree runs every check on one generated tree, with the default options and with
+// --strip-route-commands.
 func (d *differ) tree(files map[string][]byte) treeResult {
-	a := d.check(files, false)
-	if !a.valid || a.skip != "" {
-		return a
-	}
-	b := d.check(files, true)
+	rs := d.check(files, false, true)
+	a, b := rs[0], rs[1]
 	for i := range b.mismatches {
 		b.mismatches[i].strip = true
 	}
@@ -417,12 +415,35 @@ func stanzaNames(files map[string][]byte) []string {
 	return out
 }
 
-// check runs the differential on one tree with one set of options.
-func (d *differ) check(files map[string][]byte, strip bool) (res treeResult) {
+// side is what ifupdown says about one tree: its selection lists, `ifquery NAME` for every
+// stanza name and `ifup -n -v` for every name brought up at boot.
+type side struct {
+	root      string
+	auto, hot []string
+	query     map[string]result
+	boot      bootInfo
+}
+
+func (d *differ) observe(root, state string, q result, names []string) *side {
+	s := &side{root: root, auto: lines(q.stdout), query: map[string]result{}}
+	s.hot = lines(d.oracle(root, state, "ifquery", "-l", "--allow=hotplug").stdout)
+	for _, n := range names {
+		s.query[n] = d.oracle(root, state, "ifquery", n)
+	}
+	s.boot = d.boot(root, state, s.auto, s.hot)
+	return s
+}
+
+// check runs the differential on one tree, once for each --strip-route-commands setting given;
+// the runs share what ifupdown says about the tree before the fix.
+func (d *differ) check(files map[string][]byte, strips ...bool) []treeResult {
+	out := make([]treeResult, len(strips))
 	for _, data := range files {
 		if bytes.IndexByte(data, 0) >= 0 {
-			res.skip = "NUL byte (C strings end there; ifacefix reads on)"
-			return res
+			for i := range out {
+				out[i].skip = "NUL byte (C strings end there; ifacefix reads on)"
+			}
+			return out
 		}
 	}
 	dir, err := os.MkdirTemp("", "ifacefix-diff-")
@@ -430,30 +451,52 @@ func (d *differ) check(files map[string][]byte, strip bool) (res treeResult) {
 		d.t.Fatal(err)
 	}
 	defer os.RemoveAll(dir)
-	before, after, state := filepath.Join(dir, "a"), filepath.Join(dir, "b"), filepath.Join(dir, "state")
-	for _, r := range []string{before, after} {
-		if err := writeTree(r, files); err != nil {
-			d.t.Fatal(err)
-		}
+	before, state := filepath.Join(dir, "a"), filepath.Join(dir, "state")
+	if err := writeTree(before, files); err != nil {
+		d.t.Fatal(err)
 	}
 	if err := os.Mkdir(state, 0o755); err != nil {
 		d.t.Fatal(err)
 	}
+	q := d.oracle(before, state, "ifquery", "-v", "-l")
+	skip := ""
+	switch {
+	case q.code < 0 || q.code == 137:
+		skip = "ifquery timed out (self-include)"
+	default:
+		skip = hostReads(before, q.stderr)
+	}
+	if skip != "" {
+		for i := range out {
+			out[i].skip = skip
+		}
+		return out
+	}
+	names := stanzaNames(files)
+	var sb *side
+	for i, strip := range strips {
+		after := filepath.Join(dir, fmt.Sprintf("fixed%d", i))
+		if err := writeTree(after, files); err != nil {
+			d.t.Fatal(err)
+		}
+		out[i] = d.checkRun(files, before, after, state, q, names, strip, func() *side {
+			if sb == nil {
+				sb = d.observe(before, state, q, names)
+			}
+			return sb
+		})
+	}
+	return out
+}
+
+// checkRun fixes the copy at after and compares it with before.
+func (d *differ) checkRun(files map[string][]byte, before, after, state string, q result, names []string, strip bool, beforeSide func() *side) (res treeResult) {
 	add := func(class, format string, a ...any) {
 		res.mismatches = append(res.mismatches, mismatch{class: class, detail: fmt.Sprintf(format, a...)})
 	}
 
 	// 1. Validity.
-	q := d.oracle(before, state, "ifquery", "-v", "-l")
-	if q.code < 0 || q.code == 137 {
-		res.skip = "ifquery timed out (self-include)"
-		return res
-	}
 	refused := strings.Contains(q.stderr, "couldn't read interfaces file")
-	if reason := hostReads(before, q.stderr); reason != "" {
-		res.skip = reason
-		return res
-	}
 	apply, rep := d.ifacefix(after, strip, true)
 	switch {
 	case apply.code < 0:
@@ -535,28 +578,24 @@ func (d *differ) check(files map[string][]byte, strip bool) (res treeResult) {
 		add("validity: ifupdown refuses the fixed tree", "%s", qa.stderr)
 		return res
 	}
-	if qa.stdout != q.stdout {
-		add("options: the auto list changed", "before %q\nafter %q", q.stdout, qa.stdout)
+	sb, sa := beforeSide(), d.observe(after, state, qa, names)
+	if strings.Join(sa.auto, " ") != strings.Join(sb.auto, " ") {
+		add("options: the auto list changed", "before %q\nafter %q", sb.auto, sa.auto)
 	}
-	hb := d.oracle(before, state, "ifquery", "-l", "--allow=hotplug")
-	ha := d.oracle(after, state, "ifquery", "-l", "--allow=hotplug")
-	if hb.stdout != ha.stdout {
-		add("options: the allow-hotplug list changed", "before %q\nafter %q", hb.stdout, ha.stdout)
+	if strings.Join(sa.hot, " ") != strings.Join(sb.hot, " ") {
+		add("options: the allow-hotplug list changed", "before %q\nafter %q", sb.hot, sa.hot)
 	}
 
 	// 5. Options per name.
-	d.checkOptions(before, after, state, files, rep, add)
+	checkOptions(sb, sa, rep, add)
 
 	// 6. Routes at boot.
-	names := append(lines(q.stdout), lines(hb.stdout)...)
-	bootB := d.boot(before, state, lines(q.stdout), lines(hb.stdout))
-	bootA := d.boot(after, state, lines(q.stdout), lines(ha.stdout))
-	links := unionLinks(bootB, bootA)
+	links := unionLinks(sb.boot, sa.boot)
 	hB, hA := routesim.NewHost(links...), routesim.NewHost(links...)
-	hB.Boot(bootB.auto, bootB.hot)
-	hA.Boot(bootA.auto, bootA.hot)
+	hB.Boot(sb.boot.auto, sb.boot.hot)
+	hA.Boot(sa.boot.auto, sa.boot.hot)
 	checkRoutes(hB, hA, rep, apply.code, add, &res.notes)
-	checkClaims(hB, rep, names, add)
+	checkClaims(hB, rep, append(sb.auto, sb.hot...), add)
 	return res
 }
 
@@ -702,7 +741,7 @@ func queryItems(out string) []string {
 type addFunc func(class, format string, a ...any)
 
 // checkOptions compares `ifquery NAME` before and after for every stanza name.
-func (d *differ) checkOptions(before, after, state string, files map[string][]byte, rep ifxReport, add addFunc) {
+func checkOptions(sb, sa *side, rep ifxReport, add addFunc) {
 	reported := map[string][]string{}
 	moved := map[string]bool{} // "base gateway-value" removed from an alias
 	for _, f := range rep.Findings {
@@ -716,9 +755,13 @@ func (d *differ) checkOptions(before, after, state string, files map[string][]by
 			moved[base+" "+it] = true
 		}
 	}
-	for _, name := range stanzaNames(files) {
-		qb := d.oracle(before, state, "ifquery", name)
-		qa := d.oracle(after, state, "ifquery", name)
+	var names []string
+	for n := range sb.query {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		qb, qa := sb.query[name], sa.query[name]
 		if qb.code != 0 && qa.code != 0 {
 			continue
 		}

@@ -24,6 +24,7 @@ package routesim
 import (
 	"fmt"
 	"net/netip"
+	"path"
 	"sort"
 	"strconv"
 	"strings"
@@ -302,10 +303,19 @@ func (h *Host) exists(p string) (dir, ok bool) {
 		return false, ok
 	}
 	switch p {
-	case "/", "/sys", "/sys/class/net", "/proc", "/tmp", "/run", "/etc", "/etc/network":
+	case "/", "/sys", "/sys/class/net", "/proc", "/tmp", "/run", "/etc", "/etc/network", "/bin", "/sbin", "/usr/bin", "/usr/sbin":
 		return true, true
 	case "/dev/null":
 		return false, true
+	}
+	// the programs the commands test for (Debian has merged /usr: /sbin/ip is /usr/sbin/ip)
+	d, prog := path.Split(p)
+	switch d {
+	case "/sbin/", "/usr/sbin/", "/bin/", "/usr/bin/":
+		switch prog {
+		case "ip", "route", "sysctl", "ifconfig", "sh", "true", "false", "logger", "sleep", "cat":
+			return false, true
+		}
 	}
 	return false, false
 }

@@ -209,6 +209,8 @@ func TestShell(t *testing.T) {
 		{"if test -d /sys/class/net/bond0 &&         ! ip link show bond0.100 >/dev/null 2>&1;     then         if test `cat /sys/class/net/bond0/type` -eq 32; then             echo 0x100 > /sys/class/net/bond0/create_child;         else             ip link set up dev bond0;             ip link add link bond0 name bond0.100 type vlan id 100; \tfi;     fi", 0},
 		{"if test -d /sys/class/net/eth1 && ! ip link show eth1.7 >/dev/null 2>&1; then if test `cat /sys/class/net/eth1/type` -eq 32; then echo 0x7 > /sys/class/net/eth1/create_child; else ip link set up dev eth1; ip link add link eth1 name eth1.7 type vlan id 7; fi; fi", 0},
 		{"ip link show eth1.7", 0},
+		{"[ -x /sbin/ip ] && ip route add default via 192.0.2.12 dev eth0 metric 11 onlink", 0},
+		{"[ -x /sbin/nosuch ] && ip route add default via 192.0.2.13 dev eth0 metric 12 onlink", 1},
 		{"while true; do :; done", 2},
 	})
 	expect(t, h,
@@ -222,6 +224,7 @@ func TestShell(t *testing.T) {
 		"inet default via 192.0.2.8 dev eth0 metric 7 table 254 onlink",
 		"inet default via 192.0.2.9 dev eth0 metric 8 table 254 onlink",
 		"inet default via 192.0.2.10 dev eth0 metric 9 table 254 onlink",
+		"inet default via 192.0.2.12 dev eth0 metric 11 table 254 onlink",
 	)
 }
 

@@ -1,6 +1,7 @@
 package treegen
 
 import (
+	"regexp"
 	"strings"
 )
 
@@ -50,6 +51,7 @@ func (g *gen) render(f *file) []byte {
 		}
 	}
 	var b strings.Builder
+	crlf, lf := 0, 0
 	for i, l := range lines {
 		b.WriteString(l)
 		if i == len(lines)-1 && f.noFinal {
@@ -57,11 +59,111 @@ func (g *gen) render(f *file) []byte {
 		}
 		if f.crlf || f.mixed && g.f(0.4) {
 			b.WriteString("\r\n")
+			crlf++
 		} else {
 			b.WriteString("\n")
+			lf++
 		}
 	}
+	switch {
+	case crlf > 0 && lf > 0:
+		g.mark("crlf-mixed")
+	case crlf > 0:
+		g.mark("crlf")
+	}
+	if b.Len() > 0 && !strings.HasSuffix(b.String(), "\n") {
+		g.mark("no-final-newline")
+	}
 	return []byte(b.String())
+}
+
+// classify records the features of a stanza as it is written.
+func (g *gen) classify(st *stanza) {
+	if st.fam != "" {
+		g.mark("method:" + st.fam + ":" + st.method)
+	}
+	if st.inherits != "" {
+		g.mark("inherits")
+		if st.bare {
+			g.mark("inherits-bare")
+		}
+	}
+	gws, addr, mask := 0, "", ""
+	for _, o := range st.opts {
+		switch o.key {
+		case "gateway", "gateway?":
+			gws++
+			if o.key == "gateway?" {
+				g.mark("gateway?")
+			}
+			if strings.HasPrefix(o.val, "fe80:") {
+				g.mark("gateway-link-local")
+			}
+		case "Gateway", "GATEWAY", "gateWay":
+			g.mark("case-variant")
+		case "metric":
+			g.mark("metric")
+		case "address":
+			addr = o.val
+		case "netmask":
+			mask = o.val
+		case "up", "post-up", "pre-up", "down", "pre-down", "post-down":
+			g.classifyCommand(o.val)
+		}
+	}
+	if gws > 1 {
+		g.mark("gateway-repeated")
+	}
+	if gws > 0 && st.method != "" && st.method != "static" && st.method != "tunnel" && st.method != "v4tunnel" {
+		g.mark("gateway-ignored-by-method")
+	}
+	switch {
+	case st.method == "static" && addr == "" && st.inherits == "":
+		g.mark("static-without-address")
+	case st.fam == "inet" && addr != "" && !strings.Contains(addr, "/") && mask == "" && st.inherits == "":
+		g.mark("address-classful")
+	case strings.Contains(mask, "."):
+		g.mark("netmask-dotted")
+	}
+}
+
+var defaultRoute = regexp.MustCompile(`\b(route\s+(-A inet6\s+)?(add|del)\s+(-net\s+)?(default|0\.0\.0\.0)|ip\s+(-6\s+)?r\S*\s+\S+\s+(default|0/0|0\.0\.0\.0/0|::/0))\b`)
+
+// classifyCommand records how an up/down command is spelled.
+func (g *gen) classifyCommand(c string) {
+	if defaultRoute.MatchString(c) {
+		g.mark("route-command")
+		switch {
+		case strings.Contains(c, "-6 ") || strings.Contains(c, "inet6") || strings.Contains(c, "::"):
+			g.mark("route:ip6")
+		case strings.Contains(c, "route add") || strings.Contains(c, "route del"):
+			if !strings.Contains(c, "ip route") {
+				g.mark("route:net-tools")
+			}
+		}
+		if strings.Contains(c, "ip r ") || strings.Contains(c, "ip ro ") {
+			g.mark("route:abbrev")
+		}
+		if strings.Contains(c, " 0/0 ") {
+			g.mark("route:0/0")
+		}
+		for _, w := range []string{"add", "append", "replace", "prepend", "del"} {
+			if strings.Contains(c, "ip route "+w+" ") {
+				g.mark("route:ip-" + w)
+			}
+		}
+	} else if strings.Contains(c, "10.99.0.0/16") {
+		g.mark("route-non-default")
+	}
+	for marker, f := range map[string]string{" || ": "shell:or", " && ": "shell:and", " | ": "shell:pipe", "; ": "shell:semicolon",
+		"/dev/null": "shell:redirect", "$(": "shell:cmdsubst", "$IFACE": "shell:variable"} {
+		if strings.Contains(c, marker) {
+			g.mark(f)
+		}
+	}
+	if strings.HasSuffix(c, " &") {
+		g.mark("shell:background")
+	}
 }
 
 // spacing sometimes writes the separators of a directive line as tabs or runs of blanks.
@@ -94,6 +196,7 @@ func (g *gen) indent() string {
 }
 
 func (g *gen) renderStanza(f *file, st *stanza) []string {
+	g.classify(st)
 	head := "iface " + st.name
 	switch {
 	case st.bare:
@@ -126,7 +229,7 @@ func (g *gen) renderStanza(f *file, st *stanza) []string {
 			lines = append(lines, comments[g.n(len(comments))])
 			g.mark("comment")
 		case x < 0.12:
-			lines = append(lines, ind+"#gateway "+strings.Fields(o.val+" x")[0])
+			lines = append(lines, ind+"#gateway "+strings.Fields(o.val + " x")[0])
 			g.mark("commented-gateway")
 		case x < 0.13:
 			lines = append(lines, ind+"# was: gateway 192.0.2.254 \\")

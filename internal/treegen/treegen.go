@@ -189,9 +189,7 @@ func (g *gen) build() {
 		loBlocks = append(loBlocks, block{lines: []string{"auto lo"}}, block{st: &stanza{name: "lo", fam: "inet", method: "loopback"}})
 		if g.f(0.15) {
 			loBlocks = append(loBlocks, block{st: &stanza{name: "lo", fam: "inet6", method: "loopback"}})
-			g.mark("method:inet6:loopback")
 		}
-		g.mark("method:inet:loopback")
 	}
 	for _, ifc := range g.ifaces {
 		blocks = append(blocks, g.ifaceBlocks(ifc)...)
@@ -201,6 +199,7 @@ func (g *gen) build() {
 	}
 	if g.f(0.06) {
 		blocks = append(blocks, g.mappingBlocks(false)...)
+		g.addName("eth7-home")
 	}
 	if g.f(0.04) {
 		// A long stanza name (ifupdown keeps 79 bytes of it) and a long option name.
@@ -254,7 +253,6 @@ func (g *gen) ifaceBlocks(ifc *iface) []block {
 	ifc.gw6 = ifc.v6 + "::1"
 	if g.f(0.1) {
 		ifc.gw6 = "fe80::1"
-		g.mark("gateway-link-local")
 	}
 	// Primary inet.
 	if g.f(0.93) {
@@ -266,13 +264,11 @@ func (g *gen) ifaceBlocks(ifc *iface) []block {
 			st.opts = append(st.opts, g.v4Address(ifc)...)
 			if g.f(0.04) {
 				st.opts = nil // static without an address: cannot come up
-				g.mark("static-without-address")
 			}
 			if g.f(0.8) {
 				st.opts = append(st.opts, opt{"gateway", ifc.gw4})
 				if g.f(0.15) {
 					st.opts = append(st.opts, opt{"metric", g.pick("0", "10", "100")})
-					g.mark("metric")
 				}
 			} else {
 				g.mark("primary-without-gateway")
@@ -295,9 +291,7 @@ func (g *gen) ifaceBlocks(ifc *iface) []block {
 		}
 		if st.method != "static" && g.f(0.4) {
 			st.opts = append(st.opts, opt{"gateway", ifc.gw4}) // ignored by this method
-			g.mark("gateway-ignored-by-method")
 		}
-		g.mark("method:inet:" + st.method)
 		ifc.primary4 = st
 		add(st)
 	}
@@ -314,7 +308,6 @@ func (g *gen) ifaceBlocks(ifc *iface) []block {
 			}
 			if g.f(0.1) {
 				st.opts = append(st.opts, opt{"metric", "20"})
-				g.mark("metric")
 			}
 		case m < 0.75:
 			st.method = "auto"
@@ -325,9 +318,7 @@ func (g *gen) ifaceBlocks(ifc *iface) []block {
 		}
 		if st.method != "static" && g.f(0.3) {
 			st.opts = append(st.opts, opt{"gateway", ifc.gw6})
-			g.mark("gateway-ignored-by-method")
 		}
-		g.mark("method:inet6:" + st.method)
 		ifc.primary6 = st
 		add(st)
 	}
@@ -348,7 +339,6 @@ func (g *gen) ifaceBlocks(ifc *iface) []block {
 			// manual first, static second: the working one is the second
 			ifc.primary4.method = "manual"
 			ifc.primary4.opts = nil
-			g.mark("method:inet:manual")
 		}
 		g.mark("same-name-stanzas")
 		add(st)
@@ -383,7 +373,6 @@ func (g *gen) ifaceBlocks(ifc *iface) []block {
 	}
 	// inherits: a template or the primary, and chains.
 	if g.f(0.1) {
-		g.mark("inherits")
 		tmpl := &stanza{name: ifc.name + "-tmpl", fam: "inet", method: "static", opts: []opt{{"netmask", "255.255.255.0"}, {"gateway", ifc.gw4}}}
 		parent := tmpl.name
 		if g.f(0.4) && ifc.primary4 != nil {
@@ -402,7 +391,6 @@ func (g *gen) ifaceBlocks(ifc *iface) []block {
 			b := &stanza{name: a.name + "1", inherits: a.name, opts: []opt{{"address", fmt.Sprintf("%s.%d", ifc.v4, g.host(ifc))}}}
 			if g.f(0.6) {
 				b.bare = true
-				g.mark("inherits-bare")
 			} else {
 				b.fam, b.method = "inet", "static"
 			}
@@ -426,12 +414,10 @@ func (g *gen) v4Address(ifc *iface) []opt {
 	a := fmt.Sprintf("%s.%d", ifc.v4, g.host(ifc))
 	switch g.n(6) {
 	case 0:
-		g.mark("netmask-dotted")
 		return []opt{{"address", a}, {"netmask", "255.255.255.0"}}
 	case 1:
 		return []opt{{"address", a}, {"netmask", "24"}}
 	case 2:
-		g.mark("address-classful")
 		return []opt{{"address", a}}
 	}
 	return []opt{{"address", a + "/24"}}
@@ -446,7 +432,6 @@ func (g *gen) alias(ifc *iface, name, fam string) *stanza {
 			st.method = g.pick("auto", "manual", "dhcp")
 		}
 	}
-	g.mark("method:" + fam + ":" + st.method)
 	gw, sub := ifc.gw4, ifc.v4
 	if fam == "inet6" {
 		gw = ifc.gw6
@@ -460,10 +445,8 @@ func (g *gen) alias(ifc *iface, name, fam string) *stanza {
 	switch x := g.r.Float64(); {
 	case x < 0.05:
 		key = g.pick("Gateway", "GATEWAY", "gateWay")
-		g.mark("case-variant")
 	case x < 0.1:
 		key = "gateway?"
-		g.mark("gateway?")
 	}
 	switch x := g.r.Float64(); {
 	case x < 0.5:
@@ -478,14 +461,11 @@ func (g *gen) alias(ifc *iface, name, fam string) *stanza {
 		g.mark("alias-gateway-different")
 	case x < 0.78:
 		st.opts = append(st.opts, opt{key, gw}, opt{"metric", g.pick("100", "200", "0", "10")})
-		g.mark("metric")
 		g.mark("alias-gateway-metric")
 	case x < 0.82:
 		st.opts = append(st.opts, opt{key, gw}, opt{key, sub + ".2"})
-		g.mark("gateway-repeated")
 	}
 	if g.f(0.25) {
-		g.mark("route-command")
 		v := 4
 		if fam == "inet6" {
 			v = 6
@@ -505,7 +485,6 @@ func (g *gen) routeOptions(st *stanza, v int, gw, dev string) {
 	if g.f(0.15) {
 		// a non-default route, which must stay
 		st.opts = append(st.opts, opt{"up", "ip route add 10.99.0.0/16 via " + gw + " dev " + dev + " onlink"})
-		g.mark("route-non-default")
 	}
 }
 
@@ -526,7 +505,6 @@ func (g *gen) routeCommand(v int, gw, dev, metric string, del bool) string {
 			forms = []string{"ip -6 route del default via GW dev DEV", "ip -6 r d default via GW", "route -A inet6 del default gw GW dev DEV"}
 		}
 		c = g.pick(forms...)
-		g.mark("route:ip6")
 	} else {
 		forms := []string{
 			"route add default gw GW", "route add default gw GW dev DEV", "route add default gw GW DEV",
@@ -541,31 +519,12 @@ func (g *gen) routeCommand(v int, gw, dev, metric string, del bool) string {
 			forms = []string{"route del default gw GW", "route del default gw GW dev DEV", "ip route del default via GW", "ip r d default", "ip route del 0/0 via GW dev DEV"}
 		}
 		c = g.pick(forms...)
-		switch {
-		case strings.HasPrefix(c, "route"):
-			g.mark("route:net-tools")
-		case strings.HasPrefix(c, "ip r ") || strings.HasPrefix(c, "ip ro "):
-			g.mark("route:abbrev")
-		}
-		if strings.Contains(c, "0/0") {
-			g.mark("route:0/0")
-		}
-		for _, w := range []string{"append", "replace", "prepend", "del"} {
-			if strings.Contains(c, w) {
-				g.mark("route:ip-" + w)
-			}
-		}
-		if strings.HasPrefix(c, "ip route add") {
-			g.mark("route:ip-add")
-		}
 	}
 	if g.f(0.08) {
 		gw = "$(echo " + gw + ")"
-		g.mark("shell:cmdsubst")
 	}
 	if g.f(0.05) {
 		dev = "$IFACE"
-		g.mark("shell:variable")
 	}
 	c = strings.NewReplacer("GW", gw, "DEV", dev).Replace(c)
 	if metric != "" {
@@ -574,36 +533,26 @@ func (g *gen) routeCommand(v int, gw, dev, metric string, del bool) string {
 	switch x := g.r.Float64(); {
 	case x < 0.08:
 		c += " || true"
-		g.mark("shell:or")
 	case x < 0.14:
 		c += " 2>/dev/null"
-		g.mark("shell:redirect")
 	case x < 0.18:
 		c += " >/dev/null 2>&1 || true"
-		g.mark("shell:redirect")
-		g.mark("shell:or")
 	case x < 0.22:
 		c += " &"
-		g.mark("shell:background")
 	case x < 0.26:
 		c = "sleep 1; " + c
-		g.mark("shell:semicolon")
 	case x < 0.3:
 		c += " && logger -t ifup default route added"
-		g.mark("shell:and")
 	case x < 0.33:
 		c += " | logger -t ifup"
-		g.mark("shell:pipe")
 	case x < 0.35:
 		c = "[ -x /sbin/ip ] && " + c
-		g.mark("shell:and")
 	}
 	return c
 }
 
 // tunnelBlocks writes a tunnel interface with a gateway (inet tunnel needs a netmask).
 func (g *gen) tunnelBlocks() []block {
-	g.mark("tunnel")
 	if g.f(0.5) {
 		st := &stanza{name: "gre1", fam: "inet", method: "tunnel", opts: []opt{
 			{"address", "10.9.9.1"}, {"mode", "gre"}, {"endpoint", "203.0.113.9"}, {"gateway", "10.9.9.2"}}}
@@ -611,7 +560,6 @@ func (g *gen) tunnelBlocks() []block {
 			st.opts = append(st.opts, opt{"netmask", "255.255.255.252"})
 		}
 		g.addName(st.name)
-		g.mark("method:inet:tunnel")
 		return []block{{lines: []string{"auto gre1"}}, {st: st}}
 	}
 	m := g.pick("v4tunnel", "6to4", "tunnel")
@@ -625,7 +573,6 @@ func (g *gen) tunnelBlocks() []block {
 		st.opts = []opt{{"mode", "ip6gre"}, {"endpoint", "2001:db8:9::1"}, {"address", "2001:db8:98::1"}, {"netmask", "64"}, {"gateway", "2001:db8:98::2"}}
 	}
 	g.addName(st.name)
-	g.mark("method:inet6:" + m)
 	return []block{{lines: []string{"auto he-ipv6"}}, {st: st}}
 }
 
@@ -644,9 +591,7 @@ func (g *gen) mappingBlocks(broken bool) []block {
 			lines = append(lines, "    script /bin/true")
 		}
 	}
-	st := &stanza{name: "eth7-home", fam: "inet", method: "dhcp"}
-	g.addName(st.name)
-	return []block{{lines: lines}, {st: st}}
+	return []block{{lines: lines}, {st: &stanza{name: "eth7-home", fam: "inet", method: "dhcp"}}}
 }
 
 // selection writes the auto / allow-hotplug lines in one of the orders that occur.
@@ -858,7 +803,7 @@ func (g *gen) includes(top *file, lo, stanzas, sel []block) {
 	// Decoys: backup copies of a real file (read or not, depending on the glob), and a nested
 	// include.
 	for _, d := range decoys {
-		if !g.f(0.15) {
+		if !g.f(0.15) || g.files[dir+"/"+d] != nil {
 			continue
 		}
 		src := files[g.n(len(files))]
@@ -927,23 +872,27 @@ func (g *gen) breakFile(f *file, top bool) {
 	if strings.HasPrefix(lines[0], "iface eth5") || strings.HasPrefix(lines[0], "Iface") {
 		g.addName(strings.Fields(lines[0])[1])
 	}
-	// Anywhere between blocks, but not as the only content.
+	// Anywhere between blocks; an option line must not follow a stanza, which would take it.
 	i := g.n(len(f.blocks) + 1)
+	if k == "option-outside-stanza" || k == "Iface" {
+		var at []int
+		for j := 0; j <= len(f.blocks); j++ {
+			if j == 0 || f.blocks[j-1].st == nil && !strings.HasPrefix(f.blocks[j-1].lines[0], "mapping") {
+				at = append(at, j)
+			}
+		}
+		i = at[g.n(len(at))]
+	}
 	f.blocks = append(f.blocks[:i], append([]block{{lines: lines}}, f.blocks[i:]...)...)
 }
 
-// fileStyle picks a file's line endings and final newline.
+// fileStyle picks a file's line endings and final newline (render records what it wrote).
 func (g *gen) fileStyle(f *file) {
 	switch x := g.r.Float64(); {
 	case x < 0.07:
 		f.crlf = true
-		g.mark("crlf")
 	case x < 0.09:
 		f.mixed = true
-		g.mark("crlf-mixed")
 	}
-	if g.f(0.15) {
-		f.noFinal = true
-		g.mark("no-final-newline")
-	}
+	f.noFinal = g.f(0.15)
 }
