@@ -5,7 +5,7 @@ BIN      := bin
 # urfave_cli_no_docs drops the man-page generator: 2 ms less start-up for every run.
 GOFLAGS_BUILD ?= -trimpath -tags urfave_cli_no_docs
 
-.PHONY: build ansible test lint unit fuzz-short fuzz e2e bench stress example clean
+.PHONY: build ansible test lint unit fuzz-short fuzz fuzz-diff e2e bench stress example clean
 
 build:
 	$(GO) build $(GOFLAGS_BUILD) -o $(BIN)/ifacefix ./cmd/ifacefix
@@ -33,6 +33,17 @@ fuzz-short:
 
 fuzz:
 	$(MAKE) fuzz-short FUZZTIME=5m
+
+# The differential fuzzer (e2e/differential_test.go), long: DIFF_TREES random trees checked against
+# the real ifupdown and a boot-time route model (about 3 hours per 100,000 on 2 cores), DIFF_LIVE of
+# them also brought up for real in network namespaces (root) to check the model against the kernel.
+# Mismatches are minimized into e2e/testdata/difffuzz/.
+DIFF_TREES ?= 100000
+DIFF_LIVE  ?= 200
+DIFF_SEED  ?= 1
+fuzz-diff:
+	IFACEFIX_DIFF=1 IFACEFIX_DIFF_TREES=$(DIFF_TREES) IFACEFIX_DIFF_LIVE=$(DIFF_LIVE) IFACEFIX_DIFF_SEED=$(DIFF_SEED) \
+		nice $(GO) test -count=1 -timeout 0 -run '^TestDifferential$$' ./e2e
 
 # Only the tests against the real ifupdown (oracle) and the live network-namespace proofs.
 e2e:

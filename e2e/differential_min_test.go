@@ -26,7 +26,7 @@ func (d *differ) minimize(files map[string][]byte, m mismatch, seed int64, outDi
 		budget--
 		for _, x := range d.check(fs, m.strip)[0].mismatches {
 			if x.class == m.class {
-				last = x
+				last, last.strip = x, m.strip
 				return true
 			}
 		}

@@ -44,7 +44,7 @@ import (
 // instead of "No DHCP client software found".
 //
 // It runs only with IFACEFIX_DIFF set (the current ifacefix fails it until the route model
-// lands). Knobs: IFACEFIX_DIFF_TREES (default 1500), IFACEFIX_DIFF_SEED (default 1),
+// lands). Knobs: IFACEFIX_DIFF_TREES (default 2500, about 5 minutes on 2 cores), IFACEFIX_DIFF_SEED (default 1),
 // IFACEFIX_DIFF_LIVE (trees to bring up with the real ifup in network namespaces to check the
 // route model against the kernel; root only), IFACEFIX_DIFF_MINIMIZE (mismatches to minimize
 // per class, default 1; 0 turns it off), IFACEFIX_DIFF_OUT (where minimized cases go, default
@@ -56,7 +56,7 @@ func TestDifferential(t *testing.T) {
 	}
 	needTool(t, "ifquery", "ifup", "timeout")
 	cfg := diffConfig{
-		trees:    envInt(t, "IFACEFIX_DIFF_TREES", 1500),
+		trees:    envInt(t, "IFACEFIX_DIFF_TREES", 2500),
 		seed:     int64(envInt(t, "IFACEFIX_DIFF_SEED", 1)),
 		live:     envInt(t, "IFACEFIX_DIFF_LIVE", 0),
 		minimize: envInt(t, "IFACEFIX_DIFF_MINIMIZE", 1),
@@ -86,10 +86,12 @@ func TestDifferential(t *testing.T) {
 	type job struct {
 		seed int64
 		tree treegen.Tree
+		live bool // a candidate for the live check
 	}
+	stride := max(1, cfg.trees/max(1, 2*cfg.live)) // spread the live sample over the run
 	jobs := make(chan job)
 	var mu sync.Mutex
-	minimized := map[string]int{}
+	minimized, shown := map[string]int{}, map[string]int{} // per class: minimized, reported
 	var liveCands []map[string][]byte
 	var wg sync.WaitGroup
 	start := time.Now()
@@ -101,7 +103,7 @@ func TestDifferential(t *testing.T) {
 				res := d.tree(j.tree.Files)
 				mu.Lock()
 				sum.add("tree", res)
-				if res.valid && len(liveCands) < cfg.live {
+				if j.live && res.valid && len(liveCands) < cfg.live {
 					liveCands = append(liveCands, j.tree.Files)
 				}
 				var todo []mismatch
@@ -112,7 +114,16 @@ func TestDifferential(t *testing.T) {
 					}
 				}
 				mu.Unlock()
+				mu.Lock()
+				var show []mismatch
 				for _, m := range res.mismatches {
+					if shown[m.class] < 3 || cfg.verbose {
+						shown[m.class]++
+						show = append(show, m)
+					}
+				}
+				mu.Unlock()
+				for _, m := range show {
 					if cfg.verbose {
 						t.Errorf("seed %d (strip %v): %s: %s", j.seed, m.strip, m.class, m.detail)
 					} else {
@@ -132,7 +143,7 @@ func TestDifferential(t *testing.T) {
 	}
 	for i := 0; i < cfg.trees; i++ {
 		s := cfg.seed + int64(i)
-		jobs <- job{seed: s, tree: treegen.Generate(s, treegen.Options{})}
+		jobs <- job{seed: s, tree: treegen.Generate(s, treegen.Options{}), live: i%stride == 0}
 	}
 	close(jobs)
 	wg.Wait()
@@ -187,7 +198,7 @@ type treeResult struct {
 
 // diffSummary counts what the run saw, for the summary line.
 type diffSummary struct {
-	trees, cases, valid, invalid, fixed, compared int
+	trees, cases, badCases, valid, invalid, fixed, compared, bad int
 	mismatches, notes, skips                      map[string]int
 	live, liveSkips                               map[string]int
 }
@@ -200,9 +211,12 @@ func newDiffSummary() *diffSummary {
 func (s *diffSummary) add(kind string, r treeResult) {
 	if kind == "case" {
 		s.cases++
-	} else {
-		s.trees++
+		if len(r.mismatches) > 0 {
+			s.badCases++
+		}
+		return
 	}
+	s.trees++
 	if r.valid {
 		s.valid++
 	}
@@ -215,6 +229,9 @@ func (s *diffSummary) add(kind string, r treeResult) {
 	s.compared += r.compared
 	if r.skip != "" {
 		s.skips[r.skip]++
+	}
+	if len(r.mismatches) > 0 {
+		s.bad++
 	}
 	seen := map[string]bool{}
 	for _, m := range r.mismatches {
@@ -245,12 +262,12 @@ func counts(m map[string]int) string {
 }
 
 func (s *diffSummary) String() string {
-	bad := 0
-	for _, n := range s.mismatches {
-		bad += n
+	rate := 0.0
+	if s.valid > 0 {
+		rate = 100 * float64(s.bad) / float64(s.valid)
 	}
-	line := fmt.Sprintf("differential: %d trees + %d stored cases, %d valid, %d refused by ifupdown, %d fixed, %d fixed runs compared; mismatches (trees per class, %d total): %s; skipped: %s; notes: %s",
-		s.trees, s.cases, s.valid, s.invalid, s.fixed, s.compared, bad, counts(s.mismatches), counts(s.skips), counts(s.notes))
+	line := fmt.Sprintf("differential: %d stored cases (%d failing); %d trees, %d valid, %d refused by ifupdown, %d fixed, %d fixed runs compared; %d trees with a mismatch (%.1f%% of the valid ones), by class: %s; skipped: %s; notes: %s",
+		s.cases, s.badCases, s.trees, s.valid, s.invalid, s.fixed, s.compared, s.bad, rate, counts(s.mismatches), counts(s.skips), counts(s.notes))
 	if len(s.live) > 0 || len(s.liveSkips) > 0 {
 		line += fmt.Sprintf("; live route model checks: %s; live skipped: %s", counts(s.live), counts(s.liveSkips))
 	}
@@ -534,7 +551,7 @@ func (d *differ) checkRun(files map[string][]byte, before, after, state string, 
 			continue
 		}
 		changed = true
-		if !parsed[p] {
+		if parsed[p] == 0 {
 			add("bytes: changed a file ifupdown does not read", "%s", p)
 		}
 		for _, l := range insertedLines(old, nw) {
@@ -587,7 +604,7 @@ func (d *differ) checkRun(files map[string][]byte, before, after, state string, 
 	}
 
 	// 5. Options per name.
-	checkOptions(sb, sa, rep, add)
+	checkOptions(sb, sa, rep, parsed, add)
 
 	// 6. Routes at boot.
 	links := unionLinks(sb.boot, sa.boot)
@@ -624,12 +641,13 @@ func hostReads(root, stderr string) string {
 	return ""
 }
 
-// parsedFiles is the set of tree paths ifupdown parsed (ifquery -v), keyed like Tree.Files.
-func parsedFiles(root, stderr string) map[string]bool {
-	out := map[string]bool{topFile: true}
+// parsedFiles counts how often ifupdown parsed each tree path (ifquery -v; a file included
+// through two path strings is read twice), keyed like Tree.Files.
+func parsedFiles(root, stderr string) map[string]int {
+	out := map[string]int{topFile: 1}
 	for _, m := range parsingFile.FindAllStringSubmatch(stderr, -1) {
 		if p := inRoot(root, m[1]); p != "" {
-			out[strings.TrimPrefix(p, "/")] = true
+			out[strings.TrimPrefix(p, "/")]++
 		}
 	}
 	return out
@@ -741,7 +759,7 @@ func queryItems(out string) []string {
 type addFunc func(class, format string, a ...any)
 
 // checkOptions compares `ifquery NAME` before and after for every stanza name.
-func checkOptions(sb, sa *side, rep ifxReport, add addFunc) {
+func checkOptions(sb, sa *side, rep ifxReport, parsed map[string]int, add addFunc) {
 	reported := map[string][]string{}
 	moved := map[string]bool{} // "base gateway-value" removed from an alias
 	for _, f := range rep.Findings {
@@ -749,7 +767,10 @@ func checkOptions(sb, sa *side, rep ifxReport, add addFunc) {
 			continue
 		}
 		items := optionItems(f.Removed)
-		reported[f.Iface] = append(reported[f.Iface], items...)
+		// ifupdown sees the removal once for each time it parses the file
+		for n := parsed[strings.TrimPrefix(inRoot(sa.root, f.Path), "/")]; n > 0; n-- {
+			reported[f.Iface] = append(reported[f.Iface], items...)
+		}
 		base, _, _ := strings.Cut(f.Iface, ":")
 		for _, it := range items {
 			moved[base+" "+it] = true
