@@ -199,8 +199,8 @@ type treeResult struct {
 // diffSummary counts what the run saw, for the summary line.
 type diffSummary struct {
 	trees, cases, badCases, valid, invalid, fixed, compared, bad int
-	mismatches, notes, skips                      map[string]int
-	live, liveSkips                               map[string]int
+	mismatches, notes, skips                                     map[string]int
+	live, liveSkips                                              map[string]int
 }
 
 func newDiffSummary() *diffSummary {
