@@ -129,7 +129,11 @@ func writeCase(outDir string, files map[string][]byte, m mismatch, seed int64) (
 	}
 	var c strings.Builder
 	fmt.Fprintf(&c, "Minimized by TestDifferential (e2e/differential_test.go) from the tree of seed %d,\n", seed)
-	fmt.Fprintf(&c, "fixed with `ifacefix --apply` and %s.\n", run)
+	fmt.Fprintf(&c, "fixed with `ifacefix --apply` and %s", run)
+	if m.exit0 {
+		c.WriteString(", which exits 0")
+	}
+	c.WriteString(".\n")
 	fmt.Fprintf(&c, "Property that fails: %s\nHow:\n", m.class)
 	dl := strings.Split(strings.TrimRight(m.detail, "\n"), "\n")
 	if len(dl) > 30 {

@@ -184,6 +184,7 @@ func firstLine(s string) string {
 type mismatch struct {
 	class, detail string
 	strip         bool // found in the --strip-route-commands run
+	exit0         bool // and `ifacefix --apply` exited 0: "every finding was fixed"
 }
 
 // treeResult is what one tree gave.
@@ -199,12 +200,12 @@ type treeResult struct {
 // diffSummary counts what the run saw, for the summary line.
 type diffSummary struct {
 	trees, cases, badCases, valid, invalid, fixed, compared, bad int
-	mismatches, notes, skips                                     map[string]int
+	mismatches, exit0, notes, skips                              map[string]int
 	live, liveSkips                                              map[string]int
 }
 
 func newDiffSummary() *diffSummary {
-	return &diffSummary{mismatches: map[string]int{}, notes: map[string]int{}, skips: map[string]int{},
+	return &diffSummary{mismatches: map[string]int{}, exit0: map[string]int{}, notes: map[string]int{}, skips: map[string]int{},
 		live: map[string]int{}, liveSkips: map[string]int{}}
 }
 
@@ -233,11 +234,15 @@ func (s *diffSummary) add(kind string, r treeResult) {
 	if len(r.mismatches) > 0 {
 		s.bad++
 	}
-	seen := map[string]bool{}
+	seen, seen0 := map[string]bool{}, map[string]bool{}
 	for _, m := range r.mismatches {
 		if !seen[m.class] {
 			seen[m.class] = true
 			s.mismatches[m.class]++
+		}
+		if m.exit0 && !seen0[m.class] {
+			seen0[m.class] = true
+			s.exit0[m.class]++
 		}
 	}
 	for _, n := range r.notes {
@@ -245,7 +250,10 @@ func (s *diffSummary) add(kind string, r treeResult) {
 	}
 }
 
-func counts(m map[string]int) string {
+func counts(m map[string]int) string { return countsWith(m, nil) }
+
+// countsWith lists "N class" by decreasing N, with "(K with --apply exit 0)" from exit0.
+func countsWith(m, exit0 map[string]int) string {
 	if len(m) == 0 {
 		return "none"
 	}
@@ -256,7 +264,11 @@ func counts(m map[string]int) string {
 	sort.Slice(ks, func(i, j int) bool { return m[ks[i]] > m[ks[j]] || m[ks[i]] == m[ks[j]] && ks[i] < ks[j] })
 	var out []string
 	for _, k := range ks {
-		out = append(out, fmt.Sprintf("%d %s", m[k], k))
+		if exit0[k] > 0 {
+			out = append(out, fmt.Sprintf("%d %s (%d with --apply exit 0)", m[k], k, exit0[k]))
+		} else {
+			out = append(out, fmt.Sprintf("%d %s", m[k], k))
+		}
 	}
 	return strings.Join(out, "; ")
 }
@@ -267,7 +279,7 @@ func (s *diffSummary) String() string {
 		rate = 100 * float64(s.bad) / float64(s.valid)
 	}
 	line := fmt.Sprintf("differential: %d stored cases (%d failing); %d trees, %d valid, %d refused by ifupdown, %d fixed, %d fixed runs compared; %d trees with a mismatch (%.1f%% of the valid ones), by class: %s; skipped: %s; notes: %s",
-		s.cases, s.badCases, s.trees, s.valid, s.invalid, s.fixed, s.compared, s.bad, rate, counts(s.mismatches), counts(s.skips), counts(s.notes))
+		s.cases, s.badCases, s.trees, s.valid, s.invalid, s.fixed, s.compared, s.bad, rate, countsWith(s.mismatches, s.exit0), counts(s.skips), counts(s.notes))
 	if len(s.live) > 0 || len(s.liveSkips) > 0 {
 		line += fmt.Sprintf("; live route model checks: %s; live skipped: %s", counts(s.live), counts(s.liveSkips))
 	}
@@ -508,13 +520,13 @@ func (d *differ) check(files map[string][]byte, strips ...bool) []treeResult {
 
 // checkRun fixes the copy at after and compares it with before.
 func (d *differ) checkRun(files map[string][]byte, before, after, state string, q result, names []string, strip bool, beforeSide func() *side) (res treeResult) {
+	refused := strings.Contains(q.stderr, "couldn't read interfaces file")
+	apply, rep := d.ifacefix(after, strip, true)
 	add := func(class, format string, a ...any) {
-		res.mismatches = append(res.mismatches, mismatch{class: class, detail: fmt.Sprintf(format, a...)})
+		res.mismatches = append(res.mismatches, mismatch{class: class, detail: fmt.Sprintf(format, a...), exit0: apply.code == 0})
 	}
 
 	// 1. Validity.
-	refused := strings.Contains(q.stderr, "couldn't read interfaces file")
-	apply, rep := d.ifacefix(after, strip, true)
 	switch {
 	case apply.code < 0:
 		add("ifacefix: crashed or printed bad JSON", "exit %d\n%s", apply.code, apply.stderr)
@@ -611,7 +623,7 @@ func (d *differ) checkRun(files map[string][]byte, before, after, state string, 
 	hB, hA := routesim.NewHost(links...), routesim.NewHost(links...)
 	hB.Boot(sb.boot.auto, sb.boot.hot)
 	hA.Boot(sa.boot.auto, sa.boot.hot)
-	checkRoutes(hB, hA, rep, apply.code, add, &res.notes)
+	checkRoutes(hB, hA, rep, add, &res.notes)
 	checkClaims(hB, rep, append(sb.auto, sb.hot...), add)
 	return res
 }
@@ -641,12 +653,16 @@ func hostReads(root, stderr string) string {
 	return ""
 }
 
-// parsedFiles counts how often ifupdown parsed each tree path (ifquery -v; a file included
-// through two path strings is read twice), keyed like Tree.Files.
+// parsedFiles counts how often ifupdown parsed each tree path, keyed like Tree.Files: once per
+// distinct path string that ifquery -v names (a file included through two spellings is read
+// twice; ifupdown prints "parsing file" before its once-per-string guard, so a repeated string
+// is read once).
 func parsedFiles(root, stderr string) map[string]int {
 	out := map[string]int{topFile: 1}
+	seen := map[string]bool{}
 	for _, m := range parsingFile.FindAllStringSubmatch(stderr, -1) {
-		if p := inRoot(root, m[1]); p != "" {
+		if p := inRoot(root, m[1]); p != "" && !seen[m[1]] {
+			seen[m[1]] = true
 			out[strings.TrimPrefix(p, "/")]++
 		}
 	}
@@ -902,12 +918,8 @@ func originName(o string) string {
 }
 
 // checkRoutes checks the default routes of the boot after the fix against those before.
-func checkRoutes(hB, hA *routesim.Host, rep ifxReport, applyCode int, add addFunc, notes *[]string) {
+func checkRoutes(hB, hA *routesim.Host, rep ifxReport, add addFunc, notes *[]string) {
 	before, after := hB.Defaults(), hA.Defaults()
-	exit := ""
-	if applyCode == 0 {
-		exit = " (and --apply exited 0)"
-	}
 	show := func() string {
 		var b strings.Builder
 		b.WriteString("before the fix:\n")
@@ -931,11 +943,12 @@ func checkRoutes(hB, hA *routesim.Host, rep ifxReport, applyCode int, add addFun
 		if na[k] <= nb[k] {
 			continue
 		}
-		if !hB.Attempted[r.Origin] {
-			*notes = append(*notes, "routes: a default route gained from a stanza that did not run before the fix")
+		if step := routesim.Step(r.Origin, r.Cmd); hB.Planned[step] && !hB.Ran[step] || !hB.Attempted[r.Origin] {
+			// the same command existed before but an earlier failure kept it from running
+			*notes = append(*notes, "routes: a default route gained from a command that did not run before the fix (an earlier failure stopped it)")
 			continue
 		}
-		add("routes: a default route the host did not have before"+exit, "%s\n%s", r, show())
+		add("routes: a default route the host did not have before, "+gainCause(hB, r), "%s\n%s", r, show())
 	}
 	type devFam struct {
 		dev string
@@ -950,7 +963,8 @@ func checkRoutes(hB, hA *routesim.Host, rep ifxReport, applyCode int, add addFun
 	}
 	for k := range had {
 		if !has[k] {
-			add("routes: an interface lost every default route of a family"+exit, "%s (inet%s)\n%s", k.dev, map[int]string{4: "", 6: "6"}[k.fam], show())
+			add("routes: an interface lost every default route of a family, "+lossCause(hA, before, k.dev, k.fam),
+				"%s (inet%s)\n%s", k.dev, map[int]string{4: "", 6: "6"}[k.fam], show())
 		}
 	}
 	unfixed := map[string]bool{}
@@ -988,9 +1002,69 @@ func checkRoutes(hB, hA *routesim.Host, rep ifxReport, applyCode int, add addFun
 		case person:
 			*notes = append(*notes, "routes: competing defaults left for a person (unfixed finding)")
 		default:
-			add("routes: competing default routes after the fix"+exit, "%d routes with family/table/metric %s\n%s", len(rs), k, show())
+			add("routes: competing default routes after the fix", "%d routes with family/table/metric %s\n%s", len(rs), k, show())
 		}
 	}
+}
+
+// failure names why a bring-up failed, in a few words.
+func failure(why string) string {
+	switch {
+	case strings.Contains(why, "File exists"):
+		return "File exists"
+	case strings.Contains(why, "missing required"):
+		return "no address"
+	case strings.Contains(why, "gateway") || strings.Contains(why, "unreachable") || strings.Contains(why, "No route"):
+		return "gateway unreachable"
+	case why == "not found":
+		return "a repeated option's second line"
+	}
+	return why
+}
+
+// A line of ifupdown's method templates ([[ ip route add default via ... ]]) comes out of
+// ifup -v with a leading blank; an up/down option's command does not.
+func fromMethod(cmd string) bool { return strings.HasPrefix(cmd, " ") }
+
+// lossCause says why an interface has no default route after the fix, from the boot model.
+func lossCause(hA *routesim.Host, before []routesim.Route, dev string, fam int) string {
+	for _, r := range before {
+		if r.Dev != dev || r.Family != fam {
+			continue
+		}
+		n := originName(r.Origin)
+		switch {
+		case hA.Failed[n] != "":
+			return "its stanza now fails (" + failure(hA.Failed[n]) + ")"
+		case strings.Contains(n, ":") && hA.Failed[dev] != "":
+			return "the alias's gateway went to a primary that fails (" + failure(hA.Failed[dev]) + ")"
+		case strings.Contains(n, ":") && fromMethod(r.Cmd):
+			return "the alias's gateway was removed and nothing replaces it"
+		case fromMethod(r.Cmd):
+			return "the gateway was removed and nothing replaces it"
+		case r.Dynamic != "":
+			return "its " + r.Dynamic + " stanza no longer runs"
+		default:
+			return "its route command was removed"
+		}
+	}
+	return "unknown"
+}
+
+// gainCause says where a default route the host did not have comes from.
+func gainCause(hB *routesim.Host, r routesim.Route) string {
+	n := originName(r.Origin)
+	switch {
+	case hB.Failed[n] != "" && !strings.Contains(n, ":"):
+		return "from a primary that failed before (" + failure(hB.Failed[n]) + ")"
+	case hB.Failed[n] != "":
+		return "from an alias that failed before (" + failure(hB.Failed[n]) + ")"
+	case !strings.Contains(n, ":") && fromMethod(r.Cmd):
+		return "from a gateway moved into the primary"
+	case !fromMethod(r.Cmd):
+		return "from a route command"
+	}
+	return "from a gateway"
 }
 
 // checkClaims checks findings that say a stanza fails with "File exists": at boot, that
@@ -1009,11 +1083,11 @@ func checkClaims(hB *routesim.Host, rep ifxReport, bootNames []string, add addFu
 			ok = ok || atBoot[w] && strings.Contains(hB.Failed[w], "File exists")
 		}
 		if !ok {
-			why := hB.Failed[f.Iface]
-			if why == "" {
-				why = "it comes up"
+			why := "it comes up"
+			if w := hB.Failed[f.Iface]; w != "" {
+				why = "it fails another way (" + failure(w) + ")"
 			}
-			add("claims: a finding says 'File exists' but no named stanza fails so at boot", "%s %s: %s\nat boot: %s", f.Rule, f.Iface, f.Message, why)
+			add("claims: a finding says 'File exists' but no stanza it names fails so at boot: "+why, "%s %s: %s", f.Rule, f.Iface, f.Message)
 		}
 	}
 }

@@ -43,6 +43,7 @@ type Route struct {
 	Proto   string // "" is boot, the protocol ip and route use by default
 	Dynamic string // "dhcp" (an IPv4 DHCP client) or "ra" (IPv6 router advertisements)
 	Origin  string // the stanza that added it ("eth0:0 (inet)"), for reports; not part of Key
+	Cmd     string // the command line (as ifup printed it) that added it; not part of Key
 }
 
 // Key is the route in a canonical text form, the same for the model and for the routes the live
@@ -104,11 +105,15 @@ type Host struct {
 	dynamic []Route
 	up      map[string]bool
 	origin  string
+	cmd     string
 	env     map[string]string // the variables ifupdown sets for the commands of a stanza
 	lastErr string
 
 	// Attempted holds the stanzas (Route.Origin labels) that started running commands.
 	Attempted map[string]bool
+	// Planned and Ran hold the commands of every stanza brought up, and those that ran, keyed
+	// by Step(origin, command).
+	Planned, Ran map[string]bool
 	// Failed maps a logical name whose bring-up failed to the failing command's error.
 	Failed map[string]string
 
@@ -123,7 +128,7 @@ type Host struct {
 // addresses and no routes.
 func NewHost(links ...string) *Host {
 	h := &Host{links: map[string]*link{"lo": {name: "lo", up: true}}, up: map[string]bool{},
-		Attempted: map[string]bool{}, Failed: map[string]string{}}
+		Attempted: map[string]bool{}, Failed: map[string]string{}, Planned: map[string]bool{}, Ran: map[string]bool{}}
 	for _, l := range links {
 		if _, ok := h.links[l]; !ok {
 			h.links[l] = &link{name: l}
@@ -168,6 +173,9 @@ func (h *Host) Defaults() []Route {
 	})
 	return append(out, h.dynamic...)
 }
+
+// Step is the key of Planned and Ran.
+func Step(origin, cmd string) string { return origin + "\x00" + cmd }
 
 // IsUp reports whether ifupdown recorded the logical interface as up.
 func (h *Host) IsUp(name string) bool { return h.up[name] }
@@ -466,7 +474,7 @@ func (h *Host) dhcpClient(args []string) int {
 }
 
 func (h *Host) addDynamic(r Route) {
-	r.Origin = h.origin
+	r.Origin, r.Cmd = h.origin, h.cmd
 	for _, d := range h.dynamic {
 		if d.Key() == r.Key() {
 			return
@@ -1133,7 +1141,7 @@ func (h *Host) ipRoute(args []string, fam int, a []string) int {
 // resolve completes a route to add: its device, checks of gateway, device and src, and the
 // metric the kernel stores. It returns a reason when the kernel would refuse the route.
 func (h *Host) resolve(s routeSpec) (Route, string) {
-	r := Route{Family: s.fam, Table: s.table, Dst: s.dst, Via: s.via, Src: s.src, Onlink: s.onlink, Proto: s.proto, Origin: h.origin}
+	r := Route{Family: s.fam, Table: s.table, Dst: s.dst, Via: s.via, Src: s.src, Onlink: s.onlink, Proto: s.proto, Origin: h.origin, Cmd: h.cmd}
 	r.Metric = s.metric
 	if r.Metric < 0 {
 		r.Metric = 0

@@ -79,17 +79,25 @@ func (h *Host) Up(u Ifup) bool {
 	h.origin = u.Name + " (link)"
 	h.env = map[string]string{"IFACE": u.Name, "LOGICAL": u.Name, "MODE": "start"}
 	for _, c := range u.Link {
+		h.cmd = c
 		if h.Run(c) != 0 {
 			h.logf("ifup %s: link step failed", u.Name)
 			h.Failed[u.Name] = h.lastErr
 			return false
 		}
 	}
+	labels := make([]string, len(u.Stanzas))
 	for i, s := range u.Stanzas {
-		h.origin = fmt.Sprintf("%s (%s)", u.Name, s.Family)
+		labels[i] = fmt.Sprintf("%s (%s)", u.Name, s.Family)
 		if n := h.stanzasOf(u, s.Family); n > 1 {
-			h.origin = fmt.Sprintf("%s (%s #%d)", u.Name, s.Family, i+1)
+			labels[i] = fmt.Sprintf("%s (%s #%d)", u.Name, s.Family, i+1)
 		}
+		for _, c := range s.Commands {
+			h.Planned[Step(labels[i], c)] = true
+		}
+	}
+	for i, s := range u.Stanzas {
+		h.origin = labels[i]
 		h.Attempted[h.origin] = true
 		h.env["ADDRFAM"] = s.Family
 		if s.Missing {
@@ -98,6 +106,8 @@ func (h *Host) Up(u Ifup) bool {
 			return false
 		}
 		for _, c := range s.Commands {
+			h.cmd = c
+			h.Ran[Step(h.origin, c)] = true
 			if h.Run(c) != 0 {
 				h.logf("ifup %s: stanza %d (%s) failed; later stanzas are not applied", u.Name, i+1, s.Family)
 				h.Failed[u.Name] = h.lastErr
