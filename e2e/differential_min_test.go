@@ -3,6 +3,7 @@ package e2e
 import (
 	"bytes"
 	"fmt"
+	"hash/fnv"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -166,10 +167,13 @@ func writeCase(outDir string, files map[string][]byte, m mismatch, seed int64) (
 	if err := os.MkdirAll(outDir, 0o755); err != nil {
 		return "", err
 	}
+	// CLASS-HASH-sSEED: the class shortened to its first words, the hash tells classes apart.
 	slug := strings.Trim(notSlug.ReplaceAllString(strings.ToLower(m.class), "-"), "-")
-	if len(slug) > 60 {
-		slug = strings.TrimRight(slug[:60], "-")
+	if len(slug) > 48 {
+		slug = strings.TrimRight(slug[:48], "-")
 	}
-	p := filepath.Join(outDir, fmt.Sprintf("%s-s%d.txtar", slug, seed))
+	h := fnv.New32a()
+	h.Write([]byte(m.class))
+	p := filepath.Join(outDir, fmt.Sprintf("%s-%08x-s%d.txtar", slug, h.Sum32(), seed))
 	return p, os.WriteFile(p, txtar.Format(ar), 0o644)
 }

@@ -44,12 +44,15 @@ import (
 // instead of "No DHCP client software found".
 //
 // It runs only with IFACEFIX_DIFF set (the current ifacefix fails it until the route model
-// lands). Knobs: IFACEFIX_DIFF_TREES (default 2500, about 5 minutes on 2 cores), IFACEFIX_DIFF_SEED (default 1),
-// IFACEFIX_DIFF_LIVE (trees to bring up with the real ifup in network namespaces to check the
-// route model against the kernel; root only), IFACEFIX_DIFF_MINIMIZE (mismatches to minimize
-// per class, default 1; 0 turns it off), IFACEFIX_DIFF_OUT (where minimized cases go, default
-// testdata/difffuzz), IFACEFIX_DIFF_VERBOSE (print each mismatch in full). Stored cases in
-// testdata/difffuzz are checked first.
+// lands). Knobs: IFACEFIX_DIFF_TREES (default 2500, about 5 minutes on 2 cores),
+// IFACEFIX_DIFF_SEED (default 1), IFACEFIX_DIFF_LIVE (trees to bring up with the real ifup in
+// network namespaces to check the route model against the kernel; root only),
+// IFACEFIX_DIFF_MINIMIZE (mismatches to minimize per class, default 1; 0 turns it off),
+// IFACEFIX_DIFF_OUT (where minimized cases go, default testdata/difffuzz), IFACEFIX_DIFF_VERBOSE
+// (print every mismatch in full; otherwise the first line of the first three per class).
+// Stored cases in testdata/difffuzz are checked first. The summary line counts trees, mismatches
+// by class, skips by reason (documented differences the oracle cannot compare) and notes
+// (route changes that are not failures).
 func TestDifferential(t *testing.T) {
 	if os.Getenv("IFACEFIX_DIFF") == "" || os.Getenv("IFACEFIX_DIFF") == "0" {
 		t.Skip("set IFACEFIX_DIFF=1 to run the differential fuzzer against ifupdown (make fuzz-diff)")
@@ -106,17 +109,12 @@ func TestDifferential(t *testing.T) {
 				if j.live && res.valid && len(liveCands) < cfg.live {
 					liveCands = append(liveCands, j.tree.Files)
 				}
-				var todo []mismatch
+				var todo, show []mismatch
 				for _, m := range res.mismatches {
 					if minimized[m.class] < cfg.minimize {
 						minimized[m.class]++
 						todo = append(todo, m)
 					}
-				}
-				mu.Unlock()
-				mu.Lock()
-				var show []mismatch
-				for _, m := range res.mismatches {
 					if shown[m.class] < 3 || cfg.verbose {
 						shown[m.class]++
 						show = append(show, m)
@@ -477,15 +475,15 @@ func (d *differ) check(files map[string][]byte, strips ...bool) []treeResult {
 	}
 	dir, err := os.MkdirTemp("", "ifacefix-diff-")
 	if err != nil {
-		d.t.Fatal(err)
+		panic(fmt.Sprintf("differential: %v", err))
 	}
 	defer os.RemoveAll(dir)
 	before, state := filepath.Join(dir, "a"), filepath.Join(dir, "state")
 	if err := writeTree(before, files); err != nil {
-		d.t.Fatal(err)
+		panic(fmt.Sprintf("differential: %v", err))
 	}
 	if err := os.Mkdir(state, 0o755); err != nil {
-		d.t.Fatal(err)
+		panic(fmt.Sprintf("differential: %v", err))
 	}
 	q := d.oracle(before, state, "ifquery", "-v", "-l")
 	skip := ""
@@ -506,7 +504,7 @@ func (d *differ) check(files map[string][]byte, strips ...bool) []treeResult {
 	for i, strip := range strips {
 		after := filepath.Join(dir, fmt.Sprintf("fixed%d", i))
 		if err := writeTree(after, files); err != nil {
-			d.t.Fatal(err)
+			panic(fmt.Sprintf("differential: %v", err))
 		}
 		out[i] = d.checkRun(files, before, after, state, q, names, strip, func() *side {
 			if sb == nil {
@@ -550,7 +548,7 @@ func (d *differ) checkRun(files map[string][]byte, before, after, state string, 
 	// 2. Bytes.
 	now, err := readTree(after)
 	if err != nil {
-		d.t.Fatal(err)
+		panic(fmt.Sprintf("differential: %v", err))
 	}
 	changed := false
 	for p, old := range files {
@@ -963,7 +961,7 @@ func checkRoutes(hB, hA *routesim.Host, rep ifxReport, add addFunc, notes *[]str
 	}
 	for k := range had {
 		if !has[k] {
-			add("routes: an interface lost every default route of a family, "+lossCause(hA, before, k.dev, k.fam),
+			add("routes: an interface lost every default route of a family, "+lossCause(hB, hA, before, k.dev, k.fam),
 				"%s (inet%s)\n%s", k.dev, map[int]string{4: "", 6: "6"}[k.fam], show())
 		}
 	}
@@ -1014,6 +1012,8 @@ func failure(why string) string {
 		return "File exists"
 	case strings.Contains(why, "missing required"):
 		return "no address"
+	case strings.HasPrefix(why, "invalid"):
+		return "an invalid address in the command"
 	case strings.Contains(why, "gateway") || strings.Contains(why, "unreachable") || strings.Contains(why, "No route"):
 		return "gateway unreachable"
 	case why == "not found":
@@ -1027,14 +1027,14 @@ func failure(why string) string {
 func fromMethod(cmd string) bool { return strings.HasPrefix(cmd, " ") }
 
 // lossCause says why an interface has no default route after the fix, from the boot model.
-func lossCause(hA *routesim.Host, before []routesim.Route, dev string, fam int) string {
+func lossCause(hB, hA *routesim.Host, before []routesim.Route, dev string, fam int) string {
 	for _, r := range before {
 		if r.Dev != dev || r.Family != fam {
 			continue
 		}
 		n := originName(r.Origin)
 		switch {
-		case hA.Failed[n] != "":
+		case hA.Failed[n] != "" && hB.Failed[n] == "":
 			return "its stanza now fails (" + failure(hA.Failed[n]) + ")"
 		case strings.Contains(n, ":") && hA.Failed[dev] != "":
 			return "the alias's gateway went to a primary that fails (" + failure(hA.Failed[dev]) + ")"
