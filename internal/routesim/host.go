@@ -108,6 +108,9 @@ type Host struct {
 	cmd     string
 	env     map[string]string // the variables ifupdown sets for the commands of a stanza
 	lastErr string
+	// deferJobs: background jobs wait in pending until ifup's next command has run
+	deferJobs bool
+	pending   []func()
 
 	// Attempted holds the stanzas (Route.Origin labels) that started running commands.
 	Attempted map[string]bool

@@ -13,6 +13,9 @@ type Ifup struct {
 	Known   bool // false: "unknown interface" or "ignoring unknown interface"
 	Link    []string
 	Stanzas []Stanza
+	// Parent is the VLAN parent (bond0 for bond0.100 and bond0.100:1) that ifup brings up
+	// first when it is not up yet, as ifup -n --force prints it; nil if it has no stanza.
+	Parent *Ifup
 }
 
 // Stanza is one "configuring interface NAME=LOGICAL (FAMILY)" block of ifup -n -v output.
@@ -34,7 +37,8 @@ type Stanza struct {
 // they fail just as the whole command does.
 func ParseIfup(name, stderr string) Ifup {
 	u := Ifup{Name: name, Known: true}
-	var cur *Stanza
+	cur := &u // the Ifup the next stanza belongs to
+	var st *Stanza
 	for _, l := range strings.Split(stderr, "\n") {
 		if strings.TrimSpace(l) == "" {
 			continue
@@ -42,28 +46,47 @@ func ParseIfup(name, stderr string) Ifup {
 		if msg, ok := strings.CutPrefix(l, "ifup: "); ok {
 			switch {
 			case strings.HasPrefix(msg, "configuring interface "):
+				phys, rest, _ := strings.Cut(strings.TrimPrefix(msg, "configuring interface "), "=")
 				fam := ""
-				if i := strings.LastIndexByte(msg, '('); i >= 0 {
-					fam = strings.TrimSuffix(msg[i+1:], ")")
+				if i := strings.LastIndexByte(rest, '('); i >= 0 {
+					fam = strings.TrimSuffix(rest[i+1:], ")")
 				}
-				u.Stanzas = append(u.Stanzas, Stanza{Family: fam})
-				cur = &u.Stanzas[len(u.Stanzas)-1]
+				switch {
+				case phys != physical(name) && u.Parent == nil && len(u.Stanzas) == 0:
+					// the VLAN parent, brought up first
+					u.Parent = &Ifup{Name: phys, Known: true, Link: u.Link}
+					u.Link = nil
+					cur = u.Parent
+				case phys == physical(name):
+					cur = &u
+				}
+				cur.Stanzas = append(cur.Stanzas, Stanza{Family: fam})
+				st = &cur.Stanzas[len(cur.Stanzas)-1]
 			case strings.HasPrefix(msg, "missing required configuration variables"):
-				if cur != nil {
-					cur.Missing = true
+				if st != nil {
+					st.Missing = true
 				}
 			case strings.HasPrefix(msg, "unknown interface "), strings.HasPrefix(msg, "ignoring unknown interface "):
 				u.Known = false
 			}
 			continue // other messages: parse warnings, "failed to bring up"
 		}
-		if cur == nil {
+		switch {
+		case st == nil:
 			u.Link = append(u.Link, l)
-		} else {
-			cur.Commands = append(cur.Commands, l)
+		case cur != &u && strings.HasPrefix(l, "if test -d /sys/class/net/"):
+			u.Link = append(u.Link, l) // the VLAN's own link step follows its parent's stanzas
+		default:
+			st.Commands = append(st.Commands, l)
 		}
 	}
 	return u
+}
+
+// physical is the interface part of NAME or NAME=LOGICAL.
+func physical(name string) string {
+	p, _, _ := strings.Cut(name, "=")
+	return p
 }
 
 // Up brings one logical interface up as ifup does: nothing if it is already up; the link step,
@@ -76,6 +99,16 @@ func (h *Host) Up(u Ifup) bool {
 	if !u.Known {
 		return false
 	}
+	if u.Parent != nil && !h.Up(*u.Parent) {
+		h.logf("ifup %s: could not bring up parent interface %s", u.Name, u.Parent.Name)
+		h.Failed[u.Name] = "parent " + h.Failed[u.Parent.Name]
+		return false
+	}
+	h.deferJobs = true
+	defer func() {
+		h.flush()
+		h.deferJobs = false
+	}()
 	h.origin = u.Name + " (link)"
 	h.env = map[string]string{"IFACE": u.Name, "LOGICAL": u.Name, "MODE": "start"}
 	for _, c := range u.Link {
@@ -108,7 +141,13 @@ func (h *Host) Up(u Ifup) bool {
 		for _, c := range s.Commands {
 			h.cmd = c
 			h.Ran[Step(h.origin, c)] = true
-			if h.Run(c) != 0 {
+			older := h.pending
+			h.pending = nil
+			st := h.Run(c)
+			for _, job := range older {
+				job()
+			}
+			if st != 0 {
 				h.logf("ifup %s: stanza %d (%s) failed; later stanzas are not applied", u.Name, i+1, s.Family)
 				h.Failed[u.Name] = h.lastErr
 				return false
@@ -118,6 +157,17 @@ func (h *Host) Up(u Ifup) bool {
 	delete(h.Failed, u.Name)
 	h.up[u.Name] = true
 	return true
+}
+
+// flush runs the background jobs still pending.
+func (h *Host) flush() {
+	for len(h.pending) > 0 {
+		jobs := h.pending
+		h.pending = nil
+		for _, job := range jobs {
+			job()
+		}
+	}
 }
 
 func (h *Host) stanzasOf(u Ifup, family string) int {

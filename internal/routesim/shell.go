@@ -13,7 +13,8 @@ import (
 // if/elif/else/fi, '...' "..." \ quoting, $VAR ${VAR} $? and $(...) `...` substitutions, and #
 // comments. Everything runs in order, in this process: a pipeline's stages one after another,
 // a background job to completion before the next command (dash starts it first; the commands
-// modelled here are quick and ifupdown's next command starts later). Globs are not expanded.
+// modelled here are quick and ifupdown's next command starts later; during Host.Up a background
+// job runs right after ifup's next command instead, as the kernel showed). Globs are not expanded.
 // Anything else is a syntax error, which the caller reports as unmodelled.
 
 // ErrSyntax is returned (wrapped) for shell syntax this interpreter does not model.
@@ -528,6 +529,15 @@ func (sh *shell) runList(l *list, io streams) int {
 	for i, ao := range l.items {
 		if sh.exited {
 			break
+		}
+		if l.bg[i] && sh.h.deferJobs {
+			// A background job races with what ifup runs next; modelled as finishing right
+			// after ifup's next command.
+			sub, ao := sh.sub(), ao
+			sh.h.pending = append(sh.h.pending, func() { sub.runAndOr(ao, streams{}) })
+			sh.h.unmodelled([]string{"background job"})
+			sh.status = 0
+			continue
 		}
 		st := sh.runAndOr(ao, io)
 		if l.bg[i] {
