@@ -82,7 +82,11 @@ func (d *differ) liveTree(t *testing.T, files map[string][]byte, fixed bool, sum
 		case u == "background job":
 			sum.liveSkips["a background job races with ifup"]++
 		case f[0] == "ip":
-			sum.liveSkips["the sandbox cannot run it as a host would: ip "+strings.TrimPrefix(f[1], "-6")]++
+			obj := f[1]
+			if obj == "-6" || obj == "-4" {
+				obj = f[2]
+			}
+			sum.liveSkips["the sandbox cannot run it as a host would: ip "+obj]++
 		default:
 			sum.liveSkips["the sandbox cannot run it as a host would: "+f[0]]++
 		}
