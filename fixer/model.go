@@ -71,6 +71,7 @@ type model struct {
 	plans  []*keyPlan
 	byKey  map[key]*keyPlan
 	byReq  map[key][]*bringup.Request
+	kids   map[*parser.Stanza][]*parser.Stanza // stanza -> those that inherit from it
 }
 
 func newModel(cfg *parser.Config, opt Options) *model {
@@ -172,19 +173,19 @@ func (m *model) plan(kp *keyPlan, opt Options) {
 			q := requestOf(r0, s, g)
 			switch {
 			case q != nil && q.Opts[0] != g:
-				kp.removals = append(kp.removals, removal{g, DuplicateGateway, fmt.Sprintf(
+				m.remove(kp, removal{g, DuplicateGateway, fmt.Sprintf(
 					"%s (%s) repeats gateway: ifupdown joins the repeated lines into one value, runs `%s ...` as a command and fails, configuring no later stanza of %s",
 					s.Name, s.Family, firstWord(g.Value), s.Name), "removed"})
 			case q == nil && kp.keeper != nil && !r0.Of(s).Up && r0.Of(s).Why == "" && takesGateway(s) && sameSlot(kp.keeper, s):
 				// Not reached: an earlier stanza fails. Once that is fixed, this one fails too.
-				kp.removals = append(kp.removals, removal{g, DuplicateGateway, fmt.Sprintf(
+				m.remove(kp, removal{g, DuplicateGateway, fmt.Sprintf(
 					"%s (%s) has gateway %s: an earlier stanza of %s fails, so it is not reached today, and once that is fixed its `ip route add default` fails with 'File exists' (%s already has the default route %s from %s)",
 					s.Name, s.Family, g.Value, s.Name, s.Name, routesText(kp.keeper.Added), kp.keeper.Stanza.Name), "removed"})
 			case q == nil || keeperOpt(g):
 			case errors.Is(q.Err, routecmd.ErrExist) && (q.Holder == nil || q.Holder.Stanza.IsAlias() || q.Holder.Command || requestKey(q.Holder) != kp.k):
 				// Blocked by an alias (its gateway goes) or another interface (competing-defaults).
 			case q.Err != nil:
-				kp.removals = append(kp.removals, removal{g, DuplicateGateway, fmt.Sprintf(
+				m.remove(kp, removal{g, DuplicateGateway, fmt.Sprintf(
 					"%s (%s) has gateway %s: %s, so ifup stops there and configures no later stanza of %s",
 					s.Name, s.Family, g.Value, outcome(q), s.Name), "removed"})
 			case len(q.Added) > 0 && kp.keeper != nil && requestKey(q) == kp.k:
@@ -201,7 +202,7 @@ func (m *model) plan(kp *keyPlan, opt Options) {
 	for _, s := range kp.aliases {
 		for _, g := range ownGateways(s) {
 			if g != keeperAlias {
-				kp.removals = append(kp.removals, removal{g, AliasGateway, aliasGatewayMessage(m, kp, s, g), "removed"})
+				m.remove(kp, removal{g, AliasGateway, aliasGatewayMessage(m, kp, s, g), "removed"})
 			}
 		}
 	}
@@ -213,6 +214,42 @@ func (m *model) plan(kp *keyPlan, opt Options) {
 	for _, s := range kp.aliases {
 		m.planCommands(kp, s, opt, keeperOpt)
 	}
+}
+
+// remove adds rm to the plan, unless the line's stanza is inherited by another, which would lose
+// the option too (inherits copies options at parse time): that is left for a person.
+func (m *model) remove(kp *keyPlan, rm removal) {
+	if kids := m.inheritors(rm.opt.Stanza); len(kids) > 0 {
+		kp.left = append(kp.left, leftover{rm.opt.Stanza, rm.opt, rm.rule, fmt.Sprintf(
+			"%s; left as is: %s inherits from %s, and would lose the line too: a person must decide", rm.what, names(kids), rm.opt.Stanza.Name)})
+		return
+	}
+	kp.removals = append(kp.removals, rm)
+}
+
+// inheritors returns the stanzas that inherit from s, directly or through others.
+func (m *model) inheritors(s *parser.Stanza) []*parser.Stanza {
+	if m.kids == nil {
+		m.kids = map[*parser.Stanza][]*parser.Stanza{}
+		for _, c := range m.cfg.Stanzas {
+			if c.Parent != nil {
+				m.kids[c.Parent] = append(m.kids[c.Parent], c)
+			}
+		}
+	}
+	var out []*parser.Stanza
+	for _, c := range m.kids[s] {
+		out = append(append(out, c), m.inheritors(c)...)
+	}
+	return out
+}
+
+func names(ss []*parser.Stanza) string {
+	var n []string
+	for _, s := range ss {
+		n = append(n, s.Name)
+	}
+	return strings.Join(n, ", ")
 }
 
 // planMove plans to move the keeper alias gateway g into the primary, or leaves it for a person.
@@ -247,6 +284,14 @@ func (m *model) planMove(kp *keyPlan, g *parser.Opt) {
 		left(why)
 		return
 	}
+	if kids := m.inheritors(into); len(kids) > 0 {
+		left(fmt.Sprintf("%s inherits from %s and would get the gateway too", names(kids), into.Name))
+		return
+	}
+	if kids := m.inheritors(g.Stanza); len(kids) > 0 {
+		left(fmt.Sprintf("%s inherits from %s and would lose the gateway too", names(kids), g.Stanza.Name))
+		return
+	}
 	mv := &moveGateway{into: into, from: q, opts: []bringup.Option{{Name: "gateway", Value: g.Value}}}
 	metric, intoMetric := optValue(g.Stanza, "metric"), optValue(into, "metric")
 	switch {
@@ -267,7 +312,7 @@ func (m *model) planMove(kp *keyPlan, g *parser.Opt) {
 		mv.edits = append(mv.edits, e)
 	}
 	mv.joined = append(mv.joined, g)
-	kp.removals = append(kp.removals, removal{g, AliasGateway, fmt.Sprintf(
+	m.remove(kp, removal{g, AliasGateway, fmt.Sprintf(
 		"alias %s has gateway %s, which gives %s (%s) its default route (%s)",
 		g.Stanza.Name, g.Value, kp.k.name, kp.k.family, routesText(q.Added)), "removed, and moved into " + into.Name})
 	kp.move = mv
@@ -305,10 +350,10 @@ func (m *model) planCommands(kp *keyPlan, s *parser.Stanza, opt Options, keeperO
 		holds = holds || keeperOpt(f.o) && kp.dynamic == nil
 	}
 	for _, f := range fs {
-		what := commandOutcome(f.o, f.r, f.q)
+		what := commandOutcome(m, f.o, f.r, f.q)
 		switch {
 		case opt.StripRouteCommands && strippable && !holds:
-			kp.removals = append(kp.removals, removal{f.o, AliasRouteCommand, fmt.Sprintf("alias %s runs `%s %s`: %s", s.Name, f.o.Name, f.o.Value, what), "removed"})
+			m.remove(kp, removal{f.o, AliasRouteCommand, fmt.Sprintf("alias %s runs `%s %s`: %s", s.Name, f.o.Name, f.o.Value, what), "removed"})
 		case opt.StripRouteCommands && holds:
 			kp.left = append(kp.left, leftover{s, f.o, AliasRouteCommand, fmt.Sprintf(
 				"alias %s runs `%s %s`: %s; a command of this stanza gives %s (%s) its only default route, so it is left as is: move that route into %s by hand",
@@ -445,10 +490,14 @@ func (m *model) check(after *bringup.Result) []violation {
 		for _, r := range snap.before {
 			ever[idOf(r)] = true
 		}
+		// A route an alias's replace took over from its own interface may come back: that
+		// interface's own gateway, which the alias's (removed) took over.
 		for _, q := range b.Requests {
-			if q.Phase != bringup.NotReached && q.Phase <= snap.phase {
-				for _, r := range q.Added {
-					ever[idOf(r)] = true
+			if q.Phase != bringup.NotReached && q.Phase <= snap.phase && q.Stanza.IsAlias() {
+				for _, r := range q.Removed {
+					if r.Dev == q.Stanza.Base() && len(q.Added) > 0 {
+						ever[idOf(r)] = true
+					}
 				}
 			}
 		}
@@ -491,7 +540,7 @@ func (m *model) check(after *bringup.Result) []violation {
 	}
 	for _, s := range m.cfg.Stanzas {
 		if st := b.Stanzas[s]; st != nil && st.Up && !after.Of(s).Up {
-			bad(key{s.Base(), s.Family}, "would stop %s (%s) from coming up (%s)", s.Name, s.Family, stanzaWhy(after.Of(s)))
+			bad(key{s.Base(), s.Family}, "would stop %s (%s) from coming up", s.Name, s.Family)
 		}
 	}
 	return out
@@ -516,16 +565,13 @@ func (m *model) dynamicUp(r *bringup.Result, k key, phase bringup.Phase) bool {
 
 // sameSlot reports whether stanza s's gateway route would have the keeper's metric.
 func sameSlot(keeper *bringup.Request, s *parser.Stanza) bool {
-	m := optValue(s, "metric")
-	if m == "" {
-		m = "0"
-	}
-	for _, r := range keeper.Added {
-		if fmt.Sprint(r.Metric) == m || r.Family == "inet6" && r.Metric == 1024 && m == "0" {
-			return true
+	metric := func(st *parser.Stanza) string {
+		if m := optValue(st, "metric"); m != "" {
+			return m
 		}
+		return "0"
 	}
-	return false
+	return metric(keeper.Stanza) == metric(s)
 }
 
 // requestOf returns the model's request for option o of stanza s, or nil.
@@ -596,6 +642,8 @@ func outcome(q *bringup.Request) string {
 			s += fmt.Sprintf(" (%s already has the default route %s, metric %d)", who, routeText(*b), b.Metric)
 		}
 		return s
+	case errors.Is(q.Err, routecmd.ErrUnmodeled):
+		return "what " + strings.TrimPrefix(verb, "its ") + " does is known only at run time"
 	case q.Err != nil:
 		return verb + " fails (" + q.Err.Error() + ")"
 	case len(q.Added) > 0 && len(q.Removed) > 0:
@@ -633,7 +681,7 @@ func aliasGatewayMessage(m *model, kp *keyPlan, s *parser.Stanza, g *parser.Opt)
 		}
 	case q != nil:
 		what = outcome(q)
-		if keeper != nil && keeper != q && len(q.Added) > 0 && len(q.Removed) == 0 {
+		if keeper != nil && keeper != q && len(q.Added) > 0 && len(q.Removed) == 0 && len(keeper.Added) > 0 {
 			what += fmt.Sprintf(", beside %s's %s", keeper.Stanza.Name, routesText(keeper.Added))
 			keeper = nil
 		}
@@ -646,16 +694,25 @@ func aliasGatewayMessage(m *model, kp *keyPlan, s *parser.Stanza, g *parser.Opt)
 	default:
 		what = "it is never installed"
 	}
-	if keeper != nil && keeper.Stanza != s {
+	switch {
+	case keeper != nil && keeper.Stanza != s && len(keeper.Added) == 0:
+		g := keeper.Opts[0]
+		what += fmt.Sprintf("; %s (%s) has a gateway of its own (%s at %s), whose route this one took first", kp.k.name, kp.k.family, g.Value, where(g))
+	case keeper != nil && keeper.Stanza != s:
 		what += fmt.Sprintf("; %s (%s) has its default route from %s (%s)", kp.k.name, kp.k.family, keeper.Stanza.Name, routesText(keeper.Added))
 	}
 	return head + ": " + what
 }
 
 // commandOutcome says what a route command does at bring-up (or, for a down command, at ifdown).
-func commandOutcome(o *parser.Opt, r routecmd.Result, q *bringup.Request) string {
+func commandOutcome(m *model, o *parser.Opt, r routecmd.Result, q *bringup.Request) string {
 	if q != nil {
 		s := outcome(q)
+		if st := m.before.Of(o.Stanza); q.Err != nil && st.At == o {
+			s += ", so ifup fails for " + o.Stanza.Name
+		} else if q.Err != nil && !errors.Is(q.Err, routecmd.ErrUnmodeled) {
+			s += ", but the command line does not fail"
+		}
 		if len(q.Added) > 0 && q.Added[0].Src != "" {
 			s += " (with src " + q.Added[0].Src + ": traffic may leave from that address)"
 		}

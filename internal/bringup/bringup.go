@@ -92,7 +92,7 @@ type Result struct {
 
 // Simulate brings cfg, changed by ed, up.
 func Simulate(cfg *parser.Config, ed Edits) *Result {
-	s := &sim{cfg: cfg, ed: ed, k: &routecmd.Kernel{AnyLink: true}, up: map[string]bool{}, addrs: map[addrKey]bool{}, byName: map[string][]*parser.Stanza{},
+	s := &sim{cfg: cfg, ed: ed, k: &routecmd.Kernel{AnyLink: true, Up: map[string]bool{}}, up: map[string]bool{}, tried: map[string]bool{}, addrs: map[addrKey]bool{}, byName: map[string][]*parser.Stanza{},
 		vars: map[*parser.Stanza]*vars{},
 		res:  &Result{Stanzas: map[*parser.Stanza]*Stanza{}, Holder: map[routecmd.Route]*Request{}}}
 	var names []string
@@ -112,9 +112,10 @@ func Simulate(cfg *parser.Config, ed Edits) *Result {
 		s.byName[st.Name] = append(s.byName[st.Name], st)
 		s.res.Stanzas[st] = &Stanza{}
 	}
-	for _, class := range []string{"auto", "allow-hotplug"} {
+	// ifup -a brings up the auto class (auto and allow-auto lines share it), then the hotplug pass.
+	for _, class := range [][]string{{"auto", "allow-auto"}, {"allow-hotplug"}} {
 		for _, sel := range cfg.Selections {
-			if sel.Keyword == class {
+			if slices.Contains(class, sel.Keyword) {
 				for _, n := range sel.Names {
 					s.ifup(n, Boot)
 				}
@@ -136,7 +137,7 @@ func Simulate(cfg *parser.Config, ed Edits) *Result {
 // modelled: which one would fail depends on that order.
 func (s *sim) later(names []string) {
 	bootRoutes := slices.Clone(s.k.Routes)
-	nAddrs := len(s.k.Addrs)
+	nAddrs, nUp := len(s.k.Addrs), len(s.upLinks)
 	var added []routecmd.Route // routes some interface added, in order; inAll says which remain
 	inAll := map[routecmd.Route]bool{}
 	for _, r := range bootRoutes {
@@ -176,11 +177,20 @@ func (s *sim) later(names []string) {
 		// Back to the state after boot for the next one.
 		s.k.Routes = slices.Clone(bootRoutes)
 		for _, a := range s.k.Addrs[nAddrs:] {
-			delete(s.addrs, addrKey{a.Dev, a.Prefix.Addr()})
+			ak := addrKey{a.Dev, a.Prefix.Addr(), 0}
+			if ak.addr.Is4() {
+				ak.bits = a.Prefix.Bits()
+			}
+			delete(s.addrs, ak)
 		}
 		s.k.Addrs = s.k.Addrs[:nAddrs]
+		for _, d := range s.upLinks[nUp:] {
+			delete(s.k.Up, d)
+		}
+		s.upLinks = s.upLinks[:nUp]
 		for _, n := range s.upNow {
 			delete(s.up, n)
+			delete(s.tried, n)
 		}
 	}
 	for _, r := range append(bootRoutes, added...) {
@@ -234,18 +244,21 @@ func base(name string) string {
 type addrKey struct {
 	dev  string
 	addr netip.Addr
+	bits int
 }
 
 type sim struct {
-	cfg    *parser.Config
-	ed     Edits
-	k      *routecmd.Kernel
-	up     map[string]bool // physical interfaces configured (ifupdown's state)
-	upNow  []string        // the names up set since later began the current interface
-	addrs  map[addrKey]bool
-	byName map[string][]*parser.Stanza
-	vars   map[*parser.Stanza]*vars
-	res    *Result
+	cfg     *parser.Config
+	ed      Edits
+	k       *routecmd.Kernel
+	up      map[string]bool // physical interfaces configured (ifupdown's state)
+	tried   map[string]bool // physical interfaces ifup was run for
+	upLinks []string        // devices set up, in order
+	upNow   []string        // the names up or tried set since later began the current interface
+	addrs   map[addrKey]bool
+	byName  map[string][]*parser.Stanza
+	vars    map[*parser.Stanza]*vars
+	res     *Result
 }
 
 // ifup is do_interface for one target ("PHYS" or "PHYS=LOGICAL").
@@ -254,8 +267,8 @@ func (s *sim) ifup(target string, phase Phase) {
 	if !ok {
 		logical = phys
 	}
-	if s.up[phys] {
-		return // already configured
+	if s.up[phys] || s.tried[phys] {
+		return // already configured, or failed: a retry (the hotplug pass) fails again
 	}
 	if i := strings.IndexByte(phys, '.'); i > 0 {
 		s.ifup(phys[:i], phase) // a VLAN's parent first
@@ -277,9 +290,10 @@ func (s *sim) ifup(target string, phase Phase) {
 		s.stanza(st, r, phys)
 		ok = r.Up
 	}
+	s.tried[phys] = true
+	s.upNow = append(s.upNow, phys)
 	if ok {
 		s.up[phys] = true
-		s.upNow = append(s.upNow, phys)
 	}
 }
 
@@ -399,13 +413,19 @@ func (s *sim) method(st *parser.Stanza, r *Stanza, phys string, v *vars, m metho
 			r.Why = "its address " + strconv.Quote(a.value) + " is not a valid " + st.Family + " address"
 			return false
 		}
-		ak := addrKey{base(phys), p.Addr()}
+		ak := addrKey{base(phys), p.Addr(), 0}
+		if p.Addr().Is4() {
+			ak.bits = p.Bits() // IPv4 keeps one address with two masks; IPv6 does not
+		}
 		if s.addrs[ak] {
 			r.Why = "its address " + p.String() + " is already on " + base(phys) + " (ip addr add: File exists)"
 			return false
 		}
 		s.addrs[ak] = true
 		s.k.Addrs = append(s.k.Addrs, routecmd.Addr{Dev: base(phys), Label: phys, Prefix: p})
+	}
+	if m.up {
+		s.linkUp(base(phys))
 	}
 	gw := v.get("gateway")
 	if m.route == nil || gw == nil {
@@ -446,6 +466,14 @@ func (s *sim) method(st *parser.Stanza, r *Stanza, phys string, v *vars, m metho
 		return false
 	}
 	return true
+}
+
+// linkUp sets a device's link up, to be undone by later's reset.
+func (s *sim) linkUp(dev string) {
+	if !s.k.Up[dev] {
+		s.k.Up[dev] = true
+		s.upLinks = append(s.upLinks, dev)
+	}
 }
 
 // sameMetric reports whether route rt has the metric op asks for (IPv6 metric 0 is 1024).

@@ -6,6 +6,7 @@ import "strings"
 type method struct {
 	required []string // variables its up commands use outside [[ ]]: without one, ifup fails
 	address  bool     // it adds its address to the device
+	up       bool     // it sets the device's link up (ip link set dev IF up)
 	// route returns its default-route command with the gateway (nil: gateway means nothing to it).
 	route   func(v *vars, iface string) string
 	dynamic bool   // it gets a default route at run time
@@ -27,25 +28,25 @@ func gatewayRoute(head, dst string) func(v *vars, iface string) string {
 }
 
 var methods = map[string]method{
-	"inet loopback": {},
-	"inet static":   {required: []string{"address"}, address: true, route: gatewayRoute("ip route add", "default")},
-	"inet manual":   {},
-	"inet dhcp":     {dynamic: true},
-	"inet bootp":    {unknown: "bootpc may set a default route"},
-	"inet tunnel": {required: []string{"address", "mode", "endpoint", "netmask"},
+	"inet loopback": {up: true},
+	"inet static":   {up: true, required: []string{"address"}, address: true, route: gatewayRoute("ip route add", "default")},
+	"inet manual":   {up: true},
+	"inet dhcp":     {up: true, dynamic: true},
+	"inet bootp":    {up: true, unknown: "bootpc may set a default route"},
+	"inet tunnel": {up: true, required: []string{"address", "mode", "endpoint", "netmask"},
 		route: gatewayRoute("ip route add", "default")},
 	"inet ppp":    {unknown: "pppd may add a default route"},
 	"inet wvdial": {unknown: "pppd may add a default route"},
-	"inet ipv4ll": {},
+	"inet ipv4ll": {up: true},
 
-	"inet6 auto":     {dynamic: true},
-	"inet6 loopback": {},
-	"inet6 static":   {required: []string{"address"}, address: true, route: gatewayRoute("ip -6 route replace", "default")},
-	"inet6 manual":   {},
-	"inet6 dhcp":     {dynamic: true},
-	"inet6 v4tunnel": {required: []string{"address", "endpoint"}, route: gatewayRoute("ip route add", "::/0")},
-	"inet6 6to4":     {required: []string{"local"}},
-	"inet6 tunnel": {required: []string{"mode", "endpoint"}, route: func(v *vars, iface string) string {
+	"inet6 auto":     {up: true, dynamic: true},
+	"inet6 loopback": {up: true},
+	"inet6 static":   {up: true, required: []string{"address"}, address: true, route: gatewayRoute("ip -6 route replace", "default")},
+	"inet6 manual":   {up: true},
+	"inet6 dhcp":     {up: true, dynamic: true},
+	"inet6 v4tunnel": {up: true, required: []string{"address", "endpoint"}, route: gatewayRoute("ip route add", "::/0")},
+	"inet6 6to4":     {up: true, required: []string{"local"}},
+	"inet6 tunnel": {up: true, required: []string{"mode", "endpoint"}, route: func(v *vars, iface string) string {
 		if strings.EqualFold(v.get("mode").value, "ipip6") {
 			return gatewayRoute("ip -4 route add", "0.0.0.0/0")(v, iface)
 		}

@@ -59,11 +59,14 @@ type Kernel struct {
 	// Links are the devices that exist; with AnyLink, every device exists.
 	Links   []string
 	AnyLink bool
-	Addrs   []Addr
-	Routes  []Route // in the kernel's order within each family and table
-	group   int
-	links   map[string]bool // Links as a set, rebuilt when Links grows or shrinks
-	nlinks  int
+	// Up, when not nil, holds the devices whose link is up: a gateway route then needs its
+	// device up (onlink), or a connected address on an up device.
+	Up     map[string]bool
+	Addrs  []Addr
+	Routes []Route // in the kernel's order within each family and table
+	group  int
+	links  map[string]bool // Links as a set, rebuilt when Links grows or shrinks
+	nlinks int
 	// Changes lists what each successful Apply did to Routes, in order, for callers that follow
 	// them (a caller may truncate it).
 	Changes []Change
@@ -115,6 +118,7 @@ var (
 	ErrInval     = errors.New("EINVAL: invalid route")
 	ErrUnreach   = errors.New("ENETUNREACH: gateway not on a connected network")
 	ErrUnmodeled = errors.New("not modeled")
+	ErrDown      = errors.New("ENETDOWN: Nexthop device is not up")
 )
 
 // Apply changes k as the kernel would for op. Operations on other destinations than a default
@@ -222,13 +226,22 @@ func (k *Kernel) nexthop(r *Route) error {
 			if r.Dev == "" {
 				return ErrInval
 			}
+			if k.Up != nil && !k.Up[r.Dev] {
+				return ErrDown
+			}
 		case v6 && gw.IsLinkLocalUnicast():
 			if r.Dev == "" {
 				return ErrInval
 			}
+			if k.Up != nil && !k.Up[r.Dev] {
+				return ErrDown
+			}
 		default:
 			dev := ""
 			for _, a := range k.Addrs {
+				if k.Up != nil && !k.Up[a.Dev] {
+					continue // no connected route while the link is down
+				}
 				if a.Prefix.Addr().Is6() == v6 && a.Prefix.Masked().Contains(gw) && (r.Dev == "" || a.Dev == r.Dev) {
 					dev = a.Dev
 					break

@@ -119,6 +119,12 @@ type Host struct {
 	Planned, Ran map[string]bool
 	// Failed maps a logical name whose bring-up failed to the failing command's error.
 	Failed map[string]string
+	// ReplacedBy maps the Key of a route that a replace took away to the origin of the route
+	// that took its place.
+	ReplacedBy map[string]string
+	// FirstFailed is the error of a name's first failed bring-up (a hotplug retry can fail
+	// otherwise: its address is already assigned by the first attempt).
+	FirstFailed map[string]string
 
 	// Log has one line per external command run: the arguments, the exit status and why.
 	Log []string
@@ -131,7 +137,7 @@ type Host struct {
 // addresses and no routes.
 func NewHost(links ...string) *Host {
 	h := &Host{links: map[string]*link{"lo": {name: "lo", up: true}}, up: map[string]bool{},
-		Attempted: map[string]bool{}, Failed: map[string]string{}, Planned: map[string]bool{}, Ran: map[string]bool{}}
+		Attempted: map[string]bool{}, Failed: map[string]string{}, FirstFailed: map[string]string{}, ReplacedBy: map[string]string{}, Planned: map[string]bool{}, Ran: map[string]bool{}}
 	for _, l := range links {
 		if _, ok := h.links[l]; !ok {
 			h.links[l] = &link{name: l}
@@ -1283,10 +1289,13 @@ func (h *Host) addRoute(args []string, s routeSpec, op string, errStatus int) in
 			for _, x := range h.routes[first:] {
 				if !sameSlot(x, r) {
 					kept = append(kept, x)
+				} else {
+					h.replaced(x, r)
 				}
 			}
 			h.routes = kept
 		} else {
+			h.replaced(h.routes[first], r)
 			h.routes[first] = r
 		}
 		return h.ok(args)
@@ -1473,4 +1482,11 @@ func (h *Host) netToolsRoute(args []string) int {
 		return h.fail(args, 7, "SIOCADDRT: "+bad)
 	}
 	return h.addRoute(args, s, "prepend", 7)
+}
+
+// replaced records that route old was taken over by route r.
+func (h *Host) replaced(old, r Route) {
+	if old.Key() != r.Key() {
+		h.ReplacedBy[old.Key()] = h.origin
+	}
 }

@@ -101,7 +101,7 @@ func (h *Host) Up(u Ifup) bool {
 	}
 	if u.Parent != nil && !h.Up(*u.Parent) {
 		h.logf("ifup %s: could not bring up parent interface %s", u.Name, u.Parent.Name)
-		h.Failed[u.Name] = "parent " + h.Failed[u.Parent.Name]
+		h.failed(u.Name, "parent "+h.Failed[u.Parent.Name])
 		return false
 	}
 	h.deferJobs = true
@@ -115,7 +115,7 @@ func (h *Host) Up(u Ifup) bool {
 		h.cmd = c
 		if h.Run(c) != 0 {
 			h.logf("ifup %s: link step failed", u.Name)
-			h.Failed[u.Name] = h.lastErr
+			h.failed(u.Name, h.lastErr)
 			return false
 		}
 	}
@@ -135,7 +135,7 @@ func (h *Host) Up(u Ifup) bool {
 		h.env["ADDRFAM"] = s.Family
 		if s.Missing {
 			h.logf("ifup %s: stanza %d (%s) lacks a required option", u.Name, i+1, s.Family)
-			h.Failed[u.Name] = "missing required configuration variables"
+			h.failed(u.Name, "missing required configuration variables")
 			return false
 		}
 		for _, c := range s.Commands {
@@ -149,7 +149,7 @@ func (h *Host) Up(u Ifup) bool {
 			}
 			if st != 0 {
 				h.logf("ifup %s: stanza %d (%s) failed; later stanzas are not applied", u.Name, i+1, s.Family)
-				h.Failed[u.Name] = h.lastErr
+				h.failed(u.Name, h.lastErr)
 				return false
 			}
 		}
@@ -190,5 +190,13 @@ func (h *Host) Boot(auto, hotplug []Ifup) {
 	}
 	for _, u := range hotplug {
 		h.Up(u)
+	}
+}
+
+// failed records that the bring-up of name failed with why.
+func (h *Host) failed(name, why string) {
+	h.Failed[name] = why
+	if _, ok := h.FirstFailed[name]; !ok {
+		h.FirstFailed[name] = why
 	}
 }
