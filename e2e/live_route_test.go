@@ -1,0 +1,102 @@
+package e2e
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// TestLiveRouteCases brings the golden cases of issue 11 (testdata/golden/route-*.txtar and the
+// other cases its list names) up with the real ifup -a in a network namespace, before and after
+// the real `ifacefix --apply`, and checks the default routes the kernel ends with: after the fix
+// they are a subset of those before (where ifacefix proposes a change), every family that had one
+// still has one, and no more of them compete (same family and metric). Some cases also check the
+// exact routes their real bring-up requires.
+func TestLiveRouteCases(t *testing.T) {
+	needLive(t)
+	needTool(t, "ifup")
+	want := map[string][]string{ // the IPv4 default routes after the fix
+		"route-move-bringup-order": {"default via 192.0.2.254 dev eth0 onlink"},
+		"route-manual-primary":     {"default via 192.0.2.1 dev eth0 onlink"},
+		"route-gateway-if-unset":   {"default via 192.0.2.1 dev eth0 onlink"},
+		"route-failover-metrics":   {"default via 192.0.2.1 dev eth0 metric 100 onlink", "default via 192.0.2.254 dev eth0 metric 200 onlink"},
+		"route-strip-only-default": {"default via 192.0.2.1 dev eth0 src 192.0.2.11"},
+		"route-primary-down":       {"default via 192.0.2.1 dev eth0 onlink"},
+	}
+	n := 0
+	for _, c := range loadGolden(t) {
+		if !strings.HasPrefix(c.Name, "route-") && c.Name != "keep-default-route-move" && c.Name != "duplicate-gateway" && c.Name != "inet6-alias-move" {
+			continue
+		}
+		n++
+		t.Run(c.Name, func(t *testing.T) {
+			files := map[string][]byte{}
+			for p, d := range c.In {
+				files[p] = d
+			}
+			before := bringUp(t, dialectIfupdown, files, 3, "-a")
+			root := t.TempDir()
+			materialize(t, root, files)
+			args := []string{"--apply", "--root", root}
+			if c.Flags["strip-route-commands"] {
+				args = append(args, "--strip-route-commands")
+			}
+			r := run(t, "/", ifacefixBinary(t), args...)
+			if r.code == 2 {
+				t.Fatalf("ifacefix: exit 2\n%s", r.stderr)
+			}
+			fixed := map[string][]byte{}
+			for p := range files {
+				if d, err := os.ReadFile(filepath.Join(root, p)); err == nil {
+					fixed[p] = d
+				}
+			}
+			after := bringUp(t, dialectIfupdown, fixed, 3, "-a")
+			for _, fam := range []struct {
+				name  string
+				b, a  []string
+				moved bool
+			}{{"inet", before.defaults4, after.defaults4, true}, {"inet6", before.defaults6, after.defaults6, true}} {
+				for _, rt := range fam.a {
+					if !slices.Contains(fam.b, rt) {
+						t.Errorf("%s: after the fix the host has %q, which it did not have before (%q)", fam.name, rt, fam.b)
+					}
+				}
+				if len(fam.b) > 0 && len(fam.a) == 0 {
+					t.Errorf("%s: the host lost its default routes %q", fam.name, fam.b)
+				}
+				if competing(fam.a) > competing(fam.b) {
+					t.Errorf("%s: more competing default routes after the fix: %q (before %q)", fam.name, fam.a, fam.b)
+				}
+			}
+			if w, ok := want[c.Name]; ok && !slices.Equal(after.defaults4, w) {
+				t.Errorf("default routes after the fix %q, want %q", after.defaults4, w)
+			}
+			if after.code != 0 && before.code == 0 {
+				t.Errorf("ifup -a succeeded before the fix and fails after it:\n%s", after.stderr)
+			}
+		})
+	}
+	if n < 10 {
+		t.Fatalf("only %d route cases found", n)
+	}
+}
+
+// competing counts the routes that share a metric with an earlier one.
+func competing(routes []string) int {
+	seen := map[string]bool{}
+	n := 0
+	for _, r := range routes {
+		m := "0"
+		if f := strings.Fields(r); slices.Contains(f, "metric") {
+			m = f[slices.Index(f, "metric")+1]
+		}
+		if seen[m] {
+			n++
+		}
+		seen[m] = true
+	}
+	return n
+}
