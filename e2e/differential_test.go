@@ -799,7 +799,8 @@ func checkOptions(sb, sa *side, rep ifxReport, parsed map[string]int, add addFun
 					maybe[f.Iface] = map[string]bool{}
 				}
 				maybe[f.Iface][v] = true
-				it = v
+				base, _, _ := strings.Cut(f.Iface, ":")
+				moved[base+" "+v] = true
 			} else {
 				items = append(items, it)
 			}

@@ -67,6 +67,11 @@ type moveGateway struct {
 type model struct {
 	cfg    *parser.Config
 	before *bringup.Result
+	// cur is the simulation the planning reads: before, then, in later rounds, before with the
+	// edits kept so far (removed lists their removed lines).
+	cur     *bringup.Result
+	removed map[*parser.Opt]bool
+	round   int
 	after  *bringup.Result
 	plans  []*keyPlan
 	byKey  map[key]*keyPlan
@@ -99,11 +104,68 @@ func newModel(cfg *parser.Config, opt Options) *model {
 			kp.primaries = append(kp.primaries, s)
 		}
 	}
+	m.cur, m.removed = m.before, map[*parser.Opt]bool{}
 	for _, kp := range m.plans {
 		m.plan(kp, opt)
 	}
-	m.verify()
+	m.verify(m.plans, nil)
+	m.further(opt)
 	return m
+}
+
+// further plans again on the configuration as fixed so far, because a fix can let a stanza come
+// up whose lines then call for more (a second run would propose them): until nothing new is
+// proposed, at most three more rounds. Later rounds only remove lines (moves come in the first);
+// what they leave for a person was said already.
+func (m *model) further(opt Options) {
+	kept := slices.Clone(m.plans)
+	for m.round = 1; m.round <= 3 && m.after != m.before; m.round++ {
+		for _, kp := range kept {
+			for _, rm := range kp.removals {
+				m.removed[rm.opt] = true
+			}
+		}
+		m.cur, m.byReq = m.after, nil
+		var next []*keyPlan
+		for _, old := range m.plans[:len(m.byKey)] {
+			kp := &keyPlan{k: old.k, primaries: old.primaries, aliases: old.aliases}
+			m.plan(kp, opt)
+			kp.left, kp.failovers, kp.move = nil, nil, nil
+			for i := range kp.removals {
+				kp.removals[i].what += " (once the other fixes are made)"
+			}
+			if len(kp.removals) > 0 {
+				next = append(next, kp)
+			}
+		}
+		if len(next) == 0 {
+			return
+		}
+		before := m.after
+		m.verify(next, kept)
+		gone := map[*parser.Opt]bool{}
+		for _, kp := range next {
+			if kp.refused == "" {
+				kept = append(kept, kp)
+				m.plans = append(m.plans, kp)
+				for _, rm := range kp.removals {
+					gone[rm.opt] = true
+				}
+			}
+		}
+		// What an earlier round left for a person and a later one removes is no longer left.
+		for _, kp := range m.plans {
+			kp.left = slices.DeleteFunc(kp.left, func(l leftover) bool { return l.opt != nil && gone[l.opt] })
+		}
+		if m.after == before {
+			return
+		}
+	}
+}
+
+// own drops the lines an earlier round removed.
+func (m *model) own(opts []*parser.Opt) []*parser.Opt {
+	return slices.DeleteFunc(slices.Clone(opts), func(o *parser.Opt) bool { return m.removed[o] })
 }
 
 // requestKey is the interface and family whose default route a request is about: its device's
@@ -119,11 +181,11 @@ func requestKey(q *bringup.Request) key {
 	return key{dev, q.Family}
 }
 
-// requests returns the requests of the simulation without edits for k, in the order they ran.
+// requests returns the requests of the current simulation for k, in the order they ran.
 func (m *model) requests(k key) []*bringup.Request {
 	if m.byReq == nil {
 		m.byReq = map[key][]*bringup.Request{}
-		for _, q := range m.before.Requests {
+		for _, q := range m.cur.Requests {
 			rk := requestKey(q)
 			m.byReq[rk] = append(m.byReq[rk], q)
 		}
@@ -133,7 +195,7 @@ func (m *model) requests(k key) []*bringup.Request {
 
 // plan fills in what the model proposes for kp.
 func (m *model) plan(kp *keyPlan, opt Options) {
-	r0 := m.before
+	r0 := m.cur
 	for _, s := range kp.primaries {
 		if st := r0.Of(s); st.Up && st.Dynamic && kp.dynamic == nil {
 			kp.dynamic = s
@@ -169,7 +231,7 @@ func (m *model) plan(kp *keyPlan, opt Options) {
 	// Primary gateways other than the keeper's: a repeated line, or one whose route fails, is
 	// removed; one that adds a route of its own metric is a failover and stays.
 	for _, s := range kp.primaries {
-		for _, g := range ownGateways(s) {
+		for _, g := range m.own(ownGateways(s)) {
 			q := requestOf(r0, s, g)
 			switch {
 			case q != nil && q.Opts[0] != g:
@@ -200,7 +262,7 @@ func (m *model) plan(kp *keyPlan, opt Options) {
 		keeperAlias = q.Opts[0]
 	}
 	for _, s := range kp.aliases {
-		for _, g := range ownGateways(s) {
+		for _, g := range m.own(ownGateways(s)) {
 			if g != keeperAlias {
 				m.remove(kp, removal{g, AliasGateway, aliasGatewayMessage(m, kp, s, g), "removed"})
 			}
@@ -254,7 +316,7 @@ func names(ss []*parser.Stanza) string {
 
 // planMove plans to move the keeper alias gateway g into the primary, or leaves it for a person.
 func (m *model) planMove(kp *keyPlan, g *parser.Opt) {
-	r0 := m.before
+	r0 := m.cur
 	q := kp.keeper
 	var into *parser.Stanza
 	why := "there is no " + kp.k.name + " " + kp.k.family + " stanza to move it into"
@@ -331,7 +393,7 @@ func (m *model) planCommands(kp *keyPlan, s *parser.Stanza, opt Options, keeperO
 	var fs []found
 	strippable, reason := true, ""
 	for _, o := range s.Options {
-		if !commandOptions[o.Name] {
+		if !commandOptions[o.Name] || m.removed[o] {
 			continue
 		}
 		r := routecmd.Parse(o.Value, nil)
@@ -339,7 +401,7 @@ func (m *model) planCommands(kp *keyPlan, s *parser.Stanza, opt Options, keeperO
 			continue
 		}
 		down := o.Name == "down" || o.Name == "pre-down" || o.Name == "post-down"
-		fs = append(fs, found{o, r, requestOf(m.before, s, o), down})
+		fs = append(fs, found{o, r, requestOf(m.cur, s, o), down})
 		if r.Verdict != routecmd.OnlyRoutes && reason == "" {
 			reason = r.Reason
 		}
@@ -374,16 +436,29 @@ func (m *model) planCommands(kp *keyPlan, s *parser.Stanza, opt Options, keeperO
 // passes the checks (see the comment at the top of this file). A plan whose own interface breaks
 // is refused and the rest tried again; when a break cannot be pinned on a plan's interface (an
 // edit that reaches another stanza through inherits), plans are tried one at a time, in order.
-func (m *model) verify() {
+func (m *model) verify(plans, base []*keyPlan) {
 	var todo []*keyPlan
-	for _, kp := range m.plans {
+	for _, kp := range plans {
 		if len(kp.removals) > 0 || kp.move != nil {
 			todo = append(todo, kp)
 		}
 	}
-	m.after = m.before
+	if m.after == nil {
+		m.after = m.before
+	}
+	// Where a stanza of the interface runs a default-route command known only at run time, what
+	// an edit does to the routes cannot be known.
+	todo = slices.DeleteFunc(todo, func(kp *keyPlan) bool {
+		for _, st := range append(slices.Clone(kp.primaries), kp.aliases...) {
+			if u := m.cur.Of(st).Unknown; u != "" {
+				kp.refuse("cannot be judged, as " + st.Name + " runs " + u)
+				return true
+			}
+		}
+		return false
+	})
 	for len(todo) > 0 {
-		r := bringup.Simulate(m.cfg, edits(todo))
+		r := bringup.Simulate(m.cfg, edits(append(slices.Clone(base), todo...)))
 		viols := m.check(r)
 		if len(viols) == 0 {
 			m.after = r
@@ -402,7 +477,7 @@ func (m *model) verify() {
 			}
 		}
 		if len(keep) == len(todo) {
-			m.oneByOne(todo)
+			m.oneByOne(todo, base)
 			return
 		}
 		todo = keep
@@ -410,10 +485,10 @@ func (m *model) verify() {
 }
 
 // oneByOne keeps, in order, each plan that passes the checks together with those kept before it.
-func (m *model) oneByOne(todo []*keyPlan) {
-	var accepted []*keyPlan
+func (m *model) oneByOne(todo, base []*keyPlan) {
+	accepted := slices.Clone(base)
 	for _, kp := range todo {
-		r := bringup.Simulate(m.cfg, edits(append(accepted, kp)))
+		r := bringup.Simulate(m.cfg, edits(append(slices.Clone(accepted), kp)))
 		if viols := m.check(r); len(viols) > 0 {
 			kp.refuse(viols[0].why)
 			continue
@@ -539,6 +614,9 @@ func (m *model) check(after *bringup.Result) []violation {
 		}
 	}
 	for _, s := range m.cfg.Stanzas {
+		if a := after.Stanzas[s]; a != nil && a.Unknown != "" && a.Up && !b.Of(s).Up {
+			bad(key{s.Base(), s.Family}, "would let %s come up, which runs %s", s.Name, a.Unknown)
+		}
 		if st := b.Stanzas[s]; st != nil && st.Up && !after.Of(s).Up {
 			bad(key{s.Base(), s.Family}, "would stop %s (%s) from coming up", s.Name, s.Family)
 		}
@@ -656,14 +734,14 @@ func outcome(q *bringup.Request) string {
 
 // aliasGatewayMessage is the message for an alias gateway that is removed.
 func aliasGatewayMessage(m *model, kp *keyPlan, s *parser.Stanza, g *parser.Opt) string {
-	q := requestOf(m.before, s, g)
+	q := requestOf(m.cur, s, g)
 	head := fmt.Sprintf("alias %s has gateway %s", s.Name, g.Value)
 	if mt := optValue(s, "metric"); mt != "" {
 		head += " with metric " + mt
 	}
 	keeper := kp.keeper
 	var what string
-	switch st := m.before.Of(s); {
+	switch st := m.cur.Of(s); {
 	case q != nil && q.Opts[0] != g:
 		what = "ifupdown joins its repeated gateway lines into one value and runs the second as a command, so ifup fails for " + s.Name
 	case kp.dynamic != nil && keeper == nil:
@@ -672,6 +750,12 @@ func aliasGatewayMessage(m *model, kp *keyPlan, s *parser.Stanza, g *parser.Opt)
 			what += " (" + routesText(q.Added) + ")"
 		}
 		return head + ": " + what
+	case q != nil && errors.Is(q.Err, routecmd.ErrExist) && st.Unknown != "":
+		// Something before it is known only at run time: it may not even get there.
+		what = outcome(q) + ", if " + s.Name + " gets there (" + st.Unknown + ")"
+		if q.Holder == keeper {
+			keeper = nil
+		}
 	case q != nil && errors.Is(q.Err, routecmd.ErrExist):
 		what = outcome(q) + ", so ifup fails for " + s.Name
 		if q.Holder == keeper {
@@ -706,7 +790,7 @@ func aliasGatewayMessage(m *model, kp *keyPlan, s *parser.Stanza, g *parser.Opt)
 func commandOutcome(m *model, o *parser.Opt, r routecmd.Result, q *bringup.Request) string {
 	if q != nil {
 		s := outcome(q)
-		if st := m.before.Of(o.Stanza); q.Err != nil && st.At == o {
+		if st := m.cur.Of(o.Stanza); q.Err != nil && st.At == o {
 			s += ", so ifup fails for " + o.Stanza.Name
 		} else if q.Err != nil && !errors.Is(q.Err, routecmd.ErrUnmodeled) {
 			s += ", but the command line does not fail"

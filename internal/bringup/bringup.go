@@ -270,14 +270,25 @@ func (s *sim) ifup(target string, phase Phase) {
 	if s.up[phys] || s.tried[phys] {
 		return // already configured, or failed: a retry (the hotplug pass) fails again
 	}
+	parentFailed := ""
 	if i := strings.IndexByte(phys, '.'); i > 0 {
-		s.ifup(phys[:i], phase) // a VLAN's parent first
+		parent := phys[:i]
+		s.ifup(parent, phase) // a VLAN's parent first
+		if s.tried[parent] && !s.up[parent] {
+			parentFailed = parent
+		}
 	}
 	stanzas := s.byName[logical]
 	if len(stanzas) == 0 || s.up[phys] {
 		return
 	}
 	ok = true
+	if parentFailed != "" {
+		// ifup: "could not bring up parent interface"; none of the stanzas runs.
+		r := s.res.Stanzas[stanzas[0]]
+		r.Phase, r.Why = phase, "its parent interface "+parentFailed+" does not come up"
+		ok = false
+	}
 	for _, st := range stanzas {
 		r := s.res.Stanzas[st]
 		if r.Phase != NotReached {
