@@ -72,11 +72,11 @@ type model struct {
 	cur     *bringup.Result
 	removed map[*parser.Opt]bool
 	round   int
-	after  *bringup.Result
-	plans  []*keyPlan
-	byKey  map[key]*keyPlan
-	byReq  map[key][]*bringup.Request
-	kids   map[*parser.Stanza][]*parser.Stanza // stanza -> those that inherit from it
+	after   *bringup.Result
+	plans   []*keyPlan
+	byKey   map[key]*keyPlan
+	byReq   map[key][]*bringup.Request
+	kids    map[*parser.Stanza][]*parser.Stanza // stanza -> those that inherit from it
 }
 
 func newModel(cfg *parser.Config, opt Options) *model {
