@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -678,7 +679,11 @@ var movedOption = regexp.MustCompile(`^[ \t]*(gateway|metric)[ \t]+\S`)
 func insertedLines(old, nw []byte) []string {
 	a, b := physLines(old), physLines(nw)
 	if n := len(a); n > 0 && !strings.HasSuffix(a[n-1], "\n") && len(b) > n {
-		a[n-1] += "\n"
+		if slices.Contains(b, a[n-1]+"\r\n") {
+			a[n-1] += "\r\n"
+		} else {
+			a[n-1] += "\n"
+		}
 	}
 	// LCS table over lines; the files are small.
 	dp := make([][]int, len(a)+1)

@@ -617,8 +617,29 @@ func (m *model) check(after *bringup.Result) []violation {
 		if a := after.Stanzas[s]; a != nil && a.Unknown != "" && a.Up && !b.Of(s).Up {
 			bad(key{s.Base(), s.Family}, "would let %s come up, which runs %s", s.Name, a.Unknown)
 		}
+		// A command known only at run time that finds other default routes than before may
+		// do anything to them (the kernel keeps one default per metric for a whole family).
+		if a := after.Stanzas[s]; a != nil && a.UnknownFamily != "" && a.Phase != bringup.NotReached &&
+			!slices.Equal(slot(a.Seen, a), slot(b.Of(s).Seen, a)) {
+			for _, r := range append(slot(a.Seen, a), slot(b.Of(s).Seen, a)...) {
+				bad(key{r.Dev, r.Family}, "cannot be judged, as %s runs %s, which would find other default routes", s.Name, a.Unknown)
+			}
+			bad(key{s.Base(), a.UnknownFamily}, "cannot be judged, as %s runs %s, which would find other default routes", s.Name, a.Unknown)
+		}
 		if st := b.Stanzas[s]; st != nil && st.Up && !after.Of(s).Up {
 			bad(key{s.Base(), s.Family}, "would stop %s (%s) from coming up", s.Name, s.Family)
+		}
+	}
+	return out
+}
+
+// slot returns the routes a stanza's command known only at run time can collide with: those of
+// its family, and of its metric when that is known.
+func slot(rs []routecmd.Route, st *bringup.Stanza) []routecmd.Route {
+	var out []routecmd.Route
+	for _, r := range rs {
+		if r.Family == st.UnknownFamily && (st.UnknownMetric < 0 || int(r.Metric) == st.UnknownMetric) {
+			out = append(out, r)
 		}
 	}
 	return out

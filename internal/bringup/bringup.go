@@ -55,8 +55,14 @@ type Stanza struct {
 	At    *parser.Opt // the option whose command failed, when one did
 	// Dynamic: its method gets a default route at run time (DHCP, router advertisements).
 	Dynamic bool
-	// Unknown says what the model cannot know that may decide its routes ("" when nothing).
-	Unknown  string
+	// Unknown says what the model cannot know that may decide its routes ("" when nothing), and
+	// UnknownFamily the family of such a default-route command ("" when none).
+	Unknown       string
+	UnknownFamily string
+	UnknownMetric int // the metric of that command, -1 when it too is unknown
+	// Seen are the default routes the kernel had when the stanza began: what a command known
+	// only at run time found.
+	Seen     []routecmd.Route
 	Requests []*Request
 }
 
@@ -310,6 +316,7 @@ func (s *sim) ifup(target string, phase Phase) {
 
 // stanza runs one stanza's pre-up commands, method and up commands (iface_up).
 func (s *sim) stanza(st *parser.Stanza, r *Stanza, phys string) {
+	r.Seen = slices.Clone(s.k.Routes)
 	v := s.variables(st)
 	m, known := methods[st.Family+" "+st.Method]
 	for _, need := range m.required {
@@ -353,6 +360,15 @@ func (s *sim) command(st *parser.Stanza, r *Stanza, phys string, v *vars, c cmd)
 		for i, op := range res.Ops {
 			if op.Unknown != "" || i < len(errs) && errors.Is(errs[i], routecmd.ErrUnmodeled) {
 				unknown = "a default-route command whose effect is known only at run time: " + c.opt.Name + " " + c.value
+				if r.UnknownFamily == "" {
+					r.UnknownFamily, r.UnknownMetric = op.Family, -1
+					if !slices.ContainsFunc(op.Argv, func(w string) bool { return strings.Contains(w, "\x00") }) {
+						r.UnknownMetric = int(op.Metric) // only the gateway (or another word) is unknown
+						if r.UnknownMetric == 0 && op.Family == "inet6" {
+							r.UnknownMetric = 1024
+						}
+					}
+				}
 			}
 		}
 	}
