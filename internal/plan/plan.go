@@ -145,7 +145,7 @@ func (e *WriteError) Unwrap() error { return e.Err }
 // first read until the last write, and writes nothing until every root has been read and planned:
 // an error in any root (bad syntax, unreadable file) means nothing at all was written, and so does
 // a configuration that was not fully read (a source line with $ or ~: see unknownRules), which
-// stops the run with a *parser.Error at that line. Every file
+// stops the run with a *parser.Error at that line, wrapping ErrIncomplete. Every file
 // read but not to be written is then checked unchanged, every file to be written is prepared
 // (safefile.Prepare: temporary file and backup), and only then are they checked against what was
 // read and renamed into place (safefile.Commit). A file that changed, or any failure before the
@@ -210,6 +210,10 @@ func Run(opt Options) (*Plan, error) {
 // unreadable files are errors of the read itself, for dry runs too.
 var unknownRules = map[string]bool{fixer.IncludeUnsupported: true}
 
+// ErrIncomplete is wrapped by the error of an --apply refused because the configuration was not
+// fully read (see unknownRules).
+var ErrIncomplete = errors.New("configuration not fully read")
+
 // unknownNote ends the message of an unknownRules finding.
 const unknownNote = "; --apply writes nothing while ifacefix cannot read all of the configuration"
 
@@ -232,7 +236,7 @@ func (p *Plan) unknown() error {
 	if n > 1 {
 		msg += fmt.Sprintf(" (and %d more such lines)", n-1)
 	}
-	return &parser.Error{Path: first.Path, Line: first.Line, Msg: msg + " (nothing was written)"}
+	return &parser.Error{Path: first.Path, Line: first.Line, Msg: msg + " (nothing was written)", Err: ErrIncomplete}
 }
 
 // tree is one root (one host tree) and the top-level names to read in it.

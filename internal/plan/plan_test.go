@@ -761,7 +761,7 @@ func TestUnknownRefusesApply(t *testing.T) {
 	var pe *parser.Error
 	want := filepath.Join(dir, mainFile) + ":8: source $CONF/extra: uses shell expansion ($ or ~) whose value ifacefix cannot know; not followed" +
 		"; --apply writes nothing while ifacefix cannot read all of the configuration (and 1 more such lines) (nothing was written)"
-	if !errors.As(err, &pe) || err.Error() != want {
+	if !errors.As(err, &pe) || !errors.Is(err, ErrIncomplete) || err.Error() != want {
 		t.Fatalf("err = %v\nwant %s", err, want)
 	}
 	if readFile(t, dir, mainFile) != mainData+"source $CONF/extra\nsource none ~/more\n" || readFile(t, dir, subFile) != subData {
