@@ -530,6 +530,11 @@ func link(droot *os.Root, base string, old fs.FileInfo, t time.Time) (string, er
 		if errors.Is(err, fs.ErrExist) {
 			continue // two runs in the same second: try the next suffix
 		}
+		if errors.Is(err, fs.ErrNotExist) {
+			// base was removed, or replaced by a rename: linkat(2) refuses an inode whose last
+			// name is gone (ENOENT) rather than linking the new one.
+			return "", fmt.Errorf("%w (replaced during the backup)", ErrChanged)
+		}
 		if err != nil {
 			return "", err
 		}

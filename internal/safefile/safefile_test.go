@@ -434,6 +434,28 @@ func TestRefusesChangedFile(t *testing.T) {
 	}
 }
 
+// TestBackupOfVanishedFile: when the file is removed or renamed over between its stat and the
+// backup link (linkat(2) then fails with ENOENT), the error is ErrChanged, not a puzzling "no
+// such file".
+func TestBackupOfVanishedFile(t *testing.T) {
+	fsys := newFS(t, 0o644)
+	droot, err := fsys.Root().OpenRoot("etc/network")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer droot.Close()
+	old, err := droot.Lstat("interfaces")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := droot.Remove("interfaces"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := link(droot, "interfaces", old, time.Now()); !errors.Is(err, ErrChanged) {
+		t.Errorf("link: %v, want ErrChanged", err)
+	}
+}
+
 func TestMissingFile(t *testing.T) {
 	fsys := openFS(t, t.TempDir())
 	_, err := Replace(fsys, "/etc/network/interfaces", []byte("x"), Expect{}, Options{})
