@@ -488,6 +488,8 @@ func TestRenameWindow(t *testing.T) {
 			case code == 0:
 			case code == 2 && bytes.Contains(out, []byte("file changed since it was read")):
 				changed++
+			case code == 2 && exe != bin && bytes.Contains(out, []byte("(nothing was written)")):
+				changed++ // older binaries word some races otherwise
 			default:
 				runErr = fmt.Errorf("exit %d:\n%s", code, out)
 				return

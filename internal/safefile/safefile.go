@@ -334,6 +334,9 @@ func Commit(ps []*Pending) (n int, err error) {
 			p.Abort() // releases the renamed ones, removes what is left of the others
 		}
 	}()
+	for _, p := range ps {
+		p.pf.File.Close() // fsynced already; closed here, so the close is not in the window below
+	}
 	for i, p := range ps {
 		// After the backup link, so the backup is known to hold exactly the bytes checked.
 		if err := p.check(); err != nil {
@@ -344,7 +347,6 @@ func Commit(ps []*Pending) (n int, err error) {
 	for i, p := range ps {
 		// The window in which another writer's change can be lost is from its check to this
 		// rename: the checks and renames of the files before it, no fsync.
-		p.pf.File.Close()
 		if err := p.droot.Rename(filepath.Base(p.pf.Name()), p.base); err != nil {
 			return n, &Error{Path: p.host, Step: "rename", Err: unwrapPath(err), Index: i}
 		}
