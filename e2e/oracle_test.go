@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"errors"
 	"fmt"
 	"net/netip"
 	"os"
@@ -243,6 +244,10 @@ func checkTree(t *testing.T, st *stats, files map[string][]byte, strip bool) {
 
 	// 3. Fix a copy for real, through the same code as `ifacefix --apply`.
 	p, err := plan.Run(plan.Options{Roots: []string{after}, Fix: fix, Apply: true})
+	if errors.Is(err, plan.ErrIncomplete) {
+		st.skip("source line with shell expansion: --apply refuses a configuration it has not fully read")
+		return
+	}
 	if err != nil {
 		t.Fatalf("apply: %v", err)
 	}

@@ -97,8 +97,11 @@ func command(o cmdOpts, args ...string) *exec.Cmd {
 	c := exec.Command(bin, args...)
 	c.Env = append([]string{"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C", "NO_COLOR=1"}, o.env...)
 	c.Stdin = strings.NewReader(o.stdin)
+	// A process group of its own, so that a run that hangs is killed with every process it
+	// started (rssHelper's child holds the output pipes).
+	c.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if o.uid > 0 && os.Geteuid() == 0 {
-		c.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: uint32(o.uid), Gid: uint32(o.uid)}}
+		c.SysProcAttr.Credential = &syscall.Credential{Uid: uint32(o.uid), Gid: uint32(o.uid)}
 	}
 	return c
 }
@@ -127,7 +130,7 @@ func run(t testing.TB, o cmdOpts, args ...string) result {
 	select {
 	case err = <-done:
 	case <-time.After(time.Minute):
-		c.Process.Kill()
+		syscall.Kill(-c.Process.Pid, syscall.SIGKILL)
 		<-done
 		t.Fatalf("ifacefix %s: still running after a minute; killed", strings.Join(args, " "))
 	}

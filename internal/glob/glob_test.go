@@ -11,7 +11,9 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/ifacefix/ifacefix/internal/rootfs"
 )
@@ -249,6 +251,43 @@ func TestGlobUnreadable(t *testing.T) {
 	if _, err := buildHelper(); err == nil {
 		if want := startOracle(t, "-chdir", root).glob(t, "d/*/?"); !slices.Equal(got, want) {
 			t.Errorf("Glob = %q; glibc %q", got, want)
+		}
+	}
+}
+
+// TestGlobFIFO: a FIFO where a directory is expected is skipped, as glibc skips it (opendir
+// fails with ENOTDIR), and nothing waits for a writer.
+func TestGlobFIFO(t *testing.T) {
+	root := t.TempDir()
+	makeTree(t, root, []string{"d/a/f", "d/l -> p"})
+	if err := syscall.Mkfifo(filepath.Join(root, "d/p"), 0o644); err != nil {
+		t.Skip("mkfifo:", err)
+	}
+	fsys := openRoot(t, root)
+	var o *oracle
+	if _, err := buildHelper(); err == nil {
+		o = startOracle(t, "-chdir", root)
+	}
+	for pattern, want := range map[string][]string{
+		"d/p/*": {"d/p/*"}, "d/l/*": {"d/l/*"}, "d/*/f": {"d/a/f"}, "d/p/f": {"d/p/f"},
+		"d/*/": {"d/a/"}, "d/*": {"d/a", "d/l", "d/p"},
+	} {
+		if o != nil {
+			if g := o.glob(t, pattern); !slices.Equal(g, want) {
+				t.Errorf("glibc glob(%q) = %q, the table says %q", pattern, g, want)
+			}
+		}
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			if got, err := Glob(fsys, pattern); err != nil || !slices.Equal(got, want) {
+				t.Errorf("Glob(%q) = %q, %v; want %q", pattern, got, err, want)
+			}
+		}()
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			t.Fatalf("Glob(%q) blocks", pattern)
 		}
 	}
 }

@@ -143,7 +143,9 @@ func (e *WriteError) Unwrap() error { return e.Err }
 // With Apply it first locks the directory of each top-level file of every root (in one global
 // order, so that two runs never wait for each other crosswise), keeps the locks from before the
 // first read until the last write, and writes nothing until every root has been read and planned:
-// an error in any root (bad syntax, unreadable file) means nothing at all was written. Every file
+// an error in any root (bad syntax, unreadable file) means nothing at all was written, and so does
+// a configuration that was not fully read (a source line with $ or ~: see unknownRules), which
+// stops the run with a *parser.Error at that line, wrapping ErrIncomplete. Every file
 // read but not to be written is then checked unchanged, every file to be written is prepared
 // (safefile.Prepare: temporary file and backup), and only then are they checked against what was
 // read and renamed into place (safefile.Commit). A file that changed, or any failure before the
@@ -182,7 +184,7 @@ func Run(opt Options) (*Plan, error) {
 		}
 		defer unlock()
 	}
-	seen := map[fileKey]*File{}
+	seen := map[fileKey][]*File{}
 	loaded := loadAll(trees, opt)
 	for i, t := range trees {
 		if err := p.read(t, loaded[i], seen); err != nil {
@@ -192,7 +194,49 @@ func Run(opt Options) (*Plan, error) {
 	if !opt.Apply {
 		return p, nil
 	}
+	if err := p.unknown(); err != nil {
+		return p, err
+	}
 	return p, p.write(opt)
+}
+
+// unknownRules are the findings that mean ifacefix has not read all that ifupdown will read: a
+// source line whose expansion ($, ~) only the boot's environment decides. A fix computed without
+// those files could be wrong (they may hold the primary stanza, or another gateway), so --apply
+// writes nothing while one is there. The other structural findings describe what ifupdown
+// itself does, which ifacefix models: the rest of a sourced file after an error is dropped by
+// both (sourced-file-error), a cycle back to the same path ends in both, a directory is skipped
+// by both. A glob refused by its work bound, an include cycle through another spelling and
+// unreadable files are errors of the read itself, for dry runs too.
+var unknownRules = map[string]bool{fixer.IncludeUnsupported: true}
+
+// ErrIncomplete is wrapped by the error of an --apply refused because the configuration was not
+// fully read (see unknownRules).
+var ErrIncomplete = errors.New("configuration not fully read")
+
+// unknownNote ends the message of an unknownRules finding.
+const unknownNote = "; --apply writes nothing while ifacefix cannot read all of the configuration"
+
+// unknown returns the error that stops --apply when a finding says that the configuration was
+// not fully read: the first such finding's PATH:LINE and message, and how many more there are.
+func (p *Plan) unknown() error {
+	var first *Finding
+	n := 0
+	for i, f := range p.Findings {
+		if unknownRules[f.Rule] {
+			if n++; first == nil {
+				first = &p.Findings[i]
+			}
+		}
+	}
+	if first == nil {
+		return nil
+	}
+	msg := first.Message
+	if n > 1 {
+		msg += fmt.Sprintf(" (and %d more such lines)", n-1)
+	}
+	return &parser.Error{Path: first.Path, Line: first.Line, Msg: msg + " (nothing was written)", Err: ErrIncomplete}
 }
 
 // tree is one root (one host tree) and the top-level names to read in it.
@@ -221,10 +265,58 @@ func openTree(root string, files []string, workDir string) (*tree, error) {
 	return t, nil
 }
 
-// fileKey identifies a file across roots and spellings: its device and inode when known.
+// fileKey identifies a file across roots and spellings: its device and inode when known. One
+// inode can still be several files to write (see sameName).
 type fileKey struct {
 	dev, ino uint64
 	host     string
+}
+
+// sameName returns the file among files (all of one inode) that is f under the same name, or nil.
+// A rename replaces one name: hard links of one inode (trees cloned with `cp -al` or `rsync
+// --link-dest`, a file linked into two roots) are each a file of their own configuration, and
+// each is planned and written on its own. Two spellings of one name (symlinks, two roots naming
+// the same tree, two top-level files sourcing one file) are one file, planned once. A name is its
+// directory's device and inode and its last component, after resolving symlinks.
+func sameName(files []*File, f *File) (*File, error) {
+	if len(files) == 0 {
+		return nil, nil
+	}
+	id, err := nameOf(f)
+	if err != nil {
+		return nil, err
+	}
+	for _, g := range files {
+		gid, err := nameOf(g)
+		if err != nil {
+			return nil, err
+		}
+		if gid == id {
+			return g, nil
+		}
+	}
+	return nil, nil
+}
+
+type nameID struct {
+	dev, ino uint64
+	base     string
+}
+
+func nameOf(f *File) (nameID, error) {
+	real, err := f.fsys.Resolve(f.Name)
+	if err != nil {
+		return nameID{}, err
+	}
+	fi, err := f.fsys.Root().Stat(path.Dir(real))
+	if err != nil {
+		return nameID{}, fmt.Errorf("%s: %w", f.Path, err)
+	}
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	if !ok {
+		return nameID{}, fmt.Errorf("%s: no inode number", f.Path)
+	}
+	return nameID{uint64(st.Dev), st.Ino, path.Base(real)}, nil
 }
 
 func keyOf(t *tree, pf *parser.File) fileKey {
@@ -299,9 +391,10 @@ func loadAll(trees []*tree, opt Options) [][]*loaded {
 	return out
 }
 
-// read merges the loaded configurations of one tree into the plan. A file met again (through
-// another top-level file, or another root naming the same tree) is planned once.
-func (p *Plan) read(t *tree, ls []*loaded, seen map[fileKey]*File) error {
+// read merges the loaded configurations of one tree into the plan. A file met again under the
+// same name (through another top-level file, or another root naming the same tree) is planned
+// once; another hard link of it is a file of its own (see sameName).
+func (p *Plan) read(t *tree, ls []*loaded, seen map[fileKey][]*File) error {
 	for _, l := range ls {
 		if l.err != nil {
 			return l.err
@@ -315,7 +408,11 @@ func (p *Plan) read(t *tree, ls []*loaded, seen map[fileKey]*File) error {
 				return err
 			}
 			k := keyOf(t, pf)
-			if prev, ok := seen[k]; ok {
+			prev, err := sameName(seen[k], f)
+			if err != nil {
+				return err
+			}
+			if prev != nil {
 				if string(prev.New) != string(f.New) {
 					return fmt.Errorf("%s: reached from two configurations that fix it differently; run them separately", f.Path)
 				}
@@ -323,7 +420,7 @@ func (p *Plan) read(t *tree, ls []*loaded, seen map[fileKey]*File) error {
 				mine[pf] = prev
 				continue
 			}
-			seen[k] = f
+			seen[k] = append(seen[k], f)
 			mine[pf] = f
 			p.Files = append(p.Files, f)
 		}
@@ -332,7 +429,11 @@ func (p *Plan) read(t *tree, ls []*loaded, seen map[fileKey]*File) error {
 			if dup[fd.File] {
 				continue // already reported when the file was first planned
 			}
-			p.Findings = append(p.Findings, findingOf(fd))
+			fnd := findingOf(fd)
+			if unknownRules[fnd.Rule] {
+				fnd.Message += unknownNote
+			}
+			p.Findings = append(p.Findings, fnd)
 		}
 	}
 	return nil

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -717,5 +718,67 @@ func TestApplyMissingConfigNamesTheFile(t *testing.T) {
 		if err == nil || err.Error() != want {
 			t.Errorf("apply=%v: error %v, want %q", apply, err, want)
 		}
+	}
+}
+
+// TestHardLinkedRoots: trees cloned with `cp -al` share their files' inodes, but each name is a
+// file of its own configuration: each is planned, fixed and backed up on its own (a rename
+// replaces one name only). The same tree named twice, and through a symlink, is still one.
+func TestHardLinkedRoots(t *testing.T) {
+	a := twoFiles(t)
+	b := filepath.Join(t.TempDir(), "b")
+	if out, err := exec.Command("cp", "-al", a, b).CombinedOutput(); err != nil {
+		t.Skipf("cp -al: %v %s", err, out)
+	}
+	link := filepath.Join(t.TempDir(), "link")
+	if err := os.Symlink(a, link); err != nil {
+		t.Fatal(err)
+	}
+	p, err := Run(Options{Roots: []string{a, b, a, link}, Apply: true, Backup: true, LockTimeout: time.Second, Now: fixedClock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Files) != 4 || len(p.Findings) != 4 || p.NeedsAttention() {
+		t.Errorf("%d files, %d findings (attention %v); want 4 and 4, all fixed", len(p.Files), len(p.Findings), p.NeedsAttention())
+	}
+	for _, root := range []string{a, b} {
+		if readFile(t, root, mainFile) != mainFixed || readFile(t, root, subFile) != subFixed {
+			t.Errorf("%s: not fixed", root)
+		}
+		wantDir(t, root, mainFile, ".interfaces.ifacefix-20260102T030405Z.bak", "interfaces", "interfaces.d")
+		if readFile(t, root, "etc/network/.interfaces.ifacefix-20260102T030405Z.bak") != mainData {
+			t.Errorf("%s: the backup does not hold the old bytes", root)
+		}
+	}
+}
+
+// TestUnknownRefusesApply: a source line ifacefix cannot expand ($, ~) may name files that hold
+// what the fix depends on: --apply stops with its PATH:LINE and writes nothing; a dry run reports
+// it as a finding that says so.
+func TestUnknownRefusesApply(t *testing.T) {
+	dir := mkTree(t, map[string]string{mainFile: mainData + "source $CONF/extra\nsource none ~/more\n", subFile: subData})
+	_, err := Run(Options{Roots: []string{dir}, Apply: true, Backup: true, LockTimeout: time.Second})
+	var pe *parser.Error
+	want := filepath.Join(dir, mainFile) + ":8: source $CONF/extra: uses shell expansion ($ or ~) whose value ifacefix cannot know; not followed" +
+		"; --apply writes nothing while ifacefix cannot read all of the configuration (and 1 more such lines) (nothing was written)"
+	if !errors.As(err, &pe) || !errors.Is(err, ErrIncomplete) || err.Error() != want {
+		t.Fatalf("err = %v\nwant %s", err, want)
+	}
+	if readFile(t, dir, mainFile) != mainData+"source $CONF/extra\nsource none ~/more\n" || readFile(t, dir, subFile) != subData {
+		t.Error("written")
+	}
+	wantDir(t, dir, mainFile, "interfaces", "interfaces.d")
+	p, err := Run(Options{Roots: []string{dir}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var unknown []string
+	for _, f := range p.Findings {
+		if f.Rule == "include-unsupported" && strings.HasSuffix(f.Message, "; --apply writes nothing while ifacefix cannot read all of the configuration") {
+			unknown = append(unknown, fmt.Sprint(f.Line))
+		}
+	}
+	if fmt.Sprint(unknown) != "[8 9]" || !p.NeedsAttention() {
+		t.Errorf("dry run findings %+v", p.Findings)
 	}
 }

@@ -52,14 +52,21 @@ type FS struct {
 	root *os.Root
 }
 
-// Open opens the host directory dir as the root of an FS.
+// Open opens the host directory dir as the root of an FS. Anything but a directory (a symlink to
+// one is followed) is refused at once.
 func Open(dir string) (*FS, error) {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return nil, err
 	}
-	root, err := os.OpenRoot(abs)
+	// "/." makes the open fail at once (ENOTDIR) on anything but a directory: a plain open of a
+	// FIFO waits for a writer, forever.
+	root, err := os.OpenRoot(abs + "/.")
 	if err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			pe.Path = abs
+		}
 		return nil, err
 	}
 	return &FS{dir: abs, root: root}, nil
@@ -176,8 +183,12 @@ func (f *FS) resolveValid(op, name string) (string, error) {
 }
 
 // openFlags: O_NONBLOCK so that opening a FIFO never waits for a writer; O_NOCTTY so that opening
-// a terminal never makes it our controlling terminal.
-const openFlags = os.O_RDONLY | syscall.O_NONBLOCK | syscall.O_NOCTTY
+// a terminal never makes it our controlling terminal. dirFlags add O_DIRECTORY, so that anything
+// but a directory fails at once (ENOTDIR) instead of being opened at all.
+const (
+	openFlags = os.O_RDONLY | syscall.O_NONBLOCK | syscall.O_NOCTTY
+	dirFlags  = openFlags | syscall.O_DIRECTORY
+)
 
 // Open implements fs.FS.
 func (f *FS) Open(name string) (fs.File, error) {
@@ -215,18 +226,19 @@ func (f *FS) Stat(name string) (fs.FileInfo, error) {
 	return fi, nil
 }
 
-// ReadDir implements fs.ReadDirFS; entries are sorted by name.
+// ReadDir implements fs.ReadDirFS; entries are sorted by name. It opens only a directory (a FIFO
+// is refused at once, ENOTDIR, never waited on).
 func (f *FS) ReadDir(name string) ([]fs.DirEntry, error) {
 	var d *os.File
 	if n, ok := direct(name); ok && fs.ValidPath(name) {
-		d, _ = f.root.Open(n)
+		d, _ = f.root.OpenFile(n, dirFlags, 0)
 	}
 	if d == nil {
 		r, err := f.resolveValid("readdir", name)
 		if err != nil {
 			return nil, err
 		}
-		if d, err = f.root.Open(r); err != nil {
+		if d, err = f.root.OpenFile(r, dirFlags, 0); err != nil {
 			return nil, f.pathError("readdir", name, err)
 		}
 	}

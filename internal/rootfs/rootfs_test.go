@@ -194,6 +194,46 @@ func TestFIFORefused(t *testing.T) {
 	})
 }
 
+// TestFIFONeverBlocks: every call that could open a FIFO named where a directory is expected
+// (ReadDir, the FS's own root, Open, Stat) returns at once.
+func TestFIFONeverBlocks(t *testing.T) {
+	f, _ := jail(t, map[string]string{"etc/": "/", "link": "@/etc/fifo"})
+	if err := syscall.Mkfifo(filepath.Join(f.Dir(), "etc/fifo"), 0o644); err != nil {
+		t.Skip("mkfifo:", err)
+	}
+	for _, name := range []string{"etc/fifo", "link"} {
+		noBlock(t, func() {
+			if _, err := f.ReadDir(name); !errors.Is(err, syscall.ENOTDIR) {
+				t.Errorf("ReadDir(%s): %v, want ENOTDIR", name, err)
+			}
+		})
+	}
+	noBlock(t, func() {
+		if _, err := f.Stat("etc/fifo"); err != nil {
+			t.Errorf("Stat: %v", err)
+		}
+		file, err := f.Open("link")
+		if err != nil {
+			t.Fatalf("Open: %v", err)
+		}
+		file.Close()
+	})
+	if err := os.Symlink("etc/fifo", filepath.Join(f.Dir(), "rel")); err != nil {
+		t.Fatal(err)
+	}
+	for _, dir := range []string{"etc/fifo", "rel"} {
+		noBlock(t, func() {
+			g, err := Open(filepath.Join(f.Dir(), dir))
+			if err == nil {
+				g.Close()
+			}
+			if !errors.Is(err, syscall.ENOTDIR) || !strings.HasPrefix(err.Error(), "open "+filepath.Join(f.Dir(), dir)+":") {
+				t.Errorf("Open(%s) as a root: %v, want ENOTDIR naming it", dir, err)
+			}
+		})
+	}
+}
+
 func TestDeviceRefused(t *testing.T) {
 	f, _ := jail(t, map[string]string{"dev/": "/"})
 	// Like /dev/null (char 1:3). Needs CAP_MKNOD; a container may also deny it.

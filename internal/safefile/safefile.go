@@ -4,23 +4,25 @@
 // Guarantees of [Replace]:
 //
 //   - Atomic: the new bytes are written to a temporary file in the target's own directory (same
-//     file system, so rename(2) is possible, and the new file inherits that directory's SELinux
-//     context), then renamed over the target. Readers see the old file or the new one, never a mix.
-//     rename(2) is not atomic on NFS with several clients (renameio's doc says so too).
+//     file system, so rename(2) is possible), then renamed over the target. Readers see the old
+//     file or the new one, never a mix. rename(2) is not atomic on NFS with several clients
+//     (renameio's doc says so too).
 //   - Durable once Replace returns nil: the file is fsynced before the rename and the directory
 //     after it. Without the directory fsync a crash could bring the old name back.
 //   - Same owner, group and mode, including setuid, setgid and sticky bits (renameio alone keeps
-//     only the permission bits and never the owner).
+//     only the permission bits and never the owner), and the same extended attributes: the ACL,
+//     user.*, trusted.*, the SELinux or Smack label in security.* (see keepXattrs). One
+//     that cannot be set is an error: nothing is written.
 //   - Symlinks are written through: a symlinked name stays a link and its target (resolved
 //     chroot-style inside the FS) gets the new bytes.
 //   - Only a regular file is replaced, and only if it still has the size, mtime and content the
 //     caller read ([Expect]); otherwise nothing is written.
 //   - Any failure before the rename leaves no trace: no temporary file, no backup.
 //
-// Not kept: extended attributes, ACLs and other hard links of the old file. The new file is a new
-// inode, so it gets no xattrs/ACLs (the backup, a hard link to the old inode, keeps them all), and
-// other hard links keep pointing at the old content. The check of [Expect] and the rename are not
-// one transaction: a writer that ignores [Lock] can still slip in between.
+// Not kept: other hard links of the old file, which keep the old bytes (rename(2) replaces one
+// name; the backup is such a link), and security.ima and security.evm, which the kernel computes
+// for the new file itself. The check of [Expect] and the rename are not one transaction: a
+// writer that ignores [Lock] can still slip in between.
 package safefile
 
 import (
@@ -29,15 +31,18 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
 	"time"
 
 	"github.com/google/renameio/v2"
+	"golang.org/x/sys/unix"
 
 	"github.com/ifacefix/ifacefix/internal/rootfs"
 )
@@ -227,8 +232,10 @@ func Prepare(fsys *rootfs.FS, name string, data []byte, want Expect, opts Option
 	// renameio with WithRoot creates its temp file at the top of that root, named after the base
 	// name only (and ignores WithTempDir), so give it a Root on the target's own directory: the
 	// temp file must be in the same directory to be on the same file system as the target.
+	// The "/." opens only a directory: were it swapped for a FIFO, a plain open would wait for a
+	// writer.
 	dir, base := path.Split(target)
-	droot, err := fsys.Root().OpenRoot(path.Clean("./" + dir))
+	droot, err := fsys.Root().OpenRoot(path.Clean("./"+dir) + "/.")
 	if err != nil {
 		return fail("open directory", err)
 	}
@@ -252,6 +259,11 @@ func Prepare(fsys *rootfs.FS, name string, data []byte, want Expect, opts Option
 	// Owner first: chown(2) clears setuid/setgid, so the full mode is set after it.
 	if err := chownIfNeeded(p.pf.File, int(st.Uid), int(st.Gid)); err != nil {
 		return fail("keep owner", err)
+	}
+	// Then the extended attributes (the ACL among them), before the chmod: a chmod sets an ACL's
+	// mask from the group bits, which are the old mask, so the mode stays exactly the old one.
+	if err := p.keepXattrs(); err != nil {
+		return fail("keep extended attributes", err)
 	}
 	mode := old.Mode() & (fs.ModePerm | fs.ModeSetuid | fs.ModeSetgid | fs.ModeSticky)
 	if err := p.pf.Chmod(mode); err != nil {
@@ -322,6 +334,9 @@ func Commit(ps []*Pending) (n int, err error) {
 			p.Abort() // releases the renamed ones, removes what is left of the others
 		}
 	}()
+	for _, p := range ps {
+		p.pf.File.Close() // fsynced already; closed here, so the close is not in the window below
+	}
 	for i, p := range ps {
 		// After the backup link, so the backup is known to hold exactly the bytes checked.
 		if err := p.check(); err != nil {
@@ -332,7 +347,6 @@ func Commit(ps []*Pending) (n int, err error) {
 	for i, p := range ps {
 		// The window in which another writer's change can be lost is from its check to this
 		// rename: the checks and renames of the files before it, no fsync.
-		p.pf.File.Close()
 		if err := p.droot.Rename(filepath.Base(p.pf.Name()), p.base); err != nil {
 			return n, &Error{Path: p.host, Step: "rename", Err: unwrapPath(err), Index: i}
 		}
@@ -381,6 +395,120 @@ func (p *Pending) check() error {
 	return check(f, fi, p.want)
 }
 
+// keepXattrs gives the temporary file the extended attributes of the target, which must still
+// be the inode Prepare saw: user.*, trusted.*, security.* (an SELinux or Smack label) and
+// system.* (system.posix_acl_access is the ACL), with the same values; it removes those the
+// temporary file got that the target has not (an ACL inherited from the directory's default
+// ACL), except security.* ones, which the kernel's security modules set on every new file.
+// Not copied: security.ima and security.evm, the kernel's hash and signature of the old bytes
+// and metadata, which it keeps itself for a new file. An attribute that cannot be set (EPERM:
+// trusted.* and most security.* need privileges) is an error naming it.
+func (p *Pending) keepXattrs() error {
+	f, fi, err := p.fsys.OpenRegular(p.target)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if !os.SameFile(fi, p.old) {
+		return fmt.Errorf("%w: it was replaced by another file during the write", ErrChanged)
+	}
+	want, err := xattrs(f)
+	if err != nil {
+		return err
+	}
+	have, err := xattrs(p.pf.File)
+	if err != nil {
+		return err
+	}
+	for _, name := range sortedKeys(want) {
+		if v, ok := have[name]; name == "security.ima" || name == "security.evm" || ok && bytes.Equal(v, want[name]) {
+			continue
+		}
+		if err := fdDo(p.pf.File, func(fd int) error { return unix.Fsetxattr(fd, name, want[name], 0) }); err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+	}
+	for _, name := range sortedKeys(have) {
+		if _, ok := want[name]; ok || strings.HasPrefix(name, "security.") {
+			continue
+		}
+		if err := fdDo(p.pf.File, func(fd int) error { return unix.Fremovexattr(fd, name) }); err != nil {
+			return fmt.Errorf("remove %s: %w", name, err)
+		}
+	}
+	return nil
+}
+
+// xattrs returns the extended attributes of the open file f: none where its file system has
+// none (ENOTSUP).
+func xattrs(f *os.File) (map[string][]byte, error) {
+	out := map[string][]byte{}
+	err := fdDo(f, func(fd int) error {
+		names, err := sized(func(b []byte) (int, error) { return unix.Flistxattr(fd, b) })
+		if err != nil {
+			if err == unix.ENOTSUP {
+				return nil
+			}
+			return err
+		}
+		for name := range strings.SplitSeq(string(names), "\x00") {
+			if name == "" {
+				continue
+			}
+			v, err := sized(func(b []byte) (int, error) { return unix.Fgetxattr(fd, name, b) })
+			if err == unix.ENODATA {
+				continue // removed meanwhile
+			}
+			if err != nil {
+				return fmt.Errorf("%s: %w", name, err)
+			}
+			out[name] = v
+		}
+		return nil
+	})
+	return out, err
+}
+
+// sized calls get (a list or get of extended attributes) with a buffer of the size it asks for,
+// again if the value grew in between (ERANGE).
+func sized(get func([]byte) (int, error)) ([]byte, error) {
+	for {
+		n, err := get(nil)
+		if err != nil {
+			return nil, err
+		}
+		if n == 0 {
+			return []byte{}, nil
+		}
+		b := make([]byte, n)
+		n, err = get(b)
+		if err == unix.ERANGE {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+
+// fdDo runs fn on f's descriptor without f.Fd(), which would put f in blocking mode.
+func fdDo(f *os.File, fn func(fd int) error) error {
+	rc, err := f.SyscallConn()
+	if err != nil {
+		return err
+	}
+	var ferr error
+	if err := rc.Control(func(fd uintptr) { ferr = fn(int(fd)) }); err != nil {
+		return err
+	}
+	return ferr
+}
+
+func sortedKeys(m map[string][]byte) []string {
+	return slices.Sorted(maps.Keys(m))
+}
+
 // chownIfNeeded sets the owner of f unless it already has it: the common non-root case (own
 // file) then needs no chown at all. A chown that fails is an error, never a silent owner change.
 func chownIfNeeded(f *os.File, uid, gid int) error {
@@ -403,6 +531,11 @@ func link(droot *os.Root, base string, old fs.FileInfo, t time.Time) (string, er
 		err := droot.Link(base, name)
 		if errors.Is(err, fs.ErrExist) {
 			continue // two runs in the same second: try the next suffix
+		}
+		if errors.Is(err, fs.ErrNotExist) {
+			// base was removed, or replaced by a rename: linkat(2) refuses an inode whose last
+			// name is gone (ENOENT) rather than linking the new one.
+			return "", fmt.Errorf("%w (replaced during the backup)", ErrChanged)
 		}
 		if err != nil {
 			return "", err
@@ -450,7 +583,9 @@ func Lock(fsys *rootfs.FS, dir string, timeout time.Duration) (unlock func() err
 	if err != nil {
 		return nil, fmt.Errorf("lock %s: %w", host, unwrapPath(err))
 	}
-	d, err := fsys.Root().OpenFile(r, os.O_RDONLY|syscall.O_DIRECTORY, 0)
+	// O_DIRECTORY: anything else (a FIFO above all, whose open would wait for a writer while the
+	// caller waits for the lock) fails at once.
+	d, err := fsys.Root().OpenFile(r, os.O_RDONLY|syscall.O_DIRECTORY|syscall.O_NONBLOCK, 0)
 	if err != nil {
 		return nil, fmt.Errorf("lock %s: %w", host, unwrapPath(err))
 	}
@@ -481,22 +616,13 @@ func Lock(fsys *rootfs.FS, dir string, timeout time.Duration) (unlock func() err
 	}
 }
 
-// flock calls flock(2) on f without f.Fd(), which would put f in blocking mode.
+// flock calls flock(2) on f, again after EINTR.
 func flock(f *os.File, how int) error {
-	rc, err := f.SyscallConn()
-	if err != nil {
-		return err
-	}
-	var ferr error
-	if err := rc.Control(func(fd uintptr) {
+	return fdDo(f, func(fd int) error {
 		for {
-			ferr = syscall.Flock(int(fd), how)
-			if ferr != syscall.EINTR {
-				return
+			if err := syscall.Flock(fd, how); err != syscall.EINTR {
+				return err
 			}
 		}
-	}); err != nil {
-		return err
-	}
-	return ferr
+	})
 }

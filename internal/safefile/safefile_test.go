@@ -5,10 +5,12 @@ import (
 
 	"bufio"
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -17,6 +19,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/ifacefix/ifacefix/internal/rootfs"
 )
@@ -167,6 +171,105 @@ func TestReplaceKeepsOwnerModeAndBacksUp(t *testing.T) {
 		}
 	}
 	noTemp(t, filepath.Dir(p))
+}
+
+// aclXattr is the system.posix_acl_access value (the kernel's format: version 2, then tag, perm,
+// id per entry) of "u::rw-, u:65534:rw-, g::r--, m::rw-, o::---", what `setfacl -m
+// u:nobody:rw` makes of a 0640 file (whose mode then reads 0660: the group bits show the mask).
+func aclXattr() []byte {
+	b := binary.LittleEndian.AppendUint32(nil, 2)
+	for _, e := range []struct {
+		tag, perm uint16
+		id        uint32
+	}{{1, 6, 0xffffffff}, {2, 6, 65534}, {4, 4, 0xffffffff}, {0x10, 6, 0xffffffff}, {0x20, 0, 0xffffffff}} {
+		b = binary.LittleEndian.AppendUint16(b, e.tag)
+		b = binary.LittleEndian.AppendUint16(b, e.perm)
+		b = binary.LittleEndian.AppendUint32(b, e.id)
+	}
+	return b
+}
+
+// xattrsOf lists the extended attributes of p, without security.selinux (set by the kernel on
+// SELinux systems).
+func xattrsOf(t *testing.T, p string) map[string]string {
+	t.Helper()
+	buf := make([]byte, 64<<10)
+	n, err := unix.Llistxattr(p, buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]string{}
+	for name := range strings.SplitSeq(string(buf[:n]), "\x00") {
+		if name == "" || name == "security.selinux" {
+			continue
+		}
+		v := make([]byte, 64<<10)
+		m, err := unix.Lgetxattr(p, name, v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[name] = string(v[:m])
+	}
+	return out
+}
+
+func setXattr(t *testing.T, p, name string, v []byte) {
+	t.Helper()
+	if err := unix.Lsetxattr(p, name, v, 0); err != nil {
+		t.Skipf("setxattr %s: %v (the file system or the user cannot)", name, err)
+	}
+}
+
+// TestKeepsXattrsAndACL: the new file has the old one's ACL and extended attributes, and exactly
+// its mode; the backup, a hard link, has them too.
+func TestKeepsXattrsAndACL(t *testing.T) {
+	fsys := newFS(t, 0o640)
+	p := fsys.HostPath("etc/network/interfaces")
+	setXattr(t, p, "user.ifacefix-test", []byte("user value"))
+	setXattr(t, p, "user.empty", nil)
+	if os.Geteuid() == 0 {
+		setXattr(t, p, "trusted.ifacefix-test", []byte("trusted value"))
+		setXattr(t, p, "security.ifacefix-test", []byte("security value"))
+	}
+	setXattr(t, p, "system.posix_acl_access", aclXattr())
+	if err := os.Chmod(p, 0o660|fs.ModeSetgid); err != nil { // the ACL's mask is rw-
+		t.Fatal(err)
+	}
+	want := xattrsOf(t, p)
+	if want["system.posix_acl_access"] != string(aclXattr()) {
+		t.Fatalf("ACL as set: %q", want["system.posix_acl_access"])
+	}
+	res, err := Replace(fsys, "etc/network/interfaces", []byte("new\n"), expect(t, fsys, "etc/network/interfaces"), Options{Backup: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fileIs(t, p, "new\n")
+	for _, q := range []string{p, fsys.HostPath(res.Backup)} {
+		if got := xattrsOf(t, q); !maps.Equal(got, want) {
+			t.Errorf("%s: extended attributes %q, want %q", q, got, want)
+		}
+		if fi, err := os.Lstat(q); err != nil || fi.Mode() != 0o660|fs.ModeSetgid {
+			t.Errorf("%s: mode %v, %v; want %v", q, fi.Mode(), err, 0o660|fs.ModeSetgid)
+		}
+	}
+}
+
+// TestDefaultACLNotInherited: a directory's default ACL, which a new file inherits, does not
+// give the new file an ACL the old one did not have.
+func TestDefaultACLNotInherited(t *testing.T) {
+	fsys := newFS(t, 0o640)
+	setXattr(t, fsys.HostPath("etc/network"), "system.posix_acl_default", aclXattr())
+	p := fsys.HostPath("etc/network/interfaces")
+	want := xattrsOf(t, p)
+	if _, err := Replace(fsys, "etc/network/interfaces", []byte("new\n"), expect(t, fsys, "etc/network/interfaces"), Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if got := xattrsOf(t, p); !maps.Equal(got, want) {
+		t.Errorf("extended attributes %q, want %q", got, want)
+	}
+	if fi, err := os.Lstat(p); err != nil || fi.Mode() != 0o640 {
+		t.Errorf("mode %v, %v; want 0640", fi.Mode(), err)
+	}
 }
 
 func TestBackupOfPrivateFileStaysPrivate(t *testing.T) {
@@ -331,6 +434,28 @@ func TestRefusesChangedFile(t *testing.T) {
 	}
 }
 
+// TestBackupOfVanishedFile: when the file is removed or renamed over between its stat and the
+// backup link (linkat(2) then fails with ENOENT), the error is ErrChanged, not a puzzling "no
+// such file".
+func TestBackupOfVanishedFile(t *testing.T) {
+	fsys := newFS(t, 0o644)
+	droot, err := fsys.Root().OpenRoot("etc/network")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer droot.Close()
+	old, err := droot.Lstat("interfaces")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := droot.Remove("interfaces"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := link(droot, "interfaces", old, time.Now()); !errors.Is(err, ErrChanged) {
+		t.Errorf("link: %v, want ErrChanged", err)
+	}
+}
+
 func TestMissingFile(t *testing.T) {
 	fsys := openFS(t, t.TempDir())
 	_, err := Replace(fsys, "/etc/network/interfaces", []byte("x"), Expect{}, Options{})
@@ -414,6 +539,30 @@ func TestLock(t *testing.T) {
 		t.Fatalf("Lock after unlock: %v", err)
 	}
 	unlock2()
+}
+
+// TestLockFIFO: a FIFO named as the directory to lock is refused at once, never waited on.
+func TestLockFIFO(t *testing.T) {
+	fsys := newFS(t, 0o644)
+	if err := syscall.Mkfifo(fsys.HostPath("etc/network/fifo"), 0o644); err != nil {
+		t.Skip("mkfifo:", err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		unlock, err := Lock(fsys, "etc/network/fifo", time.Second)
+		if err == nil {
+			unlock()
+		}
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if !errors.Is(err, syscall.ENOTDIR) {
+			t.Errorf("Lock(fifo): %v, want ENOTDIR", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Lock blocked on a FIFO")
+	}
 }
 
 func TestLockOtherProcess(t *testing.T) {
