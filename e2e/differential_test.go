@@ -678,7 +678,7 @@ var movedOption = regexp.MustCompile(`^[ \t]*(gateway|metric)[ \t]+\S`)
 // after it must end it, and the new last line then lacks one instead).
 func insertedLines(old, nw []byte) []string {
 	a, b := physLines(old), physLines(nw)
-	if n := len(a); n > 0 && !strings.HasSuffix(a[n-1], "\n") && len(b) > n {
+	if n := len(a); n > 0 && !strings.HasSuffix(a[n-1], "\n") && len(b) > n && b[len(b)-1] != a[n-1] {
 		if slices.Contains(b, a[n-1]+"\r\n") {
 			a[n-1] += "\r\n"
 		} else {

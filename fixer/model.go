@@ -115,8 +115,8 @@ func newModel(cfg *parser.Config, opt Options) *model {
 
 // further plans again on the configuration as fixed so far, because a fix can let a stanza come
 // up whose lines then call for more (a second run would propose them): until nothing new is
-// proposed, at most three more rounds. Later rounds only remove lines (moves come in the first);
-// what they leave for a person was said already.
+// proposed, at most three more rounds. What later rounds leave for a person was said already,
+// and a plan of theirs that verification refuses is dropped.
 func (m *model) further(opt Options) {
 	kept := slices.Clone(m.plans)
 	for m.round = 1; m.round <= 3 && m.after != m.before; m.round++ {
@@ -130,7 +130,7 @@ func (m *model) further(opt Options) {
 		for _, old := range m.plans[:len(m.byKey)] {
 			kp := &keyPlan{k: old.k, primaries: old.primaries, aliases: old.aliases}
 			m.plan(kp, opt)
-			kp.left, kp.failovers, kp.move = nil, nil, nil
+			kp.left, kp.failovers = nil, nil
 			for i := range kp.removals {
 				kp.removals[i].what += " (once the other fixes are made)"
 			}
@@ -566,11 +566,20 @@ func (m *model) check(after *bringup.Result) []violation {
 			ever[idOf(r)] = true
 		}
 		// A route an alias's replace took over from its own interface may come back: that
-		// interface's own gateway, which the alias's (removed) took over.
+		// interface's own gateway (a primary's request added it), which the alias's (removed)
+		// took over.
+		own := map[routeID]bool{}
+		for _, q := range b.Requests {
+			if !q.Stanza.IsAlias() {
+				for _, r := range q.Added {
+					own[idOf(r)] = true
+				}
+			}
+		}
 		for _, q := range b.Requests {
 			if q.Phase != bringup.NotReached && q.Phase <= snap.phase && q.Stanza.IsAlias() {
 				for _, r := range q.Removed {
-					if r.Dev == q.Stanza.Base() && len(q.Added) > 0 {
+					if r.Dev == q.Stanza.Base() && len(q.Added) > 0 && own[idOf(r)] {
 						ever[idOf(r)] = true
 					}
 				}

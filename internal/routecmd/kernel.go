@@ -257,6 +257,9 @@ func (k *Kernel) nexthop(r *Route) error {
 		if r.Dev == "" {
 			return ErrNoDev
 		}
+		if k.Up != nil && !k.Up[r.Dev] {
+			return ErrDown // fib_check_nh_nongw(), fib6_nh_init()
+		}
 		r.Scope = "link"
 	}
 	if v6 {
