@@ -498,8 +498,6 @@ func (m *model) check(after *bringup.Result) []violation {
 	return out
 }
 
-
-
 // dynamicUp reports whether a primary of k that gets its default route at run time is up in r by
 // the phase.
 func (m *model) dynamicUp(r *bringup.Result, k key, phase bringup.Phase) bool {
