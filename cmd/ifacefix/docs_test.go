@@ -73,7 +73,7 @@ func TestManPage(t *testing.T) {
 			t.Errorf("SYNOPSIS lacks %s:\n%s", want, synopsis)
 		}
 	}
-	if !strings.Contains(options, `\fB\-\-lock\-timeout\fR \fIVALUE\fR`+"\nHow long \\-\\-apply waits for another ifacefix on the same configuration (default: 30s).\n") {
+	if !strings.Contains(options, `\fB\-\-lock\-timeout\fR \fIVALUE\fR`+"\nHow long \\-\\-apply waits for another process that holds the configuration's lock (default: 30s).\n") {
 		t.Errorf("OPTIONS lacks --lock-timeout VALUE with its default:\n%s", options)
 	}
 	rules := section(t, page, "RULES")
@@ -260,7 +260,7 @@ func TestZshCompletion(t *testing.T) {
 	for n, want := range map[string]string{
 		"-i":            `(-i --interactive)-i[show each file's diff and ask before writing it (implies --apply)]`,
 		"--root":        `*--root=[treat DIR as / (repeat for several host trees); nothing outside it is read or written]:DIR:_files -/`,
-		"--color":       `--color=[colour the diff: auto, always or never (NO_COLOR is honoured)]:VALUE:(auto always never)`,
+		"--color":       `--color=[colour the diff: auto, always or never (NO_COLOR, FORCE_COLOR and TERM=dumb are honoured)]:VALUE:(auto always never)`,
 		"--interactive": `(-i --interactive)--interactive[show each file's diff and ask before writing it (implies --apply)]`,
 	} {
 		if byName[n] != want {

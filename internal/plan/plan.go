@@ -239,6 +239,12 @@ func Run(opt Options) (*Plan, error) {
 	// written.
 	for _, r := range p.Roots {
 		if r.Err != nil && !(opt.AllowMissing && errors.Is(r.Err, ErrNoConfig)) {
+			if opt.Apply {
+				for _, f := range p.Files {
+					f.Unwritten = "not written: root " + r.Dir + " has an error"
+				}
+				p.markUnwritten()
+			}
 			return p, r.Err
 		}
 	}

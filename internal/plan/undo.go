@@ -23,8 +23,8 @@ var ErrNoBackup = errors.New("no ifacefix backup to restore")
 // bytes as a backup in turn (Options.Backup). Sourced files are not followed: each file to
 // restore is named. In the plan, File.Old is the current bytes, File.New the backup's,
 // File.Restore the backup's path and File.Diff the diff between them (a dry run shows what
-// --apply would put back). Roots are reported as Run reports them; a file without a backup is
-// an error of its root (ErrNoBackup).
+// --apply would put back). Roots are reported as Run reports them (Options.AllowMissing
+// included); a file without a backup is an error of its root (ErrNoBackup).
 func Undo(opt Options) (*Plan, error) {
 	if opt.Now == nil {
 		opt.Now = time.Now
@@ -74,7 +74,7 @@ func Undo(opt Options) (*Plan, error) {
 		}
 	}
 	for _, r := range p.Roots {
-		if r.Err != nil {
+		if r.Err != nil && !(opt.AllowMissing && errors.Is(r.Err, ErrNoConfig)) {
 			return p, r.Err
 		}
 	}
