@@ -89,7 +89,8 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 		ErrWriter:       stderr,
 		Flags:           flags(),
 		OnUsageError: func(c *cli.Context, err error, _ bool) error {
-			fmt.Fprintln(stderr, "ifacefix: "+usageError(err, c.App.Flags))
+			args, _ := c.App.Metadata["args"].([]string)
+			fmt.Fprintln(stderr, "ifacefix: "+usageError(err, c.App.Flags, args))
 			return exitCode(exitError)
 		},
 		ExitErrHandler: func(*cli.Context, error) {},
@@ -111,7 +112,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	case errors.As(err, &code):
 		return int(code)
 	default:
-		fmt.Fprintln(stderr, "ifacefix: "+usageError(err, flags()))
+		fmt.Fprintln(stderr, "ifacefix: "+usageError(err, flags(), args))
 		return exitError
 	}
 }

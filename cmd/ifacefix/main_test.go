@@ -49,6 +49,9 @@ func TestScript(t *testing.T) {
 			switch cond {
 			case "root":
 				return os.Geteuid() == 0, nil
+			case "proclocks":
+				_, err := os.Stat("/proc/locks")
+				return err == nil, nil
 			}
 			return false, fmt.Errorf("unknown condition %q", cond)
 		},
@@ -65,6 +68,7 @@ func TestScript(t *testing.T) {
 			"is-symlink": cmdIsSymlink,
 			"exits":      cmdExits,
 			"syslog":     cmdSyslog,
+			"hold-lock":  cmdHoldLock,
 		},
 	})
 }
@@ -229,6 +233,18 @@ func cmdBackupOf(ts *testscript.TestScript, neg bool, args []string) {
 	if !bytes.Equal(got, want) {
 		ts.Fatalf("backup %s is %q, want %q", b[0], got, want)
 	}
+}
+
+// hold-lock DIR: takes an exclusive flock on DIR, as another process would, until the script ends.
+func cmdHoldLock(ts *testscript.TestScript, neg bool, args []string) {
+	noNeg(ts, neg, "hold-lock")
+	if len(args) != 1 {
+		ts.Fatalf("usage: hold-lock DIR")
+	}
+	d, err := os.Open(ts.MkAbs(args[0]))
+	ts.Check(err)
+	ts.Check(syscall.Flock(int(d.Fd()), syscall.LOCK_EX|syscall.LOCK_NB))
+	ts.Defer(func() { d.Close() })
 }
 
 // [!] is-symlink NAME

@@ -14,16 +14,21 @@ var (
 	needsValue   = regexp.MustCompile(`^flag needs an argument: -+(.*)$`)
 )
 
-// usageError words a command-line error for a person: the flag as it is spelled (--name), what
-// was wrong with it and what to do.
-func usageError(err error, flags []cli.Flag) string {
+// usageError words a command-line error for a person: the flag as it was typed (args), what was
+// wrong with it and what to do.
+func usageError(err error, flags []cli.Flag, args []string) string {
 	msg := err.Error()
 	if m := unknownFlag.FindStringSubmatch(msg); m != nil {
-		s := "unknown flag " + dashed(m[1])
+		typed := asTyped(m[1], args)
+		s := "unknown flag " + typed
 		if near := nearestFlag(m[1], flags); near != "" {
 			s += ": did you mean " + dashed(near) + "?"
 		}
-		return s + " (ifacefix --help lists the flags)"
+		s += " (ifacefix --help lists the flags"
+		if !strings.HasPrefix(typed, "--") && len(m[1]) > 1 {
+			s += "; a file name that starts with - goes after --"
+		}
+		return s + ")"
 	}
 	if m := invalidValue.FindStringSubmatch(msg); m != nil {
 		s := dashed(m[2]) + ": invalid value " + quote(m[1])
@@ -41,6 +46,18 @@ func usageError(err error, flags []cli.Flag) string {
 		return dashed(m[1]) + " needs a value (ifacefix --help)"
 	}
 	return msg
+}
+
+// asTyped is the flag name with the dashes it was typed with in args.
+func asTyped(name string, args []string) string {
+	for _, a := range args {
+		for _, d := range []string{"--", "-"} {
+			if a == d+name || strings.HasPrefix(a, d+name+"=") {
+				return d + name
+			}
+		}
+	}
+	return dashed(name)
 }
 
 func dashed(name string) string {

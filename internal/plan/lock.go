@@ -18,7 +18,7 @@ import (
 // Options.LockTimeout. It names the holder when /proc/locks tells it: any process can take the
 // flock, not only ifacefix.
 type LockedError struct {
-	Dir     string // host path of the directory
+	Dir     string // the directory, as paths are shown
 	PID     int    // the holder's process id, 0 when unknown
 	Command string // the holder's command name (/proc/PID/comm), "" when unknown
 	Waited  time.Duration
@@ -41,8 +41,8 @@ func (e *LockedError) Error() string {
 func (e *LockedError) Unwrap() error { return e.Err }
 
 // lockedError is the LockedError for the directory dir (inside fsys).
-func lockedError(fsys *rootfs.FS, dir, host string, waited time.Duration, err error) error {
-	e := &LockedError{Dir: host, Waited: waited, Err: err}
+func lockedError(fsys *rootfs.FS, dir, shown string, waited time.Duration, err error) error {
+	e := &LockedError{Dir: shown, Waited: waited, Err: err}
 	rel := strings.TrimPrefix(dir, "/")
 	if rel == "" {
 		rel = "."

@@ -475,14 +475,15 @@ func inRoot(name, root, workDir string) string {
 // order of host path.
 func lockAll(trees []*tree, timeout time.Duration) (func(), error) {
 	type lockDir struct {
-		fsys *rootfs.FS
-		dir  string // inside fsys
-		host string
+		fsys  *rootfs.FS
+		dir   string // inside fsys
+		host  string
+		shown string // as paths are shown
 	}
 	var dirs []lockDir
 	done := map[fileKey]bool{}
 	for _, t := range trees {
-		for _, n := range t.names {
+		for j, n := range t.names {
 			dir := path.Dir(n)
 			real, err := t.fsys.Resolve(n)
 			switch {
@@ -506,7 +507,7 @@ func lockAll(trees []*tree, timeout time.Duration) (func(), error) {
 				continue
 			}
 			done[k] = true
-			dirs = append(dirs, lockDir{t.fsys, dir, t.fsys.HostPath(dir)})
+			dirs = append(dirs, lockDir{t.fsys, dir, t.fsys.HostPath(dir), t.displays[j](dir)})
 		}
 	}
 	sort.SliceStable(dirs, func(i, j int) bool { return dirs[i].host < dirs[j].host })
@@ -521,7 +522,7 @@ func lockAll(trees []*tree, timeout time.Duration) (func(), error) {
 		if err != nil {
 			release()
 			if errors.Is(err, safefile.ErrLocked) {
-				err = lockedError(d.fsys, d.dir, d.host, timeout, err)
+				err = lockedError(d.fsys, d.dir, d.shown, timeout, err)
 			}
 			return nil, err
 		}
