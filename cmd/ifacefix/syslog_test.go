@@ -197,6 +197,14 @@ func TestAuditTrail(t *testing.T) {
 	}
 }
 
+// TestSyslogEnvShared: the tests of other packages point the binary at their socket with
+// testcases.SyslogSocketEnv: it must be the variable the command reads.
+func TestSyslogEnvShared(t *testing.T) {
+	if syslogSocketEnv != testcases.SyslogSocketEnv {
+		t.Errorf("the command reads %s, testcases sets %s", syslogSocketEnv, testcases.SyslogSocketEnv)
+	}
+}
+
 // TestNoSyslogSocket: without any syslog socket (a container), --apply says nothing about it.
 func TestNoSyslogSocket(t *testing.T) {
 	saved := syslogSockets

@@ -83,9 +83,8 @@ func UndoSummary(p *plan.Plan, applied bool) string {
 	return s + fmt.Sprintf(", %d to restore from %s, nothing written", changed, plural(changed, "backup"))
 }
 
-// Error returns the text of err, prefixed with "ifacefix: " as ifupdown prefixes its own
-// ("ifquery: path:line: message"). A top-level file that does not exist says so
-// (plan.ErrNoConfig); a lock held too long names its holder (plan.LockedError).
+// Error returns the text of err prefixed with "ifacefix: ", as ifupdown prefixes its own
+// ("ifquery: path:line: message"), configuration errors included.
 func Error(err error) string {
 	return "ifacefix: " + err.Error()
 }
