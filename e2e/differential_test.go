@@ -308,7 +308,7 @@ func (d *differ) xrun(dir string, secs int, name string, args ...string) result 
 	a := append([]string{"-s", "KILL", strconv.Itoa(secs), name}, args...)
 	cmd := exec.CommandContext(context.Background(), "timeout", a...)
 	cmd.Dir = dir
-	cmd.Env = []string{"PATH=" + d.stub + ":/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C"}
+	cmd.Env = []string{"PATH=" + d.stub + ":/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C", syslogEnv}
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err := cmd.Run()
@@ -363,6 +363,9 @@ func (d *differ) ifacefix(root string, strip, apply bool) (result, ifxReport) {
 		args = append([]string{"--strip-route-commands"}, args...)
 	}
 	r := d.xrun(root, 60, d.bin, args...)
+	if apply && r.code >= 4 && r.code <= 6 {
+		r.code -= 4 // "written" (status & 4) aside: 0 every finding fixed, 1 some left, 2 error
+	}
 	var rep ifxReport
 	if r.code == 0 || r.code == 1 {
 		if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {

@@ -6,6 +6,7 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -26,6 +27,9 @@ const cleanPATH = "PATH=/usr/sbin:/usr/bin:/sbin:/bin"
 // procs bounds the ifupdown processes running at once (the machine has 2 cores).
 var procs = make(chan struct{}, 2)
 
+// syslogEnv points the binary's audit trail at a socket of the tests (never the machine's).
+var syslogEnv string
+
 type result struct {
 	stdout, stderr string
 	code           int
@@ -39,7 +43,7 @@ func run(t testing.TB, dir string, name string, args ...string) result {
 	defer func() { <-procs }()
 	cmd := exec.CommandContext(context.Background(), name, args...)
 	cmd.Dir = dir
-	cmd.Env = []string{cleanPATH, "LC_ALL=C"}
+	cmd.Env = []string{cleanPATH, "LC_ALL=C", syslogEnv}
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err := cmd.Run()
@@ -128,7 +132,15 @@ func ifacefixBinary(t testing.TB) string {
 }
 
 func TestMain(m *testing.M) {
+	// The binary's audit trail goes to a socket of the tests, never the machine's /dev/log.
+	env, stop, err := testcases.DiscardSyslog()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	syslogEnv = env
 	code := m.Run()
+	stop()
 	if buildDir != "" {
 		os.RemoveAll(buildDir)
 	}

@@ -27,6 +27,9 @@ type Finding struct {
 	Iface   string
 	Family  string
 	Message string
+	// Action is the end of Message that says what the edits do ("removed", "moved gateway
+	// 192.0.2.1 into it"), so that a caller that does not write them can say so instead.
+	Action string
 	// Edits fix the finding; they are all in File. None when the finding is left for a person.
 	Edits []parser.Edit
 	// Joint lists the other findings whose edits only make sense together with this one's (a

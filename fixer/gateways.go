@@ -14,7 +14,9 @@ func removeAndLeave(p *pass, rule string) {
 	for _, kp := range p.model().plans {
 		for _, rm := range kp.removals {
 			if rm.rule == rule {
-				p.remove(rm.opt, "%s", rm.message())
+				if f := p.remove(rm.opt, "%s", rm.message()); f.Action == "" {
+					f.Action = rm.action
+				}
 			}
 		}
 		for _, l := range kp.left {
@@ -52,6 +54,7 @@ func keepDefaultRoute(p *pass) {
 			f := p.report(mv.into, mv.edits[0].Start, mv.edits,
 				"%s (%s) had no gateway of its own: its default route (%s) came from alias %s (%s); moved %s into it",
 				mv.into.Name, mv.into.Family, routesText(mv.from.Added), g.Stanza.Name, where(g), what)
+			f.Action = "moved " + what + " into it"
 			p.moved[mv.into] = g
 			joint(f, p.removed[g])
 		}

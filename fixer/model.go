@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/ifacefix/ifacefix/internal/bringup"
@@ -766,10 +767,12 @@ func outcome(q *bringup.Request) string {
 func aliasGatewayMessage(m *model, kp *keyPlan, s *parser.Stanza, g *parser.Opt) string {
 	q := requestOf(m.cur, s, g)
 	head := fmt.Sprintf("alias %s has gateway %s", s.Name, g.Value)
-	if mt := optValue(s, "metric"); mt != "" {
+	mt := optValue(s, "metric")
+	if mt != "" {
 		head += " with metric " + mt
 	}
 	keeper := kp.keeper
+	head += differsFrom(keeper, s, g, mt)
 	var what string
 	switch st := m.cur.Of(s); {
 	case q != nil && q.Opts[0] != g:
@@ -814,6 +817,29 @@ func aliasGatewayMessage(m *model, kp *keyPlan, s *parser.Stanza, g *parser.Opt)
 		what += fmt.Sprintf("; %s (%s) has its default route from %s (%s)", kp.k.name, kp.k.family, keeper.Stanza.Name, routesText(keeper.Added))
 	}
 	return head + ": " + what
+}
+
+// differsFrom says how an alias's gateway and metric differ from the route of the keeper (the
+// request that holds the interface's default route): ", which differs from eth0's gateway
+// 192.0.2.1", or "" when they are the same (or there is no keeper to compare with).
+func differsFrom(keeper *bringup.Request, s *parser.Stanza, g *parser.Opt, metric string) string {
+	if keeper == nil || keeper.Stanza == s || len(keeper.Added) == 0 {
+		return ""
+	}
+	kr := keeper.Added[0]
+	var d []string
+	if gw := firstWord(g.Value); kr.Gateway != "" && gw != kr.Gateway {
+		d = append(d, "gateway "+kr.Gateway)
+	}
+	if m, err := strconv.ParseUint(metric, 10, 32); err == nil && uint32(m) != kr.Metric {
+		d = append(d, fmt.Sprintf("metric %d", kr.Metric))
+	} else if metric == "" && kr.Metric != 0 && !(kr.Family == "inet6" && kr.Metric == 1024) {
+		d = append(d, fmt.Sprintf("metric %d (this one has none)", kr.Metric))
+	}
+	if len(d) == 0 {
+		return ""
+	}
+	return fmt.Sprintf(", which differs from %s's %s", keeper.Stanza.Name, strings.Join(d, " and "))
 }
 
 // commandOutcome says what a route command does at bring-up (or, for a down command, at ifdown).

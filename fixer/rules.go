@@ -10,11 +10,12 @@ const (
 	CompetingDefaults = "competing-defaults"
 	FailoverGateway   = "failover-gateway"
 	// Findings about the configuration's structure, reported by the parser.
-	SourcedFileError   = "sourced-file-error"
-	IncludeCycle       = "include-cycle"
-	IncludeTwice       = "include-twice"
-	IncludeNotFile     = "include-not-file"
-	IncludeUnsupported = "include-unsupported"
+	SourcedFileError    = "sourced-file-error"
+	IncludeCycle        = "include-cycle"
+	IncludeTwice        = "include-twice"
+	IncludeNotFile      = "include-not-file"
+	IncludeUnsupported  = "include-unsupported"
+	IfaceExtraParameter = "iface-extra-parameter"
 )
 
 // Rule is one rule: its id, a one-line summary, the --explain text, and what it does. Adding a
@@ -110,6 +111,10 @@ var Rules = []*Rule{
 	{ID: IncludeUnsupported, Summary: "include uses shell expansion",
 		Doc: "A `source` line uses `$` or `~`: ifupdown expands it at boot, with an environment ifacefix cannot " +
 			"know, so that line is not followed and the files it names are not checked.", run: structural},
+	{ID: IfaceExtraParameter, Summary: "extra words on an iface line",
+		Doc: "An `iface` line has words after its method that are not `inherits NAME`. ifupdown warns " +
+			"\"extra parameter for the iface line not understood and ignored\" and goes on without them: a typo, or " +
+			"an option meant for a line of its own.", run: structural},
 }
 
 // Lookup returns the rule with that id.

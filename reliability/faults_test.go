@@ -295,3 +295,40 @@ func TestFaultSourcedFileDisappearsWhileWriting(t *testing.T) {
 		t.Errorf("left in %s: %v", filepath.Dir(src), ents)
 	}
 }
+
+// TestWriteFailsMidway: the second rename fails after the first succeeded (its temporary file
+// vanishes while the run is paused between the two): exit 6, the file written is named, in a
+// "wrote" line and in the error, and the one not written is as it was.
+func TestWriteFailsMidway(t *testing.T) {
+	dir := t.TempDir()
+	testcases.WriteTree(t, dir, crashTree)
+	s := start(t, cmdOpts{env: []string{"IFACEFIX_FAULT_PAUSE=renamed"}}, "--root", dir, "--apply")
+	s.waitFor("ifacefix-fault: paused at renamed", 1)
+	sub := filepath.Join(dir, "etc/network/interfaces.d")
+	ents, err := os.ReadDir(sub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	removed := 0
+	for _, e := range ents {
+		if n := e.Name(); strings.HasPrefix(n, ".") && !strings.HasSuffix(n, ".bak") {
+			if err := os.Remove(filepath.Join(sub, n)); err != nil {
+				t.Fatal(err)
+			}
+			removed++
+		}
+	}
+	if removed != 1 {
+		t.Fatalf("%d temporary files in %s, want 1: %v", removed, sub, ents)
+	}
+	s.send("")
+	r := s.wait()
+	top := filepath.Join(dir, "etc/network/interfaces")
+	if r.code != 6 || !strings.Contains(r.stderr, "ifacefix: wrote "+top+" (backup: ") ||
+		!strings.Contains(r.stderr, "; already written: "+top+"\n") {
+		t.Fatalf("exit %d, want 6 naming %s as written:\n%s", r.code, top, r.stderr)
+	}
+	if got := readFile(t, filepath.Join(sub, "eth0-extra")); got != crashTree["etc/network/interfaces.d/eth0-extra"] {
+		t.Errorf("the file not written changed:\n%s", got)
+	}
+}

@@ -29,6 +29,15 @@ import (
 // processes run as another user can exec it.
 var bin, binDir string
 
+// syslogEnv points the binary's audit trail at a socket of the tests (never the machine's).
+var syslogEnv string
+
+// The exit statuses of --apply that wrote files (cmd/ifacefix: 4, plus 1 when findings remain).
+const (
+	exitWritten          = 4
+	exitWrittenAttention = 5
+)
+
 func TestMain(m *testing.M) {
 	if os.Getenv("RELIABILITY_RSS_FILE") != "" {
 		os.Exit(rssHelper())
@@ -74,6 +83,13 @@ func testMain(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
+	env, stop, err := testcases.DiscardSyslog()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer stop()
+	syslogEnv = env
 	return m.Run()
 }
 
@@ -95,7 +111,7 @@ type cmdOpts struct {
 // command returns an ifacefix command with a clean environment.
 func command(o cmdOpts, args ...string) *exec.Cmd {
 	c := exec.Command(bin, args...)
-	c.Env = append([]string{"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C", "NO_COLOR=1"}, o.env...)
+	c.Env = append([]string{"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C", "NO_COLOR=1", syslogEnv}, o.env...)
 	c.Stdin = strings.NewReader(o.stdin)
 	// A process group of its own, so that a run that hangs is killed with every process it
 	// started (rssHelper's child holds the output pipes).

@@ -32,7 +32,7 @@ func refuse(t *testing.T, dir string, want string, args ...string) result {
 	t.Helper()
 	before := snapshot(t, dir)
 	r := run(t, cmdOpts{measure: true}, append([]string{"--apply"}, args...)...)
-	want = strings.ReplaceAll(want, "{D}", dir)
+	want = "ifacefix: " + strings.ReplaceAll(want, "{D}", dir)
 	if r.code != 2 || !strings.HasPrefix(r.stderr, want) {
 		t.Fatalf("exit %d, stderr:\n%s\nwant exit 2 and a message starting with\n%s", r.code, r.stderr, want)
 	}
@@ -112,7 +112,7 @@ func TestHostileLongLine(t *testing.T) {
 		top := filepath.Join(dir, "interfaces")
 		testcases.WriteTree(t, dir, map[string]string{"interfaces": "#" + line + "\n" + aliasFix})
 		r := run(t, cmdOpts{measure: true}, "--apply", top)
-		if r.code != 0 {
+		if r.code != exitWritten {
 			t.Fatalf("exit %d\n%.500s", r.code, r.stderr)
 		}
 		want := "#" + line + "\n" + strings.TrimSuffix(aliasFix, "    gateway 192.0.2.1\n")
@@ -147,7 +147,7 @@ func TestHostileInvalidUTF8(t *testing.T) {
 			t.Fatalf("ifquery refuses the input (exit %d):\n%s", code, out)
 		}
 		r := run(t, cmdOpts{}, "--apply", top)
-		if r.code != 0 {
+		if r.code != exitWritten {
 			t.Fatalf("exit %d\n%s", r.code, r.stderr)
 		}
 		want := strings.Replace(in, "    address 192.0.2.11/24\n    gateway 192.0.2.1\n", "    address 192.0.2.11/24\n", 1)
@@ -218,7 +218,7 @@ func TestHostileSpecialFiles(t *testing.T) {
 		dir := t.TempDir()
 		top := filepath.Join(dir, "interfaces")
 		testcases.WriteTree(t, dir, map[string]string{"interfaces": "source /dev/null\n" + aliasFix})
-		if r := run(t, cmdOpts{}, "--apply", top); r.code != 0 || !strings.Contains(r.stderr, "1 file checked") {
+		if r := run(t, cmdOpts{}, "--apply", top); r.code != exitWritten || !strings.Contains(r.stderr, "1 file checked") {
 			t.Fatalf("exit %d\n%s", r.code, r.stderr)
 		}
 		if code, out := ifqueryVerdict(t, top, "-l"); code > 0 {
@@ -230,7 +230,7 @@ func TestHostileSpecialFiles(t *testing.T) {
 		top := filepath.Join(dir, "interfaces")
 		testcases.WriteTree(t, dir, map[string]string{"interfaces": "source d/*\n" + aliasFix, "d/sub/x": "garbage\n"})
 		r := run(t, cmdOpts{}, "--apply", top)
-		if r.code != 1 || !strings.Contains(r.stderr, top+":1: include-not-file: "+dir+"/d/sub: is a directory; ifupdown skips it") {
+		if r.code != exitWrittenAttention || !strings.Contains(r.stderr, top+":1: include-not-file: "+dir+"/d/sub: is a directory; ifupdown skips it") {
 			t.Fatalf("exit %d\n%s", r.code, r.stderr)
 		}
 	})
@@ -299,7 +299,7 @@ func TestHostileDeepIncludes(t *testing.T) {
 	}
 	os.WriteFile(filepath.Join(dir, fmt.Sprintf("f%d", n)), []byte("auto lo\niface lo inet loopback\n"), 0o644)
 	r := run(t, cmdOpts{}, "--apply", filepath.Join(dir, "f0"))
-	want := filepath.Join(dir, "f100") + ":1: includes nested deeper than 100 levels\n"
+	want := "ifacefix: " + filepath.Join(dir, "f100") + ":1: includes nested deeper than 100 levels\n"
 	if r.code != 2 || r.stderr != want {
 		t.Fatalf("exit %d, stderr:\n%s\nwant exit 2 and\n%s", r.code, r.stderr, want)
 	}
@@ -337,7 +337,7 @@ iface %[1]sY inet static
 	}
 	r := run(t, cmdOpts{}, "--apply", top)
 	want := top + ":8: duplicate-gateway: " + base + " (inet) has gateway 192.0.2.253: its `ip route add default` fails with 'File exists' (" + base + " already has the default route via 192.0.2.254"
-	if r.code != 0 || !strings.Contains(r.stderr, want) {
+	if r.code != exitWritten || !strings.Contains(r.stderr, want) {
 		t.Fatalf("exit %d, stderr:\n%s\nwant %q", r.code, r.stderr, want)
 	}
 	if got, want := readFile(t, top), strings.TrimSuffix(in, "    gateway 192.0.2.253\n"); got != want {
@@ -359,7 +359,7 @@ func TestHostileMillionStanzas(t *testing.T) {
 		top := filepath.Join(dir, "interfaces")
 		testcases.WriteTree(t, dir, map[string]string{"interfaces": big + aliasFix})
 		r := run(t, cmdOpts{measure: true}, "--apply", top)
-		if r.code != 0 || !strings.Contains(r.stderr, top+":1000010: alias-gateway: ") {
+		if r.code != exitWritten || !strings.Contains(r.stderr, top+":1000010: alias-gateway: ") {
 			t.Fatalf("exit %d\n%s", r.code, r.stderr)
 		}
 		if got, want := readFile(t, top), big+strings.TrimSuffix(aliasFix, "    gateway 192.0.2.1\n"); got != want {

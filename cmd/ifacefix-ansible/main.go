@@ -18,10 +18,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"os/user"
-	"path"
 	"path/filepath"
 	"regexp"
 	"sort"
@@ -32,7 +30,6 @@ import (
 	"github.com/ifacefix/ifacefix/fixer"
 	"github.com/ifacefix/ifacefix/internal/plan"
 	"github.com/ifacefix/ifacefix/internal/report"
-	"github.com/ifacefix/ifacefix/internal/rootfs"
 )
 
 var version = "dev" // set with -ldflags "-X main.version=..." (make ansible)
@@ -130,10 +127,12 @@ func module(args []string) *result {
 	if p.Root != "" {
 		opt.Roots = []string{p.Root}
 	}
-	if p.Path == plan.DefaultFile && absent(p.Root, p.Path) {
+	pl, err := plan.Run(opt)
+	// No /etc/network/interfaces (nor perhaps /etc/network): a host on netplan or
+	// systemd-networkd. Not for another path, which the task names on purpose.
+	if p.Path == plan.DefaultFile && errors.Is(err, plan.ErrNoConfig) {
 		return &result{Outcome: outcomeNotApplicable, Msg: fmt.Sprintf("%s does not exist: this host does not use ifupdown, nothing to do", filepath.Join(p.Root, p.Path))}
 	}
-	pl, err := plan.Run(opt)
 	if err != nil {
 		res := &result{Failed: true, Msg: report.Error(err)}
 		// A failure after some files were written: say what changed, so nothing is hidden.
@@ -145,27 +144,6 @@ func module(args []string) *result {
 		return res
 	}
 	return resultOf(pl, p)
-}
-
-// absent reports whether the file name (absolute, inside root when root is set) is missing, and
-// so are possibly its directories: a host without ifupdown (netplan, systemd-networkd, ...). A
-// dangling symlink is not absent (ifupdown would fail on it, so does the run), and neither is a
-// root that cannot be opened (the run reports it).
-func absent(root, name string) bool {
-	if root == "" {
-		root = "/"
-	}
-	fsys, err := rootfs.Open(root)
-	if err != nil {
-		return false
-	}
-	defer fsys.Close()
-	dir, err := fsys.Resolve(path.Dir(name))
-	if err != nil {
-		return errors.Is(err, fs.ErrNotExist)
-	}
-	_, err = fsys.Root().Lstat(path.Join(dir, path.Base(name)))
-	return errors.Is(err, fs.ErrNotExist)
 }
 
 // readParams reads and validates the arguments file. The parameters are converted as Ansible's

@@ -241,7 +241,7 @@ func TestInvalidInputFailsWithPathLineAndWritesNothing(t *testing.T) {
 	before := tree(t, root)
 	for _, check := range []bool{true, false} {
 		res, _, code := invoke(t, map[string]any{"root": root, "_ansible_check_mode": check, "_ansible_diff": true})
-		want := root + "/etc/network/interfaces:2: misplaced option"
+		want := "ifacefix: " + root + "/etc/network/interfaces:2: misplaced option"
 		if code == 0 || !res.Failed || res.Changed || res.Msg != want || res.Diff != nil {
 			t.Fatalf("check=%v: code %d, result %+v; want failed with %q", check, code, res, want)
 		}

@@ -36,7 +36,8 @@ func openPty(t *testing.T) (master, slave *os.File) {
 }
 
 // TestColorAuto runs the command with its standard output on a terminal (which testscript cannot
-// do): --color=auto colours the diff there, unless NO_COLOR is set to a non-empty value.
+// do): --color=auto colours the diff there, unless NO_COLOR is set to a non-empty value or TERM
+// is dumb.
 func TestColorAuto(t *testing.T) {
 	root := t.TempDir()
 	dir := filepath.Join(root, "etc/network")
@@ -48,11 +49,13 @@ func TestColorAuto(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, c := range []struct {
-		noColor string
-		color   bool
-	}{{"", true}, {"1", false}} {
-		t.Run("NO_COLOR="+c.noColor, func(t *testing.T) {
+		noColor, term string
+		color         bool
+	}{{"", "xterm", true}, {"1", "xterm", false}, {"", "dumb", false}, {"", "", true}} {
+		t.Run("NO_COLOR="+c.noColor+",TERM="+c.term, func(t *testing.T) {
 			t.Setenv("NO_COLOR", c.noColor)
+			t.Setenv("TERM", c.term)
+			t.Setenv("FORCE_COLOR", "")
 			master, slave := openPty(t)
 			var stderr bytes.Buffer
 			code := run([]string{"ifacefix", "--root", root}, strings.NewReader(""), slave, &stderr)
@@ -71,5 +74,32 @@ func TestColorAuto(t *testing.T) {
 				t.Errorf("escapes on stderr: %q", stderr.String())
 			}
 		})
+	}
+}
+
+// TestDevNullIsNoTerminal: /dev/null is a character device but no terminal: --color=auto does not
+// colour output sent there, and -i does not take it for a terminal that echoes.
+func TestDevNullIsNoTerminal(t *testing.T) {
+	f, err := os.OpenFile(os.DevNull, os.O_RDWR, 0)
+	if err != nil {
+		t.Skip(err)
+	}
+	defer f.Close()
+	if fi, err := f.Stat(); err != nil || fi.Mode()&os.ModeCharDevice == 0 {
+		t.Skipf("%s is not a character device here", os.DevNull)
+	}
+	t.Setenv("NO_COLOR", "")
+	t.Setenv("FORCE_COLOR", "")
+	t.Setenv("TERM", "xterm")
+	if isTerminal(f) {
+		t.Error("/dev/null taken for a terminal")
+	}
+	if color, err := colorMode("auto", f); err != nil || color {
+		t.Errorf("--color=auto on /dev/null: %v, %v", color, err)
+	}
+	_, slave := openPty(t)
+	defer slave.Close()
+	if !isTerminal(slave) {
+		t.Error("a pseudo-terminal is not taken for a terminal")
 	}
 }

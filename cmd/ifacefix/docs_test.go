@@ -73,7 +73,7 @@ func TestManPage(t *testing.T) {
 			t.Errorf("SYNOPSIS lacks %s:\n%s", want, synopsis)
 		}
 	}
-	if !strings.Contains(options, `\fB\-\-lock\-timeout\fR \fIVALUE\fR`+"\nHow long \\-\\-apply waits for another ifacefix on the same configuration (default: 30s).\n") {
+	if !strings.Contains(options, `\fB\-\-lock\-timeout\fR \fIVALUE\fR`+"\nHow long \\-\\-apply waits for another process that holds the configuration's lock (default: 30s).\n") {
 		t.Errorf("OPTIONS lacks --lock-timeout VALUE with its default:\n%s", options)
 	}
 	rules := section(t, page, "RULES")
@@ -98,9 +98,8 @@ func TestManPage(t *testing.T) {
 	}
 }
 
-// TestManPageExitStatus: EXIT STATUS documents exactly the exit* constants of main.go, so a new
-// exit code cannot be added without its entry in ifacefix.8.tmpl.
-func TestManPageExitStatus(t *testing.T) {
+// exitCodes returns the values of main.go's exit* constants, sorted.
+func exitCodes(t *testing.T) []string {
 	f, err := parser.ParseFile(token.NewFileSet(), "main.go", nil, 0)
 	if err != nil {
 		t.Fatal(err)
@@ -125,6 +124,14 @@ func TestManPageExitStatus(t *testing.T) {
 			}
 		}
 	}
+	slices.Sort(codes)
+	return codes
+}
+
+// TestManPageExitStatus: EXIT STATUS documents exactly the exit* constants of main.go, so a new
+// exit code cannot be added without its entry in ifacefix.8.tmpl.
+func TestManPageExitStatus(t *testing.T) {
+	codes := exitCodes(t)
 	page, err := manPage(testApp(), "2026-01-02")
 	if err != nil {
 		t.Fatal(err)
@@ -133,10 +140,30 @@ func TestManPageExitStatus(t *testing.T) {
 	for _, m := range regexp.MustCompile(`(?m)^\.TP\n\.B (\d+)$`).FindAllStringSubmatch(section(t, page, "EXIT STATUS"), -1) {
 		documented = append(documented, m[1])
 	}
-	slices.Sort(codes)
 	slices.Sort(documented)
 	if len(codes) < 3 || !slices.Equal(codes, documented) {
 		t.Errorf("main.go has exit codes %v, the man page documents %v (cmd/ifacefix/ifacefix.8.tmpl)", codes, documented)
+	}
+}
+
+// TestREADMEExitStatus: the README's exit status table lists exactly the exit* constants.
+func TestREADMEExitStatus(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, table, ok := strings.Cut(string(data), "\n### Exit status\n")
+	if !ok {
+		t.Fatal("README.md has no \"### Exit status\" section")
+	}
+	table, _, _ = strings.Cut(table, "\n#")
+	var documented []string
+	for _, m := range regexp.MustCompile(`(?m)^\| (\d+) \|`).FindAllStringSubmatch(table, -1) {
+		documented = append(documented, m[1])
+	}
+	slices.Sort(documented)
+	if codes := exitCodes(t); !slices.Equal(codes, documented) {
+		t.Errorf("main.go has exit codes %v, README.md's table documents %v", codes, documented)
 	}
 }
 
@@ -260,7 +287,7 @@ func TestZshCompletion(t *testing.T) {
 	for n, want := range map[string]string{
 		"-i":            `(-i --interactive)-i[show each file's diff and ask before writing it (implies --apply)]`,
 		"--root":        `*--root=[treat DIR as / (repeat for several host trees); nothing outside it is read or written]:DIR:_files -/`,
-		"--color":       `--color=[colour the diff: auto, always or never (NO_COLOR is honoured)]:VALUE:(auto always never)`,
+		"--color":       `--color=[colour the diff: auto, always or never (NO_COLOR, FORCE_COLOR and TERM=dumb are honoured)]:VALUE:(auto always never)`,
 		"--interactive": `(-i --interactive)--interactive[show each file's diff and ask before writing it (implies --apply)]`,
 	} {
 		if byName[n] != want {

@@ -1,11 +1,10 @@
 // Command ifacefix finds and fixes gateway lines in ifupdown alias stanzas (and their relatives)
-// in /etc/network/interfaces and every file it sources. It only holds flags, output and exit
-// codes; the work is in package plan.
+// in /etc/network/interfaces and every file it sources, and puts its backups back (--undo). It
+// only holds flags, output and exit codes; the work is in package plan.
 package main
 
 import (
 	"bufio"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -14,23 +13,30 @@ import (
 	"time"
 
 	"github.com/urfave/cli/v2"
+	"golang.org/x/term"
 
 	"github.com/ifacefix/ifacefix/fixer"
 	"github.com/ifacefix/ifacefix/internal/plan"
 	"github.com/ifacefix/ifacefix/internal/report"
-	"github.com/ifacefix/ifacefix/internal/udiff"
 )
 
-// Exit statuses: a contract for scripts.
+// Exit statuses: a contract for scripts. The dry run keeps diff(1)'s convention (0 same, 1
+// different, 2 trouble); --apply adds 4 when it wrote a file, as Puppet's --detailed-exitcodes
+// adds 2 for "changes were made" (4 here, since 2 already means error), so that a script can tell
+// from the status alone whether to reload the network: status & 4.
 const (
-	exitOK        = 0 // nothing needs attention
-	exitAttention = 1 // findings need attention (or a change is proposed in a dry run)
-	// exitError: bad input, I/O failure or bad usage. Nothing was written, with one exception
-	// that no tool can avoid when it replaces several files: a write that fails after others
-	// succeeded (disk full, a file swapped behind our back). Every file is checked unchanged before
-	// the first write, so this needs a failure in the middle of the writes; the files already
-	// written are then listed ("wrote ..." lines, and "already written: ..." in the error).
-	exitError = 2
+	exitOK        = 0 // nothing needs attention, nothing written
+	exitAttention = 1 // findings need attention (a dry run proposes a change); nothing written
+	// exitError: bad input, I/O failure or bad usage; nothing written. Every file is checked
+	// unchanged and prepared before the first rename, so only a failure in the middle of the renames
+	// can leave some written: that is exitWrittenError.
+	exitError    = 2
+	exitNoConfig = 3 // no ifupdown configuration: /etc/network/interfaces does not exist
+	// --apply (or -i) wrote at least one file: 4, plus 1 when findings still need attention.
+	exitWritten          = 4
+	exitWrittenAttention = 5
+	// A write failed after others succeeded: the files already written are named.
+	exitWrittenError = 6
 )
 
 var version = "dev" // set with -ldflags "-X main.version=..."
@@ -44,49 +50,61 @@ type exitCode int
 
 func (e exitCode) Error() string { return fmt.Sprintf("exit %d", int(e)) }
 
+// flags is the command-line definition's flag list, in the order --help shows them. A new flag
+// is one more value here; the man page and the completions follow (docs.go).
+func flags() []cli.Flag {
+	return []cli.Flag{
+		&cli.BoolFlag{Name: "apply", Usage: "write the fixes (atomically, with a backup)"},
+		&cli.BoolFlag{Name: "interactive", Aliases: []string{"i"}, Usage: "show each file's diff and ask before writing it (implies --apply)"},
+		&cli.BoolFlag{Name: "check", Usage: "print findings and a summary only, no diff"},
+		&cli.BoolFlag{Name: "undo", Usage: "put back the newest ifacefix backup of each FILE instead of fixing (a dry run without --apply)"},
+		&cli.BoolFlag{Name: "json", Usage: "print one JSON document on standard output instead of text"},
+		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print nothing when nothing needs attention (for cron)"},
+		&cli.BoolFlag{Name: "strip-route-commands", Usage: "also remove default-route up/down commands in alias stanzas"},
+		&cli.BoolFlag{Name: "no-backup", Usage: "do not keep a backup of replaced files"},
+		&cli.StringSliceFlag{Name: "root", Usage: "treat `DIR` as / (repeat for several host trees); nothing outside it is read or written"},
+		&cli.StringFlag{Name: "explain", Usage: "explain `RULE` and exit"},
+		&cli.StringFlag{Name: "color", Value: "auto", Usage: "colour the diff: auto, always or never (NO_COLOR, FORCE_COLOR and TERM=dumb are honoured)"},
+		&cli.DurationFlag{Name: "lock-timeout", Value: 30 * time.Second, Usage: "how long --apply waits for another process that holds the configuration's lock"},
+	}
+}
+
 // newApp is the whole command-line definition; the man page and the shell completions are
 // generated from it at build time (docs.go), so every flag added here shows up in them.
 func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 	app := &cli.App{
 		Name:      "ifacefix",
 		Usage:     "remove gateway lines that break ifupdown alias stanzas, safely",
-		UsageText: "ifacefix [flags] [FILE ...]   (default FILE: " + plan.DefaultFile + "; - reads standard input)",
+		UsageText: "ifacefix [flags] [--] [FILE ...]   (default FILE: " + plan.DefaultFile + "; - reads standard input)",
 		Description: "Without --apply, ifacefix is a dry run: it prints a unified diff of the proposed changes on\n" +
 			"standard output and the findings on standard error, and writes nothing.\n\n" +
 			"Exit status: 0 nothing needs attention; 1 findings need attention (a change is proposed, or\n" +
-			"something cannot be fixed automatically); 2 error, nothing written (if a write fails after\n" +
-			"others succeeded, the files already written are named).",
+			"something cannot be fixed automatically); 2 error, nothing written; 3 no ifupdown\n" +
+			"configuration. --apply adds 4 when it wrote a file: 4 written, 5 written but findings need\n" +
+			"attention, 6 a write failed after others succeeded (they are named).",
 		Version:         version,
 		HideHelpCommand: true,
 		Reader:          stdin,
 		Writer:          stdout,
 		ErrWriter:       stderr,
-		Flags: []cli.Flag{
-			&cli.BoolFlag{Name: "apply", Usage: "write the fixes (atomically, with a backup)"},
-			&cli.BoolFlag{Name: "interactive", Aliases: []string{"i"}, Usage: "show each file's diff and ask before writing it (implies --apply)"},
-			&cli.BoolFlag{Name: "check", Usage: "print findings and a summary only, no diff"},
-			&cli.BoolFlag{Name: "json", Usage: "print one JSON document on standard output instead of text"},
-			&cli.BoolFlag{Name: "strip-route-commands", Usage: "also remove default-route up/down commands in alias stanzas"},
-			&cli.BoolFlag{Name: "no-backup", Usage: "do not keep a backup of replaced files"},
-			&cli.StringSliceFlag{Name: "root", Usage: "treat `DIR` as / (repeat for several host trees); nothing outside it is read or written"},
-			&cli.StringFlag{Name: "explain", Usage: "explain `RULE` and exit"},
-			&cli.StringFlag{Name: "color", Value: "auto", Usage: "colour the diff: auto, always or never (NO_COLOR is honoured)"},
-			&cli.DurationFlag{Name: "lock-timeout", Value: 30 * time.Second, Usage: "how long --apply waits for another ifacefix on the same configuration"},
-		},
+		Flags:           flags(),
 		OnUsageError: func(c *cli.Context, err error, _ bool) error {
-			fmt.Fprintf(stderr, "ifacefix: %v\n", err)
+			args, _ := c.App.Metadata["args"].([]string)
+			fmt.Fprintln(stderr, "ifacefix: "+usageError(err, c.App.Flags, args))
 			return exitCode(exitError)
 		},
 		ExitErrHandler: func(*cli.Context, error) {},
-		Action: func(c *cli.Context) error {
-			return exitCode(action(c, stdin, stdout, stderr))
-		},
+	}
+	app.Action = func(c *cli.Context) error {
+		return exitCode(action(c, stdin, stdout, stderr))
 	}
 	return app
 }
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	err := newApp(stdin, stdout, stderr).Run(args)
+	app := newApp(stdin, stdout, stderr)
+	app.Metadata = map[string]any{"args": args}
+	err := app.Run(args)
 	var code exitCode
 	switch {
 	case err == nil:
@@ -94,9 +112,18 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	case errors.As(err, &code):
 		return int(code)
 	default:
-		fmt.Fprintf(stderr, "ifacefix: %v\n", err)
+		fmt.Fprintln(stderr, "ifacefix: "+usageError(err, flags(), args))
 		return exitError
 	}
+}
+
+// endOfOptions reports whether the file arguments came after "--": the argument just before
+// them is "--" (the flag parser drops it).
+func endOfOptions(c *cli.Context) bool {
+	raw, _ := c.App.Metadata["args"].([]string)
+	files := c.Args().Slice()
+	i := len(raw) - len(files) - 1
+	return i >= 1 && raw[i] == "--"
 }
 
 func action(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer) int {
@@ -117,38 +144,39 @@ func action(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer) int {
 		return exitOK
 	}
 	files := c.Args().Slice()
-	for _, f := range files {
-		if strings.HasPrefix(f, "-") && f != "-" {
-			return fail("flag %s after file names: put flags before the files", f)
+	if !endOfOptions(c) {
+		for _, f := range files {
+			if strings.HasPrefix(f, "-") && f != "-" {
+				return fail("flag %s after file names: put flags before the files (or -- before a file name that starts with -)", f)
+			}
 		}
 	}
-	color := c.String("color")
-	switch color {
-	case "auto":
-		color = "never"
-		if isTerminal(stdout) && os.Getenv("NO_COLOR") == "" {
-			color = "always"
-		}
-	case "always", "never":
-	default:
-		return fail("--color must be auto, always or never, not %q", color)
+	color, err := colorMode(c.String("color"), stdout)
+	if err != nil {
+		return fail("%v", err)
 	}
 	apply := c.Bool("apply") || c.Bool("interactive")
-	if c.Bool("check") && apply {
+	undo := c.Bool("undo")
+	switch {
+	case c.Bool("check") && apply:
 		return fail("--check and --apply exclude each other")
-	}
-	if c.Bool("json") && c.Bool("interactive") {
+	case c.Bool("json") && c.Bool("interactive"):
 		// The prompts' diffs would be mixed into the JSON document.
 		return fail("--json and --interactive exclude each other")
+	case c.Bool("json") && c.Bool("quiet"):
+		return fail("--json and --quiet exclude each other: the document is the whole output")
+	case undo && c.Bool("strip-route-commands"):
+		return fail("--undo and --strip-route-commands exclude each other: --undo fixes nothing")
 	}
 	fix := fixer.Options{StripRouteCommands: c.Bool("strip-route-commands")}
-	out := output{stdout: stdout, stderr: stderr, json: c.Bool("json"), color: color == "always", check: c.Bool("check")}
+	out := output{stdout: stdout, stderr: stderr, json: c.Bool("json"), color: color, check: c.Bool("check"),
+		quiet: c.Bool("quiet"), undo: undo, noConfigOK: len(files) == 0}
 
 	if len(files) == 1 && files[0] == "-" {
-		if apply {
-			return fail("cannot --apply to standard input: the fixed text goes to standard output")
-		}
-		if len(c.StringSlice("root")) > 0 {
+		switch {
+		case apply || undo:
+			return fail("cannot --apply or --undo standard input: the fixed text goes to standard output")
+		case len(c.StringSlice("root")) > 0:
 			return fail("--root does not apply to standard input")
 		}
 		data, err := io.ReadAll(stdin)
@@ -157,7 +185,7 @@ func action(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		p, err := plan.FromBytes("<stdin>", data, fix)
 		if err != nil {
-			fmt.Fprintln(stderr, err)
+			fmt.Fprintln(stderr, report.Error(err))
 			return exitError
 		}
 		return out.stdinResult(p)
@@ -172,142 +200,75 @@ func action(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer) int {
 		Backup: !c.Bool("no-backup"), LockTimeout: c.Duration("lock-timeout"),
 		// Only the dry run, -i and --json show diffs.
 		NoDiff: !c.Bool("json") && (c.Bool("check") || apply && !c.Bool("interactive")),
+		// Without FILE, a host without /etc/network/interfaces has no ifupdown configuration;
+		// a FILE named must exist.
+		AllowMissing: len(files) == 0,
 	}
 	if c.Bool("interactive") {
-		in := bufio.NewReader(stdin)
-		opt.Confirm = func(f *plan.File) (bool, error) {
-			out.diff(f)
-			if len(f.Linked) > 0 {
-				var with []string
-				for _, g := range f.Linked {
-					with = append(with, g.Path)
-				}
-				fmt.Fprintf(stderr, "ifacefix: this change goes with the change to %s (a gateway moves between them): all are written or none\n", strings.Join(with, ", "))
+		opt.Confirm = confirm(out, stdin, stderr)
+	}
+	var p *plan.Plan
+	if undo {
+		p, err = plan.Undo(opt)
+	} else {
+		p, err = plan.Run(opt)
+	}
+	if apply {
+		audit(p, stderr)
+	}
+	return out.result(p, err, apply)
+}
+
+// confirm asks before each file is written (-i), on standard error, reading answers line by line.
+func confirm(out output, stdin io.Reader, stderr io.Writer) func(*plan.File) (bool, error) {
+	in := bufio.NewReader(stdin)
+	return func(f *plan.File) (bool, error) {
+		out.diff(f)
+		if len(f.Linked) > 0 {
+			var with []string
+			for _, g := range f.Linked {
+				with = append(with, g.Path)
 			}
-			fmt.Fprintf(stderr, "Apply this change to %s? [y/N] ", f.Path)
-			line, err := in.ReadString('\n')
-			if err != nil && line == "" {
-				fmt.Fprintln(stderr)
-				return false, nil // end of input: no
-			}
-			a := strings.ToLower(strings.TrimSpace(line))
-			if !isTerminal(stdin) {
-				fmt.Fprintln(stderr, a) // a terminal echoes the answer; show it in logs too
-			}
-			return a == "y" || a == "yes", nil
+			fmt.Fprintf(stderr, "ifacefix: this change goes with the change to %s (a gateway moves between them): all are written or none\n", strings.Join(with, ", "))
 		}
-	}
-	p, err := plan.Run(opt)
-	if err != nil {
-		var we *plan.WriteError
-		if errors.As(err, &we) && len(we.Written) > 0 {
-			out.result(p, apply)
+		what := "Apply this change to " + f.Path
+		if f.Restore != "" {
+			what = "Restore " + f.Path + " from " + f.Restore
 		}
-		fmt.Fprintln(stderr, report.Error(err))
-		return exitError
-	}
-	return out.result(p, apply)
-}
-
-type output struct {
-	stdout, stderr io.Writer
-	json, color    bool
-	check          bool
-}
-
-func (o output) diff(f *plan.File) {
-	d := f.Diff
-	if o.color {
-		d = udiff.Colorize(d)
-	}
-	o.stdout.Write(d)
-}
-
-func (o output) findings(p *plan.Plan) {
-	// Buffered: a fleet audit or a big file has thousands of findings.
-	w := bufio.NewWriterSize(o.stderr, 64<<10)
-	var line []byte
-	for _, f := range p.Findings {
-		line = append(report.AppendFinding(line[:0], f), '\n')
-		w.Write(line)
-	}
-	w.Flush()
-}
-
-func status(p *plan.Plan) int {
-	if p.NeedsAttention() {
-		return exitAttention
-	}
-	return exitOK
-}
-
-func (o output) result(p *plan.Plan, applied bool) int {
-	if o.json {
-		o.writeJSON(p, "")
-		return status(p)
-	}
-	if !applied && !o.check {
-		for _, f := range p.Changed() {
-			o.diff(f)
+		fmt.Fprintf(stderr, "%s? [y/N] ", what)
+		line, err := in.ReadString('\n')
+		if err != nil && line == "" {
+			fmt.Fprintln(stderr)
+			return false, nil // end of input: no
 		}
-	}
-	o.findings(p)
-	for _, f := range p.Files {
-		if f.Written {
-			msg := "ifacefix: wrote " + f.Path
-			if f.Backup != "" {
-				msg += " (backup: " + f.Backup + ")"
-			}
-			fmt.Fprintln(o.stderr, msg)
+		a := strings.ToLower(strings.TrimSpace(line))
+		if !isTerminal(stdin) {
+			fmt.Fprintln(stderr, a) // a terminal echoes the answer; show it in logs too
 		}
+		return a == "y" || a == "yes", nil
 	}
-	fmt.Fprintln(o.stderr, "ifacefix: "+report.Summary(p, applied))
-	return status(p)
 }
 
-func (o output) stdinResult(p *plan.Plan) int {
-	if o.json {
-		o.writeJSON(p, string(p.Files[0].New))
-		return status(p)
+// colorMode decides whether the diff is coloured. auto colours a terminal (golang.org/x/term:
+// /dev/null is no terminal), unless TERM is dumb or NO_COLOR is set (no-color.org); FORCE_COLOR
+// set to anything but "" colours whatever the output (force-color.org), unless NO_COLOR is set.
+// always and never are explicit and win over the environment.
+func colorMode(flag string, stdout io.Writer) (bool, error) {
+	switch flag {
+	case "always":
+		return true, nil
+	case "never":
+		return false, nil
+	case "auto":
+		if os.Getenv("NO_COLOR") != "" {
+			return false, nil
+		}
+		if os.Getenv("FORCE_COLOR") != "" {
+			return true, nil
+		}
+		return isTerminal(stdout) && os.Getenv("TERM") != "dumb", nil
 	}
-	if !o.check {
-		o.stdout.Write(p.Files[0].New)
-	}
-	o.findings(p)
-	fmt.Fprintln(o.stderr, "ifacefix: "+report.Summary(p, false))
-	return status(p)
-}
-
-// jsonFile and jsonReport are the --json contract.
-type jsonFile struct {
-	Path    string `json:"path"`
-	Changed bool   `json:"changed"`
-	Written bool   `json:"written"`
-	Backup  string `json:"backup"`
-	Diff    string `json:"diff,omitempty"`
-}
-
-type jsonReport struct {
-	Files    []jsonFile     `json:"files"`
-	Findings []plan.Finding `json:"findings"`
-	Content  *string        `json:"content,omitempty"` // standard input mode: the fixed text
-}
-
-func (o output) writeJSON(p *plan.Plan, content string) {
-	r := jsonReport{Files: []jsonFile{}, Findings: p.Findings}
-	if r.Findings == nil {
-		r.Findings = []plan.Finding{}
-	}
-	for _, f := range p.Files {
-		r.Files = append(r.Files, jsonFile{Path: f.Path, Changed: f.Changed, Written: f.Written, Backup: f.Backup, Diff: string(f.Diff)})
-	}
-	if p.Files != nil && p.Files[0].Path == "<stdin>" {
-		r.Content = &content
-	}
-	enc := json.NewEncoder(o.stdout)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false) // "<stdin>", "&&" in commands: print them as they are
-	enc.Encode(r)
+	return false, fmt.Errorf("--color must be auto, always or never, not %q", flag)
 }
 
 func wrap(s string, width int) string {
@@ -327,13 +288,8 @@ func wrap(s string, width int) string {
 	return b.String()
 }
 
-// isTerminal reports whether the reader or writer is a character device (a terminal), without a
-// terminal library.
+// isTerminal reports whether the reader or writer is a terminal.
 func isTerminal(rw any) bool {
 	f, ok := rw.(*os.File)
-	if !ok {
-		return false
-	}
-	fi, err := f.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+	return ok && term.IsTerminal(int(f.Fd()))
 }

@@ -21,7 +21,12 @@ import (
 var update = flag.Bool("update", false, "rewrite the cmp files of testdata/script from the actual output")
 
 func TestMain(m *testing.M) {
-	testscript.Main(m, map[string]func(){"ifacefix": main})
+	// The tests that call run never reach the machine's syslog: a socket nobody listens on,
+	// unless a test sets its own (the scripts' command gets its script's socket from Setup).
+	if os.Getenv(syslogSocketEnv) == "" {
+		os.Setenv(syslogSocketEnv, filepath.Join(os.TempDir(), fmt.Sprintf("ifacefix-test-no-syslog-%d", os.Getpid())))
+	}
+	testscript.Main(m, map[string]func(){"ifacefix": commandForScripts})
 }
 
 // TestScript runs the end-to-end scripts in testdata/script: the real command, in a scratch
@@ -32,10 +37,21 @@ func TestScript(t *testing.T) {
 		RequireExplicitExec: true,
 		RequireUniqueNames:  true,
 		UpdateScripts:       *update,
+		Setup: func(env *testscript.Env) error {
+			abs, err := filepath.Abs(schemaFile)
+			if err != nil {
+				return err
+			}
+			env.Setenv(schemaEnv, abs)
+			return setupSyslog(env)
+		},
 		Condition: func(cond string) (bool, error) {
 			switch cond {
 			case "root":
 				return os.Geteuid() == 0, nil
+			case "proclocks":
+				_, err := os.Stat("/proc/locks")
+				return err == nil, nil
 			}
 			return false, fmt.Errorf("unknown condition %q", cond)
 		},
@@ -50,6 +66,9 @@ func TestScript(t *testing.T) {
 			"mkfifo":     cmdMkfifo,
 			"backup-of":  cmdBackupOf,
 			"is-symlink": cmdIsSymlink,
+			"exits":      cmdExits,
+			"syslog":     cmdSyslog,
+			"hold-lock":  cmdHoldLock,
 		},
 	})
 }
@@ -214,6 +233,18 @@ func cmdBackupOf(ts *testscript.TestScript, neg bool, args []string) {
 	if !bytes.Equal(got, want) {
 		ts.Fatalf("backup %s is %q, want %q", b[0], got, want)
 	}
+}
+
+// hold-lock DIR: takes an exclusive flock on DIR, as another process would, until the script ends.
+func cmdHoldLock(ts *testscript.TestScript, neg bool, args []string) {
+	noNeg(ts, neg, "hold-lock")
+	if len(args) != 1 {
+		ts.Fatalf("usage: hold-lock DIR")
+	}
+	d, err := os.Open(ts.MkAbs(args[0]))
+	ts.Check(err)
+	ts.Check(syscall.Flock(int(d.Fd()), syscall.LOCK_EX|syscall.LOCK_NB))
+	ts.Defer(func() { d.Close() })
 }
 
 // [!] is-symlink NAME

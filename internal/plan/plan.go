@@ -50,10 +50,37 @@ type Options struct {
 	// NoDiff skips rendering File.Diff, for callers that do not show it (--check, --apply):
 	// on big files the diff costs as much memory as the file.
 	NoDiff bool
+	// AllowMissing makes a root whose top-level file does not exist (ErrNoConfig: a host without
+	// ifupdown) no error: it is recorded in its Root, and the other roots are planned and written.
+	AllowMissing bool
+}
+
+// ErrNoConfig is matched (errors.Is) by the error for a top-level file that does not exist,
+// nor perhaps its directory: no ifupdown configuration there (a host on netplan or
+// systemd-networkd). A missing sourced file, a dangling symlink and a missing root are other
+// errors.
+var ErrNoConfig = errors.New("no ifupdown configuration")
+
+// NoConfigError is the error for a top-level file that does not exist.
+type NoConfigError struct{ Path string }
+
+func (e *NoConfigError) Error() string { return e.Path + ": no such file or directory" }
+
+// Is matches ErrNoConfig and fs.ErrNotExist.
+func (e *NoConfigError) Is(target error) bool {
+	return target == ErrNoConfig || target == fs.ErrNotExist
+}
+
+// Root is one root of a run (Options.Roots) and what became of it.
+type Root struct {
+	Dir string // as given; "/" without Options.Roots
+	// Err is why the root was not planned (its files and findings are then not in the plan).
+	Err error
 }
 
 // File is one file of a configuration and what the plan does to it.
 type File struct {
+	Root    string // Root.Dir of the root it was read in
 	Path    string // shown to people: the host path
 	Name    string // absolute name inside the root
 	Old     []byte
@@ -67,15 +94,21 @@ type File struct {
 	// Writing only the removal would leave the host without a default route; only the insertion,
 	// with two default routes.
 	Linked []*File
+	// Unwritten says why a changed file was not written by Apply ("" when it was, or before).
+	Unwritten string
+	// Restore is the backup Undo puts back (its host path); "" in Run's plans.
+	Restore string
 
-	fsys    *rootfs.FS
-	parse   *parser.File
-	display func(name string) string
-	inserts bool // some edit adds text (a moved gateway)
+	fsys     *rootfs.FS
+	parse    *parser.File
+	display  func(name string) string
+	inserts  bool             // some edit adds text (a moved gateway)
+	expected *safefile.Expect // what was read, when there is no parse (Undo)
 }
 
 // Finding is a fixer finding with its file's display path.
 type Finding struct {
+	Root    string `json:"root"`
 	Path    string `json:"path"`
 	Line    int    `json:"line"`
 	Iface   string `json:"iface"`
@@ -85,12 +118,24 @@ type Finding struct {
 	Fixed   bool   `json:"fixed"`
 	Removed string `json:"removed,omitempty"`
 	Note    bool   `json:"note,omitempty"` // it only says what happens: never needs attention
+
+	action string // fixer.Finding.Action
 }
 
 // Plan is the outcome of Run.
 type Plan struct {
+	Roots    []Root
 	Files    []*File
 	Findings []Finding
+	// NotFollowed lists the source and source-directory lines FromBytes did not follow.
+	NotFollowed []Include
+}
+
+// Include is a source or source-directory line.
+type Include struct {
+	Path string
+	Line int
+	Text string
 }
 
 // Changed returns the files with a proposed change.
@@ -171,10 +216,13 @@ func Run(opt Options) (*Plan, error) {
 		}
 	}()
 	for _, root := range roots {
+		p.Roots = append(p.Roots, Root{Dir: root})
 		t, err := openTree(root, files, opt.WorkDir)
 		if err != nil {
-			return p, err
+			p.Roots[len(p.Roots)-1].Err = err
+			continue
 		}
+		t.root = len(p.Roots) - 1
 		trees = append(trees, t)
 	}
 	if opt.Apply {
@@ -187,8 +235,19 @@ func Run(opt Options) (*Plan, error) {
 	seen := map[fileKey][]*File{}
 	loaded := loadAll(trees, opt)
 	for i, t := range trees {
-		if err := p.read(t, loaded[i], seen); err != nil {
-			return p, err
+		p.Roots[t.root].Err = p.read(t, loaded[i], seen)
+	}
+	// Every root is planned, so that each can be reported; an error in any means nothing is
+	// written.
+	for _, r := range p.Roots {
+		if r.Err != nil && !(opt.AllowMissing && errors.Is(r.Err, ErrNoConfig)) {
+			if opt.Apply {
+				for _, f := range p.Files {
+					f.Unwritten = "not written: root " + r.Dir + " has an error"
+				}
+				p.markUnwritten()
+			}
+			return p, r.Err
 		}
 	}
 	if !opt.Apply {
@@ -241,19 +300,24 @@ func (p *Plan) unknown() error {
 
 // tree is one root (one host tree) and the top-level names to read in it.
 type tree struct {
-	fsys    *rootfs.FS
-	names   []string
-	display func(name string) string
+	fsys     *rootfs.FS
+	dir      string                // Root.Dir
+	root     int                   // its index in Plan.Roots
+	names    []string              // absolute names inside the root
+	displays []func(string) string // for each name: how it and what it sources are shown
 }
 
 func openTree(root string, files []string, workDir string) (*tree, error) {
 	fsys, err := rootfs.Open(root)
 	if err != nil {
-		return nil, err
+		// Named as given (rootfs says it absolute), as the user typed it.
+		return nil, fmt.Errorf("root %s: %w", root, unwrapPathError(err))
 	}
-	t := &tree{fsys: fsys}
-	// Paths are shown as the user named the root, so that they can be pasted back.
-	t.display = func(name string) string {
+	t := &tree{fsys: fsys, dir: root}
+	// Paths are shown as the user named the root, so that they can be pasted back; without a
+	// root, a file named by a relative path is shown relative, with what it sources under the
+	// working directory, as ifupdown shows them.
+	display := func(name string) string {
 		if fsys.Dir() == "/" {
 			return name
 		}
@@ -261,6 +325,20 @@ func openTree(root string, files []string, workDir string) (*tree, error) {
 	}
 	for _, f := range files {
 		t.names = append(t.names, inRoot(f, root, workDir))
+		d := display
+		if fsys.Dir() == "/" && !filepath.IsAbs(f) {
+			wd := workDir
+			if wd == "" {
+				wd, _ = filepath.Abs(".")
+			}
+			d = func(name string) string {
+				if rel, err := filepath.Rel(wd, name); err == nil && rel != ".." && !strings.HasPrefix(rel, "../") {
+					return rel
+				}
+				return name
+			}
+		}
+		t.displays = append(t.displays, d)
 	}
 	return t, nil
 }
@@ -336,9 +414,14 @@ type loaded struct {
 	errs  []error // its error
 }
 
-func load(t *tree, name string, opt Options) *loaded {
-	cfg, err := parser.Load(t.fsys, name, parser.Options{Display: t.display})
+func load(t *tree, j int, opt Options) *loaded {
+	name, display := t.names[j], t.displays[j]
+	cfg, err := parser.Load(t.fsys, name, parser.Options{Display: display})
 	if err != nil {
+		var pe *parser.Error
+		if errors.As(err, &pe) && pe.Line == 0 && errors.Is(err, fs.ErrNotExist) && absent(t.fsys, name) {
+			err = &NoConfigError{Path: display(name)}
+		}
 		return &loaded{err: err}
 	}
 	l := &loaded{cfg: cfg, res: fixer.Fix(cfg, opt.Fix), files: make([]*File, len(cfg.Files)), errs: make([]error, len(cfg.Files))}
@@ -348,9 +431,21 @@ func load(t *tree, name string, opt Options) *loaded {
 		if l.errs[i] != nil {
 			break // read stops at the first error
 		}
-		l.files[i].display = t.display
+		l.files[i].display = display
+		l.files[i].Root = t.dir
 	}
 	return l
+}
+
+// absent reports whether the file name (absolute, inside fsys) is missing, and so perhaps are its
+// directories. A dangling symlink is not absent: ifupdown fails on it.
+func absent(fsys *rootfs.FS, name string) bool {
+	dir, err := fsys.Resolve(path.Dir(name))
+	if err != nil {
+		return errors.Is(err, fs.ErrNotExist)
+	}
+	_, err = fsys.Root().Lstat(path.Join(dir, path.Base(name)))
+	return errors.Is(err, fs.ErrNotExist)
 }
 
 // loadAll loads every top-level file of every tree, several trees at a time (reading many small
@@ -369,7 +464,7 @@ func loadAll(trees []*tree, opt Options) [][]*loaded {
 	workers := min(len(jobs), 2*runtime.GOMAXPROCS(0))
 	if workers <= 1 {
 		for _, j := range jobs {
-			out[j.t][j.n] = load(trees[j.t], trees[j.t].names[j.n], opt)
+			out[j.t][j.n] = load(trees[j.t], j.n, opt)
 		}
 		return out
 	}
@@ -383,7 +478,7 @@ func loadAll(trees []*tree, opt Options) [][]*loaded {
 					return
 				}
 				j := jobs[i]
-				out[j.t][j.n] = load(trees[j.t], trees[j.t].names[j.n], opt)
+				out[j.t][j.n] = load(trees[j.t], j.n, opt)
 			}
 		})
 	}
@@ -393,8 +488,19 @@ func loadAll(trees []*tree, opt Options) [][]*loaded {
 
 // read merges the loaded configurations of one tree into the plan. A file met again under the
 // same name (through another top-level file, or another root naming the same tree) is planned
-// once; another hard link of it is a file of its own (see sameName).
-func (p *Plan) read(t *tree, ls []*loaded, seen map[fileKey][]*File) error {
+// once; another hard link of it is a file of its own (see sameName). On an error, nothing of the
+// tree is in the plan.
+func (p *Plan) read(t *tree, ls []*loaded, seen map[fileKey][]*File) (err error) {
+	nFiles, nFindings := len(p.Files), len(p.Findings)
+	var added []fileKey
+	defer func() {
+		if err != nil {
+			p.Files, p.Findings = p.Files[:nFiles], p.Findings[:nFindings]
+			for _, k := range slices.Backward(added) {
+				seen[k] = seen[k][:len(seen[k])-1]
+			}
+		}
+	}()
 	for _, l := range ls {
 		if l.err != nil {
 			return l.err
@@ -421,6 +527,7 @@ func (p *Plan) read(t *tree, ls []*loaded, seen map[fileKey][]*File) error {
 				continue
 			}
 			seen[k] = append(seen[k], f)
+			added = append(added, k)
 			mine[pf] = f
 			p.Files = append(p.Files, f)
 		}
@@ -429,7 +536,7 @@ func (p *Plan) read(t *tree, ls []*loaded, seen map[fileKey][]*File) error {
 			if dup[fd.File] {
 				continue // already reported when the file was first planned
 			}
-			fnd := findingOf(fd)
+			fnd := findingOf(t.dir, fd)
 			if unknownRules[fnd.Rule] {
 				fnd.Message += unknownNote
 			}
@@ -469,22 +576,23 @@ func inRoot(name, root, workDir string) string {
 // order of host path.
 func lockAll(trees []*tree, timeout time.Duration) (func(), error) {
 	type lockDir struct {
-		fsys *rootfs.FS
-		dir  string // inside fsys
-		host string
+		fsys  *rootfs.FS
+		dir   string // inside fsys
+		host  string
+		shown string // as paths are shown
 	}
 	var dirs []lockDir
 	done := map[fileKey]bool{}
 	for _, t := range trees {
-		for _, n := range t.names {
+		for j, n := range t.names {
 			dir := path.Dir(n)
 			real, err := t.fsys.Resolve(n)
 			switch {
 			case err == nil:
 				dir = path.Dir("/" + real)
 			case errors.Is(err, fs.ErrNotExist):
-				// Say it as the read would, naming the file rather than the directory to lock.
-				return nil, &parser.Error{Path: t.display(n), Msg: "no such file or directory", Err: err}
+				// The read reports it, and then nothing is written.
+				continue
 			}
 			k := fileKey{host: t.fsys.HostPath(dir)}
 			rel := strings.TrimPrefix(dir, "/")
@@ -500,7 +608,7 @@ func lockAll(trees []*tree, timeout time.Duration) (func(), error) {
 				continue
 			}
 			done[k] = true
-			dirs = append(dirs, lockDir{t.fsys, dir, t.fsys.HostPath(dir)})
+			dirs = append(dirs, lockDir{t.fsys, dir, t.fsys.HostPath(dir), t.displays[j](dir)})
 		}
 	}
 	sort.SliceStable(dirs, func(i, j int) bool { return dirs[i].host < dirs[j].host })
@@ -514,6 +622,9 @@ func lockAll(trees []*tree, timeout time.Duration) (func(), error) {
 		u, err := safefile.Lock(d.fsys, strings.TrimPrefix(d.dir, "/"), timeout)
 		if err != nil {
 			release()
+			if errors.Is(err, safefile.ErrLocked) {
+				err = lockedError(d.fsys, d.dir, d.shown, timeout, err)
+			}
 			return nil, err
 		}
 		unlocks = append(unlocks, u)
@@ -595,6 +706,12 @@ func (p *Plan) write(opt Options) (err error) {
 		}
 		if !ok {
 			decline(f)
+			for g := range declined {
+				if g.Unwritten == "" {
+					g.Unwritten = "it goes with the change to " + f.Path + ", which was declined"
+				}
+			}
+			f.Unwritten = "the change was declined"
 		}
 	}
 	var todo []*File
@@ -670,22 +787,35 @@ func stepError(err error) error {
 
 // expect is what was read of the file, for safefile's checks.
 func (f *File) expect() safefile.Expect {
+	if f.expected != nil {
+		return *f.expected
+	}
 	info := f.parse.Info
 	return safefile.Expect{Data: f.Old, Size: info.Size, ModTime: time.Unix(0, info.ModTime), Dev: info.Dev, Ino: info.Ino}
 }
 
 // markUnwritten turns the findings of files that were not written (declined, or not reached
-// because of an error) back into unfixed ones.
+// because of an error) back into unfixed ones, whose message says so instead of what the edits
+// would have done.
 func (p *Plan) markUnwritten() {
-	unwritten := map[string]bool{}
+	unwritten := map[string]string{}
 	for _, f := range p.Files {
 		if f.Changed && !f.Written {
-			unwritten[f.Path] = true
+			if f.Unwritten == "" {
+				f.Unwritten = "not written: the run stopped at an error"
+			}
+			unwritten[f.Path] = f.Unwritten
 		}
 	}
 	for i := range p.Findings {
-		if unwritten[p.Findings[i].Path] {
-			p.Findings[i].Fixed = false
+		fd := &p.Findings[i]
+		why, ok := unwritten[fd.Path]
+		if !ok || !fd.Fixed {
+			continue
+		}
+		fd.Fixed, fd.Removed = false, ""
+		if fd.action != "" && strings.HasSuffix(fd.Message, fd.action) {
+			fd.Message = strings.TrimSuffix(fd.Message, fd.action) + "left as is (" + why + ")"
 		}
 	}
 }
@@ -705,13 +835,18 @@ func FromBytes(name string, data []byte, fix fixer.Options) (*Plan, error) {
 	}
 	p := &Plan{Files: []*File{f}}
 	for _, fd := range res.Findings {
-		p.Findings = append(p.Findings, findingOf(fd))
+		p.Findings = append(p.Findings, findingOf("", fd))
+	}
+	for _, ln := range pf.Lines {
+		if ln.Kind == parser.Source || ln.Kind == parser.SourceDir {
+			p.NotFollowed = append(p.NotFollowed, Include{Path: pf.Path, Line: ln.Pos(), Text: strings.TrimSpace(ln.Keyword + " " + ln.Rest)})
+		}
 	}
 	return p, nil
 }
 
-// findingOf is a fixer finding with its file's display path.
-func findingOf(fd *fixer.Finding) Finding {
-	return Finding{Path: fd.File.Path, Line: fd.Line, Iface: fd.Iface, Family: fd.Family,
-		Rule: fd.Rule, Message: fd.Message, Fixed: fd.Fixed(), Removed: fd.Removed(), Note: fd.Note}
+// findingOf is a fixer finding of the root with its file's display path.
+func findingOf(root string, fd *fixer.Finding) Finding {
+	return Finding{Root: root, Path: fd.File.Path, Line: fd.Line, Iface: fd.Iface, Family: fd.Family,
+		Rule: fd.Rule, Message: fd.Message, Fixed: fd.Fixed(), Removed: fd.Removed(), Note: fd.Note, action: fd.Action}
 }

@@ -9,7 +9,6 @@ import (
 	"strconv"
 
 	"github.com/ifacefix/ifacefix/internal/plan"
-	"github.com/ifacefix/ifacefix/parser"
 )
 
 // AppendFinding appends "PATH:LINE: RULE: message" (no line number for a finding about no line).
@@ -65,13 +64,36 @@ func plural(n int, w string) string {
 	return w + "s"
 }
 
-// Error returns the text of err: an error in the configuration bare ("path:line: message" or
-// "path: message", as compilers and ifupdown print them, whatever the path looks like: with a
-// root it is often relative), any other prefixed with "ifacefix: ".
-func Error(err error) string {
-	var pe *parser.Error
-	if errors.As(err, &pe) && err.Error() == pe.Error() {
-		return pe.Error()
+// UndoSummary returns the summary line of --undo: files checked, to restore (dry run) or
+// restored.
+func UndoSummary(p *plan.Plan, applied bool) string {
+	changed, written := 0, 0
+	for _, f := range p.Files {
+		if f.Changed {
+			changed++
+		}
+		if f.Written {
+			written++
+		}
 	}
+	s := fmt.Sprintf("%d %s checked", len(p.Files), plural(len(p.Files), "file"))
+	if applied {
+		return s + fmt.Sprintf(", %d restored from %s", written, plural(written, "backup"))
+	}
+	return s + fmt.Sprintf(", %d to restore from %s, nothing written", changed, plural(changed, "backup"))
+}
+
+// Error returns the text of err prefixed with "ifacefix: ", as ifupdown prefixes its own
+// ("ifquery: path:line: message"), configuration errors included.
+func Error(err error) string {
 	return "ifacefix: " + err.Error()
+}
+
+// NoConfig returns the line for a root without ifupdown configuration (plan.ErrNoConfig).
+func NoConfig(err error) string {
+	var ne *plan.NoConfigError
+	if errors.As(err, &ne) {
+		return "ifacefix: no ifupdown configuration: " + ne.Path + " does not exist"
+	}
+	return "ifacefix: no ifupdown configuration: " + err.Error()
 }

@@ -50,12 +50,26 @@ func TestError(t *testing.T) {
 		err  error
 		want string
 	}{
-		{pe, "etc/network/interfaces:3: misplaced option"},
+		{pe, "ifacefix: etc/network/interfaces:3: misplaced option"},
 		{fmt.Errorf("wrapped: %w", pe), "ifacefix: wrapped: etc/network/interfaces:3: misplaced option"},
 		{errors.New("locked"), "ifacefix: locked"},
+		{&plan.NoConfigError{Path: "nofile"}, "ifacefix: nofile: no such file or directory"},
 	} {
 		if got := Error(c.err); got != c.want {
 			t.Errorf("Error(%v) = %q, want %q", c.err, got, c.want)
 		}
+	}
+	if got, want := NoConfig(&plan.NoConfigError{Path: "/etc/network/interfaces"}), "ifacefix: no ifupdown configuration: /etc/network/interfaces does not exist"; got != want {
+		t.Errorf("NoConfig = %q, want %q", got, want)
+	}
+}
+
+func TestUndoSummary(t *testing.T) {
+	p := &plan.Plan{Files: []*plan.File{{Changed: true, Written: true}, {Changed: true}, {}}}
+	if got, want := UndoSummary(p, true), "3 files checked, 1 restored from backup"; got != want {
+		t.Errorf("applied: %q, want %q", got, want)
+	}
+	if got, want := UndoSummary(p, false), "3 files checked, 2 to restore from backups, nothing written"; got != want {
+		t.Errorf("dry run: %q, want %q", got, want)
 	}
 }

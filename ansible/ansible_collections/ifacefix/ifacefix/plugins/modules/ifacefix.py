@@ -168,6 +168,9 @@ findings:
   type: list
   elements: dict
   contains:
+    root:
+      description: The root the file was read in (the C(root) option, C(/) without it).
+      type: str
     path:
       description: The file.
       type: str
@@ -193,7 +196,8 @@ findings:
       description: The removed text, when something was removed.
       type: str
   sample:
-    - path: /etc/network/interfaces
+    - root: /
+      path: /etc/network/interfaces
       line: 14
       iface: "eth0:0"
       family: inet
