@@ -61,7 +61,7 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 		Reader:          stdin,
 		Writer:          stdout,
 		ErrWriter:       stderr,
-		Flags: []cli.Flag{
+		Flags: append([]cli.Flag{
 			&cli.BoolFlag{Name: "apply", Usage: "write the fixes (atomically, with a backup)"},
 			&cli.BoolFlag{Name: "interactive", Aliases: []string{"i"}, Usage: "show each file's diff and ask before writing it (implies --apply)"},
 			&cli.BoolFlag{Name: "check", Usage: "print findings and a summary only, no diff"},
@@ -72,7 +72,7 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 			&cli.StringFlag{Name: "explain", Usage: "explain `RULE` and exit"},
 			&cli.StringFlag{Name: "color", Value: "auto", Usage: "colour the diff: auto, always or never (NO_COLOR is honoured)"},
 			&cli.DurationFlag{Name: "lock-timeout", Value: 30 * time.Second, Usage: "how long --apply waits for another ifacefix on the same configuration"},
-		},
+		}, liveFlags...),
 		OnUsageError: func(c *cli.Context, err error, _ bool) error {
 			fmt.Fprintf(stderr, "ifacefix: %v\n", err)
 			return exitCode(exitError)
@@ -121,6 +121,9 @@ func action(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer) int {
 		if strings.HasPrefix(f, "-") && f != "-" {
 			return fail("flag %s after file names: put flags before the files", f)
 		}
+	}
+	if msg := liveUsage(c, files); msg != "" {
+		return fail("%s", msg)
 	}
 	color := c.String("color")
 	switch color {
@@ -205,6 +208,9 @@ func action(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		fmt.Fprintln(stderr, report.Error(err))
 		return exitError
+	}
+	if c.Bool("live") {
+		return out.live(c, p, files, apply)
 	}
 	return out.result(p, apply)
 }
