@@ -271,10 +271,17 @@ func (au *auditor) routes() {
 			info.From = where(q.Opts[0])
 		}
 		a.Routes = append(a.Routes, info)
+		group := dups[dupKey(r)]
 		if matched[j] {
+			// The fixed configuration itself still asks for equal-metric duplicates: report
+			// every one but the first it keeps.
+			if q != nil && len(group) > 1 && !exact(r, keptFirst(group, snap.Routes, matched)) {
+				au.finding(RuleDuplicate, q.Opts[0], nil, r.Family,
+					"the kernel has %d default routes via %s dev %s of metric %d that differ only in src or flags (%s): outgoing connections leave from whichever the kernel picks; this line adds `%s`, and the configuration as fixed still asks for it",
+					len(group), r.Gateway, r.Dev, r.Metric, textList(group), Text(r))
+			}
 			continue
 		}
-		group := dups[dupKey(r)]
 		switch {
 		case q != nil:
 			del := &Change{Action: "del", Route: &snap.Routes[j], Command: Command("del", r)}
@@ -367,6 +374,23 @@ func (au *auditor) dynamic() map[key]*parser.Stanza {
 		}
 	}
 	return m
+}
+
+// keptFirst is the route of a duplicate group that the comparison keeps first: the first
+// wanted one without src, else the first wanted one.
+func keptFirst(group, all []routecmd.Route, matched []bool) routecmd.Route {
+	var first *routecmd.Route
+	for j, r := range all {
+		if matched[j] && slices.ContainsFunc(group, func(x routecmd.Route) bool { return exact(x, r) }) {
+			if r.Src == "" {
+				return r
+			}
+			if first == nil {
+				first = &all[j]
+			}
+		}
+	}
+	return *first
 }
 
 func textList(rs []routecmd.Route) string {
