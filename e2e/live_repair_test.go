@@ -378,3 +378,49 @@ func TestLiveAnsibleCheckMode(t *testing.T) {
 		t.Errorf("second run: %v", res)
 	}
 }
+
+// IPv6: ifupdown 0.8's `ip -6 route replace` let the alias take the default route. The repair
+// appends the primary's (the kernel joins it to the alias's as one multipath route) and then
+// deletes the alias's nexthop, so a default route is there throughout.
+func TestLiveRepairInet6(t *testing.T) {
+	needLive(t)
+	needTool(t, "timeout")
+	if _, err := os.Stat("/proc/sys/net/ipv6"); err != nil {
+		t.Skip("this kernel has no IPv6")
+	}
+	const config = `auto eth0 eth0:0
+iface eth0 inet6 static
+    address 2001:db8::10/64
+    gateway 2001:db8::1
+
+iface eth0:0 inet6 static
+    address 2001:db8::11/64
+    gateway 2001:db8::2
+`
+	_, file := writeConfig(t, config)
+	b := newHost(t, file)
+	if r := b.ifupdown(t, "ifup", "-a"); r.code != 0 {
+		t.Fatalf("ifup -a: exit %d\n%s", r.code, r.stderr)
+	}
+	expect(t, "IPv6 default routes before", b.defaults(t, "-6"), []string{"default via 2001:db8::2 dev eth0 metric 1024 onlink"})
+	r := b.ifacefix(t, "--apply", "--live")
+	if r.code != 0 || !strings.Contains(r.stderr, "2 changes made and verified") {
+		t.Fatalf("ifacefix --apply --live: exit %d\n%s", r.code, r.stderr)
+	}
+	fresh := newHost(t, file)
+	if r := fresh.ifupdown(t, "ifup", "-a"); r.code != 0 {
+		t.Fatalf("fresh: ifup -a: exit %d\n%s", r.code, r.stderr)
+	}
+	expect(t, "IPv6 default routes, repaired vs fresh", b.defaults(t, "-6"), fresh.defaults(t, "-6"))
+	global := func(h host) []string { // link-local addresses come from each veth's random MAC
+		var out []string
+		for _, a := range h.addrs(t, "-6") {
+			if !strings.HasPrefix(a, "fe80:") {
+				out = append(out, a)
+			}
+		}
+		return out
+	}
+	expect(t, "IPv6 addresses, repaired vs fresh", global(b), global(fresh))
+	sameHost(t, "repaired vs fresh", b.snapshot(t), fresh.snapshot(t))
+}

@@ -22,6 +22,9 @@ const (
 	RuleState       = "live-state"             // addresses up, state not (or the other way round)
 )
 
+// Rules lists the live rules, in the README's order.
+var Rules = []string{RuleDuplicate, RuleStale, RuleMissing, RuleMetric, RuleUnexplained, RuleState}
+
 // Input is what Check compares.
 type Input struct {
 	Old   *parser.Config // the configuration as read
@@ -490,14 +493,13 @@ func simulate(snap *Snapshot, changes []*Change, expect []routecmd.Route) string
 			continue
 		}
 		op, _ := routecmd.Command(c.Command)
-		mark := len(k.Changes)
+		prev := slices.Clone(k.Routes)
 		if err := k.Apply(op); err != nil {
 			return fmt.Sprintf("`%s` would fail in the kernel: %v", strings.Join(c.Command, " "), err)
 		}
-		var added, removed []routecmd.Route
-		for _, ch := range k.Changes[mark:] {
-			added, removed = append(added, ch.Added...), append(removed, ch.Removed...)
-		}
+		// What changed, by the routes' identity: an IPv6 gateway route that joins others as
+		// one multipath route changes their grouping, not them.
+		added, removed := minus(k.Routes, prev), minus(prev, k.Routes)
 		switch c.Action {
 		case "append":
 			if len(added) != 1 || len(removed) != 0 || !exact(added[0], *c.Route) {
@@ -524,25 +526,32 @@ func simulate(snap *Snapshot, changes []*Change, expect []routecmd.Route) string
 	return ""
 }
 
-// sameRoutes reports whether two lists hold the same routes, in any order.
-func sameRoutes(a, b []routecmd.Route) bool {
-	if len(a) != len(b) {
-		return false
-	}
+// minus returns the routes of a that b lacks, counting repeats.
+func minus(a, b []routecmd.Route) []routecmd.Route {
 	used := make([]bool, len(b))
+	var out []routecmd.Route
 	for _, x := range a {
-		found := false
-		for j, y := range b {
-			if !used[j] && exact(x, y) {
-				used[j], found = true, true
-				break
+		j := slices.IndexFunc(b, func(y routecmd.Route) bool { return exact(x, y) })
+		for j >= 0 && used[j] {
+			k := slices.IndexFunc(b[j+1:], func(y routecmd.Route) bool { return exact(x, y) })
+			if k < 0 {
+				j = -1
+			} else {
+				j += 1 + k
 			}
 		}
-		if !found {
-			return false
+		if j < 0 {
+			out = append(out, x)
+		} else {
+			used[j] = true
 		}
 	}
-	return true
+	return out
+}
+
+// sameRoutes reports whether two lists hold the same routes, in any order.
+func sameRoutes(a, b []routecmd.Route) bool {
+	return len(a) == len(b) && len(minus(a, b)) == 0
 }
 
 // Documentation prefixes and others outside most configurations, for the verification lookup.

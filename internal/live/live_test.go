@@ -438,11 +438,12 @@ func TestRefusesADeleteThatWouldTakeAnotherRoute(t *testing.T) {
 	k := newFake(t, []routecmd.Route{v4("192.0.2.1", "", 0, true), hand, v4("192.0.2.254", "", 100, true)},
 		addrs("192.0.2.10/24", "192.0.2.11/24", "192.0.2.12/24", "192.0.2.13/24"))
 	snap, _ := k.Snapshot()
-	a := Check(Input{Old: old, Fixed: fixed, Snap: snap, State: []Entry{{"eth0", "eth0"}, {"eth0:2", "eth0:2"}}, StatePath: "STATE"})
+	st := []Entry{{"eth0", "eth0"}, {"eth0:0", "eth0:0"}, {"eth0:1", "eth0:1"}, {"eth0:2", "eth0:2"}}
+	a := Check(Input{Old: old, Fixed: fixed, Snap: snap, State: st, StatePath: "STATE"})
 	if !strings.Contains(a.Refused, "would delete another route") {
 		t.Fatalf("refused = %q", a.Refused)
 	}
-	if err := a.Repair(context.Background(), k, nil, nil); err == nil || len(k.log) > 0 {
+	if err := a.Repair(context.Background(), k, nil, nil); err != nil || len(k.log) > 0 {
 		t.Errorf("repair ran %q (err %v)", k.log, err)
 	}
 	for _, f := range a.Findings {
@@ -508,4 +509,23 @@ func TestStateForDialects(t *testing.T) {
 	if s, err := StateFor("", ""); err != nil || s.Path() != DefaultStateDir {
 		t.Errorf("default: %v %v", s, err)
 	}
+}
+
+// TestREADMELiveTable: the README's --live table lists exactly the live rules.
+func TestREADMELiveTable(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, sec, ok := strings.Cut(string(data), "### The running host: `--live`\n")
+	if !ok {
+		t.Fatal("README.md has no --live section")
+	}
+	var listed []string
+	for _, l := range strings.Split(sec, "\n") {
+		if id, ok := strings.CutPrefix(l, "| `live-"); ok {
+			listed = append(listed, "live-"+id[:strings.IndexByte(id, '`')])
+		}
+	}
+	expectList(t, "README's live rules", listed, Rules)
 }

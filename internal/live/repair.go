@@ -33,7 +33,9 @@ var ErrVerify = errors.New("verification failed")
 // Repair makes the audit's changes: the route changes through k, in their order (adds before
 // deletes), then it verifies the routes and the lookups, and only then records the interfaces
 // in st. A failure before the state is written puts the previous routes back (a *RepairError
-// says whether that worked). verify, when not nil, replaces the lookups (for tests).
+// says whether that worked). Route changes the audit refused (Audit.Refused) are not made, and
+// that is no error: their findings stay unfixed. verify, when not nil, replaces the lookups (for
+// tests).
 func (a *Audit) Repair(ctx context.Context, k Kernel, st State, verify func(Kernel) error) error {
 	var routes, states []*Change
 	for _, c := range a.Changes {
@@ -43,10 +45,7 @@ func (a *Audit) Repair(ctx context.Context, k Kernel, st State, verify func(Kern
 			states = append(states, c)
 		}
 	}
-	if len(routes) > 0 {
-		if a.Refused != "" {
-			return errors.New("the route changes are not made: " + a.Refused)
-		}
+	if len(routes) > 0 && a.Refused == "" {
 		now, err := k.Snapshot()
 		if err != nil {
 			return err
@@ -95,6 +94,9 @@ func (a *Audit) Repair(ctx context.Context, k Kernel, st State, verify func(Kern
 		}
 	}
 	if len(states) > 0 {
+		if st == nil {
+			return errors.New("no state to record the interfaces in")
+		}
 		var add []Entry
 		for _, c := range states {
 			add = append(add, *c.Entry)
