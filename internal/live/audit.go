@@ -324,8 +324,11 @@ func (au *auditor) routes() {
 			if len(group) > 1 {
 				extra = fmt.Sprintf("; it competes with %s", textList(slices.DeleteFunc(slices.Clone(group), func(x routecmd.Route) bool { return exact(x, r) })))
 			}
-			au.finding(RuleUnexplained, nil, nil, r.Family,
+			fi := au.finding(RuleUnexplained, nil, nil, r.Family,
 				"the kernel has `%s`, which no configuration line asks for (added by hand or by a DHCP client?): left alone%s", Text(r), extra)
+			// Learnt from the network (a DHCP client, router advertisements the kernel accepts
+			// on a static interface): worth knowing, not a misconfiguration of the file.
+			a.Findings[fi].Note = (r.Proto == "dhcp" || r.Proto == "ra") && len(group) == 1
 		}
 	}
 	var adds []*Change

@@ -398,6 +398,9 @@ func TestLeavesWhatTheConfigurationDoesNotExplain(t *testing.T) {
 	snap, _ := k.Snapshot()
 	a := Check(Input{Old: old, Fixed: fixed, Snap: snap, State: st, StatePath: "STATE"})
 	expectList(t, "findings", rules(a), []string{"0 live-unexplained-route fixed=false", "0 live-unexplained-route fixed=false"})
+	if a.Findings[0].Note || !a.Findings[1].Note {
+		t.Errorf("a route added by hand needs a person, one a DHCP client learnt is a note: %+v", a.Findings)
+	}
 	if len(a.Changes) != 0 {
 		t.Errorf("changes: %q", commands(a))
 	}
