@@ -4,7 +4,9 @@
 // is done by package plan, exactly as for the ifacefix command.
 //
 // Parameters: path (default /etc/network/interfaces), root, backup (default true),
-// strip_route_commands (default false), converted as Ansible's `type: path` and `type: bool` are.
+// strip_route_commands (default false), live (default false) and state_dir (default
+// /run/network), converted as Ansible's `type: path` and `type: bool` are. With live, the running
+// host is compared with the configuration and repaired (package live), as ifacefix --live does.
 // Check mode (_ansible_check_mode) plans without writing; diffs are returned only in diff mode
 // (_ansible_diff). A host without /etc/network/interfaces is "not applicable": ok, unchanged.
 // `ifacefix-ansible --version` prints the version it was built with.
@@ -14,6 +16,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -28,6 +31,7 @@ import (
 	"unicode"
 
 	"github.com/ifacefix/ifacefix/fixer"
+	"github.com/ifacefix/ifacefix/internal/live"
 	"github.com/ifacefix/ifacefix/internal/plan"
 	"github.com/ifacefix/ifacefix/internal/report"
 )
@@ -47,6 +51,8 @@ type params struct {
 	Root               string
 	Backup             bool
 	StripRouteCommands bool
+	Live               bool
+	StateDir           string
 	CheckMode          bool
 	Diff               bool
 }
@@ -78,6 +84,10 @@ type result struct {
 	BackupFiles []string       `json:"backup_files"`
 	Findings    []plan.Finding `json:"findings"`
 	Warnings    []string       `json:"warnings,omitempty"`
+	// With live: the kernel's default routes before any change, and the changes to the running
+	// host (the ip commands; in check mode those that would run).
+	Routes        []string `json:"routes,omitempty"`
+	KernelChanges []string `json:"kernel_changes,omitempty"`
 }
 
 // run executes the module and returns its exit status: 0 on success, 1 when the task failed.
@@ -127,6 +137,9 @@ func module(args []string) *result {
 	if p.Root != "" {
 		opt.Roots = []string{p.Root}
 	}
+	if p.Live && p.Root != "" {
+		return &result{Failed: true, Msg: "ifacefix: live reads the running kernel, which is not in the tree of root: use one or the other"}
+	}
 	pl, err := plan.Run(opt)
 	// No /etc/network/interfaces (nor perhaps /etc/network): a host on netplan or
 	// systemd-networkd. Not for another path, which the task names on purpose.
@@ -143,7 +156,48 @@ func module(args []string) *result {
 		}
 		return res
 	}
-	return resultOf(pl, p)
+	if !p.Live {
+		return resultOf(pl, p)
+	}
+	k, err := live.NewNetlink()
+	if err != nil {
+		return &result{Failed: true, Msg: "ifacefix: live: netlink: " + err.Error()}
+	}
+	defer k.Close()
+	lr, err := live.Run(context.Background(), pl, p.Path, !p.CheckMode, live.Options{Kernel: k, StateDir: p.StateDir, Repair: !p.CheckMode})
+	if err != nil {
+		return &result{Failed: true, Msg: report.Error(fmt.Errorf("live: %w", err))}
+	}
+	pl.Findings = append(pl.Findings, lr.Findings...)
+	res := resultOf(pl, p)
+	for _, r := range lr.Routes {
+		res.Routes = append(res.Routes, live.Text(r.Route))
+	}
+	for _, c := range lr.Changes {
+		if p.CheckMode || c.Done {
+			res.KernelChanges = append(res.KernelChanges, c.Text(lr.StatePath))
+		}
+	}
+	if len(res.KernelChanges) > 0 {
+		res.Changed = true
+		if res.Outcome == outcomeClean {
+			res.Outcome = outcomeChanged
+		}
+		res.Msg += fmt.Sprintf("; %d kernel or state %s", len(res.KernelChanges), plural(len(res.KernelChanges), "change"))
+		if p.CheckMode {
+			res.Msg += " (not made in check mode)"
+		}
+	}
+	switch {
+	case lr.StateErr != nil:
+		res.Warnings = append(res.Warnings, "live: the state was not read ("+lr.StateErr.Error()+"): its checks are skipped")
+	case lr.Err != nil:
+		res.Failed, res.Msg = true, "ifacefix: live: the repair failed: "+lr.Err.Error()
+	case lr.Refused != "":
+		res.Warnings = append(res.Warnings, "live: the route changes are not made: "+lr.Refused)
+		res.Outcome = outcomeNeedsPerson
+	}
+	return res
 }
 
 // readParams reads and validates the arguments file. The parameters are converted as Ansible's
@@ -164,7 +218,7 @@ func readParams(name string) (*params, error) {
 	if !ok {
 		return nil, fmt.Errorf("the arguments file %s holds %s, not a JSON object of parameters", name, jsonKind(doc))
 	}
-	p := &params{Path: plan.DefaultFile, Backup: true}
+	p := &params{Path: plan.DefaultFile, Backup: true, StateDir: live.DefaultStateDir}
 	var unknown []string
 	for k, v := range raw {
 		if v == nil && !strings.HasPrefix(k, "_ansible_") {
@@ -183,7 +237,11 @@ func readParams(name string) (*params, error) {
 			p.Backup, err = boolean(k, v)
 		case "strip_route_commands":
 			p.StripRouteCommands, err = boolean(k, v)
-		// The next parameters (dialect, live) get their case here, an entry in supported and their
+		case "live":
+			p.Live, err = boolean(k, v)
+		case "state_dir":
+			p.StateDir, err = expandPath(k, v)
+		// The next parameters (dialect) get their case here, an entry in supported and their
 		// documentation in plugins/modules/ifacefix.py; TestDoc checks that the two agree.
 		case "_ansible_check_mode":
 			p.CheckMode, err = boolean(k, v)
@@ -214,8 +272,15 @@ func readParams(name string) (*params, error) {
 	return p, nil
 }
 
+func plural(n int, w string) string {
+	if n == 1 {
+		return w
+	}
+	return w + "s"
+}
+
 // supported are the module's parameters.
-var supported = map[string]bool{"backup": true, "path": true, "root": true, "strip_route_commands": true}
+var supported = map[string]bool{"backup": true, "path": true, "root": true, "strip_route_commands": true, "live": true, "state_dir": true}
 
 func supportedNames() []string {
 	var n []string

@@ -326,13 +326,13 @@ func TestBadParameters(t *testing.T) {
 		args map[string]any
 		msg  string
 	}{
-		{map[string]any{"root": root, "dest": "/x", "mode": 1}, "ifacefix: unsupported parameters: dest, mode (supported: backup, path, root, strip_route_commands)"},
+		{map[string]any{"root": root, "dest": "/x", "mode": 1}, "ifacefix: unsupported parameters: dest, mode (supported: backup, live, path, root, state_dir, strip_route_commands)"},
 		{map[string]any{"root": root, "backup": "maybe"}, `ifacefix: backup must be a boolean, not "maybe"` + boolList},
 		{map[string]any{"root": root, "strip_route_commands": 2}, `ifacefix: strip_route_commands must be a boolean, not 2` + boolList},
 		{map[string]any{"root": root, "backup": "1.0"}, `ifacefix: backup must be a boolean, not "1.0"` + boolList},
 		{map[string]any{"root": root, "backup": []any{true}}, `ifacefix: backup must be a boolean, not [true]` + boolList},
 		{map[string]any{"root": root, "path": 7}, "ifacefix: path must be a string, not 7"},
-		{map[string]any{"root": root, "nope": nil}, "ifacefix: unsupported parameters: nope (supported: backup, path, root, strip_route_commands)"},
+		{map[string]any{"root": root, "nope": nil}, "ifacefix: unsupported parameters: nope (supported: backup, live, path, root, state_dir, strip_route_commands)"},
 		{map[string]any{"root": root, "path": "etc/network/interfaces"}, `ifacefix: path must be absolute (inside root, if root is set), not "etc/network/interfaces"`},
 		{map[string]any{"root": root, "path": ""}, "ifacefix: path must not be empty"},
 		{map[string]any{"root": "relative/dir"}, `ifacefix: root must be an absolute directory, not "relative/dir"`},

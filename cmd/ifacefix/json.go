@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"io"
 	"unicode/utf8"
 
 	"github.com/ifacefix/ifacefix/internal/plan"
@@ -86,6 +87,19 @@ func exact(m *map[string]string, kv ...string) {
 }
 
 func (o output) writeJSON(p *plan.Plan, err error, applied bool, code int) {
+	writeDoc(o.stdout, o.report(p, err, applied, code))
+}
+
+// writeDoc prints one JSON document.
+func writeDoc(w io.Writer, doc any) {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false) // "<stdin>", "&&" in commands: print them as they are
+	enc.Encode(doc)
+}
+
+// report is the --json document of a plan.
+func (o output) report(p *plan.Plan, err error, applied bool, code int) jsonReport {
 	r := jsonReport{Version: version, Undo: o.undo, Applied: applied, ExitStatus: code,
 		Roots: []jsonRoot{}, Files: []jsonFile{}, Findings: []jsonFinding{}}
 	for _, x := range p.Roots {
@@ -130,8 +144,5 @@ func (o output) writeJSON(p *plan.Plan, err error, applied bool, code int) {
 		r.Error = report.Error(err)
 		exact(&r.Base64, "error", r.Error)
 	}
-	enc := json.NewEncoder(o.stdout)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false) // "<stdin>", "&&" in commands: print them as they are
-	enc.Encode(r)
+	return r
 }

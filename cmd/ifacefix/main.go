@@ -87,7 +87,7 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 		Reader:          stdin,
 		Writer:          stdout,
 		ErrWriter:       stderr,
-		Flags:           flags(),
+		Flags:           append(flags(), liveFlags...),
 		OnUsageError: func(c *cli.Context, err error, _ bool) error {
 			args, _ := c.App.Metadata["args"].([]string)
 			fmt.Fprintln(stderr, "ifacefix: "+usageError(err, c.App.Flags, args))
@@ -150,6 +150,9 @@ func action(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer) int {
 				return fail("flag %s after file names: put flags before the files (or -- before a file name that starts with -)", f)
 			}
 		}
+	}
+	if msg := liveUsage(c, files); msg != "" {
+		return fail("%s", msg)
 	}
 	color, err := colorMode(c.String("color"), stdout)
 	if err != nil {
@@ -215,6 +218,9 @@ func action(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	if apply {
 		audit(p, stderr)
+	}
+	if c.Bool("live") && err == nil {
+		return out.live(c, p, files, apply)
 	}
 	return out.result(p, err, apply)
 }

@@ -28,8 +28,8 @@ description:
     ifupdown's own wording and nothing is written.
   - A host without C(/etc/network/interfaces) (netplan, systemd-networkd) is not applicable; the
     task is ok and unchanged, with C(outcome=not_applicable).
-  - The module never restarts networking or touches a live interface. Restarting is a decision
-    for the playbook (see the collection's README).
+  - The module never restarts networking. Without I(live) it never touches a live interface;
+    with I(live) it repairs the running host in place (see I(live)).
   - The module is a compiled program; the collection carries one build per architecture
     (C(linux/amd64) for C(x86_64) hosts, C(linux/arm64) for C(aarch64) hosts) and runs the one
     that matches the host's C(uname -m). The host needs no Python.
@@ -62,7 +62,28 @@ options:
         with their C(down) twins. Without it they are only reported as warnings.
     type: bool
     default: false
-  # The next options (dialect, live) are documented here, accepted in cmd/ifacefix-ansible and
+  live:
+    description:
+      - Also compare the running host with the configuration, as C(ifacefix --live) does (the
+        kernel's default routes and addresses (over netlink) and ifupdown's state). Findings such as
+        several default routes that differ only in C(src), routes no line asks for, and aliases
+        whose addresses are up but which ifupdown's state does not record, join I(findings).
+      - Outside check mode, after the files are written, the running host is brought to what a clean
+        boot with the fixed configuration gives, without restarting networking. Default routes the
+        fixed configuration no longer asks for are deleted and missing ones added (adds first, so a
+        default route is always present), the state is completed for interfaces that are up, and
+        the result is checked with a route lookup; the previous routes are put back if it fails.
+        Routes that no configuration line explains (added by hand, by a DHCP client) are reported,
+        never changed. In check mode the changes are only reported (I(kernel_changes)).
+      - Cannot be combined with I(root).
+    type: bool
+    default: false
+  state_dir:
+    description:
+      - ifupdown's state directory, as C(ifup --state-dir), read and completed with I(live).
+    type: path
+    default: /run/network
+  # The next options (dialect) are documented here, accepted in cmd/ifacefix-ansible and
   # passed by playbooks/fleet.yml; TestDoc checks that this list and the module agree.
 extends_documentation_fragment:
   - action_common_attributes
@@ -105,6 +126,11 @@ EXAMPLES = r"""
   ifacefix.ifacefix.ifacefix:
   check_mode: true
   diff: true
+
+- name: Fix the file and repair the running host without restarting networking (preview with --check)
+  ifacefix.ifacefix.ifacefix:
+    live: true
+    strip_route_commands: true
 
 - name: Fix a mounted image, also removing default-route commands in aliases, without backups
   ifacefix.ifacefix.ifacefix:
@@ -204,6 +230,21 @@ findings:
       rule: alias-gateway
       message: "alias eth0:0 has gateway 192.0.2.1; eth0 (inet) already has a default route: removed"
       fixed: true
+routes:
+  description: With I(live), the kernel's default routes before any change, as C(ip route show) prints them.
+  returned: with live
+  type: list
+  elements: str
+  sample: ["default via 192.0.2.1 dev eth0 src 192.0.2.11", "default via 192.0.2.1 dev eth0 onlink"]
+kernel_changes:
+  description:
+    - With I(live), the changes made to the running host (in check mode, those that would be made),
+      each as the C(ip) command that makes it, or a C(#) comment for an interface recorded as up in
+      ifupdown's state. Any makes I(changed) true.
+  returned: with live, when there are any
+  type: list
+  elements: str
+  sample: ["ip route del default via 192.0.2.1 dev eth0 proto boot metric 0 src 192.0.2.11"]
 warnings:
   description: "The findings that need a person, as C(PATH:LINE: RULE: message); Ansible shows them as warnings."
   returned: when there are any
