@@ -110,7 +110,8 @@ var Rules = []*Rule{
 		Doc: "A `source` pattern matched a directory; ifupdown warns and skips it. Usually a glob that is too wide.", run: structural},
 	{ID: IncludeUnsupported, Summary: "include uses shell expansion",
 		Doc: "A `source` line uses `$` or `~`: ifupdown expands it at boot, with an environment ifacefix cannot " +
-			"know, so that line is not followed and the files it names are not checked.", run: structural},
+			"know, so that line is not followed and the files it names are not checked. Those files may hold the " +
+			"primary stanza or another gateway, so --apply writes nothing while such a line is there (exit 2).", run: structural},
 	{ID: IfaceExtraParameter, Summary: "extra words on an iface line",
 		Doc: "An `iface` line has words after its method that are not `inherits NAME`. ifupdown warns " +
 			"\"extra parameter for the iface line not understood and ignored\" and goes on without them: a typo, or " +

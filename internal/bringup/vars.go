@@ -2,6 +2,7 @@ package bringup
 
 import (
 	"slices"
+	"strings"
 
 	"github.com/ifacefix/ifacefix/internal/routecmd"
 	"github.com/ifacefix/ifacefix/parser"
@@ -76,7 +77,7 @@ func (v *vars) set(name, value string, o *parser.Opt) {
 			from = append(slices.Clone(v.list[i].from), from...)
 		}
 	}
-	keep := name[len(name)-1] == '?'
+	keep := strings.HasSuffix(name, "?") // the name may be empty: " 0" joined to a line "\\"
 	if keep {
 		name = name[:len(name)-1]
 	}
