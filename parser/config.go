@@ -13,6 +13,7 @@ import (
 // Config is a whole configuration: the top-level file and every file it sources, as ifupdown reads
 // them.
 type Config struct {
+	Dialect    *Dialect  // the program whose reading this is
 	Files      []*File   // in the order ifupdown first reads them; Files[0] is the top-level file
 	Stanzas    []*Stanza // every iface stanza, in ifupdown's reading order
 	Selections []Selection
@@ -110,7 +111,7 @@ func newLoader(fsys fs.FS, opt Options) *loader {
 	if d == nil {
 		d = Ifupdown
 	}
-	return &loader{dialect: d, fsys: fsys, opt: opt, cfg: &Config{}, seen: map[fileID]bool{}, active: map[fileID]bool{}, literals: map[string]bool{}}
+	return &loader{dialect: d, fsys: fsys, opt: opt, cfg: &Config{Dialect: d}, seen: map[fileID]bool{}, active: map[fileID]bool{}, literals: map[string]bool{}}
 }
 
 // recoverInternal turns a parser bug into an error instead of a crash: the caller then leaves the

@@ -39,6 +39,19 @@ var Ifupdown = &Dialect{
 	include: include08,
 }
 
+// Dialects lists every dialect, the reference first.
+var Dialects = []*Dialect{Ifupdown, Ifupdown2, IfupdownNG, Busybox}
+
+// DialectNamed returns the dialect of that name (as --dialect takes it), or nil.
+func DialectNamed(name string) *Dialect {
+	for _, d := range Dialects {
+		if d.Name == name {
+			return d
+		}
+	}
+	return nil
+}
+
 // state is where a file's lines are: outside any stanza, in an iface stanza, or in a mapping
 // (with or without its script line yet).
 type state struct {

@@ -96,8 +96,21 @@ type Result struct {
 	BootHolder map[routecmd.Route]*Request
 }
 
-// Simulate brings cfg, changed by ed, up.
+// Simulate brings cfg, changed by ed, up, as its dialect's program does.
 func Simulate(cfg *parser.Config, ed Edits) *Result {
+	switch cfg.Dialect {
+	case parser.Ifupdown2:
+		return simulateIfupdown2(cfg, ed)
+	case parser.IfupdownNG:
+		return simulateNG(cfg, ed)
+	case parser.Busybox:
+		return simulateBusybox(cfg, ed)
+	}
+	return simulate08(cfg, ed)
+}
+
+// simulate08 is Simulate for ifupdown 0.8.41.
+func simulate08(cfg *parser.Config, ed Edits) *Result {
 	s := &sim{cfg: cfg, ed: ed, k: &routecmd.Kernel{AnyLink: true, Up: map[string]bool{}}, up: map[string]bool{}, tried: map[string]bool{}, addrs: map[addrKey]bool{}, byName: map[string][]*parser.Stanza{},
 		vars: map[*parser.Stanza]*vars{},
 		res:  &Result{Stanzas: map[*parser.Stanza]*Stanza{}, Holder: map[routecmd.Route]*Request{}}}
