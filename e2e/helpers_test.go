@@ -77,8 +77,12 @@ func needTool(t testing.TB, names ...string) {
 	}
 }
 
-// loadGolden reads every golden case that has in/ files.
-func loadGolden(t testing.TB) []*testcases.Case {
+// loadGolden reads every golden case of ifupdown 0.8 that has in/ files (the cases of another
+// dialect are checked against their own program: loadGoldenDialect).
+func loadGolden(t testing.TB) []*testcases.Case { return loadGoldenDialect(t, "") }
+
+// loadGoldenDialect reads every golden case of the dialect ("" for ifupdown 0.8) that has in/ files.
+func loadGoldenDialect(t testing.TB, dialect string) []*testcases.Case {
 	t.Helper()
 	all, err := testcases.Golden(filepath.Join(repoRoot, "testdata", "golden"))
 	if err != nil {
@@ -86,7 +90,7 @@ func loadGolden(t testing.TB) []*testcases.Case {
 	}
 	var cases []*testcases.Case
 	for _, c := range all {
-		if len(c.In) > 0 {
+		if len(c.In) > 0 && c.Dialect == dialect {
 			cases = append(cases, c)
 		}
 	}

@@ -44,6 +44,9 @@ func loadGolden(t testing.TB) []goldenCase {
 				t.Fatalf("%s: unknown flag %q", c.Path, l)
 			}
 		}
+		if c.Dialect != "" && parser.DialectNamed(c.Dialect) == nil {
+			t.Fatalf("%s: unknown dialect %q", c.Path, c.Dialect)
+		}
 		if _, ok := c.In["etc/network/interfaces"]; !ok {
 			t.Fatalf("%s: no in/etc/network/interfaces section", c.Path)
 		}
@@ -59,6 +62,11 @@ func (c goldenCase) fsys(changed map[string][]byte) fstest.MapFS {
 		m[strings.TrimPrefix(n, "/")] = &fstest.MapFile{Data: d, Mode: 0o644}
 	}
 	return m
+}
+
+// parseOptions are the parser options of the case: its dialect.
+func (c goldenCase) parseOptions() parser.Options {
+	return parser.Options{Dialect: parser.DialectNamed(c.Dialect)}
 }
 
 func (c goldenCase) options() fixer.Options {
@@ -87,7 +95,7 @@ func formatFinding(f *fixer.Finding) string {
 // result is what a case produces: the sections it must have besides in/ and flags.
 func (c goldenCase) result(t testing.TB) (sections map[string][]byte, cfg *parser.Config, res *fixer.Result) {
 	sections = map[string][]byte{}
-	cfg, err := parser.Load(c.fsys(nil), "/etc/network/interfaces", parser.Options{})
+	cfg, err := parser.Load(c.fsys(nil), "/etc/network/interfaces", c.parseOptions())
 	if err != nil {
 		sections["error"] = []byte(err.Error() + "\n")
 		return sections, nil, nil
@@ -173,7 +181,7 @@ func TestGolden(t *testing.T) {
 			}
 			if cfg != nil {
 				checkInvariants(t, cfg, res, c.options(), func(changed map[string][]byte) (*parser.Config, error) {
-					return parser.Load(c.fsys(changed), "/etc/network/interfaces", parser.Options{})
+					return parser.Load(c.fsys(changed), "/etc/network/interfaces", c.parseOptions())
 				})
 			}
 		})

@@ -16,6 +16,8 @@ const (
 	IncludeNotFile      = "include-not-file"
 	IncludeUnsupported  = "include-unsupported"
 	IfaceExtraParameter = "iface-extra-parameter"
+	DialectError        = "dialect-error"
+	TemplateRendered    = "template-rendered"
 )
 
 // Rule is one rule: its id, a one-line summary, the --explain text, and what it does. Adding a
@@ -116,6 +118,16 @@ var Rules = []*Rule{
 		Doc: "An `iface` line has words after its method that are not `inherits NAME`. ifupdown warns " +
 			"\"extra parameter for the iface line not understood and ignored\" and goes on without them: a typo, or " +
 			"an option meant for a line of its own.", run: structural},
+	{ID: DialectError, Summary: "a line the dialect's program reports and skips",
+		Doc: "The program that reads this host's file (see the report's dialect) reports an error at this line and " +
+			"goes on without it: ifupdown2's `error processing line` or `invalid syntax`, for example. Its `ifup` then " +
+			"exits 1 after bringing up everything else. ifacefix reads the file the same way, skipping the line, and " +
+			"says so: correct or remove the line by hand.", run: structural},
+	{ID: TemplateRendered, Summary: "a file the dialect renders as a template",
+		Doc: "ifupdown2 with python3-mako installed renders a file that contains `%` as a Mako template before " +
+			"reading it: what it reads is not the text on disk. ifacefix never edits such a file, and since the " +
+			"rendered text may hold the primary stanza or another gateway, --apply writes nothing while such a file " +
+			"is part of the configuration (exit 2).", run: structural},
 }
 
 // Lookup returns the rule with that id.

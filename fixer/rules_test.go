@@ -54,7 +54,7 @@ func TestEmittedRulesRegistered(t *testing.T) {
 		}
 	}
 	for _, c := range loadGolden(t) {
-		if cfg, err := parser.Load(c.fsys(nil), "/etc/network/interfaces", parser.Options{}); err == nil {
+		if cfg, err := parser.Load(c.fsys(nil), "/etc/network/interfaces", c.parseOptions()); err == nil {
 			check(c.Name, cfg)
 		}
 	}

@@ -267,7 +267,7 @@ func Run(opt Options) (*Plan, error) {
 // both (sourced-file-error), a cycle back to the same path ends in both, a directory is skipped
 // by both. A glob refused by its work bound, an include cycle through another spelling and
 // unreadable files are errors of the read itself, for dry runs too.
-var unknownRules = map[string]bool{fixer.IncludeUnsupported: true}
+var unknownRules = map[string]bool{fixer.IncludeUnsupported: true, fixer.TemplateRendered: true}
 
 // ErrIncomplete is wrapped by the error of an --apply refused because the configuration was not
 // fully read (see unknownRules).

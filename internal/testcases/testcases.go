@@ -21,7 +21,8 @@ type Case struct {
 	Name    string // NAME
 	Path    string // the .txtar file, as found under the directory given to Golden
 	Archive *txtar.Archive
-	Flags   map[string]bool   // the flag lines other than no-final-newline, e.g. strip-route-commands
+	Flags   map[string]bool   // the flag lines other than no-final-newline and dialect, e.g. strip-route-commands
+	Dialect string            // the flag line "dialect NAME" (parser.DialectNamed), "" for ifupdown 0.8
 	NoFinal map[string]bool   // section names whose data has no final newline
 	In      map[string][]byte // the in/ files, no-final-newline applied, keyed without the in/ prefix
 }
@@ -55,6 +56,8 @@ func Golden(dir string) ([]*Case, error) {
 				l = strings.TrimSpace(l)
 				switch {
 				case l == "":
+				case strings.HasPrefix(l, "dialect "):
+					c.Dialect = strings.TrimSpace(strings.TrimPrefix(l, "dialect "))
 				case strings.HasPrefix(l, "no-final-newline "):
 					c.NoFinal[strings.TrimSpace(strings.TrimPrefix(l, "no-final-newline "))] = true
 				default:
