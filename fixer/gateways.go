@@ -2,6 +2,7 @@ package fixer
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 
 	"github.com/ifacefix/ifacefix/internal/bringup"
@@ -128,14 +129,20 @@ func competing(p *pass) {
 			continue
 		}
 		q, other := r.Holder[rt], r.Holder[f]
-		if f.Dev == rt.Dev || q == nil || other == nil || q.Phase != bringup.Later {
-			continue
+		switch {
+		case q == nil || other == nil:
+		case q.Phase == bringup.Later && f.Dev != rt.Dev:
+			what := "both are brought up by hand (not at boot), and whichever comes up second fails with 'File exists'"
+			if rt.Family == "inet6" {
+				what = "both are brought up by hand (not at boot), and whichever comes up second replaces the other's route"
+			}
+			say(q, other, what)
+		case requestKey(q) != requestKey(other):
+			// Both added (route(8)'s ioctl, or ip route append, adds beside a route of the
+			// same metric): the kernel keeps both.
+			say(q, other, fmt.Sprintf("the kernel keeps both (%s), and which one a connection uses is not chosen by the configuration",
+				routesText([]routecmd.Route{f, rt})))
 		}
-		what := "both are brought up by hand (not at boot), and whichever comes up second fails with 'File exists'"
-		if rt.Family == "inet6" {
-			what = "both are brought up by hand (not at boot), and whichever comes up second replaces the other's route"
-		}
-		say(q, other, what)
 	}
 }
 

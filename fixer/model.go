@@ -616,6 +616,25 @@ func (m *model) check(after *bringup.Result) []violation {
 				bad(k, "would leave %s (%s) without the default route it has %s", k.name, k.family, snap.name)
 			}
 		}
+		// A command known only at run time may replace or delete the routes it finds of its
+		// family and metric: an interface must keep a route out of its reach if it had one.
+		fb, fa := fragile(b, snap.phase), fragile(after, snap.phase)
+		solid := func(rs []routecmd.Route, f map[routeID]*parser.Stanza) map[key]int {
+			n := map[key]int{}
+			for _, r := range rs {
+				if f[idOf(r)] == nil {
+					n[key{r.Dev, r.Family}]++
+				}
+			}
+			return n
+		}
+		sb, sa := solid(snap.before, fb), solid(snap.after, fa)
+		for _, r := range snap.after {
+			if k := (key{r.Dev, r.Family}); sb[k] > 0 && sa[k] == 0 && fa[idOf(r)] != nil {
+				st := fa[idOf(r)]
+				bad(k, "cannot be judged, as %s runs %s, which may take %s's remaining default route %s", st.Name, after.Of(st).Unknown, k.name, snap.name)
+			}
+		}
 		dupBefore, dupAfter := dup(snap.before), dup(snap.after)
 		for _, r := range snap.after {
 			if k := (key{r.Dev, r.Family}); dupAfter[k] > dupBefore[k] {
@@ -638,6 +657,22 @@ func (m *model) check(after *bringup.Result) []violation {
 		}
 		if st := b.Stanzas[s]; st != nil && st.Up && !after.Of(s).Up {
 			bad(key{s.Base(), s.Family}, "would stop %s (%s) from coming up", s.Name, s.Family)
+		}
+	}
+	return out
+}
+
+// fragile returns the default routes that a command known only at run time, reached by the
+// phase, finds in its slot (and so may replace or delete), with the stanza that runs it.
+func fragile(r *bringup.Result, phase bringup.Phase) map[routeID]*parser.Stanza {
+	out := map[routeID]*parser.Stanza{}
+	for s, st := range r.Stanzas {
+		if st.UnknownFamily != "" && st.Phase != bringup.NotReached && st.Phase <= phase {
+			for _, rt := range slot(st.Seen, st) {
+				if out[idOf(rt)] == nil || s.HeaderLine().Pos() < out[idOf(rt)].HeaderLine().Pos() {
+					out[idOf(rt)] = s
+				}
+			}
 		}
 	}
 	return out
@@ -844,6 +879,9 @@ func differsFrom(keeper *bringup.Request, s *parser.Stanza, g *parser.Opt, metri
 
 // commandOutcome says what a route command does at bring-up (or, for a down command, at ifdown).
 func commandOutcome(m *model, o *parser.Opt, r routecmd.Result, q *bringup.Request) string {
+	if q != nil && slices.ContainsFunc(q.Ops, func(op routecmd.Op) bool { return op.Background }) {
+		return "it runs in the background, racing with what ifup does next, so what it does depends on when it runs"
+	}
 	if q != nil {
 		s := outcome(q)
 		if st := m.cur.Of(o.Stanza); q.Err != nil && st.At == o {

@@ -371,8 +371,12 @@ func (s *sim) command(st *parser.Stanza, r *Stanza, phys string, v *vars, c cmd)
 		unknown = "a command the shell parser rejects: " + c.opt.Name + " " + c.value
 	case len(res.DefaultRoutes()) > 0:
 		for i, op := range res.Ops {
-			if op.Unknown != "" || i < len(errs) && errors.Is(errs[i], routecmd.ErrUnmodeled) {
+			if op.Unknown != "" || op.Background || i < len(errs) && errors.Is(errs[i], routecmd.ErrUnmodeled) {
 				unknown = "a default-route command whose effect is known only at run time: " + c.opt.Name + " " + c.value
+				if op.Background && op.Unknown == "" {
+					// It races with what ifup runs next (the address it may need, the link).
+					unknown = "a default-route command run in the background, whose effect depends on when it runs: " + c.opt.Name + " " + c.value
+				}
 				if r.UnknownFamily == "" {
 					r.UnknownFamily, r.UnknownMetric = op.Family, -1
 					if !slices.ContainsFunc(op.Argv, func(w string) bool { return strings.Contains(w, "\x00") }) {

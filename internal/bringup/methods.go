@@ -33,7 +33,7 @@ var methods = map[string]method{
 	"inet manual":   {up: true},
 	"inet dhcp":     {up: true, dynamic: true},
 	"inet bootp":    {up: true, unknown: "bootpc may set a default route"},
-	"inet tunnel": {up: true, required: []string{"address", "mode", "endpoint", "netmask"},
+	"inet tunnel": {up: true, required: []string{"address", "mode", "endpoint", "netmask"}, address: true,
 		route: gatewayRoute("ip route add", "default")},
 	"inet ppp":    {unknown: "pppd may add a default route"},
 	"inet wvdial": {unknown: "pppd may add a default route"},
@@ -44,7 +44,7 @@ var methods = map[string]method{
 	"inet6 static":   {up: true, required: []string{"address"}, address: true, route: gatewayRoute("ip -6 route replace", "default")},
 	"inet6 manual":   {up: true},
 	"inet6 dhcp":     {up: true, dynamic: true},
-	"inet6 v4tunnel": {up: true, required: []string{"address", "endpoint"}, route: gatewayRoute("ip route add", "::/0")},
+	"inet6 v4tunnel": {up: true, required: []string{"address", "endpoint"}, address: true, route: gatewayRoute("ip route add", "::/0")},
 	"inet6 6to4":     {up: true, required: []string{"local"}},
 	"inet6 tunnel": {up: true, required: []string{"mode", "endpoint"}, route: func(v *vars, iface string) string {
 		if strings.EqualFold(v.get("mode").value, "ipip6") {
