@@ -15,8 +15,12 @@ func removeAndLeave(p *pass, rule string) {
 	for _, kp := range p.model().plans {
 		for _, rm := range kp.removals {
 			if rm.rule == rule {
-				if f := p.remove(rm.opt, "%s", rm.message()); f.Action == "" {
+				f := p.remove(rm.opt, "%s", rm.message())
+				if f.Action == "" {
 					f.Action = rm.action
+				}
+				if g := p.removed[rm.with]; g != nil {
+					joint(f, g)
 				}
 			}
 		}
@@ -35,6 +39,9 @@ func removeAndLeave(p *pass, rule string) {
 
 // aliasGateways removes alias gateways where the interface keeps its default route.
 func aliasGateways(p *pass) { removeAndLeave(p, AliasGateway) }
+
+// aliasMetrics removes the metric of an alias whose gateway goes.
+func aliasMetrics(p *pass) { removeAndLeave(p, AliasMetric) }
 
 // duplicateGateways removes the later gateways of an interface that fail at bring-up.
 func duplicateGateways(p *pass) { removeAndLeave(p, DuplicateGateway) }

@@ -28,6 +28,7 @@ type removal struct {
 	opt          *parser.Opt
 	rule         string
 	what, action string
+	with         *parser.Opt // the line whose removal this one goes with (an alias's gateway), or nil
 }
 
 func (rm removal) message() string { return rm.what + ": " + rm.action }
@@ -238,19 +239,19 @@ func (m *model) plan(kp *keyPlan, opt Options) {
 			case q != nil && q.Opts[0] != g:
 				m.remove(kp, removal{g, DuplicateGateway, fmt.Sprintf(
 					"%s (%s) repeats gateway: ifupdown joins the repeated lines into one value, runs `%s ...` as a command and fails, configuring no later stanza of %s",
-					s.Name, s.Family, firstWord(g.Value), s.Name), "removed"})
+					s.Name, s.Family, firstWord(g.Value), s.Name), "removed", nil})
 			case q == nil && kp.keeper != nil && !r0.Of(s).Up && r0.Of(s).Why == "" && takesGateway(s) && sameSlot(kp.keeper, s):
 				// Not reached: an earlier stanza fails. Once that is fixed, this one fails too.
 				m.remove(kp, removal{g, DuplicateGateway, fmt.Sprintf(
 					"%s (%s) has gateway %s: an earlier stanza of %s fails, so it is not reached today, and once that is fixed its `ip route add default` fails with 'File exists' (%s already has the default route %s from %s)",
-					s.Name, s.Family, g.Value, s.Name, s.Name, routesText(kp.keeper.Added), kp.keeper.Stanza.Name), "removed"})
+					s.Name, s.Family, g.Value, s.Name, s.Name, routesText(kp.keeper.Added), kp.keeper.Stanza.Name), "removed", nil})
 			case q == nil || keeperOpt(g):
 			case errors.Is(q.Err, routecmd.ErrExist) && (q.Holder == nil || q.Holder.Stanza.IsAlias() || q.Holder.Command || requestKey(q.Holder) != kp.k):
 				// Blocked by an alias (its gateway goes) or another interface (competing-defaults).
 			case q.Err != nil:
 				m.remove(kp, removal{g, DuplicateGateway, fmt.Sprintf(
 					"%s (%s) has gateway %s: %s, so ifup stops there and configures no later stanza of %s",
-					s.Name, s.Family, g.Value, outcome(q), s.Name), "removed"})
+					s.Name, s.Family, g.Value, outcome(q), s.Name), "removed", nil})
 			case len(q.Added) > 0 && kp.keeper != nil && requestKey(q) == kp.k:
 				kp.failovers = append(kp.failovers, q)
 			}
@@ -265,7 +266,7 @@ func (m *model) plan(kp *keyPlan, opt Options) {
 	for _, s := range kp.aliases {
 		for _, g := range m.own(ownGateways(s)) {
 			if g != keeperAlias {
-				m.remove(kp, removal{g, AliasGateway, aliasGatewayMessage(m, kp, s, g), "removed"})
+				m.removeAliasGateway(kp, removal{opt: g, rule: AliasGateway, what: aliasGatewayMessage(m, kp, s, g), action: "removed"})
 			}
 		}
 	}
@@ -288,6 +289,39 @@ func (m *model) remove(kp *keyPlan, rm removal) {
 		return
 	}
 	kp.removals = append(kp.removals, rm)
+}
+
+// removeAliasGateway removes an alias's gateway line (rm) and, with it, the alias's own metric
+// lines once no gateway is left in the stanza: the metric only ever applied to the gateway's
+// route, and left behind it is not inert everywhere (ifupdown2 puts it on the primary's default
+// route, busybox runs an inet6 one as a command; docs/dialects.md section 5). A metric that a
+// command of the stanza may read ($IF_METRIC), or of another method than static, stays.
+func (m *model) removeAliasGateway(kp *keyPlan, rm removal) {
+	n := len(kp.removals)
+	m.remove(kp, rm)
+	s := rm.opt.Stanza
+	if len(kp.removals) == n || s.Method != "static" {
+		return
+	}
+	going := map[*parser.Opt]bool{}
+	for _, r := range kp.removals {
+		going[r.opt] = true
+	}
+	var metrics []*parser.Opt
+	for _, o := range s.Effective() {
+		switch {
+		case m.removed[o] || going[o]:
+		case o.Name == "gateway" || o.Name == "gateway?" || strings.Contains(o.Value, "METRIC"):
+			return // a gateway stays (or comes later), or a command may read the metric
+		case o.Name == "metric" && o.Stanza == s:
+			metrics = append(metrics, o)
+		}
+	}
+	for _, o := range metrics {
+		kp.removals = append(kp.removals, removal{opt: o, rule: AliasMetric, with: rm.opt,
+			what:   fmt.Sprintf("alias %s has metric %s, which applied only to the route of its gateway (%s)", s.Name, o.Value, where(rm.opt)),
+			action: "removed with the gateway"})
+	}
 }
 
 // inheritors returns the stanzas that inherit from s, directly or through others.
@@ -375,9 +409,9 @@ func (m *model) planMove(kp *keyPlan, g *parser.Opt) {
 		mv.edits = append(mv.edits, e)
 	}
 	mv.joined = append(mv.joined, g)
-	m.remove(kp, removal{g, AliasGateway, fmt.Sprintf(
+	m.removeAliasGateway(kp, removal{opt: g, rule: AliasGateway, what: fmt.Sprintf(
 		"alias %s has gateway %s, which gives %s (%s) its default route (%s)",
-		g.Stanza.Name, g.Value, kp.k.name, kp.k.family, routesText(q.Added)), "removed, and moved into " + into.Name})
+		g.Stanza.Name, g.Value, kp.k.name, kp.k.family, routesText(q.Added)), action: "removed, and moved into " + into.Name})
 	kp.move = mv
 }
 
@@ -416,7 +450,7 @@ func (m *model) planCommands(kp *keyPlan, s *parser.Stanza, opt Options, keeperO
 		what := commandOutcome(m, f.o, f.r, f.q)
 		switch {
 		case opt.StripRouteCommands && strippable && !holds:
-			m.remove(kp, removal{f.o, AliasRouteCommand, fmt.Sprintf("alias %s runs `%s %s`: %s", s.Name, f.o.Name, f.o.Value, what), "removed"})
+			m.remove(kp, removal{f.o, AliasRouteCommand, fmt.Sprintf("alias %s runs `%s %s`: %s", s.Name, f.o.Name, f.o.Value, what), "removed", nil})
 		case opt.StripRouteCommands && holds:
 			kp.left = append(kp.left, leftover{s, f.o, AliasRouteCommand, fmt.Sprintf(
 				"alias %s runs `%s %s`: %s; a command of this stanza gives %s (%s) its only default route, so it is left as is: move that route into %s by hand",
@@ -507,6 +541,9 @@ func (kp *keyPlan) refuse(why string) {
 		change = "the fix (moving a gateway into " + kp.move.into.Name + ")"
 	}
 	for _, rm := range kp.removals {
+		if rm.with != nil {
+			continue // it stays with the line it goes with, whose finding says why
+		}
 		kp.left = append(kp.left, leftover{rm.opt.Stanza, rm.opt, rm.rule, rm.what + "; left as is: " + change + " " + why})
 	}
 	if kp.move != nil {

@@ -6,6 +6,7 @@ const (
 	DuplicateGateway  = "duplicate-gateway"
 	KeepDefaultRoute  = "keep-default-route"
 	AliasRouteCommand = "alias-route-command"
+	AliasMetric       = "alias-metric"
 	InheritedGateway  = "inherited-gateway"
 	CompetingDefaults = "competing-defaults"
 	FailoverGateway   = "failover-gateway"
@@ -51,8 +52,7 @@ var Rules = []*Rule{
 			"of its own. ifacefix removes the `gateway` (and `gateway?`) lines of inet and inet6 alias stanzas (all " +
 			"physical lines of a continued line), and says for each what it did at bring-up. The one that gives the " +
 			"interface its default route, when only an alias had one, is moved instead (keep-default-route). The " +
-			"alias's `metric`, which only applies to the gateway route, is left in place: ifupdown 0.8 ignores it " +
-			"without a gateway." + routeModel, run: aliasGateways},
+			"alias's `metric` goes with it (alias-metric)." + routeModel, run: aliasGateways},
 	{ID: DuplicateGateway, Summary: "several gateways for one interface and family",
 		Doc: "Several `iface eth0 inet static` stanzas (the modern replacement for aliases) that each carry a " +
 			"`gateway`, or one stanza with the line repeated, ask for several default routes. A later one of the " +
@@ -70,6 +70,13 @@ var Rules = []*Rule{
 			"all. Where there is no such primary (manual, dhcp primaries with an alias route of their own, a primary " +
 			"without an address, or a move that would also change a stanza that inherits from the primary), the " +
 			"alias is left as is and a person must decide." + routeModel, Requires: []string{AliasGateway}, run: keepDefaultRoute},
+	{ID: AliasMetric, Summary: "metric of an alias whose gateway goes",
+		Doc: "An alias stanza copied from the primary often keeps a `metric` line beside its `gateway`. The metric " +
+			"applies only to the gateway's default route, so when ifacefix removes (or moves) the alias's gateway it " +
+			"removes the alias's own `metric` lines with it, in static stanzas with no other gateway and no command " +
+			"that reads $IF_METRIC. Left behind it does nothing on ifupdown 0.8, but ifupdown2 merges the alias into " +
+			"its primary and puts the first metric it finds on the primary's default route, and busybox runs an " +
+			"inet6 alias's lone metric as a command, which fails.", Requires: []string{AliasGateway, KeepDefaultRoute}, run: aliasMetrics},
 	{ID: AliasRouteCommand, Summary: "default-route commands in alias stanzas",
 		Doc: "Hand-written `up route add default gw ... dev eth0:N` or `up ip route add default ...` commands " +
 			"(and their `down` twins) in alias stanzas produce the classic symptom: several equal-metric default " +
