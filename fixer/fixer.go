@@ -124,7 +124,11 @@ func (p *pass) remove(o *parser.Opt, format string, args ...any) *Finding {
 	if f := p.removed[o]; f != nil {
 		return f
 	}
-	f := p.report(o.Stanza, o.L().Pos(), []parser.Edit{o.Stanza.File.RemoveOption(o)}, format, args...)
+	e, err := o.Stanza.File.RemoveOption(o)
+	if err != nil {
+		panic("fixer: a removal the model planned is unsafe: " + err.Error()) // model.remove checks it
+	}
+	f := p.report(o.Stanza, o.L().Pos(), []parser.Edit{e}, format, args...)
 	p.removed[o] = f
 	return f
 }

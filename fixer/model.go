@@ -288,6 +288,12 @@ func (m *model) remove(kp *keyPlan, rm removal) {
 			"%s; left as is: %s inherits from %s, and would lose the line too: a person must decide", rm.what, names(kids), rm.opt.Stanza.Name)})
 		return
 	}
+	if _, err := rm.opt.Stanza.File.RemoveOption(rm.opt); err != nil {
+		kp.left = append(kp.left, leftover{rm.opt.Stanza, rm.opt, rm.rule, fmt.Sprintf(
+			"%s; left as is: removing the line would change how %s reads the lines around it (%s): edit it by hand",
+			rm.what, dialectName(m.cfg), strings.TrimPrefix(err.Error(), parser.ErrUnsafeEdit.Error()+": "))})
+		return
+	}
 	kp.removals = append(kp.removals, rm)
 }
 
@@ -322,6 +328,14 @@ func (m *model) removeAliasGateway(kp *keyPlan, rm removal) {
 			what:   fmt.Sprintf("alias %s has metric %s, which applied only to the route of its gateway (%s)", s.Name, o.Value, where(rm.opt)),
 			action: "removed with the gateway"})
 	}
+}
+
+// dialectName names the program that reads cfg.
+func dialectName(cfg *parser.Config) string {
+	if cfg.Dialect == nil {
+		return parser.Ifupdown.Name
+	}
+	return cfg.Dialect.Name
 }
 
 // inheritors returns the stanzas that inherit from s, directly or through others.

@@ -210,6 +210,7 @@ func (l *loader) parseFile(f *File, depth int, top bool) error {
 	f.Phys = splitLines(f.Data)
 	f.Lines = make([]Line, 0, len(f.Phys))
 	texts := make([]string, 0, len(f.Phys)) // dropped when parsing ends: Keyword and Rest keep what counts
+	f.d = l.dialect
 	l.dialect.logicalLines(f.Phys, func(g logical) {
 		k := Blank
 		if g.comment {

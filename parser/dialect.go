@@ -21,6 +21,9 @@ type Dialect struct {
 	families map[string][]string
 	// include follows a source or source-dir* line.
 	include func(l *loader, f *File, ln *Line, depth int) error
+	// unsafeRemoval says why removing logical line l of f would change how the dialect reads
+	// the lines around it ("" when it would not); nil when removal is always safe.
+	unsafeRemoval func(f *File, l *Line) string
 }
 
 // Ifupdown is Debian's ifupdown 0.8.41 (config.c), the reference.

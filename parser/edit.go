@@ -21,9 +21,16 @@ type Edit struct {
 var ErrUnsafeEdit = errors.New("no safe place for the edit")
 
 // RemoveOption returns the edit that removes every physical line of option o's logical line.
-func (f *File) RemoveOption(o *Opt) Edit {
+// It fails, wrapping ErrUnsafeEdit, where the dialect would then read the lines around it
+// differently (a comment ending in "\" above it that would swallow what follows, for example).
+func (f *File) RemoveOption(o *Opt) (Edit, error) {
 	l := o.L()
-	return Edit{Start: l.Start, End: l.End}
+	if u := f.dialect().unsafeRemoval; u != nil {
+		if why := u(f, l); why != "" {
+			return Edit{}, fmt.Errorf("%w: %s", ErrUnsafeEdit, why)
+		}
+	}
+	return Edit{Start: l.Start, End: l.End}, nil
 }
 
 // AppendOption returns the edit that adds the option line "name value" after the stanza's last

@@ -43,7 +43,8 @@ func ExampleFile_Apply() {
 		fmt.Println(err)
 		return
 	}
-	out, _ := f.Apply([]parser.Edit{f.RemoveOption(gw), add})
+	rm, _ := f.RemoveOption(gw)
+	out, _ := f.Apply([]parser.Edit{rm, add})
 	fmt.Printf("%q\n", out)
 	// Output:
 	// "iface eth0 inet static\r\n\taddress 192.0.2.10/24\r\n\tgateway 192.0.2.1\r\niface eth0:0 inet static\r\n\taddress 192.0.2.11/24\r\n"

@@ -59,7 +59,16 @@ type File struct {
 	Err     *Error // for a sourced file: the error that made ifupdown drop the rest of it
 	Info    FileInfo
 
-	literal string // the path as ifupdown spells it, for its once-per-spelling include guard
+	literal string   // the path as ifupdown spells it, for its once-per-spelling include guard
+	d       *Dialect // the dialect that read it
+}
+
+// dialect returns the dialect that read the file (Ifupdown for a File made by hand).
+func (f *File) dialect() *Dialect {
+	if f.d == nil {
+		return Ifupdown
+	}
+	return f.d
 }
 
 // FileInfo is what was known of the file when it was read, so a writer can notice a later change.
