@@ -507,8 +507,9 @@ func (m *model) verify(plans, base []*keyPlan) {
 		return false
 	})
 	for len(todo) > 0 {
-		r := bringup.Simulate(m.cfg, edits(append(slices.Clone(base), todo...)))
-		viols := m.check(r)
+		ed := edits(append(slices.Clone(base), todo...))
+		r := bringup.Simulate(m.cfg, ed)
+		viols := m.check(r, ed)
 		if len(viols) == 0 {
 			m.after = r
 			return
@@ -537,8 +538,9 @@ func (m *model) verify(plans, base []*keyPlan) {
 func (m *model) oneByOne(todo, base []*keyPlan) {
 	accepted := slices.Clone(base)
 	for _, kp := range todo {
-		r := bringup.Simulate(m.cfg, edits(append(slices.Clone(accepted), kp)))
-		if viols := m.check(r); len(viols) > 0 {
+		ed := edits(append(slices.Clone(accepted), kp))
+		r := bringup.Simulate(m.cfg, ed)
+		if viols := m.check(r, ed); len(viols) > 0 {
 			kp.refuse(viols[0].why)
 			continue
 		}
@@ -598,7 +600,7 @@ type violation struct {
 
 // check compares a simulation with the edits to the one without and returns what is wrong, in a
 // stable order (empty when nothing is).
-func (m *model) check(after *bringup.Result) []violation {
+func (m *model) check(after *bringup.Result, ed bringup.Edits) []violation {
 	var out []violation
 	seen := map[key]bool{}
 	bad := func(k key, format string, args ...any) {
@@ -652,7 +654,7 @@ func (m *model) check(after *bringup.Result) []violation {
 		}
 		for _, r := range snap.after {
 			has[key{r.Dev, r.Family}]++
-			if !ever[idOf(r)] {
+			if !ever[idOf(r)] && !m.ownMetricBack(r, after, ed) {
 				k := key{r.Dev, r.Family}
 				if q := after.Holder[r]; q != nil && q.Command && !b.Of(q.Stanza).Up {
 					bad(k, "would let %s come up, and its `%s %s` would then give the host a default route it did not have %s (%s); --strip-route-commands removes both",
@@ -711,6 +713,33 @@ func (m *model) check(after *bringup.Result) []violation {
 		}
 	}
 	return out
+}
+
+// ownMetricBack reports whether route r of after is a primary's own gateway route that before had
+// another metric, which came from an alias metric the edits remove: on ifupdown2 an alias's metric
+// is its primary's too (docs/dialects.md section 1.9), and the primary's route takes its own
+// metric back once the alias's goes. It is the same route, not one the host did not have.
+func (m *model) ownMetricBack(r routecmd.Route, after *bringup.Result, ed bringup.Edits) bool {
+	q := after.Holder[r]
+	if q == nil || q.Command || q.Stanza.IsAlias() || len(q.Opts) == 0 {
+		return false
+	}
+	aliasMetric := false
+	for o := range ed.Removed {
+		aliasMetric = aliasMetric || o.Name == "metric" && o.Stanza.IsAlias() && o.Stanza.Base() == q.Stanza.Base()
+	}
+	if !aliasMetric {
+		return false
+	}
+	for rb, qb := range m.before.Holder {
+		if len(qb.Opts) > 0 && qb.Opts[0] == q.Opts[0] && rb.Metric != r.Metric {
+			rb.Metric = r.Metric
+			if idOf(rb) == idOf(r) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // fragile returns the default routes that a command known only at run time, reached by the
