@@ -294,7 +294,10 @@ type differ struct {
 
 func newDiffer(t *testing.T) *differ {
 	stub := t.TempDir()
-	if err := os.WriteFile(filepath.Join(stub, "dhclient"), []byte("#!/bin/sh\nexit 0\n"), 0o755); err != nil {
+	// The stub brings up the link of its last argument, as dhclient-script's PREINIT does (the
+	// live check runs it in a namespace; routesim models the same), and gets no lease.
+	script := "#!/bin/sh\nfor a; do :; done\nip link set dev \"${a%%:*}\" up 2>/dev/null\nexit 0\n"
+	if err := os.WriteFile(filepath.Join(stub, "dhclient"), []byte(script), 0o755); err != nil {
 		t.Fatal(err)
 	}
 	return &differ{t: t, bin: ifacefixBinary(t), stub: stub}
