@@ -708,6 +708,16 @@ func (m *model) check(after *bringup.Result, ed bringup.Edits) []violation {
 			}
 			bad(key{s.Base(), a.UnknownFamily}, "cannot be judged, as %s runs %s, which would find other default routes", s.Name, a.Unknown)
 		}
+		// Nor can it be judged once a stanza of its device comes up that did not: the addresses
+		// and links it finds are others (a gateway it names may become reachable).
+		if a := after.Stanzas[s]; a != nil && a.Unknown != "" && a.Phase != bringup.NotReached {
+			for _, o := range m.cfg.Stanzas {
+				if o != s && o.Base() == s.Base() && after.Of(o).Up && !b.Of(o).Up {
+					bad(key{s.Base(), o.Family}, "cannot be judged, as it would let %s (%s) come up, and %s runs %s", o.Name, o.Family, s.Name, a.Unknown)
+					break
+				}
+			}
+		}
 		if st := b.Stanzas[s]; st != nil && st.Up && !after.Of(s).Up {
 			bad(key{s.Base(), s.Family}, "would stop %s (%s) from coming up", s.Name, s.Family)
 		}
