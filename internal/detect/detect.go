@@ -125,6 +125,9 @@ func readDpkg(fsys *rootfs.FS) ([]pkg, bool, error) {
 func dpkgInstalled(data []byte, file string, statusD bool) []pkg {
 	var out []pkg
 	for para := range strings.SplitSeq(strings.ReplaceAll(string(data), "\r\n", "\n"), "\n\n") {
+		if !strings.Contains(para, "ifupdown") {
+			continue // a host's status has thousands of paragraphs: skip the others unparsed
+		}
 		fields := deb822(para)
 		d := debianDialects[fields["package"]]
 		if d == nil {
