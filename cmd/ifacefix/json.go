@@ -44,8 +44,8 @@ type jsonRoot struct {
 
 // jsonDialect is the program a configuration was read as, and why.
 type jsonDialect struct {
-	Name    string `json:"name"`              // as --dialect takes it
-	Version string `json:"version,omitempty"` // the installed package's, when read from its database
+	Name    string            `json:"name"`              // as --dialect takes it
+	Version string            `json:"version,omitempty"` // the installed package's, when read from its database
 	Reason  string            `json:"reason"`
 	Base64  map[string]string `json:"base64,omitempty"`
 }

@@ -232,11 +232,9 @@ func Run(opt Options) (*Plan, error) {
 			continue
 		}
 		opened = append(opened, t)
-		if t.dialect = opt.Dialect; t.dialect.Dialect == nil {
-			if t.dialect, err = detect.Detect(t.fsys); err != nil {
-				p.Roots[len(p.Roots)-1].Err = fmt.Errorf("root %s: %w", root, err)
-				continue
-			}
+		if err := t.detect(opt); err != nil {
+			p.Roots[len(p.Roots)-1].Err = err
+			continue
 		}
 		p.Roots[len(p.Roots)-1].Dialect = t.dialect
 		t.root = len(p.Roots) - 1
@@ -323,6 +321,18 @@ type tree struct {
 	names    []string              // absolute names inside the root
 	dialect  detect.Result         // the program that reads them (Run)
 	displays []func(string) string // for each name: how it and what it sources are shown
+}
+
+// detect sets the dialect of the tree's configuration: opt.Dialect, or the root's own.
+func (t *tree) detect(opt Options) error {
+	if t.dialect = opt.Dialect; t.dialect.Dialect != nil {
+		return nil
+	}
+	var err error
+	if t.dialect, err = detect.Detect(t.fsys); err != nil {
+		return fmt.Errorf("root %s: %w", t.dir, err)
+	}
+	return nil
 }
 
 func openTree(root string, files []string, workDir string) (*tree, error) {
