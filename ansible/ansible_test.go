@@ -320,7 +320,7 @@ func TestDoc(t *testing.T) {
 		opts = append(opts, k+"="+o.Type+":"+def)
 	}
 	sort.Strings(opts)
-	want := []string{"backup=bool:true", "live=bool:false", "path=path:/etc/network/interfaces", "root=path:", "state_dir=path:/run/network", "strip_route_commands=bool:false"}
+	want := []string{"backup=bool:true", "dialect=str:", "live=bool:false", "path=path:/etc/network/interfaces", "root=path:", "state_dir=path:/run/network", "strip_route_commands=bool:false"}
 	if !reflect.DeepEqual(opts, want) {
 		t.Errorf("documented options %q, want %q", opts, want)
 	}
@@ -329,7 +329,7 @@ func TestDoc(t *testing.T) {
 			t.Errorf("attribute %s: %+v, want support %s", a, d.Doc.Attributes[a], s)
 		}
 	}
-	for _, k := range []string{"changed", "outcome", "build", "diff", "backup_files", "findings", "warnings", "msg", "routes", "kernel_changes"} {
+	for _, k := range []string{"changed", "outcome", "build", "diff", "backup_files", "findings", "warnings", "msg", "routes", "kernel_changes", "dialect", "dialect_version", "dialect_reason"} {
 		if _, ok := d.Return[k]; !ok {
 			t.Errorf("return value %s is not documented", k)
 		}
@@ -344,7 +344,7 @@ func TestDoc(t *testing.T) {
 		Msg    string `json:"msg"`
 	}
 	json.Unmarshal(out, &res)
-	wantMsg := "ifacefix: unsupported parameters: no_such_option (supported: backup, live, path, root, state_dir, strip_route_commands)"
+	wantMsg := "ifacefix: unsupported parameters: no_such_option (supported: backup, dialect, live, path, root, state_dir, strip_route_commands)"
 	if !res.Failed || res.Msg != wantMsg {
 		t.Errorf("module: %s; want failed with %q", out, wantMsg)
 	}

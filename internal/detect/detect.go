@@ -213,7 +213,7 @@ func fromDpkg(fsys *rootfs.FS, pkgs []pkg) (Result, error) {
 		r.Reason = DpkgStatus + ": " + both + " installed; " + r.Reason
 		return r, nil
 	}
-	return Result{}, fmt.Errorf("%s: %s installed, and no ifup tells which is in use: the dialect cannot be detected (name it with --dialect)", DpkgStatus, both)
+	return Result{}, fmt.Errorf("%s: %s installed, and no ifup tells which is in use: the dialect cannot be detected ("+WayOut+")", DpkgStatus, both)
 }
 
 // fromApk reads apk's database (apk-tools database.c: records of "X:value" lines separated by an
@@ -358,7 +358,11 @@ func readOptional(fsys *rootfs.FS, name string) ([]byte, error) {
 	return data, nil
 }
 
+// WayOut ends the message of every error of Detect: what the command's user can do. Another
+// front end (the Ansible module) replaces it with its own words.
+const WayOut = "name it with --dialect"
+
 // undetectable wraps an error reading what detection needs with the way out.
 func undetectable(err error) error {
-	return fmt.Errorf("%w (the dialect cannot be detected: name it with --dialect)", err)
+	return fmt.Errorf("%w (the dialect cannot be detected: "+WayOut+")", err)
 }
