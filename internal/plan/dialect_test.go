@@ -47,9 +47,6 @@ func TestDialectReachesParser(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer tr.fsys.Close()
-		if err := tr.detect(opt); err != nil {
-			t.Fatal(err)
-		}
 		want := parser.Ifupdown2
 		if opt.Dialect.Dialect != nil {
 			want = opt.Dialect.Dialect

@@ -218,9 +218,9 @@ func Run(opt Options) (*Plan, error) {
 		files = []string{DefaultFile}
 	}
 	p := &Plan{}
-	var trees, opened []*tree // opened: those whose dialect is unknown too, to close
+	var trees []*tree
 	defer func() {
-		for _, t := range opened {
+		for _, t := range trees {
 			t.fsys.Close()
 		}
 	}()
@@ -231,12 +231,6 @@ func Run(opt Options) (*Plan, error) {
 			p.Roots[len(p.Roots)-1].Err = err
 			continue
 		}
-		opened = append(opened, t)
-		if err := t.detect(opt); err != nil {
-			p.Roots[len(p.Roots)-1].Err = err
-			continue
-		}
-		p.Roots[len(p.Roots)-1].Dialect = t.dialect
 		t.root = len(p.Roots) - 1
 		trees = append(trees, t)
 	}
@@ -251,6 +245,7 @@ func Run(opt Options) (*Plan, error) {
 	loaded := loadAll(trees, opt)
 	for i, t := range trees {
 		p.Roots[t.root].Err = p.read(t, loaded[i], seen)
+		p.Roots[t.root].Dialect = t.dialect
 	}
 	// Every root is planned, so that each can be reported; an error in any means nothing is
 	// written.
@@ -319,11 +314,16 @@ type tree struct {
 	dir      string                // Root.Dir
 	root     int                   // its index in Plan.Roots
 	names    []string              // absolute names inside the root
-	dialect  detect.Result         // the program that reads them (Run)
 	displays []func(string) string // for each name: how it and what it sources are shown
+	// dialect is the program that reads them, set by the first load (see detect).
+	dialect    detect.Result
+	detectOnce sync.Once
+	detectErr  error
 }
 
-// detect sets the dialect of the tree's configuration: opt.Dialect, or the root's own.
+// detect sets the dialect of the tree's configuration: opt.Dialect, or the root's own. The
+// loads call it, so that many roots are detected in parallel (a host's dpkg status is a
+// megabyte or two).
 func (t *tree) detect(opt Options) error {
 	if t.dialect = opt.Dialect; t.dialect.Dialect != nil {
 		return nil
@@ -443,6 +443,9 @@ type loaded struct {
 }
 
 func load(t *tree, j int, opt Options) *loaded {
+	if t.detectOnce.Do(func() { t.detectErr = t.detect(opt) }); t.detectErr != nil {
+		return &loaded{err: t.detectErr}
+	}
 	name, display := t.names[j], t.displays[j]
 	cfg, err := parser.Load(t.fsys, name, parser.Options{Display: display, Dialect: t.dialect.Dialect})
 	if err != nil {
