@@ -103,6 +103,10 @@ func readDpkg(fsys *rootfs.FS) ([]pkg, bool, error) {
 		return nil, false, undetectable(err)
 	}
 	for _, e := range list {
+		// Distroless puts each package's md5sums next to its stanza: no stanza.
+		if e.IsDir() || strings.HasSuffix(e.Name(), ".md5sums") {
+			continue
+		}
 		name := DpkgStatusDir + "/" + e.Name()
 		data, err := readOptional(fsys, name)
 		if err != nil {

@@ -97,7 +97,8 @@ func TestDetect(t *testing.T) {
 			"ifupdown2", "", "var/lib/dpkg/status: no ifupdown, ifupdown2 or ifupdown-ng installed; usr/sbin/ifup -> usr/share/ifupdown2/ifupdown2: ifupdown2"},
 		// Distroless: dpkg-deb --field output, no Status field, one file per installed package.
 		{"status.d", tree{DpkgStatusDir + "/ifupdown2": "Package: ifupdown2\nVersion: 3.0.0-1.1\nArchitecture: all\n",
-			DpkgStatusDir + "/libc6": "Package: libc6\nVersion: 2.36\n"},
+			DpkgStatusDir + "/libc6": "Package: libc6\nVersion: 2.36\n", DpkgStatusDir + "/ifupdown2.md5sums": "0123  usr/share/ifupdown2/ifupdown2\n",
+			DpkgStatusDir + "/sub": "/"},
 			"ifupdown2", "3.0.0-1.1", "var/lib/dpkg/status.d/ifupdown2: ifupdown2 3.0.0-1.1 installed"},
 		{"CRLF and field case", tree{DpkgStatus: "package: ifupdown-ng\r\nSTATUS: install ok installed\r\nversion: 9\r\n"},
 			"ifupdown-ng", "9", "var/lib/dpkg/status: ifupdown-ng 9 installed"},
