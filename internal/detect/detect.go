@@ -74,8 +74,12 @@ func Detect(fsys *rootfs.FS) (Result, error) {
 	if data != nil {
 		return fromApk(data), nil
 	}
-	if r, ok, err := fromIfup(fsys); ok || err != nil {
+	r, ok, err := fromIfup(fsys)
+	switch {
+	case ok || err != nil:
 		return r, err
+	case r.Reason != "":
+		return Result{Dialect: parser.Ifupdown, Reason: "no " + DpkgStatus + " or " + ApkInstalled + "; " + r.Reason + ": ifupdown 0.8 assumed"}, nil
 	}
 	return Result{Dialect: parser.Ifupdown, Reason: "no " + DpkgStatus + ", " + ApkInstalled + " or ifup in the root: ifupdown 0.8 assumed"}, nil
 }
@@ -187,12 +191,18 @@ func fromDpkg(fsys *rootfs.FS, pkgs []pkg) (Result, error) {
 	}
 	switch len(uniq) {
 	case 0:
+		none := DpkgStatus + ": no ifupdown, ifupdown2 or ifupdown-ng installed"
 		r, ok, err := fromIfup(fsys)
-		if ok || err != nil {
-			r.Reason = DpkgStatus + ": no ifupdown, ifupdown2 or ifupdown-ng installed; " + r.Reason
+		switch {
+		case err != nil:
 			return r, err
+		case ok:
+			r.Reason = none + "; " + r.Reason
+			return r, nil
+		case r.Reason != "":
+			return Result{Dialect: parser.Ifupdown, Reason: none + "; " + r.Reason + ": ifupdown 0.8 assumed"}, nil
 		}
-		return Result{Dialect: parser.Ifupdown, Reason: DpkgStatus + ": no ifupdown, ifupdown2 or ifupdown-ng installed, and no ifup: ifupdown 0.8 assumed"}, nil
+		return Result{Dialect: parser.Ifupdown, Reason: none + ", and no ifup: ifupdown 0.8 assumed"}, nil
 	case 1:
 		p := uniq[0]
 		return Result{Dialect: debianDialects[p.name], Version: p.version, Reason: p.file + ": " + p.name + " " + p.version + " installed"}, nil
@@ -252,7 +262,7 @@ func fromApk(data []byte) Result {
 // /usr/share/ifupdown2/ifupdown2 is ifupdown2, through ifupdown ifupdown-ng, through busybox
 // busybox; an ELF file named ifup at its end is ifupdown 0.8. Links are followed chroot-style
 // (rootfs), so they never leave the root. ok is false when no ifup exists, or none that is one
-// of these.
+// of these; r.Reason then names those that exist ("" when none does).
 func fromIfup(fsys *rootfs.FS) (r Result, ok bool, err error) {
 	var seen []string
 	for _, name := range ifupPaths {
@@ -291,7 +301,7 @@ func fromIfup(fsys *rootfs.FS) (r Result, ok bool, err error) {
 		seen = append(seen, how)
 	}
 	if len(seen) > 0 {
-		return Result{Dialect: parser.Ifupdown, Reason: strings.Join(seen, ", ") + ": no ifup ifacefix knows: ifupdown 0.8 assumed"}, true, nil
+		return Result{Reason: strings.Join(seen, ", ") + ": no ifup ifacefix knows"}, false, nil
 	}
 	return Result{}, false, nil
 }

@@ -119,7 +119,9 @@ func TestDetect(t *testing.T) {
 		{"dangling link is no ifup", tree{"sbin/ifup": "-> /usr/share/ifupdown2/ifupdown2"},
 			"ifupdown", "", "no var/lib/dpkg/status, lib/apk/db/installed or ifup in the root: ifupdown 0.8 assumed"},
 		{"unknown ifup", tree{"usr/sbin/ifup": "#!/bin/sh\n"},
-			"ifupdown", "", "usr/sbin/ifup: no ifup ifacefix knows: ifupdown 0.8 assumed"},
+			"ifupdown", "", "no var/lib/dpkg/status or lib/apk/db/installed; usr/sbin/ifup: no ifup ifacefix knows: ifupdown 0.8 assumed"},
+		{"unknown ifup, nothing installed", tree{DpkgStatus: "Package: ifupdown\nStatus: deinstall ok config-files\n", "sbin/ifup": "-> ifup.sh", "sbin/ifup.sh": "#!/bin/sh\n"},
+			"ifupdown", "", "var/lib/dpkg/status: no ifupdown, ifupdown2 or ifupdown-ng installed; sbin/ifup -> sbin/ifup.sh: no ifup ifacefix knows: ifupdown 0.8 assumed"},
 		{"dpkg before apk", tree{DpkgStatus: sample(t, "debian12-ifupdown2.status"), ApkInstalled: sample(t, "alpine-ifupdown-ng.installed")},
 			"ifupdown2", "3.0.0-1.1", "var/lib/dpkg/status: ifupdown2 3.0.0-1.1 installed"},
 	} {
@@ -148,6 +150,10 @@ func TestDetectErrors(t *testing.T) {
 		{"two installed, no ifup", tree{DpkgStatus: "Package: ifupdown\nStatus: install ok installed\nVersion: 0.8.41\n\n" +
 			"Package: ifupdown2\nStatus: install ok installed\nVersion: 3.0.0-1.1\n"},
 			"var/lib/dpkg/status: ifupdown 0.8.41 and ifupdown2 3.0.0-1.1 installed, and no ifup tells which is in use: the dialect cannot be detected (name it with --dialect)"},
+		// An ifup ifacefix does not know cannot settle it either.
+		{"two installed, unknown ifup", tree{DpkgStatus: "Package: ifupdown\nStatus: install ok installed\nVersion: 0.8.41\n\n" +
+			"Package: ifupdown2\nStatus: install ok installed\nVersion: 3.0.0-1.1\n", "sbin/ifup": "#!/bin/sh\n"},
+			"ifupdown2 3.0.0-1.1 installed, and no ifup tells which is in use"},
 		{"ifup loop", tree{"sbin/ifup": "-> ifup2", "sbin/ifup2": "-> ifup"}, "too many levels of symbolic links"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
