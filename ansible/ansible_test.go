@@ -25,6 +25,7 @@ import (
 	"testing"
 
 	"github.com/ifacefix/ifacefix/internal/testcases"
+	"github.com/ifacefix/ifacefix/parser"
 )
 
 const collection = "ansible_collections/ifacefix/ifacefix"
@@ -294,8 +295,9 @@ func TestDoc(t *testing.T) {
 	var doc map[string]struct {
 		Doc struct {
 			Options map[string]struct {
-				Type    string `json:"type"`
-				Default any    `json:"default"`
+				Type    string   `json:"type"`
+				Default any      `json:"default"`
+				Choices []string `json:"choices"`
 			} `json:"options"`
 			Attributes map[string]struct {
 				Support string `json:"support"`
@@ -323,6 +325,13 @@ func TestDoc(t *testing.T) {
 	want := []string{"backup=bool:true", "dialect=str:", "live=bool:false", "path=path:/etc/network/interfaces", "root=path:", "state_dir=path:/run/network", "strip_route_commands=bool:false"}
 	if !reflect.DeepEqual(opts, want) {
 		t.Errorf("documented options %q, want %q", opts, want)
+	}
+	var dialects []string
+	for _, d := range parser.Dialects {
+		dialects = append(dialects, d.Name)
+	}
+	if got := d.Doc.Options["dialect"].Choices; !reflect.DeepEqual(got, dialects) {
+		t.Errorf("dialect choices %q, want the dialects %q", got, dialects)
 	}
 	for a, s := range map[string]string{"check_mode": "full", "diff_mode": "full", "action": "full", "async": "none"} {
 		if d.Doc.Attributes[a].Support != s {
