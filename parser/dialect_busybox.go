@@ -246,7 +246,7 @@ func (l *loader) sourceBusybox(from *File, literal string, at *Error, depth int)
 	switch {
 	case l.active[id]:
 		// No include guard: busybox reads the file again and again until it fails.
-		return fail(fmt.Sprintf("include cycle: %s is already being read; busybox has no include guard and reads it again, without end", l.opt.Display(name)), nil)
+		return fail(fmt.Sprintf("include cycle: %s is already being read; busybox has no include guard and reads it again until it stops (interface declared auto twice, or can't open: Too many open files)", l.opt.Display(name)), nil)
 	case l.seen[id]:
 		return fail(fmt.Sprintf("%s is included a second time: busybox reads it again and configures its stanzas twice (or stops at an auto line declared twice); include it once", l.opt.Display(name)), nil)
 	}
