@@ -410,9 +410,9 @@ func (s *sim) stanzaBusybox(st *parser.Stanza, r *Stanza, iface string) {
 	key := st.Family + " " + st.Method
 	cmds, missing := bbMethodCommands(st, v, iface)
 	if missing != "" {
-		r.Why = "busybox lacks the variable " + missing + " (don't have all variables for " + iface + "/" + st.Family + ")"
-		if missing == "bnmask" {
-			r.Why = "busybox needs a netmask line and takes no CIDR length in address (don't have all variables for " + iface + "/" + st.Family + ")"
+		r.Why = "busybox lacks its " + missing + ": don't have all variables for " + iface + "/" + st.Family
+		if missing == "bnmask" || missing == "netmask" {
+			r.Why = "busybox needs a netmask line and reads no CIDR length in address: don't have all variables for " + iface + "/" + st.Family
 		}
 		return
 	}
