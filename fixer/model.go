@@ -850,6 +850,9 @@ func stanzaWhy(st *bringup.Stanza) string {
 // outcome says what happened to a request at bring-up.
 func outcome(q *bringup.Request) string {
 	verb := "its `ip route add default`"
+	if len(q.Ops) > 0 && len(q.Ops[0].Argv) > 3 && q.Ops[0].Argv[3] == "::/0" {
+		verb = "its `ip route add ::/0`" // busybox's inet6 static and v4tunnel
+	}
 	if q.Command {
 		verb = "it"
 	}
