@@ -250,8 +250,8 @@ func (m *model) plan(kp *keyPlan, opt Options) {
 				// Blocked by an alias (its gateway goes) or another interface (competing-defaults).
 			case q.Err != nil:
 				m.remove(kp, removal{g, DuplicateGateway, fmt.Sprintf(
-					"%s (%s) has gateway %s: %s, so ifup stops there and configures no later stanza of %s",
-					s.Name, s.Family, g.Value, outcome(q), s.Name), "removed", nil})
+					"%s (%s) has gateway %s: %s, %s",
+					s.Name, s.Family, g.Value, outcome(q), stopsThere(m.cfg, s.Name)), "removed", nil})
 			case len(q.Added) > 0 && kp.keeper != nil && requestKey(q) == kp.k:
 				kp.failovers = append(kp.failovers, q)
 			}
@@ -860,6 +860,9 @@ func stanzaWhy(st *bringup.Stanza) string {
 // outcome says what happened to a request at bring-up.
 func outcome(q *bringup.Request) string {
 	verb := "its `ip route add default`"
+	if len(q.Ops) > 0 && len(q.Ops[0].Argv) > 3 && q.Ops[0].Argv[3] == "::/0" {
+		verb = "its `ip route add ::/0`" // busybox's inet6 static and v4tunnel
+	}
 	if q.Command {
 		verb = "it"
 	}

@@ -24,6 +24,14 @@ type Dialect struct {
 	// unsafeRemoval says why removing logical line l of f would change how the dialect reads
 	// the lines around it ("" when it would not); nil when removal is always safe.
 	unsafeRemoval func(f *File, l *Line) string
+	// words splits a logical line's first word from the rest (nil: ifupdown's nextWord).
+	words func(s string) (word, rest string, ok bool)
+	// check refuses a line the dispatch accepted, from what was read before it: the stanza cur
+	// (nil outside one) and cfg so far; "" accepts it. nil: nothing more to check.
+	check func(cfg *Config, cur *Stanza, kind Kind, word, rest string) string
+	// fatalEverywhere: an error in a sourced file stops the program as one in the top-level
+	// file does (instead of dropping the rest of that file).
+	fatalEverywhere bool
 }
 
 // Ifupdown is Debian's ifupdown 0.8.41 (config.c), the reference.
@@ -104,6 +112,14 @@ func dispatch08(w, rest string, st state) (Kind, state, string) {
 		return MapBody, st, ""
 	}
 	return Option, st, "misplaced option"
+}
+
+// nextWord splits s with the dialect's word rule.
+func (d *Dialect) nextWord(s string) (word, rest string, ok bool) {
+	if d.words != nil {
+		return d.words(s)
+	}
+	return nextWord(s)
 }
 
 func (d *Dialect) knownFamily(f string) bool { _, ok := d.families[f]; return ok }

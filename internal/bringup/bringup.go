@@ -278,10 +278,15 @@ type sim struct {
 	byName  map[string][]*parser.Stanza
 	vars    map[*parser.Stanza]*vars
 	res     *Result
+	bb      bool // busybox: targets come up as ifupBusybox brings them
 }
 
 // ifup is do_interface for one target ("PHYS" or "PHYS=LOGICAL").
 func (s *sim) ifup(target string, phase Phase) {
+	if s.bb {
+		s.ifupBusybox(target, phase)
+		return
+	}
 	phys, logical, ok := strings.Cut(target, "=")
 	if !ok {
 		logical = phys
