@@ -211,7 +211,8 @@ func (m *model) plan(kp *keyPlan, opt Options) {
 		if q.Command || q.Stanza.IsAlias() {
 			continue
 		}
-		if q.Err == nil && len(q.Added) > 0 || errors.Is(q.Err, routecmd.ErrExist) && q.Holder != nil && q.Holder.Stanza.IsAlias() && requestKey(q.Holder) == kp.k {
+		// A replace of the very route an alias added first (inet6 on 0.8) adds nothing, and works.
+		if q.Err == nil && (len(q.Added) > 0 || slices.ContainsFunc(q.Ops, func(op routecmd.Op) bool { return op.Action == "replace" })) || errors.Is(q.Err, routecmd.ErrExist) && q.Holder != nil && q.Holder.Stanza.IsAlias() && requestKey(q.Holder) == kp.k {
 			kp.keeper = q
 			break
 		}
@@ -240,8 +241,11 @@ func (m *model) plan(kp *keyPlan, opt Options) {
 				m.remove(kp, removal{g, DuplicateGateway, fmt.Sprintf(
 					"%s (%s) repeats gateway: ifupdown joins the repeated lines into one value, runs `%s ...` as a command and fails, configuring no later stanza of %s",
 					s.Name, s.Family, firstWord(g.Value), s.Name), "removed", nil})
-			case q == nil && kp.keeper != nil && !r0.Of(s).Up && r0.Of(s).Why == "" && takesGateway(s) && sameSlot(kp.keeper, s):
-				// Not reached: an earlier stanza fails. Once that is fixed, this one fails too.
+			case q == nil && kp.keeper != nil && !r0.Of(s).Up && r0.Of(s).Why == "" && takesGateway(s) && sameSlot(kp.keeper, s) &&
+				!(kp.keeper.Stanza.IsAlias() && !kp.keeper.Command):
+				// Not reached: an earlier stanza fails. Once that is fixed, this one fails too,
+				// unless the route in its way is an alias's gateway: that one goes, in the round
+				// that reaches this stanza.
 				m.remove(kp, removal{g, DuplicateGateway, fmt.Sprintf(
 					"%s (%s) has gateway %s: an earlier stanza of %s fails, so it is not reached today, and once that is fixed its `ip route add default` fails with 'File exists' (%s already has the default route %s from %s)",
 					s.Name, s.Family, g.Value, s.Name, s.Name, routesText(kp.keeper.Added), kp.keeper.Stanza.Name), "removed", nil})
