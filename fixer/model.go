@@ -624,8 +624,8 @@ func (m *model) check(after *bringup.Result, ed bringup.Edits) []violation {
 			ever[idOf(r)] = true
 		}
 		// A route an alias's replace took over from its own interface may come back: that
-		// interface's own gateway (a primary's request added it), which the alias's (removed)
-		// took over.
+		// interface's own gateway (a primary's request added it), which the alias's line, removed
+		// by the edits, took over.
 		own := map[routeID]bool{}
 		for _, q := range b.Requests {
 			if !q.Stanza.IsAlias() {
@@ -635,7 +635,7 @@ func (m *model) check(after *bringup.Result, ed bringup.Edits) []violation {
 			}
 		}
 		for _, q := range b.Requests {
-			if q.Phase != bringup.NotReached && q.Phase <= snap.phase && q.Stanza.IsAlias() {
+			if q.Phase != bringup.NotReached && q.Phase <= snap.phase && q.Stanza.IsAlias() && slices.ContainsFunc(q.Opts, func(o *parser.Opt) bool { return ed.Removed[o] }) {
 				for _, r := range q.Removed {
 					if r.Dev == q.Stanza.Base() && len(q.Added) > 0 && own[idOf(r)] {
 						ever[idOf(r)] = true
@@ -660,7 +660,7 @@ func (m *model) check(after *bringup.Result, ed bringup.Edits) []violation {
 			has[key{r.Dev, r.Family}]++
 			if !ever[idOf(r)] && !m.ownMetricBack(r, after, ed) {
 				k := key{r.Dev, r.Family}
-				if q := after.Holder[r]; q != nil && q.Command && !b.Of(q.Stanza).Up {
+				if q := after.Holder[r]; q != nil && q.Command && !b.Of(q.Stanza).Up && after.Of(q.Stanza).Up {
 					bad(k, "would let %s come up, and its `%s %s` would then give the host a default route it did not have %s (%s); --strip-route-commands removes both",
 						q.Stanza.Name, q.Opts[0].Name, q.Opts[0].Value, snap.name, routesText([]routecmd.Route{r}))
 					continue
