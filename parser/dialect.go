@@ -24,6 +24,10 @@ type Dialect struct {
 	// unsafeRemoval says why removing logical line l of f would change how the dialect reads
 	// the lines around it ("" when it would not); nil when removal is always safe.
 	unsafeRemoval func(f *File, l *Line) string
+	// parse, when not nil, replaces the loader's stanza reading of one file for a dialect whose
+	// stanzas work differently (ifupdown-ng): texts are the logical lines' texts; f.Lines have
+	// their positions and Blank or Comment kinds. dispatch and families are then unused.
+	parse func(l *loader, f *File, texts []string, depth int) error
 }
 
 // Ifupdown is Debian's ifupdown 0.8.41 (config.c), the reference.

@@ -1,13 +1,511 @@
 package parser
 
-// IfupdownNG is ifupdown-ng 0.11.3 (Alpine; docs/dialects.md section 2).
-//
-// TODO(dialects): a placeholder that reads the file as ifupdown 0.8.41 does, until its own
-// reading lands.
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"sort"
+	"strconv"
+	"strings"
+	"syscall"
+)
+
+// IfupdownNG is ifupdown-ng 0.11.3 (Alpine; docs/dialects.md section 2): its lif_fgetline
+// (a "#" anywhere ends the line, "\" continues it and swallows the next line's leading blanks),
+// and its parser, in which nothing ends a stanza: every line belongs to the current interface,
+// which iface, interface, template and auto lines switch (auto takes its first name only); lines
+// naming one interface, in any file, merge into one [Interface] (Config.Interfaces). Its File.Stanzas
+// are the runs of lines of one interface within one file (segments): each begins at the line
+// that made the interface current there (iface, interface, template, auto, the source line after
+// an included file, or the first line of an included file that continues the includer's
+// interface). A source file that cannot be opened fails the whole parse, as in the program.
 var IfupdownNG = &Dialect{
 	Name:         "ifupdown-ng",
-	logicalLines: eachLogical,
-	dispatch:     dispatch08,
-	families:     Ifupdown.families,
-	include:      include08,
+	logicalLines: ngLogical,
+	parse:        parseNG,
+	include:      includeNG,
+	families: map[string][]string{ // hints only: ifupdown-ng has no families or methods (2.7)
+		"inet":  {"static", "manual", "dhcp", "loopback", "ppp"},
+		"inet6": {"static", "manual", "dhcp", "loopback", "auto"},
+	},
+}
+
+// Interface is one interface as ifupdown-ng keeps it: every line naming it adds to it.
+type Interface struct {
+	Name     string
+	Auto     bool // made current by an auto line (its first name), and no template
+	Template bool // declared by template, or converted to one by being inherited from
+	// Stanzas are its segments (see IfupdownNG), in reading order.
+	Stanzas []*Stanza
+	// Opts are its options in the program's order: its own lines and those copied from the
+	// interfaces it inherits (address lines always, others unless the same key and value is
+	// there already). Copies point to the parent's lines.
+	Opts []*Opt
+	// Hints are the executors its iface lines name ("dhcp", "ppp"), in order.
+	Hints []string
+}
+
+// ngLineMax is the size of lif_fgetline's buffer less its two reserved bytes: a longer line is
+// cut and its rest read as the next line, which ifacefix does not reproduce.
+const ngLineMax = 4096 - 2
+
+// ngLogical groups physical lines as ifupdown-ng 0.11.3's lif_fgetline reads them (fgetline.c):
+// an unquoted "\" quotes the next character; before a newline it continues the line, and the
+// next line's leading spaces and tabs are skipped (an empty next line then ends it); "\#" is
+// dropped, "\" before any other character is kept with it; an unquoted "#" discards the rest of
+// the physical line and ends the line (a comment anywhere); "\r" becomes "\n" and ends the line
+// unless quoted (so a quoted CRLF keeps a newline in the value and joins the next line as it is).
+// A carriage return in the middle of a physical line would end a line there, and a line longer
+// than the buffer would be cut: both are refused.
+func ngLogical(phys []string, emit func(logical)) {
+	counter := 0
+	for i := 0; i < len(phys); {
+		start := i
+		var buf []byte
+		quoted, hash, skip, refuse := false, false, false, ""
+		done := false
+		for !done && i < len(phys) {
+			line := phys[i]
+			i++
+			j := 0
+			if skip {
+				for j < len(line) && (line[j] == ' ' || line[j] == '\t') {
+					j++
+				}
+				skip = false
+			}
+			for j < len(line) && !done {
+				c := line[j]
+				j++
+				switch {
+				case c == '\\' && !quoted:
+					quoted = true
+				case c == '#' && quoted:
+					quoted = false
+				case c == '#':
+					hash, done = true, true
+					if !strings.HasSuffix(line, "\n") {
+						buf = append(buf, 0xff) // EOF stored as a character
+					}
+				case c == '\n' && quoted:
+					quoted, skip = false, true
+				case c == '\n':
+					done = true
+				case c == '\r':
+					buf = append(buf, '\n')
+					switch {
+					case j < len(line) && line[j] == '\n':
+						j++
+						if quoted {
+							quoted = false // the next line joins as it is
+						} else {
+							done = true
+						}
+					case quoted:
+						quoted = false
+					case j < len(line):
+						refuse = "a carriage return in the middle of a line: ifupdown-ng ends the line there, which ifacefix cannot edit line by line"
+						done = true
+					default:
+						done = true
+					}
+				default:
+					if quoted {
+						buf = append(buf, '\\')
+						quoted = false
+					}
+					buf = append(buf, c)
+				}
+				if len(buf) >= ngLineMax-1 && refuse == "" {
+					refuse = "a line longer than " + strconv.Itoa(ngLineMax) + " bytes: ifupdown-ng cuts it and reads the rest as another line"
+				}
+			}
+		}
+		text := strings.TrimSuffix(string(buf), "\n")
+		if done || len(buf) > 0 {
+			counter++ // lif_fgetline returned a line (at the end of the file it returns one only if it stored something)
+		}
+		comment := hash && strings.TrimLeft(strings.TrimSuffix(text, "\xff"), " \t\n\v\f\r") == ""
+		if comment {
+			text = ""
+		}
+		emit(logical{start: start, end: i, text: text, comment: comment, ifLine: counter, refuse: refuse})
+	}
+}
+
+// ngState is the reading state that crosses file boundaries: the current interface carries
+// into an included file and out of it (docs/dialects.md 2.6).
+type ngState struct {
+	byName map[string]*Interface
+	cur    *Interface
+	seg    *Stanza // the segment of cur in the file being read; nil until one is needed
+	from   int     // the line (of that file) that made cur current there, -1 for none
+}
+
+func (l *loader) ng() *ngState {
+	st, _ := l.dstate.(*ngState)
+	if st == nil {
+		st = &ngState{byName: map[string]*Interface{}, from: -1}
+		l.dstate = st
+		// The program always has lo, first, auto (lif_interface_collection_init).
+		st.find(l.cfg, "lo").Auto = true
+	}
+	return st
+}
+
+// find returns the interface of that name, created (and listed) when new.
+func (st *ngState) find(cfg *Config, name string) *Interface {
+	it := st.byName[name]
+	if it == nil {
+		it = &Interface{Name: name}
+		st.byName[name] = it
+		cfg.Interfaces = append(cfg.Interfaces, it)
+	}
+	return it
+}
+
+// switchTo makes it the current interface from line idx of f on.
+func (st *ngState) switchTo(it *Interface, idx int) {
+	if st.cur != it {
+		st.cur, st.seg, st.from = it, nil, idx
+	}
+}
+
+// segment returns the current interface's segment in f, started at the line that made it
+// current (or at line idx, the first line of f that continues it).
+func (st *ngState) segment(l *loader, f *File, idx int) *Stanza {
+	if st.seg == nil {
+		h := st.from
+		if h < 0 {
+			h = idx
+		}
+		st.seg = &Stanza{File: f, Header: h, Name: st.cur.Name}
+		st.cur.Stanzas = append(st.cur.Stanzas, st.seg)
+		l.cfg.Stanzas = append(l.cfg.Stanzas, st.seg)
+		f.Stanzas = append(f.Stanzas, st.seg)
+	}
+	return st.seg
+}
+
+// ngFirstWord is lif_next_token: the first whitespace-delimited word.
+func ngFirstWord(s string) string {
+	w, _, _ := nextWord(trimLeft(s))
+	return w
+}
+
+// parseNG is lif_interface_file_parse for one file (interface-file.c).
+func parseNG(l *loader, f *File, texts []string, depth int) error {
+	st := l.ng()
+	// A file starts with no segment of its own: lines at its top continue the includer's
+	// current interface in a segment of this file.
+	st.seg, st.from = nil, -1
+	dialectErr := func(ln *Line, format string, args ...any) {
+		ln.Kind = Ignored
+		l.warn("dialect-error", f, l.errorf(f, int(ln.Num), "ifupdown-ng: "+format, args...))
+	}
+	for i, text := range texts {
+		ln := &f.Lines[i]
+		if ln.Kind == Comment {
+			continue
+		}
+		w, rest, _ := nextWord(trimLeft(text))
+		if w == "" {
+			continue // Blank
+		}
+		ln.Keyword, ln.Rest = w, rest
+		if !isASCIILetter(w[0]) {
+			ln.Kind = Ignored // lines whose first word does not start with a letter are skipped
+			continue
+		}
+		switch w {
+		case "iface", "interface", "template":
+			ln.Kind = Iface
+			name, words, ok := nextWord(rest)
+			if !ok {
+				dialectErr(ln, "%s without any other tokens; the line is skipped", w)
+				continue
+			}
+			it := st.find(l.cfg, name)
+			if w == "template" {
+				it.Auto, it.Template = false, true
+			}
+			st.cur, st.seg, st.from = it, nil, i
+			s := st.segment(l, f, i)
+			fam := ""
+			for x, r, ok := nextWord(words); ok; x, r, ok = nextWord(r) {
+				switch {
+				case x == "inet" || x == "inet6":
+					if fam == "" {
+						fam = x
+						s.Family = x
+						if m, _, ok := nextWord(r); ok && m != "inherits" {
+							s.Method = m
+						}
+					}
+				case x == "dhcp" || x == "ppp":
+					it.Hints = append(it.Hints, x)
+				case x == "inherits":
+					l.ngInherit(st, s, ngFirstWord(r))
+				}
+			}
+		case "auto":
+			ln.Kind = Auto
+			name, _, ok := nextWord(rest)
+			if !ok && st.cur == nil {
+				dialectErr(ln, "auto without interface; the line is skipped")
+				continue
+			}
+			sel := Selection{Keyword: w, File: f, Line: i}
+			for n, r, ok := nextWord(rest); ok; n, r, ok = nextWord(r) {
+				sel.Names = append(sel.Names, n)
+			}
+			if !ok {
+				sel.Names = []string{""} // bare auto makes (and switches to) an interface named ""
+			}
+			l.cfg.Selections = append(l.cfg.Selections, sel)
+			it := st.find(l.cfg, name)
+			if !it.Template {
+				it.Auto = true
+			}
+			st.switchTo(it, i)
+		case "source", "source-directory":
+			ln.Kind = Source
+			if w == "source-directory" {
+				ln.Kind = SourceDir
+			}
+			if l.opt.NoIncludes {
+				continue
+			}
+			if err := l.dialect.include(l, f, ln, depth); err != nil {
+				return err
+			}
+			// Back in this file: the current interface is the included files' last one, and
+			// lines after this one go to a segment that starts here.
+			st.seg, st.from = nil, i
+		default:
+			ln.Kind = Option
+			if st.cur == nil {
+				switch w {
+				case "address", "gateway", "use", "inherit", "hostname", "dhcp-hostname":
+					dialectErr(ln, "%s '%s' without interface; the line is skipped", w, ngFirstWord(rest))
+				default:
+					ln.Kind = Ignored // dropped silently
+				}
+				continue
+			}
+			s := st.segment(l, f, i)
+			o := &Opt{Stanza: s, Line: i, Name: w, Value: rest}
+			s.Options = append(s.Options, o)
+			st.cur.Opts = append(st.cur.Opts, o)
+			if w == "inherit" {
+				l.ngInherit(st, s, ngFirstWord(rest))
+			}
+		}
+	}
+	return nil
+}
+
+func isASCIILetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
+
+// ngInherit copies interface name's options into the current interface, as
+// lif_interface_collection_inherit does: the parent is created if missing and becomes a template.
+func (l *loader) ngInherit(st *ngState, s *Stanza, name string) {
+	if name == "" {
+		return // "unspecified inherit target": the interface is marked erroneous
+	}
+	cur := st.cur
+	p := st.find(l.cfg, name)
+	p.Template = true
+	if s.Inherits == "" {
+		s.Inherits = name
+		if len(p.Stanzas) > 0 {
+			s.Parent = p.Stanzas[0]
+		}
+	}
+	have := map[[2]string]bool{}
+	for _, o := range cur.Opts {
+		have[[2]string{NGKey(o.Name), o.Value}] = true
+	}
+	for _, o := range p.Opts {
+		k := [2]string{NGKey(o.Name), o.Value}
+		if o.Name == "address" || !have[k] {
+			cur.Opts = append(cur.Opts, o)
+			have[k] = true
+		}
+	}
+	cur.Hints = append(cur.Hints, p.Hints...)
+}
+
+// includeNG follows a source or source-directory line as ifupdown-ng 0.11.3 does: its first
+// word, with no expansion, relative to the working directory. A path string read before is
+// skipped; a source file that cannot be opened fails the whole parse; a directory that cannot be
+// opened is reported and skipped; a directory's regular files (dotfiles too, no symlinks) are
+// each read as source.
+func includeNG(l *loader, f *File, ln *Line, depth int) error {
+	at := l.errorf(f, int(ln.Num), "")
+	p := ngFirstWord(ln.Rest)
+	if ln.Kind == Source {
+		if p == "" {
+			ln.Kind = Ignored
+			l.warn("dialect-error", f, l.errorf(f, int(ln.Num), "ifupdown-ng: missing filename to source; the line is skipped"))
+			return nil
+		}
+		return l.sourceNG(f, p, at, depth)
+	}
+	if p == "" {
+		ln.Kind = Ignored
+		l.warn("dialect-error", f, l.errorf(f, int(ln.Num), "ifupdown-ng: missing directory to source; the line is skipped"))
+		return nil
+	}
+	ents, err := fs.ReadDir(l.fsys, fsName(l.name(p)))
+	if err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		l.warn("dialect-error", f, l.errorf(f, int(ln.Num), "ifupdown-ng: while opening directory %s: %v; the line is skipped", p, err))
+		return nil
+	}
+	// readdir order is the file system's; ifacefix reads them sorted.
+	var names []string
+	for _, e := range ents {
+		if e.Type().IsRegular() {
+			names = append(names, e.Name())
+		}
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		if err := l.sourceNG(f, p+"/"+n, at, depth); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// sourceNG reads one included file, spelled literal.
+func (l *loader) sourceNG(from *File, literal string, at *Error, depth int) error {
+	if l.literals[literal] {
+		// "skipping already included file": harmless, also for a file that includes itself.
+		return nil
+	}
+	if depth+1 > l.opt.MaxDepth {
+		return &Error{Path: at.Path, Line: at.Line, Msg: "includes nested deeper than " + strconv.Itoa(l.opt.MaxDepth) + " levels"}
+	}
+	name := l.name(literal)
+	if info, err := fs.Stat(l.fsys, fsName(name)); err == nil && info.IsDir() {
+		// fopen opens a directory and the first read fails: nothing is read from it.
+		l.warn("include-not-file", from, &Error{Path: at.Path, Line: at.Line, Msg: l.opt.Display(name) + ": is a directory; ifupdown-ng reads nothing from it"})
+		return nil
+	}
+	f, err := l.read(name, at)
+	if err != nil {
+		var e *Error
+		msg := err.Error()
+		if errors.As(err, &e) {
+			msg = e.Msg
+		}
+		why := "cannot be opened"
+		if errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOENT) {
+			why = "does not exist"
+		}
+		return &Error{Path: at.Path, Line: at.Line, Err: err, Msg: fmt.Sprintf(
+			"source %s: %s (%s): ifupdown-ng then fails the whole parse (could not parse %s) and brings nothing up", literal, why, msg, l.opt.Display(l.cfg.Files[0].Name))}
+	}
+	id := f.id()
+	if l.seen[id] {
+		// The program reads it again under this spelling, adding its lines to the same
+		// interfaces twice; ifacefix checks and fixes it once.
+		l.warn("include-twice", from, &Error{Path: at.Path, Line: at.Line, Msg: fmt.Sprintf(
+			"%s is included again, as %q: ifupdown-ng reads it twice and adds its lines to the same interfaces twice; include it once", l.opt.Display(name), literal)})
+		return nil
+	}
+	l.literals[literal] = true
+	f.literal = literal
+	l.cfg.Files = append(l.cfg.Files, f)
+	return l.parseFile(f, depth+1, false)
+}
+
+// ngRemap is maybe_remap_token's table (interface-file.c, 0.11.3): option names ifupdown-ng
+// stores under another name.
+var ngRemap = map[string]string{
+	"bond-ad-sys-priority":                    "bond-ad-actor-sys-prio",
+	"bond-slaves":                             "bond-members",
+	"client":                                  "dhcp-client-id",
+	"driver-message-level":                    "ethtool-msglvl",
+	"endpoint":                                "tunnel-remote",
+	"ethernet-autoneg":                        "ethtool-ethernet-autoneg",
+	"ethernet-pause-autoneg":                  "ethtool-pause-autoneg",
+	"ethernet-pause-rx":                       "ethtool-pause-rx",
+	"ethernet-pause-tx":                       "ethtool-pause-tx",
+	"ethernet-port":                           "ethtool-ethernet-port",
+	"ethernet-wol":                            "ethtool-ethernet-wol",
+	"gro-offload":                             "ethtool-offload-gro",
+	"gso-offload":                             "ethtool-offload-gso",
+	"hardware-dma-ring-rx":                    "ethtool-dma-ring-rx",
+	"hardware-dma-ring-rx-jumbo":              "ethtool-dma-ring-rx-jumbo",
+	"hardware-dma-ring-rx-mini":               "ethtool-dma-ring-rx-mini",
+	"hardware-dma-ring-tx":                    "ethtool-dma-ring-tx",
+	"hardware-irq-coalesce-adaptive-rx":       "ethtool-coalesce-adaptive-rx",
+	"hardware-irq-coalesce-adaptive-tx":       "ethtool-coalesce-adaptive-tx",
+	"hardware-irq-coalesce-pkt-rate-high":     "ethtool-coalesce-pkt-rate-high",
+	"hardware-irq-coalesce-pkt-rate-low":      "ethtool-coalesce-pkt-rate-low",
+	"hardware-irq-coalesce-rx-frames":         "ethtool-coalesce-rx-frames",
+	"hardware-irq-coalesce-rx-frames-high":    "ethtool-coalesce-rx-frames-high",
+	"hardware-irq-coalesce-rx-frames-irq":     "ethtool-coalesce-rx-frames-irq",
+	"hardware-irq-coalesce-rx-frames-low":     "ethtool-coalesce-rx-frames-low",
+	"hardware-irq-coalesce-rx-usecs":          "ethtool-coalesce-rx-usecs",
+	"hardware-irq-coalesce-rx-usecs-high":     "ethtool-coalesce-rx-usecs-high",
+	"hardware-irq-coalesce-rx-usecs-irq":      "ethtool-coalesce-rx-usecs-irq",
+	"hardware-irq-coalesce-rx-usecs-low":      "ethtool-coalesce-rx-usecs-low",
+	"hardware-irq-coalesce-sample-interval":   "ethtool-coalesce-sample-interval",
+	"hardware-irq-coalesce-stats-block-usecs": "ethtool-coalesce-stats-block-usecs",
+	"hardware-irq-coalesce-tx-frames":         "ethtool-coalesce-tx-frames",
+	"hardware-irq-coalesce-tx-frames-high":    "ethtool-coalesce-tx-frames-high",
+	"hardware-irq-coalesce-tx-frames-irq":     "ethtool-coalesce-tx-frames-irq",
+	"hardware-irq-coalesce-tx-frames-low":     "ethtool-coalesce-tx-frames-low",
+	"hardware-irq-coalesce-tx-usecs":          "ethtool-coalesce-tx-usecs",
+	"hardware-irq-coalesce-tx-usecs-high":     "ethtool-coalesce-tx-usecs-high",
+	"hardware-irq-coalesce-tx-usecs-irq":      "ethtool-coalesce-tx-usecs-irq",
+	"hardware-irq-coalesce-tx-usecs-low":      "ethtool-coalesce-tx-usecs-low",
+	"hostname":                                "dhcp-hostname",
+	"key":                                     "tunnel-key",
+	"leasetime":                               "dhcp-leasetime",
+	"link-autoneg":                            "ethtool-ethernet-autoneg",
+	"link-duplex":                             "ethtool-link-duplex",
+	"link-fec":                                "ethtool-link-fec",
+	"link-speed":                              "ethtool-link-speed",
+	"local":                                   "tunnel-local",
+	"lro-offload":                             "ethtool-offload-lro",
+	"mode":                                    "tunnel-mode",
+	"offload-gro":                             "ethtool-offload-gro",
+	"offload-gso":                             "ethtool-offload-gso",
+	"offload-lro":                             "ethtool-offload-lro",
+	"offload-rx":                              "ethtool-offload-rx",
+	"offload-sg":                              "ethtool-offload-sg",
+	"offload-tso":                             "ethtool-offload-tso",
+	"offload-tx":                              "ethtool-offload-tx",
+	"offload-ufo":                             "ethtool-offload-ufo",
+	"pointopoint":                             "point-to-point",
+	"provider":                                "ppp-provider",
+	"script":                                  "dhcp-script",
+	"rx-offload":                              "ethtool-offload-rx",
+	"tso-offload":                             "ethtool-offload-tso",
+	"ttl":                                     "tunnel-ttl",
+	"tunnel-endpoint":                         "tunnel-remote",
+	"tunnel-physdev":                          "tunnel-dev",
+	"tx-offload":                              "ethtool-offload-tx",
+	"ufo-offload":                             "ethtool-offload-ufo",
+	"vendor":                                  "dhcp-vendor",
+	"vrf":                                     "vrf-member",
+	"vxlan-local-tunnelip":                    "vxlan-local-ip",
+	"vxlan-remoteip":                          "vxlan-remote-ip",
+	"vxlan-svcnodeip":                         "vxlan-remote-group",
+}
+
+// NGKey is the name ifupdown-ng stores option name under (maybe_remap_token).
+func NGKey(name string) string {
+	if k, ok := ngRemap[name]; ok {
+		return k
+	}
+	return name
 }

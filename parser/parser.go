@@ -31,7 +31,7 @@ const (
 	Source         // source PATTERN...
 	SourceDir      // source-dir*, source-directory DIR
 	Option         // an option of the current iface stanza
-	Ignored        // after an error in a sourced file: ifupdown drops the rest of that file
+	Ignored        // a line the program skips: after an error in a sourced file (ifupdown drops the rest of that file), or one the dialect ignores
 )
 
 // Line is one logical line: one or more physical lines joined by "\" continuations.
