@@ -248,6 +248,11 @@ func (m *model) plan(kp *keyPlan, opt Options) {
 			case q == nil || keeperOpt(g):
 			case errors.Is(q.Err, routecmd.ErrExist) && (q.Holder == nil || q.Holder.Stanza.IsAlias() || q.Holder.Command || requestKey(q.Holder) != kp.k):
 				// Blocked by an alias (its gateway goes) or another interface (competing-defaults).
+			case q.Err != nil && r0.Of(s).Up:
+				// The program ignores its executor's failure (ifupdown-ng 0.11).
+				m.remove(kp, removal{g, DuplicateGateway, fmt.Sprintf(
+					"%s (%s) has gateway %s: %s; %s prints the error and brings %s up without that route",
+					s.Name, s.Family, g.Value, outcome(q), dialectName(m.cfg), s.Name), "removed", nil})
 			case q.Err != nil:
 				m.remove(kp, removal{g, DuplicateGateway, fmt.Sprintf(
 					"%s (%s) has gateway %s: %s, so ifup stops there and configures no later stanza of %s",
@@ -887,7 +892,12 @@ func aliasGatewayMessage(m *model, kp *keyPlan, s *parser.Stanza, g *parser.Opt)
 		head += " with metric " + mt
 	}
 	keeper := kp.keeper
-	head += differsFrom(keeper, s, g, mt)
+	if mt == "" && q != nil && len(q.Ops) > 0 && q.Ops[0].Metric != 0 {
+		// The program gives a gateway without a metric one of its own (ifupdown-ng: 1).
+		head += differsFrom(keeper, s, g, strconv.FormatUint(uint64(q.Ops[0].Metric), 10))
+	} else {
+		head += differsFrom(keeper, s, g, mt)
+	}
 	var what string
 	switch st := m.cur.Of(s); {
 	case q != nil && q.Opts[0] != g:
@@ -903,6 +913,12 @@ func aliasGatewayMessage(m *model, kp *keyPlan, s *parser.Stanza, g *parser.Opt)
 		what = outcome(q) + ", if " + s.Name + " gets there (" + st.Unknown + ")"
 		if q.Holder == keeper {
 			keeper = nil
+		}
+	case q != nil && errors.Is(q.Err, routecmd.ErrExist) && !q.Command && st.Up:
+		// The program ignores its executor's failure (ifupdown-ng 0.11).
+		what = fmt.Sprintf("%s; %s prints the error and brings %s up without that route", outcome(q), dialectName(m.cfg), s.Name)
+		if q.Holder == keeper {
+			keeper = nil // said already
 		}
 	case q != nil && errors.Is(q.Err, routecmd.ErrExist):
 		what = outcome(q) + ", so ifup fails for " + s.Name

@@ -10,6 +10,7 @@ const (
 	InheritedGateway  = "inherited-gateway"
 	CompetingDefaults = "competing-defaults"
 	FailoverGateway   = "failover-gateway"
+	DHCPGateway       = "dhcp-gateway"
 	// Findings about the configuration's structure, reported by the parser.
 	SourcedFileError    = "sourced-file-error"
 	IncludeCycle        = "include-cycle"
@@ -102,6 +103,12 @@ var Rules = []*Rule{
 			"default route: the kernel uses the lowest metric and falls back to the next one when it goes away. This " +
 			"works and may be a deliberate failover, so ifacefix keeps it and only notes it; a note never makes the " +
 			"exit status 1.", run: failovers},
+	{ID: DHCPGateway, Summary: "a gateway the program installs beside DHCP",
+		Doc: "A `gateway` line in a stanza that gets its address by DHCP (`inet dhcp`, or `use dhcp`): ifupdown 0.8 " +
+			"and busybox ignore it, but ifupdown-ng (and ifupdown2) install it as a static default route beside " +
+			"whatever DHCP gives, with its own metric (ifupdown-ng: 1 unless the interface sets one). Whether the " +
+			"DHCP server supplies the router cannot be known from the file, so ifacefix reports it and changes " +
+			"nothing: remove the line if DHCP supplies the router.", run: dhcpGateways},
 	{ID: SourcedFileError, Summary: "error in a sourced file",
 		Doc: "ifupdown reports an error in a file reached by `source` or `source-directory` as a warning and " +
 			"ignores the rest of that file: the stanzas after the error are silently not configured. ifacefix " +

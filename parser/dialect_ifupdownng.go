@@ -294,7 +294,12 @@ func parseNG(l *loader, f *File, texts []string, depth int) error {
 				continue
 			}
 			s := st.segment(l, f, i)
-			o := &Opt{Stanza: s, Line: i, Name: w, Value: rest}
+			v := rest
+			switch w {
+			case "address", "gateway", "use", "inherit", "hostname", "dhcp-hostname":
+				v = ngFirstWord(rest) // these handlers take the first word only
+			}
+			o := &Opt{Stanza: s, Line: i, Name: w, Value: v}
 			s.Options = append(s.Options, o)
 			st.cur.Opts = append(st.cur.Opts, o)
 			if w == "inherit" {

@@ -49,6 +49,9 @@ func (x *ngIface) use(exec string, at *parser.Stanza) {
 	}
 }
 
+// dynamic reports whether the interface learns addresses at run time (dhcp, ipv6-ra).
+func (x *ngIface) dynamic() bool { return x.has("use", "dhcp") || x.has("use", "ipv6-ra") }
+
 // last returns the value of the last entry of key, or "".
 func (x *ngIface) last(key string) string {
 	v := ""
@@ -390,12 +393,7 @@ func (s *ngSim) ifup(name string, phase Phase) bool {
 	}
 	for _, st := range segs {
 		r := s.res.Stanzas[st]
-		switch {
-		case slices.Contains(execs, "dhcp"):
-			r.Dynamic = true
-		case slices.Contains(execs, "ipv6-ra"):
-			r.Dynamic = true
-		}
+		r.Dynamic = x.dynamic()
 		if slices.Contains(execs, "ppp") {
 			r.Unknown = "pppd may add a default route"
 		}
@@ -508,7 +506,14 @@ func (s *ngSim) static(x *ngIface, dev string, res func(*parser.Stanza) *Stanza)
 		before, mark := s.k.Routes, len(s.k.Changes)
 		var errs []error
 		if isRoute {
+			n := len(s.k.Addrs)
+			if gw, err := netip.ParseAddr(e.value); err == nil && x.dynamic() {
+				// DHCP (run before) gives an address known only at run time: the model takes
+				// the gateway as on its network.
+				s.k.Addrs = append(s.k.Addrs, routecmd.Addr{Dev: dev, Prefix: netip.PrefixFrom(gw, gw.BitLen())})
+			}
 			errs = []error{s.k.Apply(op)}
+			s.k.Addrs = s.k.Addrs[:n]
 		}
 		st := e.at
 		if e.opt != nil && e.opt.Stanza.Name == x.it.Name {
