@@ -92,6 +92,26 @@ func checkInvariants(t testing.TB, cfg *parser.Config, res *fixer.Result, opt fi
 				}
 				continue
 			}
+			if fd.Rule == fixer.AutoOneName {
+				// One auto line rewritten as one auto line per name, in order.
+				l := &f.Lines[li]
+				var names []string
+				for _, x := range strings.SplitAfter(e.Text, "\n") {
+					if x != "" {
+						names = append(names, strings.TrimPrefix(strings.TrimSpace(x), l.Keyword+" "))
+					}
+				}
+				var want []string
+				for _, n := range strings.Fields(l.Rest) {
+					if !slices.Contains(want, n) {
+						want = append(want, n)
+					}
+				}
+				if l.Kind != parser.Auto || l.End != e.End || strings.Join(names, " ") != strings.Join(want, " ") {
+					t.Errorf("%s: edit %+v is not line %d (%q) split into one auto line per name", f.Name, e, e.Start+1, f.Text(l))
+				}
+				continue
+			}
 			if e.Text != "" {
 				t.Errorf("%s: edit %+v rewrites lines instead of removing them", f.Name, e)
 			}

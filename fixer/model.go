@@ -79,6 +79,7 @@ type model struct {
 	byKey   map[key]*keyPlan
 	byReq   map[key][]*bringup.Request
 	kids    map[*parser.Stanza][]*parser.Stanza // stanza -> those that inherit from it
+	autos   []*autoSplit                        // ifupdown-ng auto lines with names it does not make auto
 }
 
 func newModel(cfg *parser.Config, opt Options) *model {
@@ -112,6 +113,7 @@ func newModel(cfg *parser.Config, opt Options) *model {
 	}
 	m.verify(m.plans, nil)
 	m.further(opt)
+	m.planAutos()
 	return m
 }
 
@@ -917,6 +919,9 @@ func aliasGatewayMessage(m *model, kp *keyPlan, s *parser.Stanza, g *parser.Opt)
 	case q != nil && errors.Is(q.Err, routecmd.ErrExist) && !q.Command && st.Up:
 		// The program ignores its executor's failure (ifupdown-ng 0.11).
 		what = fmt.Sprintf("%s; %s prints the error and brings %s up without that route", outcome(q), dialectName(m.cfg), s.Name)
+		if q.Phase == bringup.Later {
+			what = "brought up by hand (boot does not bring it up), " + what
+		}
 		if q.Holder == keeper {
 			keeper = nil // said already
 		}

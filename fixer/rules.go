@@ -11,6 +11,7 @@ const (
 	CompetingDefaults = "competing-defaults"
 	FailoverGateway   = "failover-gateway"
 	DHCPGateway       = "dhcp-gateway"
+	AutoOneName       = "auto-one-name"
 	// Findings about the configuration's structure, reported by the parser.
 	SourcedFileError    = "sourced-file-error"
 	IncludeCycle        = "include-cycle"
@@ -103,6 +104,14 @@ var Rules = []*Rule{
 			"default route: the kernel uses the lowest metric and falls back to the next one when it goes away. This " +
 			"works and may be a deliberate failover, so ifacefix keeps it and only notes it; a note never makes the " +
 			"exit status 1.", run: failovers},
+	{ID: AutoOneName, Summary: "an auto line with several names (ifupdown-ng takes the first)",
+		Doc: "ifupdown-ng's `auto` takes its first name only, and makes that interface the current one: with " +
+			"`auto eth0 eth0:0 eth0:1`, ifup -a brings up eth0 alone and the aliases' addresses are missing after " +
+			"boot. ifacefix writes one auto line per name where that cannot change how ifupdown-ng reads the rest " +
+			"(the next line names an interface anyway, every name has lines of its own, and the order of the " +
+			"interfaces stays), and only if bringing them up at boot, with the other fixes, gives the host no " +
+			"default route it did not have; otherwise it says why and leaves the line for a person." + routeModel,
+		run: autoLines},
 	{ID: DHCPGateway, Summary: "a gateway the program installs beside DHCP",
 		Doc: "A `gateway` line in a stanza that gets its address by DHCP (`inet dhcp`, or `use dhcp`): ifupdown 0.8 " +
 			"and busybox ignore it, but ifupdown-ng (and ifupdown2) install it as a static default route beside " +

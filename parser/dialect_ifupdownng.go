@@ -514,3 +514,47 @@ func NGKey(name string) string {
 	}
 	return name
 }
+
+// SplitAuto returns the edit that replaces auto line sel (of f) by one auto line per name, in
+// its order, with its indentation and line ending: ifupdown-ng's auto takes its first name only.
+// It fails, wrapping ErrUnsafeEdit, for a line continued over several physical lines or with a
+// comment or backslash on it (they would be lost or read differently). Whether the lines after
+// it still belong to the same interface is the caller's question: the last name becomes the
+// current interface.
+func (f *File) SplitAuto(sel Selection) (Edit, error) {
+	l := &f.Lines[sel.Line]
+	p := f.Phys[l.Start]
+	if l.End-l.Start != 1 || strings.ContainsAny(p, "#\\") {
+		return Edit{}, fmt.Errorf("%w: %s:%d is continued or carries a comment", ErrUnsafeEdit, f.Path, l.Pos())
+	}
+	eol := f.EOL(l.Start)
+	nl := eol
+	if nl == "" {
+		nl = "\n"
+		for i := range f.Phys {
+			if e := f.EOL(i); e != "" {
+				nl = e
+				break
+			}
+		}
+	}
+	indent := f.Indent(l.Start)
+	var b strings.Builder
+	seen := map[string]bool{}
+	var names []string
+	for _, n := range sel.Names {
+		if !seen[n] {
+			seen[n] = true
+			names = append(names, n)
+		}
+	}
+	for i, n := range names {
+		b.WriteString(indent + sel.Keyword + " " + n)
+		if i < len(names)-1 {
+			b.WriteString(nl)
+		} else {
+			b.WriteString(eol)
+		}
+	}
+	return Edit{Start: l.Start, End: l.End, Text: b.String()}, nil
+}

@@ -42,6 +42,9 @@ const (
 type Edits struct {
 	Removed map[*parser.Opt]bool
 	Added   map[*parser.Stanza][]Option
+	// Auto are the interfaces an auto line of their own makes auto (ifupdown-ng: an auto line
+	// with several names split into one per name).
+	Auto map[string]bool
 }
 
 // Option is an option line added by Edits.

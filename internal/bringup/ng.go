@@ -335,7 +335,8 @@ func simulateNG(cfg *parser.Config, ed Edits) *Result {
 		}
 	}
 	for _, x := range s.ifs {
-		if x.it.Auto && !s.ifup(x.it.Name, Boot) {
+		auto := x.it.Auto || ed.Auto[x.it.Name] && !x.it.Template
+		if auto && !s.ifup(x.it.Name, Boot) {
 			break // ifup -a stops at the first interface that fails
 		}
 	}
