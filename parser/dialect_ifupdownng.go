@@ -43,6 +43,12 @@ type Interface struct {
 	Opts []*Opt
 	// Hints are the executors its iface lines name ("dhcp", "ppp"), in order.
 	Hints []string
+	// Finals are the moments the program finalizes it (lif_interface_finalize: prefixes for its
+	// addresses, its first netmask dropped), as the number of its own option lines read by then:
+	// at an iface, interface or template line while it is current, and at the end of a file.
+	// An auto line switches without finalizing.
+	Finals []int
+	own    int
 }
 
 // ngLineMax is the size of lif_fgetline's buffer less its two reserved bytes: a longer line is
@@ -126,9 +132,6 @@ func ngLogical(phys []string, emit func(logical)) {
 			counter++ // lif_fgetline returned a line (at the end of the file it returns one only if it stored something)
 		}
 		comment := hash && strings.TrimLeft(strings.TrimSuffix(text, "\xff"), " \t\n\v\f\r") == ""
-		if comment {
-			text = ""
-		}
 		emit(logical{start: start, end: i, text: text, comment: comment, ifLine: counter, refuse: refuse})
 	}
 }
@@ -189,7 +192,7 @@ func (st *ngState) segment(l *loader, f *File, idx int) *Stanza {
 
 // ngFirstWord is lif_next_token: the first whitespace-delimited word.
 func ngFirstWord(s string) string {
-	w, _, _ := nextWord(trimLeft(s))
+	w, _, _ := ngNextWord(s)
 	return w
 }
 
@@ -203,12 +206,26 @@ func parseNG(l *loader, f *File, texts []string, depth int) error {
 		ln.Kind = Ignored
 		l.warn("dialect-error", f, l.errorf(f, int(ln.Num), "ifupdown-ng: "+format, args...))
 	}
+	buf := &ngBuffer{}
+	last := len(texts) - 1
+	if n := len(f.Phys); n == 0 || strings.HasSuffix(f.Phys[n-1], "\n") {
+		last = -1 // every line ends in a newline
+	}
 	for i, text := range texts {
 		ln := &f.Lines[i]
 		if ln.Kind == Comment {
+			buf.line(text, "")
 			continue
 		}
-		w, rest, _ := nextWord(trimLeft(text))
+		w, rest, _ := ngNextWord(trimLeft(text))
+		if i == last && w != "" {
+			var why string
+			if rest, why = buf.stale(text, w); why != "" {
+				return l.errorf(f, ln.Pos(), "%s", why)
+			}
+		} else {
+			buf.line(text, w)
+		}
 		if w == "" {
 			continue // Blank
 		}
@@ -220,10 +237,13 @@ func parseNG(l *loader, f *File, texts []string, depth int) error {
 		switch w {
 		case "iface", "interface", "template":
 			ln.Kind = Iface
-			name, words, ok := nextWord(rest)
+			name, words, ok := ngNextWord(rest)
 			if !ok {
 				dialectErr(ln, "%s without any other tokens; the line is skipped", w)
 				continue
+			}
+			if st.cur != nil {
+				st.cur.Finals = append(st.cur.Finals, st.cur.own)
 			}
 			it := st.find(l.cfg, name)
 			if w == "template" {
@@ -232,13 +252,13 @@ func parseNG(l *loader, f *File, texts []string, depth int) error {
 			st.cur, st.seg, st.from = it, nil, i
 			s := st.segment(l, f, i)
 			fam := ""
-			for x, r, ok := nextWord(words); ok; x, r, ok = nextWord(r) {
+			for x, r, ok := ngNextWord(words); ok; x, r, ok = ngNextWord(r) {
 				switch {
 				case x == "inet" || x == "inet6":
 					if fam == "" {
 						fam = x
 						s.Family = x
-						if m, _, ok := nextWord(r); ok && m != "inherits" {
+						if m, _, ok := ngNextWord(r); ok && m != "inherits" {
 							s.Method = m
 						}
 					}
@@ -250,13 +270,13 @@ func parseNG(l *loader, f *File, texts []string, depth int) error {
 			}
 		case "auto":
 			ln.Kind = Auto
-			name, _, ok := nextWord(rest)
+			name, _, ok := ngNextWord(rest)
 			if !ok && st.cur == nil {
 				dialectErr(ln, "auto without interface; the line is skipped")
 				continue
 			}
 			sel := Selection{Keyword: w, File: f, Line: i}
-			for n, r, ok := nextWord(rest); ok; n, r, ok = nextWord(r) {
+			for n, r, ok := ngNextWord(rest); ok; n, r, ok = ngNextWord(r) {
 				sel.Names = append(sel.Names, n)
 			}
 			if !ok {
@@ -302,12 +322,30 @@ func parseNG(l *loader, f *File, texts []string, depth int) error {
 			o := &Opt{Stanza: s, Line: i, Name: w, Value: v}
 			s.Options = append(s.Options, o)
 			st.cur.Opts = append(st.cur.Opts, o)
+			st.cur.own++
 			if w == "inherit" {
 				l.ngInherit(st, s, ngFirstWord(rest))
 			}
 		}
 	}
+	if st.cur != nil {
+		st.cur.Finals = append(st.cur.Finals, st.cur.own)
+	}
 	return nil
+}
+
+// ngNextWord is lif_next_token: the first run of non-space characters (no length limit) and
+// the rest after the whitespace that follows it.
+func ngNextWord(s string) (word, rest string, ok bool) {
+	s = trimLeft(s)
+	if s == "" {
+		return "", "", false
+	}
+	i := 0
+	for i < len(s) && !isSpace(s[i]) {
+		i++
+	}
+	return s[:i], trimLeft(s[i:]), true
 }
 
 func isASCIILetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
@@ -557,4 +595,138 @@ func (f *File) SplitAuto(sel Selection) (Edit, error) {
 		}
 	}
 	return Edit{Start: l.Start, End: l.End, Text: b.String()}, nil
+}
+
+// ngBuffer is what lif_interface_file_parse's line buffer holds, byte by byte, from the lines
+// of one file read so far: lif_fgetline overwrites its start with each line and its
+// terminators, and lif_next_token puts a NUL after each word it takes. It matters for the last
+// line of a file without a final newline: a word that ends the line is followed by a single
+// NUL, and the program's next word or value is read from the stale bytes behind it.
+type ngBuffer struct {
+	b     []byte
+	known []bool
+}
+
+func (nb *ngBuffer) set(i int, c byte) {
+	for len(nb.b) <= i {
+		nb.b, nb.known = append(nb.b, 0), append(nb.known, false)
+	}
+	nb.b[i], nb.known[i] = c, true
+}
+
+// line records a line ended by a newline (stored, then both it and the terminator are NULs)
+// and the NULs the handler of its first word w puts after the words it takes.
+func (nb *ngBuffer) line(text, w string) {
+	for i := 0; i < len(text); i++ {
+		nb.set(i, text[i])
+	}
+	nb.set(len(text), 0)
+	nb.set(len(text)+1, 0)
+	words := 0
+	switch w {
+	case "":
+	case "iface", "interface", "template":
+		words = -1
+	case "address", "gateway", "use", "inherit", "hostname", "dhcp-hostname", "auto", "source", "source-directory":
+		words = 2
+	default:
+		words = 1
+	}
+	pos := 0
+	for n := 0; words < 0 || n < words; n++ {
+		start, end, ok := nb.token(pos)
+		if !ok || start == end {
+			break
+		}
+		nb.set(end, 0)
+		pos = end + 1
+	}
+}
+
+// token is lif_next_token at pos: it skips spaces and returns the word's bounds; ok is false
+// when it would read a byte no line of the file wrote (the stack's, unknown).
+func (nb *ngBuffer) token(pos int) (start, end int, ok bool) {
+	at := func(i int) (byte, bool) {
+		if i >= len(nb.b) || !nb.known[i] {
+			return 0, false
+		}
+		return nb.b[i], true
+	}
+	i := pos
+	for {
+		c, ok := at(i)
+		if !ok {
+			return 0, 0, false
+		}
+		if c == 0 || !isSpace(c) {
+			break
+		}
+		i++
+	}
+	start = i
+	for {
+		c, ok := at(i)
+		if !ok {
+			return 0, 0, false
+		}
+		if c == 0 || isSpace(c) {
+			return start, i, true
+		}
+		i++
+	}
+}
+
+// stale returns what the handler of w reads as the rest of the last line text, which has no
+// newline: the text's own rest, unless its first word ends the line (then the stale bytes after
+// the single NUL), and for iface lines the stale words after the last one. why is non-empty
+// when those bytes were never written by this file (the stack's, unknown).
+func (nb *ngBuffer) stale(text, w string) (rest, why string) {
+	_, rest, _ = ngNextWord(trimLeft(text))
+	iface := w == "iface" || w == "interface" || w == "template"
+	endsWord := len(text) > 0 && !isSpace(text[len(text)-1])
+	if !endsWord || !iface && rest != "" {
+		return rest, ""
+	}
+	for i := 0; i < len(text); i++ {
+		nb.set(i, text[i])
+	}
+	nb.set(len(text), 0)
+	unknown := "the last line has no newline and its last word ends the file: ifupdown-ng then reads on into bytes of its line buffer no line wrote, which ifacefix cannot know"
+	pos := len(text) + 1
+	switch {
+	case iface:
+		var words []string
+		for {
+			start, end, ok := nb.token(pos)
+			if !ok {
+				return "", unknown
+			}
+			if start == end {
+				break
+			}
+			words = append(words, string(nb.b[start:end]))
+			nb.set(end, 0)
+			pos = end + 1
+		}
+		if len(words) == 0 {
+			return rest, ""
+		}
+		if rest != "" {
+			rest += " "
+		}
+		return rest + strings.Join(words, " "), ""
+	default:
+		// A value: from the first non-space byte to the NUL (a word for the handlers that
+		// take one: the same bytes up to a space).
+		i := pos
+		for ; i < len(nb.b) && nb.known[i] && nb.b[i] != 0 && isSpace(nb.b[i]); i++ {
+		}
+		j := i
+		for ; j < len(nb.b) && nb.known[j] && nb.b[j] != 0; j++ {
+		}
+		if j >= len(nb.b) || !nb.known[j] {
+			return "", unknown
+		}
+		return string(nb.b[i:j]), ""
+	}
 }

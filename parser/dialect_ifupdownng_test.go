@@ -83,3 +83,28 @@ func TestNGLines(t *testing.T) {
 		}
 	}
 }
+
+// TestNGStaleBuffer: a last line without a newline whose word ends the file reads on into the
+// stale bytes of lif_interface_file_parse's buffer (checked with the real ifparse -A: the
+// second gateway reads "192.0.2.1", the juju corpus file's last dns-sortlist reads "rs", the
+// mtu cases "1500" and "h0"); where those bytes were never written, the file is refused.
+func TestNGStaleBuffer(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"auto eth0\niface eth0\n    address 192.0.2.10/24\n    gateway 192.0.2.1\n    gateway", "gateway=192.0.2.1"},
+		{"iface eth0\ndns-nameservers\ndns-search\ndns-sortlist", "dns-sortlist=rs"},
+		{"iface eth0\n    mtu 1500\n    mtu", "mtu=1500"},
+		{"iface eth0\n    mtu", "mtu=h0"},
+		{"iface eth0\n    mtu 1\nmtu1234567890", "refused"},
+	} {
+		cfg, err := ParseBytes("/etc/network/interfaces", []byte(c.in), Options{Dialect: IfupdownNG})
+		got := "refused"
+		if err == nil {
+			it := cfg.Interfaces[len(cfg.Interfaces)-1]
+			o := it.Opts[len(it.Opts)-1]
+			got = o.Name + "=" + o.Value
+		}
+		if got != c.want {
+			t.Errorf("%q: last option %s, want %s (%v)", c.in, got, c.want, err)
+		}
+	}
+}

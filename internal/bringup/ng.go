@@ -3,6 +3,7 @@ package bringup
 import (
 	"net/netip"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/ifacefix/ifacefix/internal/routecmd"
@@ -225,13 +226,17 @@ func ngRead(cfg *parser.Config, ed Edits) []*ngIface {
 			x.vars = slices.Delete(x.vars, i, i+1)
 		}
 	}
-	var cur *ngIface
+	own := map[*ngIface]int{}  // own option lines read
+	fin := map[*ngIface]int{}  // finalizations made
+	finalizeDue := func(x *ngIface) {
+		for ; fin[x] < len(x.it.Finals) && x.it.Finals[fin[x]] <= own[x]; fin[x]++ {
+			finalize(x)
+		}
+	}
 	for _, s := range cfg.Stanzas {
 		x := lookup(s.Name)
+		finalizeDue(x)
 		if h := s.HeaderLine(); h.Kind == parser.Iface {
-			if cur != nil {
-				finalize(cur)
-			}
 			words := strings.Fields(h.Rest)
 			for i := 1; i < len(words); i++ {
 				switch words[i] {
@@ -244,20 +249,93 @@ func ngRead(cfg *parser.Config, ed Edits) []*ngIface {
 				}
 			}
 		}
-		cur = x
 		for _, o := range s.Options {
 			if !ed.Removed[o] {
 				apply(x, o.Name, o.Value, o, s)
 			}
+			own[x]++
 		}
 		for _, a := range ed.Added[s] {
 			apply(x, a.Name, a.Value, nil, s)
 		}
 	}
-	if cur != nil {
-		finalize(cur)
+	for _, x := range out {
+		finalizeDue(x)
 	}
+	ngDepends(&out, lookup)
+	ngBridgeVLANs(&out, lookup)
 	return out
+}
+
+// ngDepends is lif_lifecycle_count_rdepends (lifecycle.c): each interface's requires entry is
+// rewritten with its words once each (a word inside one already there counts, strstr), the
+// interfaces it names are created if missing, and the collection is reordered by dependency
+// depth, depth 0 first, stable.
+// lookup returns the interface of a name, created and appended to *out if missing.
+func ngDepends(out *[]*ngIface, lookup func(string) *ngIface) {
+	depth := map[*ngIface]int{}
+	pending := map[*ngIface]bool{}
+	var visit func(x *ngIface, d int)
+	visit = func(x *ngIface, d int) {
+		if pending[x] {
+			return
+		}
+		i := slices.IndexFunc(x.vars, func(e ngEntry) bool { return e.key == "requires" })
+		var words []string
+		if i >= 0 {
+			final := ""
+			for _, w := range strings.Fields(x.vars[i].value) {
+				if strings.Contains(final, w) {
+					continue
+				}
+				final += w + " "
+				words = append(words, w)
+			}
+			x.vars[i].value = final
+		}
+		pending[x], depth[x] = true, d
+		for _, w := range words {
+			visit(lookup(w), d+1)
+		}
+		pending[x] = false
+	}
+	for i := 0; i < len(*out); i++ { // lookup appends while this runs, as the program's list grows
+		x := (*out)[i]
+		visit(x, depth[x])
+	}
+	slices.SortStableFunc(*out, func(a, b *ngIface) int { return depth[a] - depth[b] })
+}
+
+// ngBridgeVLANs is compat_ifupdown2_bridge_ports_inherit_vlans (compat.c, on by default): every
+// bridge's first bridge-pvid and bridge-vids go to each of its first bridge-ports' interfaces
+// (created if missing) that has none of its own.
+func ngBridgeVLANs(out *[]*ngIface, lookup func(string) *ngIface) {
+	first := func(x *ngIface, key string) *ngEntry {
+		if i := slices.IndexFunc(x.vars, func(e ngEntry) bool { return e.key == key }); i >= 0 {
+			return &x.vars[i]
+		}
+		return nil
+	}
+	for i := 0; i < len(*out); i++ {
+		br := (*out)[i]
+		if !br.has("use", "bridge") && first(br, "bridge-ports") == nil {
+			continue
+		}
+		pvid, vids, ports := first(br, "bridge-pvid"), first(br, "bridge-vids"), first(br, "bridge-ports")
+		if pvid == nil && vids == nil || ports == nil || ports.value == "none" {
+			continue
+		}
+		pv, vv := pvid, vids
+		for _, w := range strings.Fields(ports.value) {
+			port := lookup(w)
+			if pv != nil && first(port, "bridge-pvid") == nil {
+				port.vars = append(port.vars, ngEntry{key: "bridge-pvid", value: pv.value})
+			}
+			if vv != nil && first(port, "bridge-vids") == nil {
+				port.vars = append(port.vars, ngEntry{key: "bridge-vids", value: vv.value})
+			}
+		}
+	}
 }
 
 // ngAddress is lif_address_parse: IPv6 when it contains ':', a prefix after the last '/'
@@ -302,7 +380,10 @@ func NGParsed(cfg *parser.Config) []NGInterface {
 		for _, e := range x.vars {
 			v := e.value
 			if e.key == "address" {
-				v = x.cidr(e).String()
+				v = e.addr.String() // lif_address_unparse: the prefix only when set (finalized)
+				if e.bits != 0 {
+					v += "/" + strconv.Itoa(e.bits)
+				}
 			}
 			ni.Lines = append(ni.Lines, e.key+" "+v)
 		}
@@ -384,6 +465,18 @@ func (s *ngSim) ifup(name string, phase Phase) bool {
 	}
 	if x.it.Template {
 		return fail("it is a template (ifupdown-ng: cannot change state on a template interface)", nil)
+	}
+	// Its requires go up first (handle_dependents); one that fails fails it.
+	for _, e := range x.vars {
+		if e.key != "requires" {
+			continue
+		}
+		for _, w := range strings.Fields(e.value) {
+			if d := s.byName[w]; d != nil && d != x && !s.ifup(w, phase) {
+				return fail("the interface it requires, "+w+", does not come up", nil)
+			}
+		}
+		break
 	}
 	dev := base(name)
 	var execs []string
