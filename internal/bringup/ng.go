@@ -226,8 +226,8 @@ func ngRead(cfg *parser.Config, ed Edits) []*ngIface {
 			x.vars = slices.Delete(x.vars, i, i+1)
 		}
 	}
-	own := map[*ngIface]int{}  // own option lines read
-	fin := map[*ngIface]int{}  // finalizations made
+	own := map[*ngIface]int{} // own option lines read
+	fin := map[*ngIface]int{} // finalizations made
 	finalizeDue := func(x *ngIface) {
 		for ; fin[x] < len(x.it.Finals) && x.it.Finals[fin[x]] <= own[x]; fin[x]++ {
 			finalize(x)
