@@ -1,9 +1,11 @@
 package e2e
 
 import (
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -11,6 +13,7 @@ import (
 
 	"github.com/rogpeppe/go-internal/txtar"
 
+	"github.com/ifacefix/ifacefix/fixer"
 	"github.com/ifacefix/ifacefix/internal/bringup"
 	"github.com/ifacefix/ifacefix/internal/testcases"
 	"github.com/ifacefix/ifacefix/parser"
@@ -165,4 +168,160 @@ func dirOrder(files map[string][]byte) bool {
 		}
 	}
 	return false
+}
+
+// TestDialectNGLive is the bring-up differential and the live proof of the fix on ifupdown-ng
+// 0.11.3: for the seed and every ifupdown-ng golden tree (those on eth0..ethN devices only),
+// the real `ifup -a` in a namespace, before and after ifacefix's fix, gives exactly the default
+// routes bringup's model says the boot gives and the exit status it implies (1 when an auto
+// interface fails); after the fix it exits 0 (unless the model says an interface still fails,
+// for a person), keeps one default route per family that had one, and every address of the
+// interfaces brought up is on its device.
+func TestDialectNGLive(t *testing.T) {
+	needDialect(t, dialectNG)
+	trees := []ngTree{{"seed", tree(seedConfig)}}
+	strip := map[string]bool{}
+	for _, c := range loadGoldenDialect(t, parser.IfupdownNG.Name) {
+		trees = append(trees, ngTree{c.Name, c.In})
+		strip[c.Name] = c.Flags["strip-route-commands"]
+	}
+	load := func(files map[string][]byte) (*parser.Config, error) {
+		fsys := fstest.MapFS{}
+		for n, d := range files {
+			fsys[n] = &fstest.MapFile{Data: d}
+		}
+		return parser.Load(fsys, "/"+topFile, parser.Options{Dialect: parser.IfupdownNG, WorkDir: "/etc/network"})
+	}
+	for _, tr := range trees {
+		t.Run(tr.name, func(t *testing.T) {
+			t.Parallel()
+			cfg, err := load(tr.files)
+			if err != nil {
+				t.Skipf("refused: %v", err)
+			}
+			veths, ok := ngVeths(cfg)
+			if !ok {
+				t.Skip("names a device other than eth0..ethN")
+			}
+			res := fixer.Fix(cfg, fixer.Options{StripRouteCommands: strip[tr.name]})
+			fixed := maps.Clone(tr.files)
+			for f, eds := range res.Edits() {
+				out, err := f.Apply(eds)
+				if err != nil {
+					t.Fatal(err)
+				}
+				fixed[strings.TrimPrefix(f.Name, "/")] = out
+			}
+			cfg2, err := load(fixed)
+			if err != nil {
+				t.Fatalf("the fixed tree does not parse: %v", err)
+			}
+			before := ngCompare(t, "before", cfg, tr.files, veths)
+			after := ngCompare(t, "after", cfg2, fixed, veths)
+			for fam, n := range before {
+				if n > 0 && after[fam] != 1 {
+					t.Errorf("after the fix: %d %s default routes, want 1 (it had %d)", after[fam], fam, n)
+				}
+			}
+			// By hand, every interface with lines of its own named on the command line: the
+			// fixed tree still gives one default route per family, and exits 0 unless the
+			// model has an interface fail.
+			var names []string
+			fails := false
+			sim := bringup.Simulate(cfg2, bringup.Edits{})
+			for _, it := range cfg2.Interfaces {
+				if it.Name != "lo" && len(it.Stanzas) > 0 && !it.Template {
+					names = append(names, it.Name)
+					for _, st := range it.Stanzas {
+						fails = fails || sim.Of(st).Phase != bringup.NotReached && !sim.Of(st).Up
+					}
+				}
+			}
+			if len(names) > 0 && !fails {
+				r := bringUp(t, dialectNG, fixed, veths, names...)
+				if r.code != 0 || before["inet"] > 0 && len(r.defaults4) != 1 || before["inet6"] > 0 && len(r.defaults6) != 1 {
+					t.Errorf("fixed, ifup %s: exit %d, default routes %q %q; want exit 0 and one per family", strings.Join(names, " "), r.code, r.defaults4, r.defaults6)
+				}
+			}
+		})
+	}
+}
+
+// ngCompare brings the tree up with the real ifup -a and compares the result with the model's;
+// it returns the number of default routes per family.
+func ngCompare(t *testing.T, label string, cfg *parser.Config, files map[string][]byte, veths int) map[string]int {
+	t.Helper()
+	sim := bringup.Simulate(cfg, bringup.Edits{})
+	live := bringUp(t, dialectNG, files, veths, "-a")
+	var want4, want6 []string
+	for _, r := range sim.Boot {
+		s := "default via " + r.Gateway + " dev " + r.Dev
+		if r.Metric != 0 {
+			s += " metric " + strconv.FormatUint(uint64(r.Metric), 10)
+		}
+		if r.Family == "inet6" {
+			want6 = append(want6, s)
+		} else {
+			want4 = append(want4, s)
+		}
+	}
+	slices.Sort(want4)
+	slices.Sort(want6)
+	if !slices.Equal(live.defaults4, want4) || !slices.Equal(live.defaults6, want6) {
+		t.Errorf("%s: ifup -a gives the default routes %q %q; the model %q %q", label, live.defaults4, live.defaults6, want4, want6)
+	}
+	code := 0
+	for _, st := range sim.Stanzas {
+		if st.Phase == bringup.Boot && !st.Up {
+			code = 1
+		}
+	}
+	if live.code != code {
+		t.Errorf("%s: ifup -a exits %d; the model says %d\n%s", label, live.code, code, live.stderr)
+	}
+	if label == "after" && code != 0 {
+		t.Logf("after the fix an interface still fails at boot (left for a person)")
+	}
+	// Every address of the interfaces up at boot is on its device.
+	have := append(slices.Clone(live.addrs4), live.addrs6...)
+	for _, ni := range bringup.NGParsed(cfg) {
+		name := strings.Fields(ni.Header)[1]
+		up := false
+		for _, it := range cfg.Interfaces {
+			for _, st := range it.Stanzas {
+				if it.Name == name && sim.Of(st).Phase == bringup.Boot && sim.Of(st).Up {
+					up = true
+				}
+			}
+		}
+		if !up {
+			continue
+		}
+		dev, _, _ := strings.Cut(name, ":")
+		for _, l := range ni.Lines {
+			if a, ok := strings.CutPrefix(l, "address "); ok && strings.Contains(a, "/") && !slices.Contains(have, dev+" "+a) {
+				t.Errorf("%s: %s's address %s is not on %s: %q", label, name, a, dev, have)
+			}
+		}
+	}
+	return map[string]int{"inet": len(live.defaults4), "inet6": len(live.defaults6)}
+}
+
+// ngVeths returns how many veth pairs (eth0..ethN-1) the configuration's interfaces need, and
+// false when it names another device (lo aside).
+func ngVeths(cfg *parser.Config) (int, bool) {
+	n := 1
+	for _, it := range cfg.Interfaces {
+		dev, _, _ := strings.Cut(it.Name, ":")
+		if dev == "lo" {
+			continue
+		}
+		num, ok := strings.CutPrefix(dev, "eth")
+		i, err := strconv.Atoi(num)
+		if !ok || err != nil || i > 7 {
+			return 0, false
+		}
+		n = max(n, i+1)
+	}
+	return n, true
 }
