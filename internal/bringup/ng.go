@@ -395,14 +395,15 @@ func NGParsed(cfg *parser.Config) []NGInterface {
 // ngSim is the bring-up state of ifupdown-ng.
 type ngSim struct {
 	*sim
-	ifs    []*ngIface
-	byName map[string]*ngIface
+	ifs     []*ngIface
+	byName  map[string]*ngIface
+	pending map[string]bool // interfaces whose dependencies are being brought up
 }
 
 // simulateNG is Simulate for ifupdown-ng 0.11.3.
 func simulateNG(cfg *parser.Config, ed Edits) *Result {
 	s := &ngSim{sim: &sim{cfg: cfg, ed: ed, k: &routecmd.Kernel{AnyLink: true, Up: map[string]bool{}}, up: map[string]bool{}, tried: map[string]bool{}, addrs: map[addrKey]bool{},
-		res: &Result{Stanzas: map[*parser.Stanza]*Stanza{}, Holder: map[routecmd.Route]*Request{}}}, byName: map[string]*ngIface{}}
+		res: &Result{Stanzas: map[*parser.Stanza]*Stanza{}, Holder: map[routecmd.Route]*Request{}}}, byName: map[string]*ngIface{}, pending: map[string]bool{}}
 	s.upFn = func(n string, ph Phase) { s.ifup(n, ph) }
 	s.ifs = ngRead(cfg, ed)
 	var names []string
@@ -433,6 +434,9 @@ func simulateNG(cfg *parser.Config, ed Edits) *Result {
 // ifup brings one interface up (lif_lifecycle_run); it returns false when it fails.
 func (s *ngSim) ifup(name string, phase Phase) bool {
 	x := s.byName[name]
+	if s.pending[name] {
+		return true // a dependency loop: lif_lifecycle_run returns at once for a pending interface
+	}
 	if x == nil || s.tried[name] {
 		return x == nil || s.up[name]
 	}
@@ -467,6 +471,8 @@ func (s *ngSim) ifup(name string, phase Phase) bool {
 		return fail("it is a template (ifupdown-ng: cannot change state on a template interface)", nil)
 	}
 	// Its requires go up first (handle_dependents); one that fails fails it.
+	s.pending[name] = true
+	defer delete(s.pending, name)
 	for _, e := range x.vars {
 		if e.key != "requires" {
 			continue

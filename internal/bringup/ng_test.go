@@ -94,3 +94,44 @@ func sortedBlocks(s string) string {
 	sort.Strings(blocks)
 	return strings.Join(slices.Compact(blocks), "")
 }
+
+// TestSimulateNG checks the ifupdown-ng model on the cases docs/dialects.md sections 0, 2.8 and
+// 5 record from the real program (and e2e's TestDialectNGLive compares with it live).
+func TestSimulateNG(t *testing.T) {
+	for _, c := range []struct {
+		name, cfg string
+		boot      []string // default routes after boot, "GW/METRIC"
+		fail      bool     // an auto interface fails at boot
+	}{
+		{"seed: auto takes its first name", "auto eth0 eth0:0 eth0:1 eth0:2\niface eth0 inet static\n address 192.0.2.10/24\n gateway 192.0.2.1\n" +
+			"iface eth0:0 inet static\n address 192.0.2.11/24\n gateway 192.0.2.1\niface eth0:2 inet static\n address 192.0.2.13/24\n gateway 192.0.2.254\n metric 100\n",
+			[]string{"192.0.2.1/1"}, false},
+		{"EEXIST printed, interface up", "auto eth0\nauto eth0:0\niface eth0 inet static\n address 192.0.2.10/24\n gateway 192.0.2.1\n" +
+			"iface eth0:0 inet static\n address 192.0.2.11/24\n gateway 192.0.2.1\n",
+			[]string{"192.0.2.1/1"}, false},
+		{"merged stanzas: the last metric", "auto eth0\niface eth0 inet static\n address 192.0.2.10/24\n gateway 192.0.2.1\n metric 5\n" +
+			"iface eth0 inet static\n address 192.0.2.11/24\n gateway 192.0.2.254\n metric 100\n",
+			[]string{"192.0.2.1/100"}, false},
+		{"gateway in inet dhcp", "auto eth0\niface eth0 inet dhcp\n gateway 192.0.2.1\n", []string{"192.0.2.1/1"}, false},
+		{"route dev eth0:0 fails, -a stops", "auto eth0:0\nauto eth1\niface eth0:0 inet static\n address 192.0.2.11/24\n up route add default gw 192.0.2.1 dev eth0:0\n" +
+			"iface eth1 inet static\n address 198.51.100.10/24\n gateway 198.51.100.1\n", nil, true},
+		{"requires loop", "auto a\niface a\n requires b\n address 192.0.2.10/24\n gateway 192.0.2.1\niface b\n requires a\n", []string{"192.0.2.1/1"}, false},
+	} {
+		cfg, err := parser.ParseBytes("/etc/network/interfaces", []byte(c.cfg), parser.Options{Dialect: parser.IfupdownNG})
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		r := Simulate(cfg, Edits{})
+		var got []string
+		for _, rt := range r.Boot {
+			got = append(got, fmt.Sprintf("%s/%d", rt.Gateway, rt.Metric))
+		}
+		fail := false
+		for _, st := range r.Stanzas {
+			fail = fail || st.Phase == Boot && !st.Up
+		}
+		if !slices.Equal(got, c.boot) || fail != c.fail {
+			t.Errorf("%s: boot routes %q, failure %v; want %q, %v", c.name, got, fail, c.boot, c.fail)
+		}
+	}
+}
