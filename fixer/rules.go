@@ -143,8 +143,9 @@ var Rules = []*Rule{
 			"an option meant for a line of its own.", run: structural},
 	{ID: DialectError, Summary: "a line the dialect's program reports and skips",
 		Doc: "The program that reads this host's file (see the report's dialect) reports an error at this line and " +
-			"goes on without it: ifupdown2's `error processing line` or `invalid syntax`, for example. Its `ifup` then " +
-			"exits 1 after bringing up everything else. ifacefix reads the file the same way, skipping the line, and " +
+			"goes on without it: ifupdown2's `error processing line` or `invalid syntax`, for example (its `ifup` then " +
+			"exits 1 after bringing up everything else), or ifupdown-ng's `address ... without interface` (its `ifup` " +
+			"still exits 0). ifacefix reads the file the same way, skipping the line, and " +
 			"says so: correct or remove the line by hand.", run: structural},
 	{ID: TemplateRendered, Summary: "a file the dialect renders as a template",
 		Doc: "ifupdown2 with python3-mako installed renders a file that contains `%` as a Mako template before " +
