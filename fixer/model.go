@@ -250,6 +250,9 @@ func (m *model) plan(kp *keyPlan, opt Options) {
 			case q == nil || keeperOpt(g):
 			case errors.Is(q.Err, routecmd.ErrExist) && (q.Holder == nil || q.Holder.Stanza.IsAlias() || q.Holder.Command || requestKey(q.Holder) != kp.k):
 				// Blocked by an alias (its gateway goes) or another interface (competing-defaults).
+			case q.Err != nil && r0.Of(s).Up && !errors.Is(q.Err, routecmd.ErrExist):
+				// The program ignores its executor's failure (ifupdown-ng 0.11), and this is no
+				// second default route: nothing to fix.
 			case q.Err != nil && r0.Of(s).Up:
 				// The program ignores its executor's failure (ifupdown-ng 0.11).
 				m.remove(kp, removal{g, DuplicateGateway, fmt.Sprintf(

@@ -24,6 +24,10 @@ var IfupdownNG = &Dialect{
 	logicalLines: ngLogical,
 	parse:        parseNG,
 	include:      includeNG,
+	// Any edit of such a file changes what its last line reads (an insertion after it gives it a
+	// newline); even removing the last line would change what other edits see, so none is made.
+	unsafeRemoval: func(f *File, _ *Line) string { return ngStaleEdit(f) },
+	unsafeInsert:  func(f *File, _ int) string { return ngStaleEdit(f) },
 	families: map[string][]string{ // hints only: ifupdown-ng has no families or methods (2.7)
 		"inet":  {"static", "manual", "dhcp", "loopback", "ppp"},
 		"inet6": {"static", "manual", "dhcp", "loopback", "auto"},
@@ -220,7 +224,7 @@ func parseNG(l *loader, f *File, texts []string, depth int) error {
 		w, rest, _ := ngNextWord(trimLeft(text))
 		if i == last && w != "" {
 			var why string
-			if rest, why = buf.stale(text, w); why != "" {
+			if rest, f.staleEnd, why = buf.stale(text, w); why != "" {
 				return l.errorf(f, ln.Pos(), "%s", why)
 			}
 		} else {
@@ -362,7 +366,15 @@ func (l *loader) ngInherit(st *ngState, s *Stanza, name string) {
 	if s.Inherits == "" {
 		s.Inherits = name
 		if len(p.Stanzas) > 0 {
-			s.Parent = p.Stanzas[0]
+			// Parent only where following Parents cannot come back to this interface (an
+			// interface may inherit itself, or one that inherits it).
+			loop := false
+			for q := p.Stanzas[0]; q != nil && !loop; q = q.Parent {
+				loop = q.Name == cur.Name
+			}
+			if !loop {
+				s.Parent = p.Stanzas[0]
+			}
 		}
 	}
 	have := map[[2]string]bool{}
@@ -561,6 +573,9 @@ func NGKey(name string) string {
 // current interface.
 func (f *File) SplitAuto(sel Selection) (Edit, error) {
 	l := &f.Lines[sel.Line]
+	if why := ngStaleEdit(f); why != "" {
+		return Edit{}, fmt.Errorf("%w: %s", ErrUnsafeEdit, why)
+	}
 	p := f.Phys[l.Start]
 	if l.End-l.Start != 1 || strings.ContainsAny(p, "#\\") {
 		return Edit{}, fmt.Errorf("%w: %s:%d is continued or carries a comment", ErrUnsafeEdit, f.Path, l.Pos())
@@ -680,12 +695,12 @@ func (nb *ngBuffer) token(pos int) (start, end int, ok bool) {
 // newline: the text's own rest, unless its first word ends the line (then the stale bytes after
 // the single NUL), and for iface lines the stale words after the last one. why is non-empty
 // when those bytes were never written by this file (the stack's, unknown).
-func (nb *ngBuffer) stale(text, w string) (rest, why string) {
+func (nb *ngBuffer) stale(text, w string) (rest string, read bool, why string) {
 	_, rest, _ = ngNextWord(trimLeft(text))
 	iface := w == "iface" || w == "interface" || w == "template"
 	endsWord := len(text) > 0 && !isSpace(text[len(text)-1])
 	if !endsWord || !iface && rest != "" {
-		return rest, ""
+		return rest, false, ""
 	}
 	for i := 0; i < len(text); i++ {
 		nb.set(i, text[i])
@@ -699,7 +714,7 @@ func (nb *ngBuffer) stale(text, w string) (rest, why string) {
 		for {
 			start, end, ok := nb.token(pos)
 			if !ok {
-				return "", unknown
+				return "", true, unknown
 			}
 			if start == end {
 				break
@@ -709,12 +724,12 @@ func (nb *ngBuffer) stale(text, w string) (rest, why string) {
 			pos = end + 1
 		}
 		if len(words) == 0 {
-			return rest, ""
+			return rest, true, ""
 		}
 		if rest != "" {
 			rest += " "
 		}
-		return rest + strings.Join(words, " "), ""
+		return rest + strings.Join(words, " "), true, ""
 	default:
 		// A value: from the first non-space byte to the NUL (a word for the handlers that
 		// take one: the same bytes up to a space).
@@ -725,8 +740,17 @@ func (nb *ngBuffer) stale(text, w string) (rest, why string) {
 		for ; j < len(nb.b) && nb.known[j] && nb.b[j] != 0; j++ {
 		}
 		if j >= len(nb.b) || !nb.known[j] {
-			return "", unknown
+			return "", true, unknown
 		}
-		return string(nb.b[i:j]), ""
+		return string(nb.b[i:j]), true, ""
 	}
+}
+
+// ngStaleEdit says why an edit of the lines before the last would change how ifupdown-ng reads
+// the file: when the last line reads stale bytes (see ngBuffer), every line before it shapes them.
+func ngStaleEdit(f *File) string {
+	if !f.staleEnd || len(f.Lines) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%s:%d, the last line, has no newline, and ifupdown-ng reads its end from the bytes earlier lines left in its line buffer, which any change before it would change", f.Path, f.Lines[len(f.Lines)-1].Pos())
 }

@@ -61,6 +61,9 @@ type File struct {
 
 	literal string   // the path as ifupdown spells it, for its once-per-spelling include guard
 	d       *Dialect // the dialect that read it
+	// staleEnd: the dialect reads the end of the file's last line from what earlier lines left
+	// in its line buffer (ifupdown-ng), so no edit may change the lines before it.
+	staleEnd bool
 }
 
 // dialect returns the dialect that read the file (Ifupdown for a File made by hand).
