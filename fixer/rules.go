@@ -110,7 +110,8 @@ var Rules = []*Rule{
 			"boot. ifacefix writes one auto line per name where that cannot change how ifupdown-ng reads the rest " +
 			"(the next line names an interface anyway, every name has lines of its own, and the order of the " +
 			"interfaces stays), and only if bringing them up at boot, with the other fixes, gives the host no " +
-			"default route it did not have; otherwise it says why and leaves the line for a person." + routeModel,
+			"default route it did not have (in its model of ifupdown-ng's bring-up), and none loses the one it had; " +
+			"otherwise it says why and leaves the line for a person.",
 		run: autoLines},
 	{ID: DHCPGateway, Summary: "a gateway the program installs beside DHCP",
 		Doc: "A `gateway` line in a stanza that gets its address by DHCP (`inet dhcp`, or `use dhcp`): ifupdown 0.8 " +
