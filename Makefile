@@ -28,7 +28,7 @@ ZSHCOMPDIR  ?= $(PREFIX)/share/zsh/site-functions
 # make deb: the package's Maintainer (a placeholder until the project has one).
 DEB_MAINTAINER ?= ifacefix maintainers <maintainers@ifacefix.invalid>
 
-.PHONY: build ansible collection man completion install deb test lint unit fuzz-short fuzz fuzz-diff e2e bench stress example clean
+.PHONY: build ansible collection man completion install deb test lint unit fuzz-short fuzz fuzz-diff diff-short e2e bench stress example clean
 
 build:
 	$(CHECK_VERSION)
@@ -88,8 +88,9 @@ deb:
 	packaging/mkdeb.sh $(BIN)/deb '$(VERSION)' $$($(GO) env GOARCH) '$(DEB_MAINTAINER)' $(BIN)
 
 # Everything CI runs: lint, all Go tests (oracle, live netns, Ansible and reliability tests skip
-# only when their tool or root is missing), then a short run of each fuzz target.
-test: lint unit e2e fuzz-short
+# only when their tool or root is missing), then a short run of each fuzz target and of the
+# differential fuzzer (fresh trees each run: the seed is the time).
+test: lint unit e2e fuzz-short diff-short
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
@@ -118,6 +119,10 @@ DIFF_SEED  ?= 1
 fuzz-diff:
 	IFACEFIX_DIFF=1 IFACEFIX_DIFF_TREES=$(DIFF_TREES) IFACEFIX_DIFF_LIVE=$(DIFF_LIVE) IFACEFIX_DIFF_SEED=$(DIFF_SEED) \
 		nice $(GO) test -count=1 -timeout 0 -run '^TestDifferential$$' ./e2e
+
+# A short differential run for make test: about 5 minutes on 2 cores. It skips without ifupdown.
+diff-short:
+	$(MAKE) fuzz-diff DIFF_TREES=2000 DIFF_LIVE=10 DIFF_SEED=$$(date +%s)
 
 # Only the tests against the real ifupdown (oracle) and the live network-namespace proofs.
 e2e:

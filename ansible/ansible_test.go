@@ -25,6 +25,7 @@ import (
 	"testing"
 
 	"github.com/ifacefix/ifacefix/internal/testcases"
+	"github.com/ifacefix/ifacefix/parser"
 )
 
 const collection = "ansible_collections/ifacefix/ifacefix"
@@ -294,8 +295,9 @@ func TestDoc(t *testing.T) {
 	var doc map[string]struct {
 		Doc struct {
 			Options map[string]struct {
-				Type    string `json:"type"`
-				Default any    `json:"default"`
+				Type    string   `json:"type"`
+				Default any      `json:"default"`
+				Choices []string `json:"choices"`
 			} `json:"options"`
 			Attributes map[string]struct {
 				Support string `json:"support"`
@@ -320,16 +322,23 @@ func TestDoc(t *testing.T) {
 		opts = append(opts, k+"="+o.Type+":"+def)
 	}
 	sort.Strings(opts)
-	want := []string{"backup=bool:true", "live=bool:false", "path=path:/etc/network/interfaces", "root=path:", "state_dir=path:/run/network", "strip_route_commands=bool:false"}
+	want := []string{"backup=bool:true", "dialect=str:", "live=bool:false", "path=path:/etc/network/interfaces", "root=path:", "state_dir=path:/run/network", "strip_route_commands=bool:false"}
 	if !reflect.DeepEqual(opts, want) {
 		t.Errorf("documented options %q, want %q", opts, want)
+	}
+	var dialects []string
+	for _, d := range parser.Dialects {
+		dialects = append(dialects, d.Name)
+	}
+	if got := d.Doc.Options["dialect"].Choices; !reflect.DeepEqual(got, dialects) {
+		t.Errorf("dialect choices %q, want the dialects %q", got, dialects)
 	}
 	for a, s := range map[string]string{"check_mode": "full", "diff_mode": "full", "action": "full", "async": "none"} {
 		if d.Doc.Attributes[a].Support != s {
 			t.Errorf("attribute %s: %+v, want support %s", a, d.Doc.Attributes[a], s)
 		}
 	}
-	for _, k := range []string{"changed", "outcome", "build", "diff", "backup_files", "findings", "warnings", "msg", "routes", "kernel_changes"} {
+	for _, k := range []string{"changed", "outcome", "build", "diff", "backup_files", "findings", "warnings", "msg", "routes", "kernel_changes", "dialect", "dialect_version", "dialect_reason"} {
 		if _, ok := d.Return[k]; !ok {
 			t.Errorf("return value %s is not documented", k)
 		}
@@ -344,7 +353,7 @@ func TestDoc(t *testing.T) {
 		Msg    string `json:"msg"`
 	}
 	json.Unmarshal(out, &res)
-	wantMsg := "ifacefix: unsupported parameters: no_such_option (supported: backup, live, path, root, state_dir, strip_route_commands)"
+	wantMsg := "ifacefix: unsupported parameters: no_such_option (supported: backup, dialect, live, path, root, state_dir, strip_route_commands)"
 	if !res.Failed || res.Msg != wantMsg {
 		t.Errorf("module: %s; want failed with %q", out, wantMsg)
 	}

@@ -193,6 +193,14 @@ func TestFleet(t *testing.T) {
 			if res["outcome"] != outcome || res["build"] != "linux/"+runtime.GOARCH {
 				t.Errorf("%s: outcome %v build %v, want %s linux/%s", h.name, res["outcome"], res["build"], outcome, runtime.GOARCH)
 			}
+			// The dialect: the one the host's variables name, else detected on the host.
+			if m := regexp.MustCompile(`\bifacefix_dialect=(\S+)`).FindStringSubmatch(h.vars); m != nil {
+				if res["dialect"] != m[1] || res["dialect_reason"] != "chosen with the dialect parameter" {
+					t.Errorf("%s: dialect %v (%v), want %s chosen with the parameter", h.name, res["dialect"], res["dialect_reason"], m[1])
+				}
+			} else if d, _ := res["dialect"].(string); d == "" || res["dialect_reason"] == nil || res["dialect_reason"] == "chosen with the dialect parameter" {
+				t.Errorf("%s: dialect %v (%v), want one detected on the host", h.name, res["dialect"], res["dialect_reason"])
+			}
 			expected := h.warnings
 			if fixed {
 				expected = h.warnFix

@@ -47,7 +47,7 @@ HF=(hyperfine -N --style basic --warmup 2)
 
 # --- inputs --------------------------------------------------------------------------------
 # Single files (no source lines) for the side-by-side runs: 4 of 5 stanzas are aliases whose
-# gateway is removed, 1 of 5 a primary with its own gateway, so ifacefix and Augeas must produce
+# gateway and metric are removed, 1 of 5 a primary with its own gateway, so ifacefix and Augeas must produce
 # the very same bytes (checked below). 6,250 stanzas = 5,000 alias stanzas.
 mkdir -p "$W/in"
 for n in 10 1000 6250 10000 100000; do
@@ -73,7 +73,7 @@ have_aug=
 if command -v augtool >/dev/null; then
 	have_aug=1
 	cp "$W/in/s6250" "$AUG"
-	augtool -A -t "Interfaces incl $AUG" -s rm "/files$AUG/iface[. =~ regexp('.*:.*')]/gateway" >/dev/null
+	augtool -A -t "Interfaces incl $AUG" -s rm "/files$AUG/iface[. =~ regexp('.*:.*')]/*[label() = 'gateway' or label() = 'metric']" >/dev/null
 	if cmp -s "$AUG" "$W/expected"; then
 		echo "same_output=yes" >>"$W/machine"
 	else
@@ -95,8 +95,8 @@ if [ -n "$have_aug" ]; then
 	log "augtool on 5,000 aliases ($AUG_RUNS runs)"
 	hyperfine -N --style basic --runs "$AUG_RUNS" --export-json "$W/augtool.json" \
 		--prepare "cp $W/in/s6250 $AUG" \
-		--command-name "augtool rm alias gateways" \
-		"augtool -A -t 'Interfaces incl $AUG' -s rm \"/files$AUG/iface[. =~ regexp('.*:.*')]/gateway\"" \
+		--command-name "augtool rm alias gateways and metrics" \
+		"augtool -A -t 'Interfaces incl $AUG' -s rm \"/files$AUG/iface[. =~ regexp('.*:.*')]/*[label() = 'gateway' or label() = 'metric']\"" \
 		>&2
 fi
 

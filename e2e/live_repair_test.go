@@ -231,7 +231,7 @@ func TestLiveRepairDuplicateDefaults(t *testing.T) {
 	}
 
 	r = b.ifacefix(t, "--apply", "--live", "--strip-route-commands")
-	if r.code != 0 || !strings.Contains(r.stderr, "ifacefix: live: 3 default routes in the kernel; 2 changes made and verified") {
+	if r.code != 4 || !strings.Contains(r.stderr, "ifacefix: live: 3 default routes in the kernel; 2 changes made and verified") {
 		t.Fatalf("ifacefix --apply --live: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 	expect(t, "default routes after the repair", b.defaults(t, "-4"), []string{"default via 192.0.2.1 dev eth0 onlink"})
@@ -294,7 +294,7 @@ func TestLiveRepairHalfUpHost(t *testing.T) {
 	}
 
 	r = b.ifacefix(t, "--apply", "--live")
-	if r.code != 0 {
+	if r.code != 4 {
 		t.Fatalf("ifacefix --apply --live: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 	for _, n := range []string{"6", "10"} {
@@ -404,7 +404,7 @@ iface eth0:0 inet6 static
 	}
 	expect(t, "IPv6 default routes before", b.defaults(t, "-6"), []string{"default via 2001:db8::2 dev eth0 metric 1024 onlink"})
 	r := b.ifacefix(t, "--apply", "--live")
-	if r.code != 0 || !strings.Contains(r.stderr, "2 changes made and verified") {
+	if r.code != 4 || !strings.Contains(r.stderr, "2 changes made and verified") {
 		t.Fatalf("ifacefix --apply --live: exit %d\n%s", r.code, r.stderr)
 	}
 	fresh := newHost(t, file)

@@ -41,8 +41,9 @@ func removeAndLeave(p *pass, rule string) {
 // aliasGateways removes alias gateways where the interface keeps its default route.
 func aliasGateways(p *pass) { removeAndLeave(p, AliasGateway) }
 
-// aliasMetrics removes the metric of an alias whose gateway goes.
-func aliasMetrics(p *pass) { removeAndLeave(p, AliasMetric) }
+// aliasMetrics removes the metric of an alias whose gateway goes (and, on busybox, an inet6
+// alias's metric left without one).
+func aliasMetrics(p *pass) { removeAndLeave(p, AliasMetric); loneMetricsBusybox(p) }
 
 // duplicateGateways removes the later gateways of an interface that fail at bring-up.
 func duplicateGateways(p *pass) { removeAndLeave(p, DuplicateGateway) }

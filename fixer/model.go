@@ -213,7 +213,8 @@ func (m *model) plan(kp *keyPlan, opt Options) {
 		if q.Command || q.Stanza.IsAlias() {
 			continue
 		}
-		if q.Err == nil && len(q.Added) > 0 || errors.Is(q.Err, routecmd.ErrExist) && q.Holder != nil && q.Holder.Stanza.IsAlias() && requestKey(q.Holder) == kp.k {
+		// A replace of the very route an alias added first (inet6 on 0.8) adds nothing, and works.
+		if q.Err == nil && (len(q.Added) > 0 || slices.ContainsFunc(q.Ops, func(op routecmd.Op) bool { return op.Action == "replace" })) || errors.Is(q.Err, routecmd.ErrExist) && q.Holder != nil && q.Holder.Stanza.IsAlias() && requestKey(q.Holder) == kp.k {
 			kp.keeper = q
 			break
 		}
@@ -242,8 +243,11 @@ func (m *model) plan(kp *keyPlan, opt Options) {
 				m.remove(kp, removal{g, DuplicateGateway, fmt.Sprintf(
 					"%s (%s) repeats gateway: ifupdown joins the repeated lines into one value, runs `%s ...` as a command and fails, configuring no later stanza of %s",
 					s.Name, s.Family, firstWord(g.Value), s.Name), "removed", nil})
-			case q == nil && kp.keeper != nil && !r0.Of(s).Up && r0.Of(s).Why == "" && takesGateway(s) && sameSlot(kp.keeper, s):
-				// Not reached: an earlier stanza fails. Once that is fixed, this one fails too.
+			case q == nil && kp.keeper != nil && !r0.Of(s).Up && r0.Of(s).Why == "" && takesGateway(s) && sameSlot(kp.keeper, s) &&
+				!(kp.keeper.Stanza.IsAlias() && !kp.keeper.Command):
+				// Not reached: an earlier stanza fails. Once that is fixed, this one fails too,
+				// unless the route in its way is an alias's gateway: that one goes, in the round
+				// that reaches this stanza.
 				m.remove(kp, removal{g, DuplicateGateway, fmt.Sprintf(
 					"%s (%s) has gateway %s: an earlier stanza of %s fails, so it is not reached today, and once that is fixed its `ip route add default` fails with 'File exists' (%s already has the default route %s from %s)",
 					s.Name, s.Family, g.Value, s.Name, s.Name, routesText(kp.keeper.Added), kp.keeper.Stanza.Name), "removed", nil})
@@ -260,8 +264,8 @@ func (m *model) plan(kp *keyPlan, opt Options) {
 					s.Name, s.Family, g.Value, outcome(q), dialectName(m.cfg), s.Name), "removed", nil})
 			case q.Err != nil:
 				m.remove(kp, removal{g, DuplicateGateway, fmt.Sprintf(
-					"%s (%s) has gateway %s: %s, so ifup stops there and configures no later stanza of %s",
-					s.Name, s.Family, g.Value, outcome(q), s.Name), "removed", nil})
+					"%s (%s) has gateway %s: %s, %s",
+					s.Name, s.Family, g.Value, outcome(q), stopsThere(m.cfg, s.Name)), "removed", nil})
 			case len(q.Added) > 0 && kp.keeper != nil && requestKey(q) == kp.k:
 				kp.failovers = append(kp.failovers, q)
 			}
@@ -718,6 +722,16 @@ func (m *model) check(after *bringup.Result, ed bringup.Edits) []violation {
 			}
 			bad(key{s.Base(), a.UnknownFamily}, "cannot be judged, as %s runs %s, which would find other default routes", s.Name, a.Unknown)
 		}
+		// Nor can it be judged once a stanza of its device comes up that did not: the addresses
+		// and links it finds are others (a gateway it names may become reachable).
+		if a := after.Stanzas[s]; a != nil && a.Unknown != "" && a.Phase != bringup.NotReached {
+			for _, o := range m.cfg.Stanzas {
+				if o != s && o.Base() == s.Base() && after.Of(o).Up && !b.Of(o).Up {
+					bad(key{s.Base(), o.Family}, "cannot be judged, as it would let %s (%s) come up, and %s runs %s", o.Name, o.Family, s.Name, a.Unknown)
+					break
+				}
+			}
+		}
 		if st := b.Stanzas[s]; st != nil && st.Up && !after.Of(s).Up {
 			bad(key{s.Base(), s.Family}, "would stop %s (%s) from coming up", s.Name, s.Family)
 		}
@@ -860,6 +874,9 @@ func stanzaWhy(st *bringup.Stanza) string {
 // outcome says what happened to a request at bring-up.
 func outcome(q *bringup.Request) string {
 	verb := "its `ip route add default`"
+	if len(q.Ops) > 0 && len(q.Ops[0].Argv) > 3 && q.Ops[0].Argv[3] == "::/0" {
+		verb = "its `ip route add ::/0`" // busybox's inet6 static and v4tunnel
+	}
 	if q.Command {
 		verb = "it"
 	}

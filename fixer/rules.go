@@ -78,7 +78,8 @@ var Rules = []*Rule{
 			"removes the alias's own `metric` lines with it, in static stanzas with no other gateway and no command " +
 			"that reads $IF_METRIC. Left behind it does nothing on ifupdown 0.8, but ifupdown2 merges the alias into " +
 			"its primary and puts the first metric it finds on the primary's default route, and busybox runs an " +
-			"inet6 alias's lone metric as a command, which fails.", Requires: []string{AliasGateway, KeepDefaultRoute}, run: aliasMetrics},
+			"inet6 alias's lone metric as a command, which fails: read as busybox, such a lone metric goes too (an alias " +
+			"with up commands, which would then run, is left for a person).", Requires: []string{AliasGateway, KeepDefaultRoute}, run: aliasMetrics},
 	{ID: AliasRouteCommand, Summary: "default-route commands in alias stanzas",
 		Doc: "Hand-written `up route add default gw ... dev eth0:N` or `up ip route add default ...` commands " +
 			"(and their `down` twins) in alias stanzas produce the classic symptom: several equal-metric default " +

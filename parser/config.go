@@ -241,12 +241,15 @@ func (l *loader) parseFile(f *File, depth int, top bool) error {
 		if ln.Kind == Comment {
 			continue
 		}
-		w, rest, ok := nextWord(text)
+		w, rest, ok := l.dialect.nextWord(text)
 		if !ok {
 			continue // Blank
 		}
 		ln.Keyword, ln.Rest = w, rest
 		kind, next, msg := l.dialect.dispatch(w, rest, st)
+		if msg == "" && l.dialect.check != nil {
+			msg = l.dialect.check(l.cfg, cur, kind, w, rest)
+		}
 		ln.Kind = kind
 		var perr *Error
 		switch {
@@ -258,10 +261,10 @@ func (l *loader) parseFile(f *File, depth int, top bool) error {
 			cur.Options = append(cur.Options, &Opt{Stanza: cur, Line: i, Name: w, Value: rest})
 		case kind == Auto:
 			sel := Selection{Keyword: w, File: f, Line: i}
-			if rest == "" && st.in == inIface {
+			if rest == "" && st.in == inIface && next.in == inIface { // a bare line that stays in the stanza names it
 				sel.Names = []string{cur.Name}
 			}
-			for n, r, ok := nextWord(rest); ok; n, r, ok = nextWord(r) {
+			for n, r, ok := l.dialect.nextWord(rest); ok; n, r, ok = l.dialect.nextWord(r) {
 				sel.Names = append(sel.Names, n)
 			}
 			l.cfg.Selections = append(l.cfg.Selections, sel)
@@ -272,7 +275,7 @@ func (l *loader) parseFile(f *File, depth int, top bool) error {
 		}
 		st = next
 		if perr != nil {
-			if top {
+			if top || l.dialect.fatalEverywhere {
 				return perr
 			}
 			// ifupdown warns and drops the rest of a sourced file; the parent goes on.
@@ -290,6 +293,7 @@ func (l *loader) parseFile(f *File, depth int, top bool) error {
 // iface parses an iface line the way config.c does, including its exact error messages.
 func (l *loader) iface(f *File, idx int, rest string) (*Stanza, *Error) {
 	num := int(f.Lines[idx].Num)
+	nextWord := l.dialect.nextWord
 	name, rest, ok := nextWord(rest)
 	if !ok {
 		return nil, l.errorf(f, num, "too few parameters for iface line")

@@ -31,6 +31,14 @@ type Dialect struct {
 	// stanzas work differently (ifupdown-ng): texts are the logical lines' texts; f.Lines have
 	// their positions and Blank or Comment kinds. dispatch and families are then unused.
 	parse func(l *loader, f *File, texts []string, depth int) error
+	// words splits a logical line's first word from the rest (nil: ifupdown's nextWord).
+	words func(s string) (word, rest string, ok bool)
+	// check refuses a line the dispatch accepted, from what was read before it: the stanza cur
+	// (nil outside one) and cfg so far; "" accepts it. nil: nothing more to check.
+	check func(cfg *Config, cur *Stanza, kind Kind, word, rest string) string
+	// fatalEverywhere: an error in a sourced file stops the program as one in the top-level
+	// file does (instead of dropping the rest of that file).
+	fatalEverywhere bool
 }
 
 // Ifupdown is Debian's ifupdown 0.8.41 (config.c), the reference.
@@ -111,6 +119,14 @@ func dispatch08(w, rest string, st state) (Kind, state, string) {
 		return MapBody, st, ""
 	}
 	return Option, st, "misplaced option"
+}
+
+// nextWord splits s with the dialect's word rule.
+func (d *Dialect) nextWord(s string) (word, rest string, ok bool) {
+	if d.words != nil {
+		return d.words(s)
+	}
+	return nextWord(s)
 }
 
 func (d *Dialect) knownFamily(f string) bool { _, ok := d.families[f]; return ok }

@@ -14,9 +14,9 @@ import (
 	"github.com/ifacefix/ifacefix/parser"
 )
 
-// dropAliasGateways is what Augeas' `rm /files/F/iface[. =~ regexp('.*:.*')]/gateway` does to a
-// generated file, written independently of the parser: every gateway line of an alias stanza goes,
-// with its continuation line.
+// dropAliasGateways is what Augeas' `rm /files/F/iface[. =~ regexp('.*:.*')]/*[label() =
+// 'gateway' or label() = 'metric']` does to a generated file, written independently of the parser:
+// every gateway and metric line of an alias stanza goes, with its continuation line.
 func dropAliasGateways(data string) string {
 	var out []string
 	alias, cont := false, false
@@ -28,7 +28,7 @@ func dropAliasGateways(data string) string {
 			continue
 		case strings.HasPrefix(t, "iface "):
 			alias = strings.Contains(strings.Fields(t)[1], ":")
-		case alias && strings.HasPrefix(t, "gateway"):
+		case alias && (strings.HasPrefix(t, "gateway") || strings.HasPrefix(t, "metric")):
 			cont = strings.HasSuffix(t, `\`)
 			continue
 		}
@@ -61,15 +61,16 @@ func TestInterfaces(t *testing.T) {
 			}
 			rules[f.Rule]++
 		}
-		if rules[fixer.AliasGateway] != c.AliasGateways || rules[fixer.KeepDefaultRoute] != c.Moves || len(res.Findings) != c.AliasGateways+c.Moves {
-			t.Errorf("%+v: findings %v, want %d alias-gateway and %d keep-default-route", o, rules, c.AliasGateways, c.Moves)
+		// Every alias copies its primary's metric with the gateway: it goes too (alias-metric).
+		if rules[fixer.AliasGateway] != c.AliasGateways || rules[fixer.AliasMetric] != c.AliasGateways || rules[fixer.KeepDefaultRoute] != c.Moves || len(res.Findings) != 2*c.AliasGateways+c.Moves {
+			t.Errorf("%+v: findings %v, want %d alias-gateway and alias-metric and %d keep-default-route", o, rules, c.AliasGateways, c.Moves)
 		}
 		out, err := cfg.Files[0].Apply(res.Edits()[cfg.Files[0]])
 		if err != nil {
 			t.Fatal(err)
 		}
 		if o.MoveEvery == 0 && string(out) != dropAliasGateways(string(data)) {
-			t.Errorf("%+v: fix differs from removing the alias gateway lines", o)
+			t.Errorf("%+v: fix differs from removing the alias gateway and metric lines", o)
 		}
 		// Afterwards every primary has exactly one gateway (its own or the moved one), aliases none.
 		per := o.AliasesPer
@@ -84,7 +85,7 @@ func TestInterfaces(t *testing.T) {
 }
 
 // TestTreeAndHosts: a tree spreads its stanzas over the sourced files; every host of a fleet has
-// the same four findings; and a run over many roots (loaded in parallel) keeps the order of the
+// the same five findings; and a run over many roots (loaded in parallel) keeps the order of the
 // roots and, when one root is broken, returns its error with every other root planned.
 func TestTreeAndHosts(t *testing.T) {
 	dir := t.TempDir()
@@ -97,8 +98,8 @@ func TestTreeAndHosts(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := gen.Count(o)
-	if len(p.Files) != 5 || len(p.Findings) != c.AliasGateways+c.Moves || len(p.Changed()) != 5 {
-		t.Fatalf("tree: %d files (%d changed), %d findings; want 5, 5, %d", len(p.Files), len(p.Changed()), len(p.Findings), c.AliasGateways+c.Moves)
+	if len(p.Files) != 5 || len(p.Findings) != 2*c.AliasGateways+c.Moves || len(p.Changed()) != 5 {
+		t.Fatalf("tree: %d files (%d changed), %d findings; want 5, 5, %d", len(p.Files), len(p.Changed()), len(p.Findings), 2*c.AliasGateways+c.Moves)
 	}
 
 	roots, err := gen.Hosts(t.TempDir(), 64)
@@ -109,7 +110,7 @@ func TestTreeAndHosts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(p.Files) != 128 || len(p.Findings) != 4*64 {
+	if len(p.Files) != 128 || len(p.Findings) != 5*64 {
 		t.Fatalf("hosts: %d files, %d findings", len(p.Files), len(p.Findings))
 	}
 	for i, f := range p.Files {
@@ -122,8 +123,8 @@ func TestTreeAndHosts(t *testing.T) {
 		}
 	}
 	for i, f := range p.Findings {
-		if !strings.HasPrefix(f.Path, roots[i/4]+"/") {
-			t.Fatalf("finding %d is in %s, want root %s", i, f.Path, roots[i/4])
+		if !strings.HasPrefix(f.Path, roots[i/5]+"/") {
+			t.Fatalf("finding %d is in %s, want root %s", i, f.Path, roots[i/5])
 		}
 	}
 
@@ -143,7 +144,7 @@ func TestTreeAndHosts(t *testing.T) {
 		t.Fatalf("error %v, want %s", err, want)
 	}
 	// Every other root is still planned (and reported); the broken ones have their error.
-	if n := len(roots) - 2; len(p.Files) != 2*n || len(p.Findings) != 4*n {
+	if n := len(roots) - 2; len(p.Files) != 2*n || len(p.Findings) != 5*n {
 		t.Fatalf("after the error: %d files, %d findings; want those of the %d other roots", len(p.Files), len(p.Findings), n)
 	}
 	for i, r := range p.Roots {

@@ -4,8 +4,9 @@
 // is done by package plan, exactly as for the ifacefix command.
 //
 // Parameters: path (default /etc/network/interfaces), root, backup (default true),
-// strip_route_commands (default false), live (default false) and state_dir (default
-// /run/network), converted as Ansible's `type: path` and `type: bool` are. With live, the running
+// strip_route_commands (default false), live (default false), state_dir (default
+// /run/network) and dialect (default: detected in the root, package detect), converted as
+// Ansible's `type: path`, `type: bool` and `type: str` with choices are. With live, the running
 // host is compared with the configuration and repaired (package live), as ifacefix --live does.
 // Check mode (_ansible_check_mode) plans without writing; diffs are returned only in diff mode
 // (_ansible_diff). A host without /etc/network/interfaces is "not applicable": ok, unchanged.
@@ -31,9 +32,11 @@ import (
 	"unicode"
 
 	"github.com/ifacefix/ifacefix/fixer"
+	"github.com/ifacefix/ifacefix/internal/detect"
 	"github.com/ifacefix/ifacefix/internal/live"
 	"github.com/ifacefix/ifacefix/internal/plan"
 	"github.com/ifacefix/ifacefix/internal/report"
+	"github.com/ifacefix/ifacefix/parser"
 )
 
 var version = "dev" // set with -ldflags "-X main.version=..." (make ansible)
@@ -53,6 +56,7 @@ type params struct {
 	StripRouteCommands bool
 	Live               bool
 	StateDir           string
+	Dialect            *parser.Dialect // nil: detected
 	CheckMode          bool
 	Diff               bool
 }
@@ -84,6 +88,11 @@ type result struct {
 	BackupFiles []string       `json:"backup_files"`
 	Findings    []plan.Finding `json:"findings"`
 	Warnings    []string       `json:"warnings,omitempty"`
+	// The program the configuration was read as (the dialect parameter, else detected in the
+	// root), the installed package's version when known, and why.
+	Dialect        string `json:"dialect,omitempty"`
+	DialectVersion string `json:"dialect_version,omitempty"`
+	DialectReason  string `json:"dialect_reason,omitempty"`
 	// With live: the kernel's default routes before any change, and the changes to the running
 	// host (the ip commands; in check mode those that would run).
 	Routes        []string `json:"routes,omitempty"`
@@ -118,7 +127,7 @@ func run(args []string, stdout io.Writer) int {
 	return 0
 }
 
-func module(args []string) *result {
+func module(args []string) (out *result) {
 	if len(args) != 2 {
 		return &result{Failed: true, Msg: "ifacefix: this is an Ansible module: its only argument is the path of a JSON file of parameters"}
 	}
@@ -137,17 +146,29 @@ func module(args []string) *result {
 	if p.Root != "" {
 		opt.Roots = []string{p.Root}
 	}
+	if p.Dialect != nil {
+		opt.Dialect = detect.Named(p.Dialect, "the dialect parameter")
+	}
 	if p.Live && p.Root != "" {
 		return &result{Failed: true, Msg: "ifacefix: live reads the running kernel, which is not in the tree of root: use one or the other"}
 	}
 	pl, err := plan.Run(opt)
+	// Every result of a planned root says how it was read (a not applicable host too).
+	defer func() {
+		if pl != nil && len(pl.Roots) == 1 && pl.Roots[0].Dialect.Dialect != nil {
+			d := pl.Roots[0].Dialect
+			out.Dialect, out.DialectVersion, out.DialectReason = d.Dialect.Name, d.Version, d.Reason
+		}
+	}()
 	// No /etc/network/interfaces (nor perhaps /etc/network): a host on netplan or
 	// systemd-networkd. Not for another path, which the task names on purpose.
 	if p.Path == plan.DefaultFile && errors.Is(err, plan.ErrNoConfig) {
 		return &result{Outcome: outcomeNotApplicable, Msg: fmt.Sprintf("%s does not exist: this host does not use ifupdown, nothing to do", filepath.Join(p.Root, p.Path))}
 	}
 	if err != nil {
-		res := &result{Failed: true, Msg: report.Error(err)}
+		// The command's way out of an undetectable dialect, in the module's words.
+		msg := strings.Replace(report.Error(err), detect.WayOut, "set the dialect parameter", 1)
+		res := &result{Failed: true, Msg: msg}
 		// A failure after some files were written: say what changed, so nothing is hidden.
 		var we *plan.WriteError
 		if errors.As(err, &we) && len(we.Written) > 0 {
@@ -164,7 +185,7 @@ func module(args []string) *result {
 		return &result{Failed: true, Msg: "ifacefix: live: netlink: " + err.Error()}
 	}
 	defer k.Close()
-	lr, err := live.Run(context.Background(), pl, p.Path, !p.CheckMode, live.Options{Kernel: k, StateDir: p.StateDir, Repair: !p.CheckMode})
+	lr, err := live.Run(context.Background(), pl, p.Path, !p.CheckMode, live.Options{Kernel: k, Dialect: pl.Roots[0].Dialect.Dialect.Name, StateDir: p.StateDir, Repair: !p.CheckMode})
 	if err != nil {
 		return &result{Failed: true, Msg: report.Error(fmt.Errorf("live: %w", err))}
 	}
@@ -241,7 +262,9 @@ func readParams(name string) (*params, error) {
 			p.Live, err = boolean(k, v)
 		case "state_dir":
 			p.StateDir, err = expandPath(k, v)
-		// The next parameters (dialect) get their case here, an entry in supported and their
+		case "dialect":
+			p.Dialect, err = dialect(k, v)
+		// The next parameters get their case here, an entry in supported and their
 		// documentation in plugins/modules/ifacefix.py; TestDoc checks that the two agree.
 		case "_ansible_check_mode":
 			p.CheckMode, err = boolean(k, v)
@@ -280,7 +303,7 @@ func plural(n int, w string) string {
 }
 
 // supported are the module's parameters.
-var supported = map[string]bool{"backup": true, "path": true, "root": true, "strip_route_commands": true, "live": true, "state_dir": true}
+var supported = map[string]bool{"backup": true, "path": true, "root": true, "strip_route_commands": true, "live": true, "state_dir": true, "dialect": true}
 
 func supportedNames() []string {
 	var n []string
@@ -370,6 +393,20 @@ func expandUser(s string) string {
 		return r
 	}
 	return "/"
+}
+
+// dialect is Ansible's `type: str` with `choices`: one of the dialects' names, as ifacefix
+// --dialect takes them; the message is Ansible's for a value not among the choices.
+func dialect(k string, v any) (*parser.Dialect, error) {
+	var names []string
+	for _, d := range parser.Dialects {
+		names = append(names, d.Name)
+	}
+	s, ok := v.(string)
+	if d := parser.DialectNamed(s); ok && d != nil {
+		return d, nil
+	}
+	return nil, fmt.Errorf("value of %s must be one of: %s, got: %s", k, strings.Join(names, ", "), fmt.Sprint(v))
 }
 
 // Ansible's BOOLEANS_TRUE and BOOLEANS_FALSE (ansible/module_utils/parsing/convert_bool.py): the

@@ -326,16 +326,19 @@ func TestBadParameters(t *testing.T) {
 		args map[string]any
 		msg  string
 	}{
-		{map[string]any{"root": root, "dest": "/x", "mode": 1}, "ifacefix: unsupported parameters: dest, mode (supported: backup, live, path, root, state_dir, strip_route_commands)"},
+		{map[string]any{"root": root, "dest": "/x", "mode": 1}, "ifacefix: unsupported parameters: dest, mode (supported: backup, dialect, live, path, root, state_dir, strip_route_commands)"},
 		{map[string]any{"root": root, "backup": "maybe"}, `ifacefix: backup must be a boolean, not "maybe"` + boolList},
 		{map[string]any{"root": root, "strip_route_commands": 2}, `ifacefix: strip_route_commands must be a boolean, not 2` + boolList},
 		{map[string]any{"root": root, "backup": "1.0"}, `ifacefix: backup must be a boolean, not "1.0"` + boolList},
 		{map[string]any{"root": root, "backup": []any{true}}, `ifacefix: backup must be a boolean, not [true]` + boolList},
 		{map[string]any{"root": root, "path": 7}, "ifacefix: path must be a string, not 7"},
-		{map[string]any{"root": root, "nope": nil}, "ifacefix: unsupported parameters: nope (supported: backup, live, path, root, state_dir, strip_route_commands)"},
+		{map[string]any{"root": root, "nope": nil}, "ifacefix: unsupported parameters: nope (supported: backup, dialect, live, path, root, state_dir, strip_route_commands)"},
 		{map[string]any{"root": root, "path": "etc/network/interfaces"}, `ifacefix: path must be absolute (inside root, if root is set), not "etc/network/interfaces"`},
 		{map[string]any{"root": root, "path": ""}, "ifacefix: path must not be empty"},
 		{map[string]any{"root": "relative/dir"}, `ifacefix: root must be an absolute directory, not "relative/dir"`},
+		{map[string]any{"root": root, "dialect": "ifupdown3"}, "ifacefix: value of dialect must be one of: ifupdown, ifupdown2, ifupdown-ng, busybox, got: ifupdown3"},
+		{map[string]any{"root": root, "dialect": "IFUPDOWN2"}, "ifacefix: value of dialect must be one of: ifupdown, ifupdown2, ifupdown-ng, busybox, got: IFUPDOWN2"},
+		{map[string]any{"root": root, "dialect": 2}, "ifacefix: value of dialect must be one of: ifupdown, ifupdown2, ifupdown-ng, busybox, got: 2"},
 		{map[string]any{"root": root, "_ansible_check_mode": "perhaps"}, `ifacefix: _ansible_check_mode must be a boolean, not "perhaps"` + boolList},
 	}
 	for _, c := range cases {
@@ -385,5 +388,54 @@ func TestPathAndRootExpanded(t *testing.T) {
 	res, _, code = invoke(t, map[string]any{"root": "~/..", "_ansible_check_mode": true})
 	if code != 0 || !res.Changed || !strings.HasSuffix(res.Msg, ": "+root+"/etc/network/interfaces") {
 		t.Errorf("root ~/..: code %d, result %+v", code, res)
+	}
+}
+
+// TestDialect: without the dialect parameter the root's own is detected (its package database);
+// with it, it is the one used. The result names it and says why; null means the default.
+func TestDialect(t *testing.T) {
+	root := host(t, aliasConfig)
+	status := filepath.Join(root, "var", "lib", "dpkg", "status")
+	os.MkdirAll(filepath.Dir(status), 0o755)
+	if err := os.WriteFile(status, []byte("Package: ifupdown2\nStatus: install ok installed\nVersion: 3.0.0-1.1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		args                  map[string]any
+		dialect, vers, reason string
+	}{
+		{map[string]any{}, "ifupdown2", "3.0.0-1.1", "var/lib/dpkg/status: ifupdown2 3.0.0-1.1 installed"},
+		{map[string]any{"dialect": nil}, "ifupdown2", "3.0.0-1.1", "var/lib/dpkg/status: ifupdown2 3.0.0-1.1 installed"},
+		{map[string]any{"dialect": "busybox"}, "busybox", "", "chosen with the dialect parameter"},
+		{map[string]any{"dialect": "ifupdown"}, "ifupdown", "", "chosen with the dialect parameter"},
+	} {
+		c.args["root"], c.args["_ansible_check_mode"] = root, true
+		res, raw, code := invoke(t, c.args)
+		if code != 0 || res.Dialect != c.dialect || res.DialectVersion != c.vers || res.DialectReason != c.reason {
+			t.Errorf("%v: code %d, dialect %q %q %q (%s); want %q %q %q", c.args, code, res.Dialect, res.DialectVersion, res.DialectReason, res.Msg, c.dialect, c.vers, c.reason)
+		}
+		if _, ok := raw["dialect_version"]; ok != (c.vers != "") {
+			t.Errorf("%v: dialect_version present %v", c.args, ok)
+		}
+	}
+	// A host without a configuration says how it would have been read, too.
+	bare := t.TempDir()
+	if res, _, _ := invoke(t, map[string]any{"root": bare}); res.Outcome != "not_applicable" || res.Dialect != "ifupdown" {
+		t.Errorf("not applicable: %+v", res)
+	}
+	// A database that cannot be read fails the task, and nothing is written; the parameter is the
+	// way out.
+	os.Remove(status)
+	os.MkdirAll(status, 0o755)
+	before := tree(t, root)
+	res, _, code := invoke(t, map[string]any{"root": root})
+	if code != 1 || !res.Failed || res.Dialect != "" || !strings.Contains(res.Msg, "var/lib/dpkg/status: is a directory, not a regular file (the dialect cannot be detected: set the dialect parameter)") {
+		t.Errorf("undetectable: code %d, result %+v", code, res)
+	}
+	if !reflect.DeepEqual(tree(t, root), before) {
+		t.Error("an undetectable root was written")
+	}
+	if res, _, code := invoke(t, map[string]any{"root": root, "dialect": "ifupdown"}); code != 0 || !res.Changed || res.Dialect != "ifupdown" {
+		t.Errorf("undetectable, dialect given: code %d, result %+v", code, res)
 	}
 }

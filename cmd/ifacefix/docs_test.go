@@ -240,6 +240,8 @@ func TestBashCompletion(t *testing.T) {
 		{[]string{"ifacefix", "--color", "="}, []string{"always", "auto", "never"}}, // bash splits at "="
 		{[]string{"ifacefix", "--color", "=", "a"}, []string{"always", "auto"}},
 		{[]string{"ifacefix", "--root", "e"}, []string{"etc", "examples"}}, // directories only
+		{[]string{"ifacefix", "--dialect", "ifupdown"}, []string{"ifupdown", "ifupdown-ng", "ifupdown2"}},
+		{[]string{"ifacefix", "--dialect", "b"}, []string{"busybox"}},
 		{[]string{"ifacefix", "--lock-timeout", ""}, nil},
 		{[]string{"ifacefix", "--check", "e"}, []string{"etc", "eth.cfg", "examples"}},
 		{[]string{"ifacefix", "--", "-"}, nil}, // after --, file names only
@@ -286,6 +288,7 @@ func TestZshCompletion(t *testing.T) {
 	}
 	for n, want := range map[string]string{
 		"-i":            `(-i --interactive)-i[show each file's diff and ask before writing it (implies --apply)]`,
+		"--dialect":     `--dialect=[read the configuration as the program NAME does instead of detecting it from each root's package database: ifupdown, ifupdown2, ifupdown-ng or busybox]:NAME:(ifupdown ifupdown2 ifupdown-ng busybox)`,
 		"--root":        `*--root=[treat DIR as / (repeat for several host trees); nothing outside it is read or written]:DIR:_files -/`,
 		"--color":       `--color=[colour the diff: auto, always or never (NO_COLOR, FORCE_COLOR and TERM=dumb are honoured)]:VALUE:(auto always never)`,
 		"--interactive": `(-i --interactive)--interactive[show each file's diff and ask before writing it (implies --apply)]`,

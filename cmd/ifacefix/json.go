@@ -7,6 +7,7 @@ import (
 	"io"
 	"unicode/utf8"
 
+	"github.com/ifacefix/ifacefix/internal/detect"
 	"github.com/ifacefix/ifacefix/internal/plan"
 	"github.com/ifacefix/ifacefix/internal/report"
 )
@@ -26,6 +27,7 @@ type jsonReport struct {
 	Roots       []jsonRoot        `json:"roots"`
 	Files       []jsonFile        `json:"files"`
 	Findings    []jsonFinding     `json:"findings"`
+	Dialect     *jsonDialect      `json:"dialect,omitempty"`      // standard input mode: the dialect it was read as
 	Content     *string           `json:"content,omitempty"`      // standard input mode: the fixed text
 	NotFollowed []jsonInclude     `json:"not_followed,omitempty"` // standard input mode
 	Error       string            `json:"error,omitempty"`        // an error that is no root's
@@ -34,9 +36,27 @@ type jsonReport struct {
 
 type jsonRoot struct {
 	Root     string            `json:"root"`
+	Dialect  *jsonDialect      `json:"dialect,omitempty"`
 	NoConfig bool              `json:"no_configuration,omitempty"`
 	Error    string            `json:"error,omitempty"`
 	Base64   map[string]string `json:"base64,omitempty"`
+}
+
+// jsonDialect is the program a configuration was read as, and why.
+type jsonDialect struct {
+	Name    string            `json:"name"`              // as --dialect takes it
+	Version string            `json:"version,omitempty"` // the installed package's, when read from its database
+	Reason  string            `json:"reason"`
+	Base64  map[string]string `json:"base64,omitempty"`
+}
+
+func dialectOf(d detect.Result) *jsonDialect {
+	if d.Dialect == nil {
+		return nil
+	}
+	j := &jsonDialect{Name: d.Dialect.Name, Version: d.Version, Reason: d.Reason}
+	exact(&j.Base64, "version", j.Version, "reason", j.Reason) // from a database, a link's target
+	return j
 }
 
 type jsonFile struct {
@@ -104,6 +124,9 @@ func (o output) report(p *plan.Plan, err error, applied bool, code int) jsonRepo
 		Roots: []jsonRoot{}, Files: []jsonFile{}, Findings: []jsonFinding{}}
 	for _, x := range p.Roots {
 		jr := jsonRoot{Root: x.Dir}
+		if x.Err == nil {
+			jr.Dialect = dialectOf(x.Dialect)
+		}
 		switch {
 		case o.noConfigOK && errors.Is(x.Err, plan.ErrNoConfig):
 			jr.NoConfig = true
@@ -133,6 +156,7 @@ func (o output) report(p *plan.Plan, err error, applied bool, code int) jsonRepo
 	if len(p.Files) == 1 && p.Files[0].Path == "<stdin>" && len(p.Roots) == 0 {
 		content := string(p.Files[0].New)
 		r.Content = &content
+		r.Dialect = dialectOf(p.Dialect)
 		exact(&r.Base64, "content", content)
 		for _, in := range p.NotFollowed {
 			ji := jsonInclude{Path: in.Path, Line: in.Line, Text: in.Text}

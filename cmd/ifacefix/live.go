@@ -54,7 +54,7 @@ func (o output) live(c *cli.Context, p *plan.Plan, files []string, apply bool) i
 	}
 	defer k.Close()
 	res, err := live.Run(context.Background(), p, top, apply, live.Options{
-		Kernel: k, StateDir: c.String("state-dir"), Repair: apply,
+		Kernel: k, Dialect: p.Roots[0].Dialect.Dialect.Name, StateDir: c.String("state-dir"), Repair: apply,
 	})
 	if err != nil {
 		fmt.Fprintf(o.stderr, "%s\n", report.Error(fmt.Errorf("--live: %w", err)))

@@ -16,8 +16,11 @@ import (
 	"golang.org/x/term"
 
 	"github.com/ifacefix/ifacefix/fixer"
+	"github.com/ifacefix/ifacefix/internal/detect"
 	"github.com/ifacefix/ifacefix/internal/plan"
 	"github.com/ifacefix/ifacefix/internal/report"
+	"github.com/ifacefix/ifacefix/internal/rootfs"
+	"github.com/ifacefix/ifacefix/parser"
 )
 
 // Exit statuses: a contract for scripts. The dry run keeps diff(1)'s convention (0 same, 1
@@ -62,6 +65,7 @@ func flags() []cli.Flag {
 		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print nothing when nothing needs attention (for cron)"},
 		&cli.BoolFlag{Name: "strip-route-commands", Usage: "also remove default-route up/down commands in alias stanzas"},
 		&cli.BoolFlag{Name: "no-backup", Usage: "do not keep a backup of replaced files"},
+		&cli.StringFlag{Name: "dialect", Usage: "read the configuration as the program `NAME` does instead of detecting it from each root's package database: " + dialectNames()},
 		&cli.StringSliceFlag{Name: "root", Usage: "treat `DIR` as / (repeat for several host trees); nothing outside it is read or written"},
 		&cli.StringFlag{Name: "explain", Usage: "explain `RULE` and exit"},
 		&cli.StringFlag{Name: "color", Value: "auto", Usage: "colour the diff: auto, always or never (NO_COLOR, FORCE_COLOR and TERM=dumb are honoured)"},
@@ -170,6 +174,16 @@ func action(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer) int {
 		return fail("--json and --quiet exclude each other: the document is the whole output")
 	case undo && c.Bool("strip-route-commands"):
 		return fail("--undo and --strip-route-commands exclude each other: --undo fixes nothing")
+	case undo && c.IsSet("dialect"):
+		return fail("--undo and --dialect exclude each other: --undo reads no configuration")
+	}
+	var dialect detect.Result // zero: detected in each root
+	if c.IsSet("dialect") {
+		d := parser.DialectNamed(c.String("dialect"))
+		if d == nil {
+			return fail("--dialect must be %s, not %q", dialectNames(), c.String("dialect"))
+		}
+		dialect = detect.Named(d, "--dialect")
 	}
 	fix := fixer.Options{StripRouteCommands: c.Bool("strip-route-commands")}
 	out := output{stdout: stdout, stderr: stderr, json: c.Bool("json"), color: color, check: c.Bool("check"),
@@ -186,7 +200,14 @@ func action(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer) int {
 		if err != nil {
 			return fail("reading standard input: %v", err)
 		}
-		p, err := plan.FromBytes("<stdin>", data, fix)
+		if dialect.Dialect == nil {
+			// The program of this host is the one that would read it here.
+			if dialect, err = detectHost(); err != nil {
+				fmt.Fprintln(stderr, report.Error(err))
+				return exitError
+			}
+		}
+		p, err := plan.FromBytesAs("<stdin>", data, fix, dialect)
 		if err != nil {
 			fmt.Fprintln(stderr, report.Error(err))
 			return exitError
@@ -199,7 +220,7 @@ func action(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 	}
 	opt := plan.Options{
-		Roots: c.StringSlice("root"), Files: files, Fix: fix, Apply: apply,
+		Roots: c.StringSlice("root"), Files: files, Fix: fix, Dialect: dialect, Apply: apply,
 		Backup: !c.Bool("no-backup"), LockTimeout: c.Duration("lock-timeout"),
 		// Only the dry run, -i and --json show diffs.
 		NoDiff: !c.Bool("json") && (c.Bool("check") || apply && !c.Bool("interactive")),
@@ -223,6 +244,25 @@ func action(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer) int {
 		return out.live(c, p, files, apply)
 	}
 	return out.result(p, err, apply)
+}
+
+// dialectNames lists the dialects --dialect takes: "a, b, c or d".
+func dialectNames() string {
+	var names []string
+	for _, d := range parser.Dialects {
+		names = append(names, d.Name)
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
+}
+
+// detectHost is the dialect of this host ("/").
+func detectHost() (detect.Result, error) {
+	fsys, err := rootfs.Open("/")
+	if err != nil {
+		return detect.Result{}, err
+	}
+	defer fsys.Close()
+	return detect.Detect(fsys)
 }
 
 // confirm asks before each file is written (-i), on standard error, reading answers line by line.

@@ -39,6 +39,17 @@ func (o output) findings(p *plan.Plan) {
 	w.Flush()
 }
 
+// dialects says which program each root's configuration was read as, and why; --quiet, which
+// prints only what needs attention, leaves it out.
+func (o output) dialects(p *plan.Plan) {
+	if o.quiet {
+		return
+	}
+	for _, l := range report.Dialects(p) {
+		fmt.Fprintln(o.stderr, "ifacefix: "+l)
+	}
+}
+
 // exitStatus is the run's exit status (see the exit* constants). err is Run's or Undo's error;
 // roots without configuration count only when every root is one (with AllowMissing they are
 // no error).
@@ -103,6 +114,7 @@ func (o output) result(p *plan.Plan, err error, applied bool) int {
 			o.diff(f)
 		}
 	}
+	o.dialects(p)
 	o.findings(p)
 	for _, r := range p.Roots {
 		switch {
@@ -161,6 +173,7 @@ func (o output) stdinResult(p *plan.Plan) int {
 	if o.quiet && code == exitOK {
 		return code
 	}
+	o.dialects(p)
 	o.findings(p)
 	for _, in := range p.NotFollowed {
 		fmt.Fprintf(o.stderr, "ifacefix: %s:%d: `%s` not followed: standard input is checked alone (name the file to check what it includes)\n", in.Path, in.Line, in.Text)

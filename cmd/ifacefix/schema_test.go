@@ -15,6 +15,7 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/ifacefix/ifacefix/fixer"
+	"github.com/ifacefix/ifacefix/parser"
 )
 
 // schemaFile is the --json contract, relative to this package's directory.
@@ -132,6 +133,36 @@ func TestSchemaRules(t *testing.T) {
 	}
 }
 
+// TestSchemaDialects: the schema's dialect names are exactly the parser's dialects, as --dialect
+// takes them.
+func TestSchemaDialects(t *testing.T) {
+	data, err := os.ReadFile(schemaFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var s struct {
+		Defs struct {
+			Dialect struct {
+				Properties struct {
+					Name struct {
+						Enum []string `json:"enum"`
+					} `json:"name"`
+				} `json:"properties"`
+			} `json:"dialect"`
+		} `json:"$defs"`
+	}
+	if err := json.Unmarshal(data, &s); err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, d := range parser.Dialects {
+		names = append(names, d.Name)
+	}
+	if !slices.Equal(s.Defs.Dialect.Properties.Name.Enum, names) {
+		t.Errorf("%s: dialect names %q, want %q", schemaFile, s.Defs.Dialect.Properties.Name.Enum, names)
+	}
+}
+
 // TestSchemaRejects: the schema is strict enough to catch a document that breaks the contract.
 func TestSchemaRejects(t *testing.T) {
 	abs, _ := filepath.Abs(schemaFile)
@@ -146,6 +177,8 @@ func TestSchemaRejects(t *testing.T) {
 		`{"version":"dev","undo":false,"applied":false,"exit_status":0,"roots":[],"files":[{"root":"/","path":"x","changed":true,"written":false,"backup":"","base64":{"content":"AA=="}}],"findings":[]}`,
 		`{"version":"dev","undo":false,"applied":false,"exit_status":0,"roots":[],"files":[],"findings":[],"base64":{"content":"not base64!"}}`,
 		`{"version":"dev","undo":false,"applied":false,"exit_status":0,"roots":[],"files":[],"findings":[{"root":"","path":"x","line":1,"iface":"","family":"","rule":"no-such-rule","message":"","fixed":false}]}`,
+		`{"version":"dev","undo":false,"applied":false,"exit_status":0,"roots":[{"root":"/","dialect":{"name":"netplan","reason":"r"}}],"files":[],"findings":[]}`,
+		`{"version":"dev","undo":false,"applied":false,"exit_status":0,"roots":[{"root":"/","dialect":{"name":"ifupdown"}}],"files":[],"findings":[]}`,
 	} {
 		if err := validateReport(abs, []byte(bad)); err == nil {
 			t.Errorf("accepted: %s", bad)

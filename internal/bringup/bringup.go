@@ -286,10 +286,15 @@ type sim struct {
 	vars    map[*parser.Stanza]*vars
 	res     *Result
 	upFn    func(name string, phase Phase) // a dialect's ifup for later (nil: ifup)
+	bb      bool                           // busybox: targets come up as ifupBusybox brings them
 }
 
 // ifup is do_interface for one target ("PHYS" or "PHYS=LOGICAL").
 func (s *sim) ifup(target string, phase Phase) {
+	if s.bb {
+		s.ifupBusybox(target, phase)
+		return
+	}
 	phys, logical, ok := strings.Cut(target, "=")
 	if !ok {
 		logical = phys
@@ -402,6 +407,10 @@ func (s *sim) runCommand(st *parser.Stanza, r *Stanza, env routecmd.Env, c cmd) 
 			}
 		}
 	}
+	if unknown == "" && !ok && slices.ContainsFunc(errs, func(err error) bool { return errors.Is(err, routecmd.ErrUnmodeled) }) {
+		// A route of another table, or another route, with a word known only at run time.
+		unknown = "a route command whose effect is known only at run time: " + c.opt.Name + " " + c.value
+	}
 	if unknown != "" {
 		if r.Unknown == "" {
 			r.Unknown = unknown
@@ -463,7 +472,7 @@ func (s *sim) record(st *parser.Stanza, r *Stanza, opts []*parser.Opt, command b
 // method runs the method's up commands that matter to routes: its addresses and its gateway
 // route. It returns false when the stanza fails there.
 func (s *sim) method(st *parser.Stanza, r *Stanza, phys string, v *vars, m method) bool {
-	if m.address {
+	if m.address && (!m.optAddress || v.get("address") != nil && v.get("netmask") != nil) {
 		a := v.get("address")
 		p, ok := prefix(st.Family, a.value, v.get("netmask"))
 		if !ok {

@@ -6,7 +6,9 @@ import "strings"
 type method struct {
 	required []string // variables its up commands use outside [[ ]]: without one, ifup fails
 	address  bool     // it adds its address to the device
-	up       bool     // it sets the device's link up (ip link set dev IF up)
+	// optAddress: the address command is in a [[ ]] block with netmask, run only when both are set.
+	optAddress bool
+	up         bool // it sets the device's link up (ip link set dev IF up)
 	// route returns its default-route command with the gateway (nil: gateway means nothing to it).
 	route   func(v *vars, iface string) string
 	dynamic bool   // it gets a default route at run time
@@ -46,7 +48,7 @@ var methods = map[string]method{
 	"inet6 dhcp":     {up: true, dynamic: true},
 	"inet6 v4tunnel": {up: true, required: []string{"address", "endpoint"}, address: true, route: gatewayRoute("ip route add", "::/0")},
 	"inet6 6to4":     {up: true, required: []string{"local"}},
-	"inet6 tunnel": {up: true, required: []string{"mode", "endpoint"}, route: func(v *vars, iface string) string {
+	"inet6 tunnel": {up: true, required: []string{"mode", "endpoint"}, address: true, optAddress: true, route: func(v *vars, iface string) string {
 		if strings.EqualFold(v.get("mode").value, "ipip6") {
 			return gatewayRoute("ip -4 route add", "0.0.0.0/0")(v, iface)
 		}

@@ -136,10 +136,6 @@ func firstToken(s string) string {
 	return f[0]
 }
 
-func isCSpace(c byte) bool {
-	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'
-}
-
 // ngRead builds every interface's vars as ifupdown-ng's parser does (interface-file.c), from the
 // configuration changed by ed, in the order of cfg.Interfaces.
 func ngRead(cfg *parser.Config, ed Edits) []*ngIface {

@@ -166,8 +166,8 @@ type State interface {
 }
 
 // StateFor returns the state of a dialect ("" or "ifupdown": ifupdown 0.8's state directory
-// dir, default /run/network). ifupdown-ng (/run/ifstate) and ifupdown2 (its own query) return
-// ErrNoState until their readers land.
+// dir, default /run/network). ifupdown-ng (/run/ifstate), ifupdown2 (its own query) and busybox
+// return ErrNoState until their readers land.
 func StateFor(dialect, dir string) (State, error) {
 	switch dialect {
 	case "", "ifupdown":
@@ -175,7 +175,7 @@ func StateFor(dialect, dir string) (State, error) {
 			dir = DefaultStateDir
 		}
 		return &Ifstate{Dir: dir}, nil
-	case "ifupdown-ng", "ifupdown2":
+	case "ifupdown-ng", "ifupdown2", "busybox":
 		return nil, ErrNoState
 	}
 	return nil, errors.New("unknown dialect " + strconv.Quote(dialect))

@@ -504,13 +504,32 @@ func TestIfstateReadGoesByTheInterfaceFiles(t *testing.T) {
 }
 
 func TestStateForDialects(t *testing.T) {
-	for _, d := range []string{"ifupdown-ng", "ifupdown2"} {
+	for _, d := range []string{"ifupdown-ng", "ifupdown2", "busybox"} {
 		if _, err := StateFor(d, ""); !errors.Is(err, ErrNoState) {
 			t.Errorf("%s: %v", d, err)
 		}
 	}
 	if s, err := StateFor("", ""); err != nil || s.Path() != DefaultStateDir {
 		t.Errorf("default: %v %v", s, err)
+	}
+}
+
+// TestRunDialect: Run goes by the dialect it is given: its state is that dialect's (not read yet
+// for ifupdown2, and said so), ifupdown 0.8's by default.
+func TestRunDialect(t *testing.T) {
+	p, err := plan.FromBytes("/etc/network/interfaces", []byte("auto lo\niface lo inet loopback\n"), fixer.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	for d, want := range map[string]string{"ifupdown2": "ifupdown2: " + ErrNoState.Error(), "": ""} {
+		res, err := Run(context.Background(), p, "/etc/network/interfaces", false, Options{Kernel: newFake(t, nil, nil), Dialect: d, StateDir: dir})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := fmt.Sprint(res.StateErr); want != "" && got != want || want == "" && res.StateErr != nil {
+			t.Errorf("dialect %q: state error %v, want %q", d, res.StateErr, want)
+		}
 	}
 }
 

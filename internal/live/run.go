@@ -13,7 +13,8 @@ import (
 // Options say how Run reads and changes the host.
 type Options struct {
 	Kernel Kernel
-	// Dialect and StateDir select the state (see StateFor).
+	// Dialect is the program whose reading of the configuration and whose state to use, as
+	// parser.DialectNamed takes it ("": ifupdown 0.8); StateDir selects its state (see StateFor).
 	Dialect, StateDir string
 	// Repair makes the changes (after the plan's files were written).
 	Repair bool
@@ -44,13 +45,14 @@ func Run(ctx context.Context, p *plan.Plan, top string, written bool, opt Option
 		}
 		newFS[name] = &fstest.MapFile{Data: data}
 	}
-	old, err := parser.Load(oldFS, top, parser.Options{})
+	popt := parser.Options{Dialect: parser.DialectNamed(opt.Dialect)}
+	old, err := parser.Load(oldFS, top, popt)
 	if err != nil {
 		return nil, err
 	}
 	fixed := old
 	if !sameFS(oldFS, newFS) {
-		if fixed, err = parser.Load(newFS, top, parser.Options{}); err != nil {
+		if fixed, err = parser.Load(newFS, top, popt); err != nil {
 			return nil, err
 		}
 	}

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/ifacefix/ifacefix/fixer"
+	"github.com/ifacefix/ifacefix/internal/detect"
 	"github.com/ifacefix/ifacefix/internal/rootfs"
 	"github.com/ifacefix/ifacefix/internal/safefile"
 	"github.com/ifacefix/ifacefix/internal/udiff"
@@ -37,6 +38,9 @@ type Options struct {
 	Files   []string
 	WorkDir string
 	Fix     fixer.Options
+	// Dialect is the program whose reading every root's configuration is read with, as
+	// --dialect names it (detect.Named); a nil Dialect detects each root's (detect.Detect).
+	Dialect detect.Result
 	// Apply writes the changes; Confirm, if set, is asked before each file is written, in the
 	// order of Plan.Files. Files whose changes only make sense together (File.Linked) are written
 	// all or none: once one of them is declined, the others are not asked and not written.
@@ -76,6 +80,9 @@ type Root struct {
 	Dir string // as given; "/" without Options.Roots
 	// Err is why the root was not planned (its files and findings are then not in the plan).
 	Err error
+	// Dialect is the program its configuration was read as, and why (Run only; zero when the
+	// root could not be opened or its dialect not detected).
+	Dialect detect.Result
 }
 
 // File is one file of a configuration and what the plan does to it.
@@ -129,6 +136,8 @@ type Plan struct {
 	Findings []Finding
 	// NotFollowed lists the source and source-directory lines FromBytes did not follow.
 	NotFollowed []Include
+	// Dialect is the program FromBytes read the bytes as (Roots have their own).
+	Dialect detect.Result
 }
 
 // Include is a source or source-directory line.
@@ -236,6 +245,7 @@ func Run(opt Options) (*Plan, error) {
 	loaded := loadAll(trees, opt)
 	for i, t := range trees {
 		p.Roots[t.root].Err = p.read(t, loaded[i], seen)
+		p.Roots[t.root].Dialect = t.dialect
 	}
 	// Every root is planned, so that each can be reported; an error in any means nothing is
 	// written.
@@ -305,6 +315,24 @@ type tree struct {
 	root     int                   // its index in Plan.Roots
 	names    []string              // absolute names inside the root
 	displays []func(string) string // for each name: how it and what it sources are shown
+	// dialect is the program that reads them, set by the first load (see detect).
+	dialect    detect.Result
+	detectOnce sync.Once
+	detectErr  error
+}
+
+// detect sets the dialect of the tree's configuration: opt.Dialect, or the root's own. The
+// loads call it, so that many roots are detected in parallel (a host's dpkg status is a
+// megabyte or two).
+func (t *tree) detect(opt Options) error {
+	if t.dialect = opt.Dialect; t.dialect.Dialect != nil {
+		return nil
+	}
+	var err error
+	if t.dialect, err = detect.Detect(t.fsys); err != nil {
+		return fmt.Errorf("root %s: %w", t.dir, err)
+	}
+	return nil
 }
 
 func openTree(root string, files []string, workDir string) (*tree, error) {
@@ -415,8 +443,11 @@ type loaded struct {
 }
 
 func load(t *tree, j int, opt Options) *loaded {
+	if t.detectOnce.Do(func() { t.detectErr = t.detect(opt) }); t.detectErr != nil {
+		return &loaded{err: t.detectErr}
+	}
 	name, display := t.names[j], t.displays[j]
-	cfg, err := parser.Load(t.fsys, name, parser.Options{Display: display})
+	cfg, err := parser.Load(t.fsys, name, parser.Options{Display: display, Dialect: t.dialect.Dialect})
 	if err != nil {
 		var pe *parser.Error
 		if errors.As(err, &pe) && pe.Line == 0 && errors.Is(err, fs.ErrNotExist) && absent(t.fsys, name) {
@@ -820,10 +851,15 @@ func (p *Plan) markUnwritten() {
 	}
 }
 
-// FromBytes plans the fix of a single file given as bytes (standard input): includes are not
-// followed and nothing can be written.
+// FromBytes plans the fix of a single file given as bytes (standard input), read as ifupdown
+// 0.8 reads it: includes are not followed and nothing can be written.
 func FromBytes(name string, data []byte, fix fixer.Options) (*Plan, error) {
-	cfg, err := parser.ParseBytes(name, data, parser.Options{})
+	return FromBytesAs(name, data, fix, detect.Result{Dialect: parser.Ifupdown, Reason: "ifupdown 0.8 assumed"})
+}
+
+// FromBytesAs is FromBytes with the bytes read as the dialect d.Dialect.
+func FromBytesAs(name string, data []byte, fix fixer.Options, d detect.Result) (*Plan, error) {
+	cfg, err := parser.ParseBytes(name, data, parser.Options{Dialect: d.Dialect})
 	if err != nil {
 		return nil, err
 	}
@@ -833,7 +869,7 @@ func FromBytes(name string, data []byte, fix fixer.Options) (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &Plan{Files: []*File{f}}
+	p := &Plan{Files: []*File{f}, Dialect: d}
 	for _, fd := range res.Findings {
 		p.Findings = append(p.Findings, findingOf("", fd))
 	}

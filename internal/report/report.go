@@ -6,8 +6,10 @@ package report
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 
+	"github.com/ifacefix/ifacefix/internal/detect"
 	"github.com/ifacefix/ifacefix/internal/plan"
 )
 
@@ -96,4 +98,40 @@ func NoConfig(err error) string {
 		return "ifacefix: no ifupdown configuration: " + ne.Path + " does not exist"
 	}
 	return "ifacefix: no ifupdown configuration: " + err.Error()
+}
+
+// Dialect returns "dialect NAME (REASON)": the program a configuration was read as, and why.
+func Dialect(d detect.Result) string {
+	return "dialect " + d.Dialect.Name + " (" + d.Reason + ")"
+}
+
+// Dialects returns the dialect line of each root of p that was read ("ROOT: dialect ..." when
+// there are several roots; one line "every root: dialect ..." when they were all read as one
+// dialect for one reason), and that of standard input for a plan without roots.
+func Dialects(p *plan.Plan) []string {
+	if len(p.Roots) == 0 {
+		if p.Dialect.Dialect == nil {
+			return nil
+		}
+		return []string{Dialect(p.Dialect)}
+	}
+	var read []plan.Root
+	for _, r := range p.Roots {
+		if r.Err == nil && r.Dialect.Dialect != nil {
+			read = append(read, r)
+		}
+	}
+	switch {
+	case len(read) == 0:
+		return nil
+	case len(p.Roots) == 1:
+		return []string{Dialect(read[0].Dialect)}
+	case len(read) == len(p.Roots) && !slices.ContainsFunc(read, func(r plan.Root) bool { return r.Dialect != read[0].Dialect }):
+		return []string{"every root: " + Dialect(read[0].Dialect)}
+	}
+	var lines []string
+	for _, r := range read {
+		lines = append(lines, r.Dir+": "+Dialect(r.Dialect))
+	}
+	return lines
 }

@@ -3,8 +3,10 @@ package report
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"testing"
 
+	"github.com/ifacefix/ifacefix/internal/detect"
 	"github.com/ifacefix/ifacefix/internal/plan"
 	"github.com/ifacefix/ifacefix/parser"
 )
@@ -71,5 +73,32 @@ func TestUndoSummary(t *testing.T) {
 	}
 	if got, want := UndoSummary(p, false), "3 files checked, 2 to restore from backups, nothing written"; got != want {
 		t.Errorf("dry run: %q, want %q", got, want)
+	}
+}
+
+func TestDialects(t *testing.T) {
+	i2 := detect.Result{Dialect: parser.Ifupdown2, Version: "3.0.0-1.1", Reason: "var/lib/dpkg/status: ifupdown2 3.0.0-1.1 installed"}
+	ng := detect.Named(parser.IfupdownNG, "--dialect")
+	bad := errors.New("bad")
+	for _, c := range []struct {
+		name string
+		p    *plan.Plan
+		want []string
+	}{
+		{"one root", &plan.Plan{Roots: []plan.Root{{Dir: "/", Dialect: i2}}},
+			[]string{"dialect ifupdown2 (var/lib/dpkg/status: ifupdown2 3.0.0-1.1 installed)"}},
+		{"standard input", &plan.Plan{Dialect: ng}, []string{"dialect ifupdown-ng (chosen with --dialect)"}},
+		{"roots that agree", &plan.Plan{Roots: []plan.Root{{Dir: "a", Dialect: ng}, {Dir: "b", Dialect: ng}}},
+			[]string{"every root: dialect ifupdown-ng (chosen with --dialect)"}},
+		{"roots that differ", &plan.Plan{Roots: []plan.Root{{Dir: "a", Dialect: i2}, {Dir: "b", Dialect: ng}}},
+			[]string{"a: " + Dialect(i2), "b: " + Dialect(ng)}},
+		// A root with an error was not read: no line for it, and the others are not "every root".
+		{"a root with an error", &plan.Plan{Roots: []plan.Root{{Dir: "a", Dialect: ng}, {Dir: "b", Dialect: ng, Err: bad}, {Dir: "c"}}},
+			[]string{"a: " + Dialect(ng)}},
+		{"nothing read", &plan.Plan{Roots: []plan.Root{{Dir: "/", Err: bad}}}, nil},
+	} {
+		if got := Dialects(c.p); !slices.Equal(got, c.want) {
+			t.Errorf("%s: Dialects = %q, want %q", c.name, got, c.want)
+		}
 	}
 }

@@ -40,6 +40,7 @@ import (
 	"fmt"
 	"path"
 	"strings"
+	"unicode/utf8"
 
 	"mvdan.cc/sh/v3/syntax"
 )
@@ -114,7 +115,7 @@ func run(cmd string, env Env, exec func(Op) bool) (Result, bool) {
 		r.IgnoreStatus = true
 		cmd = cmd[1:]
 	}
-	f, err := syntax.NewParser(syntax.Variant(syntax.LangPOSIX)).Parse(strings.NewReader(cmd), "")
+	f, err := syntax.NewParser(syntax.Variant(syntax.LangPOSIX)).Parse(strings.NewReader(validUTF8(cmd)), "")
 	if err != nil {
 		r.Verdict, r.Reason = Unparsed, err.Error()
 		return r, false
@@ -126,6 +127,25 @@ func run(cmd string, env Env, exec func(Op) bool) (Result, bool) {
 		r.Verdict, r.Reason = Other, w.reason
 	}
 	return r, ok
+}
+
+// validUTF8 maps each byte of cmd that is not UTF-8 to a rune of its own in a private-use plane:
+// dash works on bytes and takes such a byte as a literal character, the parser wants UTF-8 text.
+// The runes match no command name, option or address, as the bytes would not.
+func validUTF8(cmd string) string {
+	if utf8.ValidString(cmd) {
+		return cmd
+	}
+	var b strings.Builder
+	for i := 0; i < len(cmd); {
+		r, n := utf8.DecodeRuneInString(cmd[i:])
+		if r == utf8.RuneError && n == 1 {
+			r = 0x10ff00 + rune(cmd[i])
+		}
+		b.WriteRune(r)
+		i += n
+	}
+	return b.String()
 }
 
 // walker visits the statements in execution order, collecting route operations and the first

@@ -138,6 +138,9 @@ var parseCases = []struct {
 	{"ip route add default via 192.0.2.1 dev ~", Other, []string{"ip add inet 0.0.0.0/0 via 192.0.2.1 dev ? metric 0 unknown: ~ known only at run time"}},
 	{"ip route add default via \"$IF_GATEWAY\"x", OnlyRoutes, []string{"ip add inet 0.0.0.0/0 metric 0 err: ip: inet address is expected rather than \"192.0.2.1x\""}},
 	{"ip route add default via 192.0.2.1 dev \"eth0\"':0'", OnlyRoutes, []string{"ip add inet 0.0.0.0/0 via 192.0.2.1 dev eth0:0 link eth0 metric 0"}},
+	// Bytes that are not UTF-8 are literal characters to dash, as to the model.
+	{"ip route add default via 192.0.2.1 # caf\xe9", OnlyRoutes, []string{"ip add inet 0.0.0.0/0 via 192.0.2.1 metric 0"}},
+	{"ip route add default via 192.0.2.1 dev eth0\xff", OnlyRoutes, []string{"ip add inet 0.0.0.0/0 via 192.0.2.1 dev eth0\U0010ffff metric 0"}},
 	{"ip route add default via 192.0.2.1 dev eth0\\:0", OnlyRoutes, []string{"ip add inet 0.0.0.0/0 via 192.0.2.1 dev eth0:0 link eth0 metric 0"}},
 }
 

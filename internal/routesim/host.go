@@ -448,7 +448,8 @@ func (h *Host) sysctl(args []string) int {
 }
 
 // dhcpClient models dhclient (and udhcpc, dhcpcd) as succeeding with a dynamic default route
-// on the interface named by its last non-option argument.
+// on the interface named by its last non-option argument, whose link it brings up (dhclient-script's
+// PREINIT runs `ip link set dev IF up` before the first packet; the others do the same).
 func (h *Host) dhcpClient(args []string) int {
 	h.unmodelled(args)
 	fam := 4
@@ -471,9 +472,11 @@ func (h *Host) dhcpClient(args []string) int {
 			iface = a
 		}
 	}
-	if iface == "" || h.link(iface) == nil {
+	l := h.link(iface)
+	if iface == "" || l == nil {
 		return h.fail(args, 1, "no such interface")
 	}
+	l.up = true
 	kind := "dhcp"
 	if fam == 6 {
 		kind = "ra"

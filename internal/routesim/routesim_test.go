@@ -212,6 +212,7 @@ func TestShell(t *testing.T) {
 		{"[ -x /sbin/ip ] && ip route add default via 192.0.2.12 dev eth0 metric 11 onlink", 0},
 		{"[ -x /sbin/nosuch ] && ip route add default via 192.0.2.13 dev eth0 metric 12 onlink", 1},
 		{"while true; do :; done", 2},
+		{"ip route replace default via 192.0.2.14 dev eth0 metric 13 onlink \\", 255}, // the backslash is a word: garbage to ip
 	})
 	expect(t, h,
 		"inet default via 192.0.2.1 dev eth0 metric 0 table 254",

@@ -772,6 +772,8 @@ func (sh *shell) expandWord(w string, split bool) ([]string, error) {
 		case '\\':
 			if i+1 < len(w) {
 				cur.WriteByte(w[i+1])
+			} else {
+				cur.WriteByte('\\') // dash keeps a backslash that ends the command line
 			}
 			i += 2
 		case '\'':

@@ -83,8 +83,19 @@ options:
       - ifupdown's state directory, as C(ifup --state-dir), read and completed with I(live).
     type: path
     default: /run/network
-  # The next options (dialect) are documented here, accepted in cmd/ifacefix-ansible and
-  # passed by playbooks/fleet.yml; TestDoc checks that this list and the module agree.
+  dialect:
+    description:
+      - The program that reads the configuration on the host, whose reading and bring-up ifacefix
+        models, as C(ifacefix --dialect) takes it. C(ifupdown) is Debian's ifupdown 0.8.
+      - Without it, it is detected in I(root) (C(/) without it) from the package database
+        (C(var/lib/dpkg/status) and C(status.d), C(lib/apk/db/installed)), or else from what
+        C(/usr/sbin/ifup) or C(/sbin/ifup) is; with none of them ifupdown 0.8 is assumed. A
+        database that cannot be read fails the task (set this option then). The result says which
+        was used and why (I(dialect), I(dialect_reason)).
+    type: str
+    choices: [ifupdown, ifupdown2, ifupdown-ng, busybox]
+  # The next options are documented here, accepted in cmd/ifacefix-ansible and passed by
+  # playbooks/fleet.yml; TestDoc checks that this list and the module agree.
 extends_documentation_fragment:
   - action_common_attributes
   - action_common_attributes.flow
@@ -131,6 +142,10 @@ EXAMPLES = r"""
   ifacefix.ifacefix.ifacefix:
     live: true
     strip_route_commands: true
+
+- name: Read the configuration as ifupdown2 reads it, whatever the host's package database says
+  ifacefix.ifacefix.ifacefix:
+    dialect: ifupdown2
 
 - name: Fix a mounted image, also removing default-route commands in aliases, without backups
   ifacefix.ifacefix.ifacefix:
@@ -245,6 +260,22 @@ kernel_changes:
   type: list
   elements: str
   sample: ["ip route del default via 192.0.2.1 dev eth0 proto boot metric 0 src 192.0.2.11"]
+dialect:
+  description: The program the configuration was read as (the I(dialect) option, else detected on the host).
+  returned: when the dialect is known
+  type: str
+  choices: [ifupdown, ifupdown2, ifupdown-ng, busybox]
+  sample: ifupdown2
+dialect_version:
+  description: The installed package's version, when the dialect was read from the package database.
+  returned: when known
+  type: str
+  sample: 3.0.0-1.1
+dialect_reason:
+  description: Why this dialect, in one line, naming what was read.
+  returned: when the dialect is known
+  type: str
+  sample: "var/lib/dpkg/status: ifupdown2 3.0.0-1.1 installed"
 warnings:
   description: "The findings that need a person, as C(PATH:LINE: RULE: message); Ansible shows them as warnings."
   returned: when there are any
