@@ -84,7 +84,7 @@ func (m *model) planAutos() {
 		}
 	}
 	try := func(as []*autoSplit) string {
-		ed := edits(m.plans)
+		ed := m.edits(m.plans)
 		ed.Auto = map[string]bool{}
 		for _, a := range as {
 			for _, n := range a.extra {
@@ -95,7 +95,7 @@ func (m *model) planAutos() {
 		if v := m.check(r, ed); len(v) > 0 {
 			return v[0].why
 		}
-		m.after = r
+		m.after, m.auto = r, ed.Auto
 		return ""
 	}
 	if len(todo) == 0 || try(todo) == "" {
@@ -132,6 +132,7 @@ func switchesNext(cfg *parser.Config, sel parser.Selection) bool {
 
 // autoLines reports the auto lines ifupdown-ng reads as their first name only.
 func autoLines(p *pass) {
+	var fixed []*Finding
 	for _, a := range p.model().autos {
 		sel := a.sel
 		l := &sel.File.Lines[sel.Line]
@@ -146,5 +147,20 @@ func autoLines(p *pass) {
 			f.Message = msg + "; left as is: " + a.why + ": write one auto line per name by hand"
 		}
 		p.findings = append(p.findings, f)
+		if f.Fixed() {
+			fixed = append(fixed, f)
+		}
 	}
+	// The fixes planned once the splits were accepted need them (and they need each other).
+	if len(fixed) == 0 {
+		return
+	}
+	for _, kp := range p.model().autoPlans {
+		for _, rm := range kp.removals {
+			if g := p.removed[rm.opt]; g != nil {
+				fixed = append(fixed, g)
+			}
+		}
+	}
+	joint(fixed...)
 }

@@ -80,6 +80,9 @@ type model struct {
 	byReq   map[key][]*bringup.Request
 	kids    map[*parser.Stanza][]*parser.Stanza // stanza -> those that inherit from it
 	autos   []*autoSplit                        // ifupdown-ng auto lines with names it does not make auto
+	auto    map[string]bool                     // the names the accepted auto-line splits make auto
+	// autoPlans are the plans made once the splits were accepted: written with them or not at all.
+	autoPlans []*keyPlan
 }
 
 func newModel(cfg *parser.Config, opt Options) *model {
@@ -114,6 +117,12 @@ func newModel(cfg *parser.Config, opt Options) *model {
 	m.verify(m.plans, nil)
 	m.further(opt)
 	m.planAutos()
+	if len(m.auto) > 0 {
+		// Interfaces the splits bring up at boot may call for more fixes, which go with them.
+		n := len(m.plans)
+		m.further(opt)
+		m.autoPlans = m.plans[n:]
+	}
 	return m
 }
 
@@ -521,7 +530,7 @@ func (m *model) verify(plans, base []*keyPlan) {
 		return false
 	})
 	for len(todo) > 0 {
-		ed := edits(append(slices.Clone(base), todo...))
+		ed := m.edits(append(slices.Clone(base), todo...))
 		r := bringup.Simulate(m.cfg, ed)
 		viols := m.check(r, ed)
 		if len(viols) == 0 {
@@ -552,7 +561,7 @@ func (m *model) verify(plans, base []*keyPlan) {
 func (m *model) oneByOne(todo, base []*keyPlan) {
 	accepted := slices.Clone(base)
 	for _, kp := range todo {
-		ed := edits(append(slices.Clone(accepted), kp))
+		ed := m.edits(append(slices.Clone(accepted), kp))
 		r := bringup.Simulate(m.cfg, ed)
 		if viols := m.check(r, ed); len(viols) > 0 {
 			kp.refuse(viols[0].why)
@@ -583,8 +592,9 @@ func (kp *keyPlan) refuse(why string) {
 	kp.removals, kp.move = nil, nil
 }
 
-func edits(plans []*keyPlan) bringup.Edits {
-	ed := bringup.Edits{Removed: map[*parser.Opt]bool{}, Added: map[*parser.Stanza][]bringup.Option{}}
+// edits returns the plans' edits, with the auto-line splits accepted so far.
+func (m *model) edits(plans []*keyPlan) bringup.Edits {
+	ed := bringup.Edits{Removed: map[*parser.Opt]bool{}, Added: map[*parser.Stanza][]bringup.Option{}, Auto: m.auto}
 	for _, kp := range plans {
 		for _, rm := range kp.removals {
 			ed.Removed[rm.opt] = true
