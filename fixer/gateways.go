@@ -7,6 +7,7 @@ import (
 
 	"github.com/ifacefix/ifacefix/internal/bringup"
 	"github.com/ifacefix/ifacefix/internal/routecmd"
+	"github.com/ifacefix/ifacefix/parser"
 )
 
 // removeAndLeave reports the model's removals and leftovers of rule: removals with their edits,
@@ -172,5 +173,25 @@ func structural(p *pass) {
 		if w.Code == p.rule.ID {
 			p.findings = append(p.findings, &Finding{Rule: w.Code, File: w.File, Line: w.Line, Message: w.Msg})
 		}
+	}
+}
+
+// dhcpGateways reports the gateway lines of stanzas that get their address at run time whose
+// route the program installs as well (on ifupdown 0.8 such a gateway makes no request at all).
+func dhcpGateways(p *pass) {
+	m := p.model()
+	seen := map[*parser.Opt]bool{}
+	for _, q := range m.before.Requests {
+		if q.Command || len(q.Opts) == 0 || q.Opts[0] == nil || !m.before.Of(q.Stanza).Dynamic || len(q.Added) == 0 {
+			continue
+		}
+		g := q.Opts[0]
+		if seen[g] || p.removed[g] != nil {
+			continue
+		}
+		seen[g] = true
+		p.report(q.Stanza, g.L().Pos(), nil,
+			"%s (%s) gets its address by DHCP and has gateway %s: %s installs it as a static default route too (%s), beside whatever DHCP gives; remove the line by hand if DHCP supplies the router",
+			q.Stanza.Name, q.Family, g.Value, dialectName(p.cfg), routesText(q.Added))
 	}
 }

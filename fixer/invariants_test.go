@@ -92,6 +92,26 @@ func checkInvariants(t testing.TB, cfg *parser.Config, res *fixer.Result, opt fi
 				}
 				continue
 			}
+			if fd.Rule == fixer.AutoOneName {
+				// One auto line rewritten as one auto line per name, in order.
+				l := &f.Lines[li]
+				var names []string
+				for _, x := range strings.SplitAfter(e.Text, "\n") {
+					if x != "" {
+						names = append(names, strings.TrimPrefix(strings.TrimSpace(x), l.Keyword+" "))
+					}
+				}
+				var want []string
+				for _, n := range strings.Fields(l.Rest) {
+					if !slices.Contains(want, n) {
+						want = append(want, n)
+					}
+				}
+				if l.Kind != parser.Auto || l.End != e.End || strings.Join(names, " ") != strings.Join(want, " ") {
+					t.Errorf("%s: edit %+v is not line %d (%q) split into one auto line per name", f.Name, e, e.Start+1, f.Text(l))
+				}
+				continue
+			}
 			if e.Text != "" {
 				t.Errorf("%s: edit %+v rewrites lines instead of removing them", f.Name, e)
 			}
@@ -136,6 +156,30 @@ func checkInvariants(t testing.TB, cfg *parser.Config, res *fixer.Result, opt fi
 		}
 		t.Fatalf("the fixed configuration does not parse: %v", err)
 	}
+	if cfg.Dialect == parser.IfupdownNG {
+		// An ifupdown-ng segment that an auto or source line began exists only while it has
+		// lines: one whose every line goes is gone after the fix.
+		keep := func(s *parser.Stanza, gone func(*parser.Opt) bool) bool {
+			if s.HeaderLine().Kind == parser.Iface {
+				return true
+			}
+			for _, o := range s.Options {
+				if !gone(o) {
+					return true
+				}
+			}
+			return false
+		}
+		var ss []*parser.Stanza
+		for _, s := range cfg.Stanzas {
+			if keep(s, func(o *parser.Opt) bool { return removedOpts[o] }) {
+				ss = append(ss, s)
+			}
+		}
+		c := *cfg
+		c.Stanzas = ss
+		cfg = &c
+	}
 	if len(cfg2.Stanzas) != len(cfg.Stanzas) {
 		t.Fatalf("fixed configuration has %d stanzas, want %d", len(cfg2.Stanzas), len(cfg.Stanzas))
 	}
@@ -166,7 +210,7 @@ func checkInvariants(t testing.TB, cfg *parser.Config, res *fixer.Result, opt fi
 			mv := got[len(want)].value
 			okv := false
 			for o := range removedOpts {
-				if o.Name == "gateway" && o.Stanza.IsAlias() && o.Stanza.Base() == s.Name && o.Stanza.Family == s.Family && o.Value == mv {
+				if o.Name == "gateway" && o.Stanza.IsAlias() && o.Stanza.Base() == s.Name && (o.Stanza.Family == s.Family || cfg.Dialect == parser.IfupdownNG) && o.Value == mv {
 					okv = true
 				}
 			}

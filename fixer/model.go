@@ -79,6 +79,10 @@ type model struct {
 	byKey   map[key]*keyPlan
 	byReq   map[key][]*bringup.Request
 	kids    map[*parser.Stanza][]*parser.Stanza // stanza -> those that inherit from it
+	autos   []*autoSplit                        // ifupdown-ng auto lines with names it does not make auto
+	auto    map[string]bool                     // the names the accepted auto-line splits make auto
+	// autoPlans are the plans made once the splits were accepted: written with them or not at all.
+	autoPlans []*keyPlan
 }
 
 func newModel(cfg *parser.Config, opt Options) *model {
@@ -112,6 +116,13 @@ func newModel(cfg *parser.Config, opt Options) *model {
 	}
 	m.verify(m.plans, nil)
 	m.further(opt)
+	m.planAutos()
+	if len(m.auto) > 0 {
+		// Interfaces the splits bring up at boot may call for more fixes, which go with them.
+		n := len(m.plans)
+		m.further(opt)
+		m.autoPlans = m.plans[n:]
+	}
 	return m
 }
 
@@ -252,6 +263,14 @@ func (m *model) plan(kp *keyPlan, opt Options) {
 			case q == nil || keeperOpt(g):
 			case errors.Is(q.Err, routecmd.ErrExist) && (q.Holder == nil || q.Holder.Stanza.IsAlias() || q.Holder.Command || requestKey(q.Holder) != kp.k):
 				// Blocked by an alias (its gateway goes) or another interface (competing-defaults).
+			case q.Err != nil && r0.Of(s).Up && !errors.Is(q.Err, routecmd.ErrExist):
+				// The program ignores its executor's failure (ifupdown-ng 0.11), and this is no
+				// second default route: nothing to fix.
+			case q.Err != nil && r0.Of(s).Up:
+				// The program ignores its executor's failure (ifupdown-ng 0.11).
+				m.remove(kp, removal{g, DuplicateGateway, fmt.Sprintf(
+					"%s (%s) has gateway %s: %s; %s prints the error and brings %s up without that route",
+					s.Name, s.Family, g.Value, outcome(q), dialectName(m.cfg), s.Name), "removed", nil})
 			case q.Err != nil:
 				m.remove(kp, removal{g, DuplicateGateway, fmt.Sprintf(
 					"%s (%s) has gateway %s: %s, %s",
@@ -511,7 +530,7 @@ func (m *model) verify(plans, base []*keyPlan) {
 		return false
 	})
 	for len(todo) > 0 {
-		ed := edits(append(slices.Clone(base), todo...))
+		ed := m.edits(append(slices.Clone(base), todo...))
 		r := bringup.Simulate(m.cfg, ed)
 		viols := m.check(r, ed)
 		if len(viols) == 0 {
@@ -542,7 +561,7 @@ func (m *model) verify(plans, base []*keyPlan) {
 func (m *model) oneByOne(todo, base []*keyPlan) {
 	accepted := slices.Clone(base)
 	for _, kp := range todo {
-		ed := edits(append(slices.Clone(accepted), kp))
+		ed := m.edits(append(slices.Clone(accepted), kp))
 		r := bringup.Simulate(m.cfg, ed)
 		if viols := m.check(r, ed); len(viols) > 0 {
 			kp.refuse(viols[0].why)
@@ -573,8 +592,9 @@ func (kp *keyPlan) refuse(why string) {
 	kp.removals, kp.move = nil, nil
 }
 
-func edits(plans []*keyPlan) bringup.Edits {
-	ed := bringup.Edits{Removed: map[*parser.Opt]bool{}, Added: map[*parser.Stanza][]bringup.Option{}}
+// edits returns the plans' edits, with the auto-line splits accepted so far.
+func (m *model) edits(plans []*keyPlan) bringup.Edits {
+	ed := bringup.Edits{Removed: map[*parser.Opt]bool{}, Added: map[*parser.Stanza][]bringup.Option{}, Auto: m.auto}
 	for _, kp := range plans {
 		for _, rm := range kp.removals {
 			ed.Removed[rm.opt] = true
@@ -904,7 +924,12 @@ func aliasGatewayMessage(m *model, kp *keyPlan, s *parser.Stanza, g *parser.Opt)
 		head += " with metric " + mt
 	}
 	keeper := kp.keeper
-	head += differsFrom(keeper, s, g, mt)
+	if mt == "" && q != nil && len(q.Ops) > 0 && q.Ops[0].Metric != 0 {
+		// The program gives a gateway without a metric one of its own (ifupdown-ng: 1).
+		head += differsFrom(keeper, s, g, strconv.FormatUint(uint64(q.Ops[0].Metric), 10))
+	} else {
+		head += differsFrom(keeper, s, g, mt)
+	}
 	var what string
 	switch st := m.cur.Of(s); {
 	case q != nil && q.Opts[0] != g:
@@ -920,6 +945,15 @@ func aliasGatewayMessage(m *model, kp *keyPlan, s *parser.Stanza, g *parser.Opt)
 		what = outcome(q) + ", if " + s.Name + " gets there (" + st.Unknown + ")"
 		if q.Holder == keeper {
 			keeper = nil
+		}
+	case q != nil && errors.Is(q.Err, routecmd.ErrExist) && !q.Command && st.Up:
+		// The program ignores its executor's failure (ifupdown-ng 0.11).
+		what = fmt.Sprintf("%s; %s prints the error and brings %s up without that route", outcome(q), dialectName(m.cfg), s.Name)
+		if q.Phase == bringup.Later {
+			what = "brought up by hand (boot does not bring it up), " + what
+		}
+		if q.Holder == keeper {
+			keeper = nil // said already
 		}
 	case q != nil && errors.Is(q.Err, routecmd.ErrExist):
 		what = outcome(q) + ", so ifup fails for " + s.Name

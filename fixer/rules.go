@@ -10,6 +10,8 @@ const (
 	InheritedGateway  = "inherited-gateway"
 	CompetingDefaults = "competing-defaults"
 	FailoverGateway   = "failover-gateway"
+	DHCPGateway       = "dhcp-gateway"
+	AutoOneName       = "auto-one-name"
 	// Findings about the configuration's structure, reported by the parser.
 	SourcedFileError    = "sourced-file-error"
 	IncludeCycle        = "include-cycle"
@@ -103,6 +105,21 @@ var Rules = []*Rule{
 			"default route: the kernel uses the lowest metric and falls back to the next one when it goes away. This " +
 			"works and may be a deliberate failover, so ifacefix keeps it and only notes it; a note never makes the " +
 			"exit status 1.", run: failovers},
+	{ID: AutoOneName, Summary: "an auto line with several names (ifupdown-ng takes the first)",
+		Doc: "ifupdown-ng's `auto` takes its first name only, and makes that interface the current one: with " +
+			"`auto eth0 eth0:0 eth0:1`, ifup -a brings up eth0 alone and the aliases' addresses are missing after " +
+			"boot. ifacefix writes one auto line per name where that cannot change how ifupdown-ng reads the rest " +
+			"(the next line names an interface anyway, every name has lines of its own, and the order of the " +
+			"interfaces stays), and only if bringing them up at boot, with the other fixes, gives the host no " +
+			"default route it did not have (in its model of ifupdown-ng's bring-up), and none loses the one it had; " +
+			"otherwise it says why and leaves the line for a person.",
+		run: autoLines},
+	{ID: DHCPGateway, Summary: "a gateway the program installs beside DHCP",
+		Doc: "A `gateway` line in a stanza that gets its address by DHCP (`inet dhcp`, or `use dhcp`): ifupdown 0.8 " +
+			"and busybox ignore it, but ifupdown-ng (and ifupdown2) install it as a static default route beside " +
+			"whatever DHCP gives, with its own metric (ifupdown-ng: 1 unless the interface sets one). Whether the " +
+			"DHCP server supplies the router cannot be known from the file, so ifacefix reports it and changes " +
+			"nothing: remove the line if DHCP supplies the router.", run: dhcpGateways},
 	{ID: SourcedFileError, Summary: "error in a sourced file",
 		Doc: "ifupdown reports an error in a file reached by `source` or `source-directory` as a warning and " +
 			"ignores the rest of that file: the stanzas after the error are silently not configured. ifacefix " +
@@ -128,8 +145,9 @@ var Rules = []*Rule{
 			"an option meant for a line of its own.", run: structural},
 	{ID: DialectError, Summary: "a line the dialect's program reports and skips",
 		Doc: "The program that reads this host's file (see the report's dialect) reports an error at this line and " +
-			"goes on without it: ifupdown2's `error processing line` or `invalid syntax`, for example. Its `ifup` then " +
-			"exits 1 after bringing up everything else. ifacefix reads the file the same way, skipping the line, and " +
+			"goes on without it: ifupdown2's `error processing line` or `invalid syntax`, for example (its `ifup` then " +
+			"exits 1 after bringing up everything else), or ifupdown-ng's `address ... without interface` (its `ifup` " +
+			"still exits 0). ifacefix reads the file the same way, skipping the line, and " +
 			"says so: correct or remove the line by hand.", run: structural},
 	{ID: TemplateRendered, Summary: "a file the dialect renders as a template",
 		Doc: "ifupdown2 with python3-mako installed renders a file that contains `%` as a Mako template before " +

@@ -18,6 +18,9 @@ type Config struct {
 	Stanzas    []*Stanza // every iface stanza, in ifupdown's reading order
 	Selections []Selection
 	Warnings   []Warning
+	// Interfaces are the interfaces of a dialect that merges every line naming one interface into
+	// it (ifupdown-ng), in the order the program first meets them; nil for the other dialects.
+	Interfaces []*Interface
 }
 
 // Selection is an auto, allow-CLASS, no-auto-down or no-scripts line, in ifupdown's reading order.
@@ -95,6 +98,7 @@ type loader struct {
 	seen     map[fileID]bool
 	active   map[fileID]bool // files on the current include chain
 	literals map[string]bool // path spellings read, as ifupdown's already_seen keeps them
+	dstate   any             // the dialect's parse state across files (Dialect.parse), or nil
 }
 
 func newLoader(fsys fs.FS, opt Options) *loader {
@@ -211,6 +215,7 @@ func (l *loader) parseFile(f *File, depth int, top bool) error {
 	f.Lines = make([]Line, 0, len(f.Phys))
 	texts := make([]string, 0, len(f.Phys)) // dropped when parsing ends: Keyword and Rest keep what counts
 	f.d = l.dialect
+	var refused *Error
 	l.dialect.logicalLines(f.Phys, func(g logical) {
 		k := Blank
 		if g.comment {
@@ -218,7 +223,16 @@ func (l *loader) parseFile(f *File, depth int, top bool) error {
 		}
 		f.Lines = append(f.Lines, Line{Start: g.start, End: g.end, Num: int32(g.ifLine), Kind: k})
 		texts = append(texts, g.text)
+		if g.refuse != "" && refused == nil {
+			refused = l.errorf(f, g.start+1, "%s", g.refuse)
+		}
 	})
+	if refused != nil {
+		return refused
+	}
+	if l.dialect.parse != nil {
+		return l.dialect.parse(l, f, texts, depth)
+	}
 
 	var st state
 	var cur *Stanza

@@ -24,6 +24,13 @@ type Dialect struct {
 	// unsafeRemoval says why removing logical line l of f would change how the dialect reads
 	// the lines around it ("" when it would not); nil when removal is always safe.
 	unsafeRemoval func(f *File, l *Line) string
+	// unsafeInsert says why inserting lines before physical line at of f would change how the
+	// dialect reads the lines around it ("" when it would not); nil when insertion is always safe.
+	unsafeInsert func(f *File, at int) string
+	// parse, when not nil, replaces the loader's stanza reading of one file for a dialect whose
+	// stanzas work differently (ifupdown-ng): texts are the logical lines' texts; f.Lines have
+	// their positions and Blank or Comment kinds. dispatch and families are then unused.
+	parse func(l *loader, f *File, texts []string, depth int) error
 	// words splits a logical line's first word from the rest (nil: ifupdown's nextWord).
 	words func(s string) (word, rest string, ok bool)
 	// check refuses a line the dispatch accepted, from what was read before it: the stanza cur

@@ -49,6 +49,11 @@ func (s *Stanza) AppendOption(name, value, indent string) (Edit, error) {
 		indent = f.Indent(anchor.Start)
 	}
 	last := anchor.End - 1
+	if u := f.dialect().unsafeInsert; u != nil {
+		if why := u(f, anchor.End); why != "" {
+			return Edit{}, fmt.Errorf("%w: %s", ErrUnsafeEdit, why)
+		}
+	}
 	if strings.HasSuffix(strings.TrimRight(f.Phys[last], "\r\n"), `\`) {
 		return Edit{}, fmt.Errorf("%w: %s:%d ends in a backslash continuation", ErrUnsafeEdit, f.Path, last+1)
 	}

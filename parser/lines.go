@@ -75,6 +75,9 @@ type logical struct {
 	text       string // joined, both ends trimmed; "" for a blank line
 	comment    bool
 	ifLine     int // ifupdown's line counter after reading it: the number in its messages
+	// refuse, when not "", says why ifacefix cannot represent how the dialect reads this line
+	// (the file is then refused at its first physical line).
+	refuse string
 }
 
 // logicalLines returns the logical lines of lines (see eachLogical).

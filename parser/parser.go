@@ -31,7 +31,7 @@ const (
 	Source         // source PATTERN...
 	SourceDir      // source-dir*, source-directory DIR
 	Option         // an option of the current iface stanza
-	Ignored        // after an error in a sourced file: ifupdown drops the rest of that file
+	Ignored        // a line the program skips: after an error in a sourced file (ifupdown drops the rest of that file), or one the dialect ignores
 )
 
 // Line is one logical line: one or more physical lines joined by "\" continuations.
@@ -61,6 +61,9 @@ type File struct {
 
 	literal string   // the path as ifupdown spells it, for its once-per-spelling include guard
 	d       *Dialect // the dialect that read it
+	// staleEnd: the dialect reads the end of the file's last line from what earlier lines left
+	// in its line buffer (ifupdown-ng), so no edit may change the lines before it.
+	staleEnd bool
 }
 
 // dialect returns the dialect that read the file (Ifupdown for a File made by hand).

@@ -42,6 +42,9 @@ const (
 type Edits struct {
 	Removed map[*parser.Opt]bool
 	Added   map[*parser.Stanza][]Option
+	// Auto are the interfaces an auto line of their own makes auto (ifupdown-ng: an auto line
+	// with several names split into one per name).
+	Auto map[string]bool
 }
 
 // Option is an option line added by Edits.
@@ -178,7 +181,11 @@ func (s *sim) later(names []string) {
 	for _, b := range order {
 		s.upNow = nil
 		for _, n := range groups[b] {
-			s.ifup(n, Later)
+			if s.upFn != nil {
+				s.upFn(n, Later)
+			} else {
+				s.ifup(n, Later)
+			}
 		}
 		now := make(map[routecmd.Route]bool, len(s.k.Routes))
 		for _, r := range s.k.Routes {
@@ -278,7 +285,8 @@ type sim struct {
 	byName  map[string][]*parser.Stanza
 	vars    map[*parser.Stanza]*vars
 	res     *Result
-	bb      bool // busybox: targets come up as ifupBusybox brings them
+	upFn    func(name string, phase Phase) // a dialect's ifup for later (nil: ifup)
+	bb      bool                           // busybox: targets come up as ifupBusybox brings them
 }
 
 // ifup is do_interface for one target ("PHYS" or "PHYS=LOGICAL").
@@ -366,7 +374,12 @@ func (s *sim) stanza(st *parser.Stanza, r *Stanza, phys string) {
 
 // command runs one pre-up or up option; it returns false when the stanza fails there.
 func (s *sim) command(st *parser.Stanza, r *Stanza, phys string, v *vars, c cmd) bool {
-	env := v.env(phys, st, c.phase)
+	return s.runCommand(st, r, v.env(phys, st, c.phase), c)
+}
+
+// runCommand runs command c of stanza st with the environment env; it returns false when the
+// stanza fails there.
+func (s *sim) runCommand(st *parser.Stanza, r *Stanza, env routecmd.Env, c cmd) bool {
 	before, mark := s.k.Routes, len(s.k.Changes)
 	res, ok, errs := s.k.Run(c.value, env)
 	s.record(st, r, []*parser.Opt{c.opt}, true, res.Ops, errs, before, mark)
