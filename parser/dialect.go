@@ -24,6 +24,12 @@ type Dialect struct {
 	// unsafeRemoval says why removing logical line l of f would change how the dialect reads
 	// the lines around it ("" when it would not); nil when removal is always safe.
 	unsafeRemoval func(f *File, l *Line) string
+	// check refuses a file the dialect cannot read as its bytes say (why, at 1-based physical
+	// line, 0 for the whole file), or says to skip it: the program reads another text than its
+	// bytes (a rendered template), so none of its lines is read. nil accepts every file.
+	check func(l *loader, f *File) (line int, why string, skip bool)
+	// iface parses an iface (or the dialect's other stanza) line; nil is ifupdown 0.8.41's.
+	iface func(l *loader, f *File, idx int, rest string) (*Stanza, *Error)
 }
 
 // Ifupdown is Debian's ifupdown 0.8.41 (config.c), the reference.
