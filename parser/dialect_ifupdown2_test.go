@@ -206,7 +206,6 @@ func sortedBlocks(s string) string {
 	return strings.Join(blocks, "")
 }
 
-
 // joinI2 is process_interfaces' text handling written as the Python does it, the reference for
 // eachLogicalI2: the non-blank lines, stripped.
 func joinI2(text string) []string {
