@@ -75,6 +75,7 @@ type Request struct {
 	Family  string        // inet or inet6, of its first operation
 	Ops     []routecmd.Op // the default-route operations it ran
 	Err     error         // the first operation's error (routecmd.ErrExist, ...); nil when all succeeded
+	Silent  bool          // the program drops Err without a word and goes on (ifupdown2's EEXIST)
 	// Blocker is the route that made an add fail with routecmd.ErrExist, and Holder the request
 	// that made that route (nil when the model does not know).
 	Blocker *routecmd.Route
@@ -111,9 +112,7 @@ func Simulate(cfg *parser.Config, ed Edits) *Result {
 
 // simulate08 is Simulate for ifupdown 0.8.41.
 func simulate08(cfg *parser.Config, ed Edits) *Result {
-	s := &sim{cfg: cfg, ed: ed, k: &routecmd.Kernel{AnyLink: true, Up: map[string]bool{}}, up: map[string]bool{}, tried: map[string]bool{}, addrs: map[addrKey]bool{}, byName: map[string][]*parser.Stanza{},
-		vars: map[*parser.Stanza]*vars{},
-		res:  &Result{Stanzas: map[*parser.Stanza]*Stanza{}, Holder: map[routecmd.Route]*Request{}}}
+	s := newSim(cfg, ed)
 	var names []string
 	relevant := map[string]bool{} // names with a stanza that is not inert: simulated whole
 	for _, st := range cfg.Stanzas {
@@ -141,13 +140,26 @@ func simulate08(cfg *parser.Config, ed Edits) *Result {
 			}
 		}
 	}
+	s.snapBoot()
+	s.later(names)
+	return s.res
+}
+
+func newSim(cfg *parser.Config, ed Edits) *sim {
+	s := &sim{cfg: cfg, ed: ed, k: &routecmd.Kernel{AnyLink: true, Up: map[string]bool{}}, up: map[string]bool{}, tried: map[string]bool{}, addrs: map[addrKey]bool{}, byName: map[string][]*parser.Stanza{},
+		vars: map[*parser.Stanza]*vars{},
+		res:  &Result{Stanzas: map[*parser.Stanza]*Stanza{}, Holder: map[routecmd.Route]*Request{}}}
+	s.bring = s.ifup
+	return s
+}
+
+// snapBoot records the routes after boot.
+func (s *sim) snapBoot() {
 	s.res.Boot = slices.Clone(s.k.Routes)
 	s.res.BootHolder = make(map[routecmd.Route]*Request, len(s.res.Holder))
 	for r, q := range s.res.Holder {
 		s.res.BootHolder[r] = q
 	}
-	s.later(names)
-	return s.res
 }
 
 // later brings up the interfaces boot left down, as a person would by hand: in an order nobody
@@ -178,7 +190,7 @@ func (s *sim) later(names []string) {
 	for _, b := range order {
 		s.upNow = nil
 		for _, n := range groups[b] {
-			s.ifup(n, Later)
+			s.bring(n, Later)
 		}
 		now := make(map[routecmd.Route]bool, len(s.k.Routes))
 		for _, r := range s.k.Routes {
@@ -278,6 +290,7 @@ type sim struct {
 	byName  map[string][]*parser.Stanza
 	vars    map[*parser.Stanza]*vars
 	res     *Result
+	bring   func(name string, phase Phase) // the dialect's ifup for one name (ifup)
 }
 
 // ifup is do_interface for one target ("PHYS" or "PHYS=LOGICAL").
