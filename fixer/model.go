@@ -248,6 +248,10 @@ func (m *model) plan(kp *keyPlan, opt Options) {
 			case q == nil || keeperOpt(g):
 			case errors.Is(q.Err, routecmd.ErrExist) && (q.Holder == nil || q.Holder.Stanza.IsAlias() || q.Holder.Command || requestKey(q.Holder) != kp.k):
 				// Blocked by an alias (its gateway goes) or another interface (competing-defaults).
+			case q.Silent:
+				m.removeGateway(kp, removal{g, DuplicateGateway, fmt.Sprintf(
+					"%s (%s) has gateway %s: %s (ifup -a -s warns about multiple gateways)",
+					s.Name, s.Family, g.Value, outcome(q)), "removed", nil}, DuplicateGateway)
 			case q.Err != nil:
 				m.remove(kp, removal{g, DuplicateGateway, fmt.Sprintf(
 					"%s (%s) has gateway %s: %s, so ifup stops there and configures no later stanza of %s",
@@ -256,6 +260,15 @@ func (m *model) plan(kp *keyPlan, opt Options) {
 				kp.failovers = append(kp.failovers, q)
 			}
 		}
+	}
+
+	// A gateway in a dhcp stanza that the program installs (ifupdown2) is a second default
+	// route beside the router DHCP may give: whether it gives one cannot be known here.
+	if q := kp.keeper; merged(m.cfg) && m.round == 0 && kp.dynamic != nil && q != nil && !q.Command && !q.Stanza.IsAlias() && len(q.Added) > 0 && len(q.Opts) > 0 {
+		g := q.Opts[0]
+		kp.left = append(kp.left, leftover{q.Stanza, g, DuplicateGateway, fmt.Sprintf(
+			"%s (%s) is %s and has gateway %s: %s installs it as a static default route (%s) whatever DHCP gives, a second default route if the DHCP server gives a router; left as is: remove the line if DHCP gives the router, or make the stanza static",
+			q.Stanza.Name, q.Stanza.Family, kp.dynamic.Method, g.Value, dialectName(m.cfg), routesText(q.Added))})
 	}
 
 	// Alias gateways: all go, unless one holds the key's only default route.
@@ -272,6 +285,9 @@ func (m *model) plan(kp *keyPlan, opt Options) {
 	}
 	if keeperAlias != nil {
 		m.planMove(kp, keeperAlias)
+	}
+	if merged(m.cfg) {
+		m.planLoneMetrics(kp)
 	}
 
 	// Alias route commands.
@@ -302,7 +318,11 @@ func (m *model) remove(kp *keyPlan, rm removal) {
 // route, and left behind it is not inert everywhere (ifupdown2 puts it on the primary's default
 // route, busybox runs an inet6 one as a command; docs/dialects.md section 5). A metric that a
 // command of the stanza may read ($IF_METRIC), or of another method than static, stays.
-func (m *model) removeAliasGateway(kp *keyPlan, rm removal) {
+func (m *model) removeAliasGateway(kp *keyPlan, rm removal) { m.removeGateway(kp, rm, AliasMetric) }
+
+// removeGateway is removeAliasGateway for any stanza, the metric lines' findings under
+// metricRule.
+func (m *model) removeGateway(kp *keyPlan, rm removal, metricRule string) {
 	n := len(kp.removals)
 	m.remove(kp, rm)
 	s := rm.opt.Stanza
@@ -320,14 +340,92 @@ func (m *model) removeAliasGateway(kp *keyPlan, rm removal) {
 		case o.Name == "gateway" || o.Name == "gateway?" || strings.Contains(o.Value, "METRIC"):
 			return // a gateway stays (or comes later), or a command may read the metric
 		case o.Name == "metric" && o.Stanza == s:
-			metrics = append(metrics, o)
+			// A primary's metric that is its interface's (merged) applies to the gateway kept.
+			if s.IsAlias() || !merged(m.cfg) || m.firstMetric(s.Base()) != o {
+				metrics = append(metrics, o)
+			}
 		}
 	}
 	for _, o := range metrics {
-		kp.removals = append(kp.removals, removal{opt: o, rule: AliasMetric, with: rm.opt,
-			what:   fmt.Sprintf("alias %s has metric %s, which applied only to the route of its gateway (%s)", s.Name, o.Value, where(rm.opt)),
-			action: "removed with the gateway"})
+		what := fmt.Sprintf("alias %s has metric %s, which applied only to the route of its gateway (%s)", s.Name, o.Value, where(rm.opt))
+		if merged(m.cfg) {
+			what = m.mergedMetric(s, o) + fmt.Sprintf("; it came with the gateway (%s)", where(rm.opt))
+		}
+		kp.removals = append(kp.removals, removal{opt: o, rule: metricRule, with: rm.opt, what: what, action: "removed with the gateway"})
 	}
+}
+
+// planLoneMetrics removes, where aliases are merged, the metric lines of alias stanzas without
+// a gateway: left behind by an earlier fix, such a line puts its metric on the interface's
+// default routes when it is the first metric line of its stanzas. One that a command of its
+// stanza may read ($IF_METRIC) stays.
+func (m *model) planLoneMetrics(kp *keyPlan) {
+	going := map[*parser.Opt]bool{}
+	for _, r := range kp.removals {
+		going[r.opt] = true
+	}
+	for _, s := range kp.aliases {
+		var metrics []*parser.Opt
+		lone := true
+		for _, o := range s.Effective() {
+			switch {
+			case m.removed[o] || going[o]:
+			case o.Name == "gateway" || o.Name == "gateway?" || strings.Contains(o.Value, "METRIC"):
+				lone = false
+			case o.Name == "metric" && o.Stanza == s:
+				metrics = append(metrics, o)
+			}
+		}
+		if !lone {
+			continue
+		}
+		for _, o := range metrics {
+			m.remove(kp, removal{opt: o, rule: AliasMetric, what: m.mergedMetric(s, o) + "; the alias has no gateway it could apply to", action: "removed"})
+		}
+	}
+}
+
+// merged reports whether cfg's program merges alias stanzas into their interface and gives
+// every gateway of it the first metric line of its stanzas (ifupdown2, docs/dialects.md 1.5, 1.9).
+func merged(cfg *parser.Config) bool { return cfg.Dialect == parser.Ifupdown2 }
+
+// dialectOf names the program whose bring-up made request q.
+func dialectOf(q *bringup.Request) string {
+	return q.Stanza.File.Dialect().Name
+}
+
+// mergedMetric says what metric line o of alias s does where aliases are merged (merged).
+func (m *model) mergedMetric(s *parser.Stanza, o *parser.Opt) string {
+	head := fmt.Sprintf("alias %s has metric %s: %s merges %s into %s and puts the first metric of %s's stanzas on every default route of %s",
+		s.Name, o.Value, dialectName(m.cfg), s.Name, s.Base(), s.Base(), s.Base())
+	if !s.IsAlias() {
+		head = fmt.Sprintf("%s (%s) has metric %s: %s merges the stanzas of %s and puts the first metric of them on every default route of %s",
+			s.Name, s.Family, o.Value, dialectName(m.cfg), s.Name, s.Name)
+	}
+	switch x := m.firstMetric(s.Base()); {
+	case x == o:
+		return head + fmt.Sprintf(", so this one is %s's metric, in both families (once it goes, the next metric line of %s's stanzas is, or none)", s.Base(), s.Base())
+	case x != nil:
+		return head + fmt.Sprintf(" (%s at %s), so this one changes no route today", x.Value, where(x))
+	}
+	return head
+}
+
+// firstMetric returns the first metric line, in reading order, of the stanzas of interface
+// base and its aliases that the plans so far keep: where aliases are merged (merged), the
+// metric of every default route of base.
+func (m *model) firstMetric(base string) *parser.Opt {
+	for _, st := range m.cfg.Stanzas {
+		if st.Base() != base {
+			continue
+		}
+		for _, x := range st.Options {
+			if x.Name == "metric" && !m.removed[x] {
+				return x
+			}
+		}
+	}
+	return nil
 }
 
 // dialectName names the program that reads cfg.
@@ -854,6 +952,16 @@ func outcome(q *bringup.Request) string {
 		verb = "it"
 	}
 	switch {
+	case errors.Is(q.Err, routecmd.ErrExist) && q.Silent:
+		s := verb + " is refused by the kernel as a duplicate"
+		if b := q.Blocker; b != nil {
+			who := "the host"
+			if q.Holder != nil {
+				who = q.Holder.Stanza.Name
+			}
+			s += fmt.Sprintf(" (%s already has the default route %s)", who, routeText(*b))
+		}
+		return s + ", an error " + dialectOf(q) + " drops silently: it adds no route"
 	case errors.Is(q.Err, routecmd.ErrExist):
 		s := verb + " fails with 'File exists'"
 		if b := q.Blocker; b != nil {
@@ -887,6 +995,10 @@ func aliasGatewayMessage(m *model, kp *keyPlan, s *parser.Stanza, g *parser.Opt)
 		head += " with metric " + mt
 	}
 	keeper := kp.keeper
+	if merged(m.cfg) && q != nil && len(q.Ops) > 0 {
+		// The route asks for the interface's first metric, not the stanza's own.
+		mt = strconv.FormatUint(uint64(q.Ops[0].Metric), 10)
+	}
 	head += differsFrom(keeper, s, g, mt)
 	var what string
 	switch st := m.cur.Of(s); {
@@ -905,7 +1017,10 @@ func aliasGatewayMessage(m *model, kp *keyPlan, s *parser.Stanza, g *parser.Opt)
 			keeper = nil
 		}
 	case q != nil && errors.Is(q.Err, routecmd.ErrExist):
-		what = outcome(q) + ", so ifup fails for " + s.Name
+		what = outcome(q)
+		if !q.Silent {
+			what += ", so ifup fails for " + s.Name
+		}
 		if q.Holder == keeper {
 			keeper = nil // said already
 		}

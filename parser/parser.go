@@ -63,6 +63,9 @@ type File struct {
 	d       *Dialect // the dialect that read it
 }
 
+// Dialect returns the dialect that read the file (Ifupdown for a File made by hand).
+func (f *File) Dialect() *Dialect { return f.dialect() }
+
 // dialect returns the dialect that read the file (Ifupdown for a File made by hand).
 func (f *File) dialect() *Dialect {
 	if f.d == nil {
