@@ -928,6 +928,9 @@ func optValue(s *parser.Stanza, name string) string {
 
 // takesGateway reports whether the stanza's method installs a route for gateway.
 func takesGateway(s *parser.Stanza) bool {
+	if s.File.Dialect() == parser.Ifupdown2 {
+		return ipFamily(s) // ifupdown2's address addon installs gateways for every method
+	}
 	switch s.Family + " " + s.Method {
 	case "inet static", "inet tunnel", "inet6 static", "inet6 v4tunnel", "inet6 tunnel":
 		return true
@@ -1032,6 +1035,8 @@ func aliasGatewayMessage(m *model, kp *keyPlan, s *parser.Stanza, g *parser.Opt)
 		}
 	case q == nil && strings.HasSuffix(g.Name, "?") && len(ownGateways(s)) > 1:
 		what = "ifupdown ignores it: gateway is set already"
+	case !st.Up && st.Why != "" && merged(m.cfg):
+		what = fmt.Sprintf("%s merges %s into %s, which then fails (%s), so ifup exits 1", dialectName(m.cfg), s.Name, s.Base(), st.Why)
 	case !st.Up && st.Why != "":
 		what = s.Name + " does not come up (" + st.Why + "), so it is never installed"
 	case st.Phase == bringup.NotReached:
@@ -1079,7 +1084,9 @@ func commandOutcome(m *model, o *parser.Opt, r routecmd.Result, q *bringup.Reque
 	}
 	if q != nil {
 		s := outcome(q)
-		if st := m.cur.Of(o.Stanza); q.Err != nil && st.At == o {
+		if st := m.cur.Of(o.Stanza); q.Warned {
+			s += ", so the command fails, and " + dialectOf(q) + " only warns and goes on"
+		} else if q.Err != nil && st.At == o {
 			s += ", so ifup fails for " + o.Stanza.Name
 		} else if q.Err != nil && !errors.Is(q.Err, routecmd.ErrUnmodeled) {
 			s += ", but the command line does not fail"

@@ -76,6 +76,7 @@ type Request struct {
 	Ops     []routecmd.Op // the default-route operations it ran
 	Err     error         // the first operation's error (routecmd.ErrExist, ...); nil when all succeeded
 	Silent  bool          // the program drops Err without a word and goes on (ifupdown2's EEXIST)
+	Warned  bool          // a command that fails, which the program only warns about (ifupdown2)
 	// Blocker is the route that made an add fail with routecmd.ErrExist, and Holder the request
 	// that made that route (nil when the model does not know).
 	Blocker *routecmd.Route

@@ -133,9 +133,13 @@ func (s *sim) ifupI2(name string, phase Phase) {
 				continue
 			}
 			r := s.res.Stanzas[o.st]
+			n := len(r.Requests)
 			if !s.command(o.st, r, name, v, cmd{phase: phase, value: o.value, opt: o.opt}) {
 				// usercmds only warns: the interface goes on.
 				r.Why, r.At = "", nil
+				if len(r.Requests) > n {
+					r.Requests[n].Warned = true
+				}
 			}
 		}
 	}
