@@ -207,7 +207,7 @@ func removalChangesI2(f *File, start, end int) bool {
 // "\" joins, so removing a whole one leaves its neighbours as they were; this checks it.
 func unsafeRemovalI2(f *File, l *Line) string {
 	if removalChangesI2(f, l.Start, l.End) {
-		return fmt.Sprintf("%s:%d: removing this line would make ifupdown2 join the lines around it differently (a \"\\\" joins lines across blank lines)", f.Path, l.Pos())
+		return fmt.Sprintf("without %s:%d, ifupdown2's strip of the whole text or its join at a \"\\\" would reach the lines next to it", f.Path, l.Pos())
 	}
 	return ""
 }
