@@ -171,6 +171,9 @@ func TestIfupdown2Differential(t *testing.T) {
 				real, r := queryIfupdown2(t, tr, q)
 				ours, err := i2View(t, tr, q == i2Squashed)
 				realFails := r.code != 0 && len(real) == 0
+				if realFails && err == nil && len(ours) == 0 && strings.Contains(r.stderr, "no ifaces found") {
+					continue // nothing to configure: ifupdown2 calls that a failure
+				}
 				if err != nil {
 					if !realFails && !strings.Contains(err.Error(), "UTF-8") && !strings.Contains(err.Error(), "carriage return") {
 						t.Fatalf("ifacefix refuses (%v), ifquery exits %d:\n%s", err, r.code, r.stderr)
@@ -180,12 +183,52 @@ func TestIfupdown2Differential(t *testing.T) {
 				if realFails {
 					t.Fatalf("ifquery fails (exit %d) where ifacefix reads the tree:\n%s", r.code, r.stderr)
 				}
-				if got, want := fmt.Sprintf("%+v", ours), fmt.Sprintf("%+v", real); got != want {
+				got, want := i2Strings(ours, true), i2Strings(real, false)
+				if globs(tr) {
+					slices.Sort(got) // Python's glob gives directory order; ifacefix sorts
+					slices.Sort(want)
+				}
+				if !slices.Equal(got, want) {
 					t.Errorf("query %d:\nifquery  %s\nifacefix %s", q, want, got)
 				}
 			}
 		})
 	}
+}
+
+// i2Aliases are the option names ifupdown2's addons accept for others, and print as the others
+// (the addons' "aliases"); none of them is about routes, and ifacefix keeps the name as written.
+var i2Aliases = map[string]string{"bond-ports": "bond-slaves", "mode": "tunnel-mode", "local": "tunnel-local",
+	"endpoint": "tunnel-endpoint", "ttl": "tunnel-ttl", "tunnel-physdev": "tunnel-dev", "bridge-trunk": "bridge-vids"}
+
+// i2Strings prints objects for comparison, ours with the alias names as ifupdown2 prints them.
+func i2Strings(objs []i2Iface, ours bool) []string {
+	var out []string
+	for _, o := range objs {
+		if ours {
+			o.Options = slices.Clone(o.Options)
+			for i, opt := range o.Options {
+				k, v, _ := strings.Cut(opt, " ")
+				if a, ok := i2Aliases[k]; ok {
+					o.Options[i] = a + " " + v
+				}
+			}
+		}
+		out = append(out, fmt.Sprintf("%+v", o))
+	}
+	return out
+}
+
+// globs reports whether a file of the tree sources a glob pattern.
+func globs(tr map[string][]byte) bool {
+	for _, data := range tr {
+		for _, l := range strings.Split(string(data), "\n") {
+			if w := strings.Fields(l); len(w) > 1 && w[0] == "source" && strings.ContainsAny(w[1], "*?[") {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // i2LiveCase is a configuration, the gateway and metric its primary eth0 has, and the addresses

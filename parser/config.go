@@ -241,7 +241,7 @@ func (l *loader) parseFile(f *File, depth int, top bool) error {
 		if ln.Kind == Comment {
 			continue
 		}
-		w, rest, ok := nextWord(text)
+		w, rest, ok := l.dialect.word(text)
 		if !ok {
 			continue // Blank
 		}
@@ -266,7 +266,7 @@ func (l *loader) parseFile(f *File, depth int, top bool) error {
 			if rest == "" && st.in == inIface {
 				sel.Names = []string{cur.Name}
 			}
-			for n, r, ok := nextWord(rest); ok; n, r, ok = nextWord(r) {
+			for n, r, ok := l.dialect.word(rest); ok; n, r, ok = l.dialect.word(r) {
 				sel.Names = append(sel.Names, n)
 			}
 			l.cfg.Selections = append(l.cfg.Selections, sel)

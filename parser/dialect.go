@@ -28,6 +28,8 @@ type Dialect struct {
 	// line, 0 for the whole file), or says to skip it: the program reads another text than its
 	// bytes (a rendered template), so none of its lines is read. nil accepts every file.
 	check func(l *loader, f *File) (line int, why string, skip bool)
+	// words splits off a line's first word; nil is ifupdown 0.8.41's nextWord.
+	words func(s string) (word, rest string, ok bool)
 	// iface parses an iface (or the dialect's other stanza) line; nil is ifupdown 0.8.41's.
 	iface func(l *loader, f *File, idx int, rest string) (*Stanza, *Error)
 }
@@ -110,6 +112,14 @@ func dispatch08(w, rest string, st state) (Kind, state, string) {
 		return MapBody, st, ""
 	}
 	return Option, st, "misplaced option"
+}
+
+// word is the dialect's words, ifupdown 0.8.41's nextWord by default.
+func (d *Dialect) word(s string) (string, string, bool) {
+	if d.words != nil {
+		return d.words(s)
+	}
+	return nextWord(s)
 }
 
 func (d *Dialect) knownFamily(f string) bool { _, ok := d.families[f]; return ok }

@@ -9,8 +9,6 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
-
-	"github.com/ifacefix/ifacefix/internal/glob"
 )
 
 // Ifupdown2 is ifupdown2 3.0.0 (Proxmox VE, Cumulus Linux; docs/dialects.md section 1), as its
@@ -38,6 +36,20 @@ var Ifupdown2 = &Dialect{
 	unsafeRemoval: unsafeRemovalI2,
 	check:         checkI2,
 	iface:         ifaceI2,
+	words:         wordI2,
+}
+
+// wordI2 is re.split(r'[\s\t]\s*', s, 1): the first word, up to the first Python whitespace
+// (no length limit), and the rest after the whitespace run.
+func wordI2(s string) (word, rest string, ok bool) {
+	if s == "" {
+		return "", "", false
+	}
+	i := strings.IndexFunc(s, spaceI2)
+	if i < 0 {
+		return s, "", true
+	}
+	return s[:i], strings.TrimLeftFunc(s[i:], spaceI2), true
 }
 
 // spaceI2 is Python's str.isspace for one character: what strip() removes around a "\".
@@ -253,16 +265,16 @@ func dispatchI2(w, rest string, st state) (Kind, state, string) {
 // ifaceI2 is parse_iface for the stanza's line: NAME [FAMILY [METHOD]] and nothing else read.
 func ifaceI2(l *loader, f *File, idx int, rest string) (*Stanza, *Error) {
 	ln := &f.Lines[idx]
-	name, rest, _ := nextWord(rest)
+	name, rest, _ := wordI2(rest)
 	s := &Stanza{File: f, Header: idx, Name: name}
-	fam, rest, ok := nextWord(rest)
+	fam, rest, ok := wordI2(rest)
 	switch {
 	case !ok:
 	case !l.dialect.knownFamily(fam):
 		l.warn("dialect-error", f, l.errorf(f, int(ln.Num), "ifupdown2 reports \"iface %s: unsupported address family '%s'\" and reads the stanza without family and method (ifup exits 1)", s.Base(), fam))
 	default:
 		s.Family, s.Method = fam, "static"
-		if m, _, ok := nextWord(rest); ok {
+		if m, _, ok := wordI2(rest); ok {
 			s.Method = m
 			if !l.dialect.knownMethod(fam, m) {
 				l.warn("dialect-error", f, l.errorf(f, int(ln.Num), "ifupdown2 reports \"iface %s: unsupported address method '%s'\" (ifup exits 1)", s.Base(), m))
@@ -290,21 +302,17 @@ func ifaceI2(l *loader, f *File, idx int, rest string) (*Stanza, *Error) {
 // every later stanza auto).
 func autoAllI2(names []string) bool { return slices.Contains(names, "all") }
 
-// includeI2 is process_source: the second word only, through Python's glob.glob relative to
+// includeI2 is process_source: the second word only, through Python's glob.glob (pyGlob) relative to
 // ifupdown2's working directory ("/" at boot), each match read in turn with the same lists.
 func includeI2(l *loader, f *File, ln *Line, depth int) error {
 	at := l.errorf(f, int(ln.Num), "")
-	word, _, _ := nextWord(ln.Rest)
-	names, err := (glob.Options{Dir: l.opt.WorkDir}).Glob(l.fsys, word)
-	if err != nil {
-		return &Error{Path: at.Path, Line: at.Line, Msg: fmt.Sprintf("source %s: %v", word, err), Err: err}
-	}
+	word, _, _ := wordI2(ln.Rest)
 	found := false
-	for _, lit := range names {
+	for _, lit := range pyGlob(l.fsys, l.opt.WorkDir, word) {
 		name := l.name(lit)
 		info, err := fs.Stat(l.fsys, fsName(name))
 		if err != nil {
-			continue // GLOB_NOCHECK gave the pattern back, or a dangling link: Python's glob has none
+			continue // a dangling link: Python's glob lists it, read_file fails and skips it
 		}
 		found = true
 		if info.IsDir() {
