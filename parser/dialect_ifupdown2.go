@@ -307,8 +307,17 @@ func autoAllI2(names []string) bool { return slices.Contains(names, "all") }
 func includeI2(l *loader, f *File, ln *Line, depth int) error {
 	at := l.errorf(f, int(ln.Num), "")
 	word, _, _ := wordI2(ln.Rest)
+	matches := pyGlob(l.fsys, l.opt.WorkDir, word)
+	if !strings.HasPrefix(word, "/") {
+		// Relative to the working directory: "/" at boot, but the shell's for an ifreload by
+		// hand, typically the file's own directory.
+		here := dirname(f.Name)
+		if other := pyGlob(l.fsys, here, word); here != path.Clean(l.opt.WorkDir) && !slices.Equal(absAll(l.opt.WorkDir, matches), absAll(here, other)) {
+			l.warn("include-unsupported", f, l.errorf(f, int(ln.Num), "source %s: ifupdown2 reads a relative path from its working directory, and it names other files from %s (at boot) than from %s (ifreload run there by hand); ifacefix follows %s", word, l.opt.WorkDir, here, l.opt.WorkDir))
+		}
+	}
 	found := false
-	for _, lit := range pyGlob(l.fsys, l.opt.WorkDir, word) {
+	for _, lit := range matches {
 		name := l.name(lit)
 		info, err := fs.Stat(l.fsys, fsName(name))
 		if err != nil {
@@ -327,6 +336,19 @@ func includeI2(l *loader, f *File, ln *Line, depth int) error {
 		l.warn("dialect-error", f, l.errorf(f, int(ln.Num), "ifupdown2 reports \"cannot find source file %s\" (ifup exits 1)", word))
 	}
 	return nil
+}
+
+// absAll returns the absolute names of glob results relative to dir.
+func absAll(dir string, names []string) []string {
+	out := make([]string, len(names))
+	for i, n := range names {
+		if !strings.HasPrefix(n, "/") {
+			n = dir + "/" + n
+		}
+		out[i] = path.Clean(n)
+	}
+	slices.Sort(out)
+	return out
 }
 
 // sourceI2 reads and parses one sourced file. ifupdown2 has no include guard: a file that sources
