@@ -34,13 +34,14 @@ func i2View(t *testing.T, tree map[string][]byte, squash bool) ([]i2Iface, error
 	}
 	type object struct {
 		i2Iface
+		vlan   bool // a vlan stanza: an object of another type, squashed only with its kind
 		keys   []string
 		values map[string][]string
 	}
 	var objs []*object
 	byName := map[string][]*object{}
 	for _, s := range cfg.Stanzas {
-		o := &object{i2Iface: i2Iface{Name: s.Base(), Method: s.Method, Auto: slices.Contains(s.Classes, "auto")}, values: map[string][]string{}}
+		o := &object{i2Iface: i2Iface{Name: s.Base(), Method: s.Method, Auto: slices.Contains(s.Classes, "auto")}, vlan: s.HeaderLine().Keyword == "vlan", values: map[string][]string{}}
 		if s.Family != "" {
 			o.Families = []string{s.Family}
 		}
@@ -66,8 +67,8 @@ func i2View(t *testing.T, tree map[string][]byte, squash bool) ([]i2Iface, error
 		if len(prev) > 0 && fmt.Sprint(prev[0].i2Iface, prev[0].keys, prev[0].values) == fmt.Sprint(o.i2Iface, o.keys, o.values) {
 			continue // "duplicate interface found"
 		}
-		if squash && len(prev) > 0 {
-			p := prev[0]
+		if i := slices.IndexFunc(prev, func(p *object) bool { return p.vlan == o.vlan }); squash && i >= 0 {
+			p := prev[i]
 			p.Families = append(p.Families, o.Families...)
 			p.Auto = p.Auto || o.Auto
 			for _, k := range o.keys {
@@ -163,9 +164,16 @@ func TestIfupdown2Differential(t *testing.T) {
 	if testing.Short() && len(names) > 40 {
 		names = names[:40]
 	}
+	// Known differences, kept on purpose (docs/dialects.md 1.11).
+	known := map[string]string{
+		"golden/include-twice": "ifupdown2 reads a file reached twice twice; ifacefix reads it once and warns",
+	}
 	for _, n := range names {
 		tr := trees[n]
 		t.Run(n, func(t *testing.T) {
+			if why := known[n]; why != "" {
+				t.Skip(why)
+			}
 			t.Parallel()
 			for _, q := range []i2Query{i2All, i2Squashed} {
 				real, r := queryIfupdown2(t, tr, q)
@@ -184,9 +192,8 @@ func TestIfupdown2Differential(t *testing.T) {
 					t.Fatalf("ifquery fails (exit %d) where ifacefix reads the tree:\n%s", r.code, r.stderr)
 				}
 				got, want := i2Strings(ours, true), i2Strings(real, false)
-				if globs(tr) {
-					slices.Sort(got) // Python's glob gives directory order; ifacefix sorts
-					slices.Sort(want)
+				if globs(tr) { // Python's glob gives directory order; ifacefix sorts
+					got, want = sortedI2(ours, true), sortedI2(real, false)
 				}
 				if !slices.Equal(got, want) {
 					t.Errorf("query %d:\nifquery  %s\nifacefix %s", q, want, got)
@@ -216,6 +223,17 @@ func i2Strings(objs []i2Iface, ours bool) []string {
 		}
 		out = append(out, fmt.Sprintf("%+v", o))
 	}
+	return out
+}
+
+// sortedI2 is i2Strings with each object's options and the objects sorted.
+func sortedI2(objs []i2Iface, ours bool) []string {
+	objs = slices.Clone(objs)
+	for i := range objs {
+		objs[i].Options = slices.Sorted(slices.Values(objs[i].Options))
+	}
+	out := i2Strings(objs, ours)
+	slices.Sort(out)
 	return out
 }
 

@@ -33,7 +33,7 @@ func simulateIfupdown2(cfg *parser.Config, ed Edits) *Result {
 	var names []string
 	for _, st := range cfg.Stanzas {
 		b := st.Base()
-		if !relevant[b] {
+		if !relevant[b] || st.HeaderLine().Keyword == "vlan" {
 			continue
 		}
 		if s.byName[b] == nil {
@@ -57,6 +57,9 @@ func simulateIfupdown2(cfg *parser.Config, ed Edits) *Result {
 // inertI2 reports whether a stanza can do nothing to the default routes: no gateway, command,
 // added option or method that learns routes at run time (see sim.inert).
 func inertI2(st *parser.Stanza, ed Edits) bool {
+	if st.HeaderLine().Keyword == "vlan" {
+		return true // a bridge-vlan object (Cumulus), never squashed with the interface: not modelled
+	}
 	if len(ed.Added[st]) > 0 {
 		return false
 	}
