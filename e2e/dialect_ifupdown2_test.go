@@ -316,3 +316,48 @@ func fixI2(t *testing.T, cfg string) string {
 	}
 	return string(out)
 }
+
+// TestIfupdown2FixerGoldenLive runs the fixer (dialect ifupdown2) on the in/ tree of every golden
+// case of ifupdown 0.8 or ifupdown2 and brings the tree up with the real ifupdown2 before and after: the fix never
+// leaves a family without the default route it had, never adds a default route, never loses an
+// address, and never makes ifup's exit status worse.
+func TestIfupdown2FixerGoldenLive(t *testing.T) {
+	needDialect(t, dialectIfupdown2)
+	cases, err := testcases.Golden(filepath.Join(repoRoot, "testdata", "golden"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range cases {
+		if c.Dialect != "ifupdown2" && c.Dialect != "" || len(c.In) != 1 || c.In[topFile] == nil {
+			continue // only single-file trees: fixI2 edits the top file
+		}
+		t.Run(c.Name, func(t *testing.T) {
+			before := bringUp(t, dialectIfupdown2, tree(string(c.In[topFile])), 2, "-a")
+			if _, err := parser.ParseBytes("/"+topFile, c.In[topFile], parser.Options{Dialect: parser.Ifupdown2}); err != nil {
+				// ifacefix refuses the file and writes nothing: ifupdown2 must fail on it too.
+				if before.code == 0 {
+					t.Errorf("ifacefix refuses the file (%v), ifupdown2 brings it up", err)
+				}
+				return
+			}
+			fixed := fixI2(t, string(c.In[topFile]))
+			after := bringUp(t, dialectIfupdown2, tree(fixed), 2, "-a")
+			if after.code > before.code {
+				t.Errorf("exit %d after the fix, %d before\n%s", after.code, before.code, after.stderr)
+			}
+			for _, fam := range []struct{ b, a []string }{{before.defaults4, after.defaults4}, {before.defaults6, after.defaults6}} {
+				if len(fam.b) > 0 && len(fam.a) == 0 {
+					t.Errorf("the fix loses the default route: before %q, after none", fam.b)
+				}
+				if len(fam.a) > len(fam.b) {
+					t.Errorf("the fix adds default routes: before %q, after %q", fam.b, fam.a)
+				}
+			}
+			for _, a := range append(slices.Clone(before.addrs4), before.addrs6...) {
+				if !slices.Contains(after.addrs4, a) && !slices.Contains(after.addrs6, a) {
+					t.Errorf("the fix loses the address %s", a)
+				}
+			}
+		})
+	}
+}
