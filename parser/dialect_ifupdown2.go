@@ -148,9 +148,10 @@ func eachLogicalI2(phys []string, emit func(logical)) {
 			if nl >= 0 {
 				seg = text[a : a+nl]
 			}
-			if t := strings.TrimLeftFunc(seg, spaceI2); t != "" {
+			// Content is what the per-line strip (' \t\r\n' only) leaves: a lone U+001E is a line.
+			if t := strings.TrimLeft(seg, " \t\r\n"); t != "" {
 				mark(a + len(seg) - len(t))
-				mark(a + len(strings.TrimRightFunc(seg, spaceI2)) - 1)
+				mark(a + len(strings.TrimRight(seg, " \t\r\n")) - 1)
 			}
 			cur = append(cur, seg...)
 			if nl < 0 {
@@ -177,7 +178,7 @@ func textsI2(phys []string) []string {
 }
 
 // removalChangesI2 reports whether removing physical lines [start, end) of f would change how
-// ifupdown2 reads the lines around them. It reads a window, from the non-blank logical line
+// ifupdown2 reads the lines around them. It reads a window, from the logical line with text
 // before to the one after (the join is local: only a "\" and the whitespace around it join
 // lines), with and without them: the removed lines must be whole logical lines of the window,
 // and the rest must read the same.
@@ -189,13 +190,18 @@ func removalChangesI2(f *File, start, end int) bool {
 		return true
 	}
 	from, to := f.Lines[i].Start, f.Lines[j].End
+	// A line of Python whitespace only (U+001E) is a line to ifupdown2 but not to the text's
+	// strip: the window reaches past such lines to one the strip stops at.
+	solid := func(l *Line) bool {
+		return strings.ContainsFunc(f.Text(l), func(r rune) bool { return !spaceI2(r) })
+	}
 	for i--; i >= 0; i-- {
-		if from = f.Lines[i].Start; f.Lines[i].Kind != Blank {
+		if from = f.Lines[i].Start; solid(&f.Lines[i]) {
 			break
 		}
 	}
 	for j++; j < len(f.Lines); j++ {
-		if to = f.Lines[j].End; f.Lines[j].Kind != Blank {
+		if to = f.Lines[j].End; solid(&f.Lines[j]) {
 			break
 		}
 	}
