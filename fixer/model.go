@@ -351,6 +351,12 @@ func (m *model) removeGateway(kp *keyPlan, rm removal, metricRule string) {
 		if merged(m.cfg) {
 			what = m.mergedMetric(s, o) + fmt.Sprintf("; it came with the gateway (%s)", where(rm.opt))
 		}
+		if _, err := o.Stanza.File.RemoveOption(o); err != nil {
+			kp.left = append(kp.left, leftover{s, o, metricRule, fmt.Sprintf(
+				"%s; left as is: removing the line would change how %s reads the lines around it (%s): edit it by hand",
+				what, dialectName(m.cfg), strings.TrimPrefix(err.Error(), parser.ErrUnsafeEdit.Error()+": "))})
+			continue
+		}
 		kp.removals = append(kp.removals, removal{opt: o, rule: metricRule, with: rm.opt, what: what, action: "removed with the gateway"})
 	}
 }
@@ -363,6 +369,9 @@ func (m *model) planLoneMetrics(kp *keyPlan) {
 	going := map[*parser.Opt]bool{}
 	for _, r := range kp.removals {
 		going[r.opt] = true
+	}
+	for _, l := range kp.left {
+		going[l.opt] = true // said already
 	}
 	for _, s := range kp.aliases {
 		var metrics []*parser.Opt
