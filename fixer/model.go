@@ -273,7 +273,8 @@ func (m *model) plan(kp *keyPlan, opt Options) {
 
 	// Alias gateways: all go, unless one holds the key's only default route.
 	var keeperAlias *parser.Opt
-	if q := kp.keeper; q != nil && q.Stanza.IsAlias() && !q.Command && q.Opts[0].Stanza == q.Stanza {
+	// (An alias of another family, or none, as ifupdown2 reads `iface eth0:0`, is not moved.)
+	if q := kp.keeper; q != nil && q.Stanza.IsAlias() && !q.Command && q.Opts[0].Stanza == q.Stanza && slices.Contains(kp.aliases, q.Stanza) {
 		keeperAlias = q.Opts[0]
 	}
 	for _, s := range kp.aliases {
@@ -346,16 +347,21 @@ func (m *model) removeGateway(kp *keyPlan, rm removal, metricRule string) {
 			}
 		}
 	}
+	// The gateway and its metric go together or not at all: a metric left behind is not inert
+	// everywhere, and a later run would remove it then.
+	for _, o := range metrics {
+		if _, err := o.Stanza.File.RemoveOption(o); err != nil {
+			kp.removals = kp.removals[:n]
+			kp.left = append(kp.left, leftover{s, rm.opt, rm.rule, fmt.Sprintf(
+				"%s; left as is: its metric (%s) must go with it, and removing that line would change how %s reads the lines around it (%s): edit both by hand",
+				rm.what, where(o), dialectName(m.cfg), strings.TrimPrefix(err.Error(), parser.ErrUnsafeEdit.Error()+": "))})
+			return
+		}
+	}
 	for _, o := range metrics {
 		what := fmt.Sprintf("alias %s has metric %s, which applied only to the route of its gateway (%s)", s.Name, o.Value, where(rm.opt))
 		if merged(m.cfg) {
 			what = m.mergedMetric(s, o) + fmt.Sprintf("; it came with the gateway (%s)", where(rm.opt))
-		}
-		if _, err := o.Stanza.File.RemoveOption(o); err != nil {
-			kp.left = append(kp.left, leftover{s, o, metricRule, fmt.Sprintf(
-				"%s; left as is: removing the line would change how %s reads the lines around it (%s): edit it by hand",
-				what, dialectName(m.cfg), strings.TrimPrefix(err.Error(), parser.ErrUnsafeEdit.Error()+": "))})
-			continue
 		}
 		kp.removals = append(kp.removals, removal{opt: o, rule: metricRule, with: rm.opt, what: what, action: "removed with the gateway"})
 	}
@@ -370,15 +376,16 @@ func (m *model) planLoneMetrics(kp *keyPlan) {
 	for _, r := range kp.removals {
 		going[r.opt] = true
 	}
+	said := map[*parser.Opt]bool{}
 	for _, l := range kp.left {
-		going[l.opt] = true // said already
+		said[l.opt] = true
 	}
 	for _, s := range kp.aliases {
 		var metrics []*parser.Opt
 		lone := true
 		for _, o := range s.Effective() {
 			switch {
-			case m.removed[o] || going[o]:
+			case m.removed[o] || going[o] || said[o] && o.Name == "metric":
 			case o.Name == "gateway" || o.Name == "gateway?" || strings.Contains(o.Value, "METRIC"):
 				lone = false
 			case o.Name == "metric" && o.Stanza == s:
@@ -533,6 +540,9 @@ func (m *model) planMove(kp *keyPlan, g *parser.Opt) {
 	m.removeAliasGateway(kp, removal{opt: g, rule: AliasGateway, what: fmt.Sprintf(
 		"alias %s has gateway %s, which gives %s (%s) its default route (%s)",
 		g.Stanza.Name, g.Value, kp.k.name, kp.k.family, routesText(q.Added)), action: "removed, and moved into " + into.Name})
+	if !slices.ContainsFunc(kp.removals, func(rm removal) bool { return rm.opt == g }) {
+		return // the alias's line cannot be removed safely (left for a person): nothing moves
+	}
 	kp.move = mv
 }
 
