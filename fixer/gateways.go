@@ -142,7 +142,10 @@ func competing(p *pass) {
 		case q == nil || other == nil:
 		case q.Phase == bringup.Later && f.Dev != rt.Dev:
 			what := "both are brought up by hand (not at boot), and whichever comes up second fails with 'File exists'"
-			if rt.Family == "inet6" {
+			switch {
+			case merged(p.cfg):
+				what = "both are brought up by hand (not at boot), and the kernel refuses the route of whichever comes up second as a duplicate, an error " + dialectName(p.cfg) + " drops silently: that one gets no default route"
+			case rt.Family == "inet6":
 				what = "both are brought up by hand (not at boot), and whichever comes up second replaces the other's route"
 			}
 			say(q, other, what)

@@ -263,6 +263,10 @@ func (m *model) plan(kp *keyPlan, opt Options) {
 			case q == nil || keeperOpt(g):
 			case errors.Is(q.Err, routecmd.ErrExist) && (q.Holder == nil || q.Holder.Stanza.IsAlias() || q.Holder.Command || requestKey(q.Holder) != kp.k):
 				// Blocked by an alias (its gateway goes) or another interface (competing-defaults).
+			case q.Silent:
+				m.removeGateway(kp, removal{g, DuplicateGateway, fmt.Sprintf(
+					"%s (%s) has gateway %s: %s (ifup -a -s warns about multiple gateways)",
+					s.Name, s.Family, g.Value, outcome(q)), "removed", nil}, DuplicateGateway)
 			case q.Err != nil && r0.Of(s).Up && !errors.Is(q.Err, routecmd.ErrExist):
 				// The program ignores its executor's failure (ifupdown-ng 0.11), and this is no
 				// second default route: nothing to fix.
@@ -283,7 +287,8 @@ func (m *model) plan(kp *keyPlan, opt Options) {
 
 	// Alias gateways: all go, unless one holds the key's only default route.
 	var keeperAlias *parser.Opt
-	if q := kp.keeper; q != nil && q.Stanza.IsAlias() && !q.Command && q.Opts[0].Stanza == q.Stanza {
+	// (An alias of another family, or none, as ifupdown2 reads `iface eth0:0`, is not moved.)
+	if q := kp.keeper; q != nil && q.Stanza.IsAlias() && !q.Command && q.Opts[0].Stanza == q.Stanza && slices.Contains(kp.aliases, q.Stanza) {
 		keeperAlias = q.Opts[0]
 	}
 	for _, s := range kp.aliases {
@@ -295,6 +300,9 @@ func (m *model) plan(kp *keyPlan, opt Options) {
 	}
 	if keeperAlias != nil {
 		m.planMove(kp, keeperAlias)
+	}
+	if merged(m.cfg) {
+		m.planLoneMetrics(kp)
 	}
 
 	// Alias route commands.
@@ -325,7 +333,11 @@ func (m *model) remove(kp *keyPlan, rm removal) {
 // route, and left behind it is not inert everywhere (ifupdown2 puts it on the primary's default
 // route, busybox runs an inet6 one as a command; docs/dialects.md section 5). A metric that a
 // command of the stanza may read ($IF_METRIC), or of another method than static, stays.
-func (m *model) removeAliasGateway(kp *keyPlan, rm removal) {
+func (m *model) removeAliasGateway(kp *keyPlan, rm removal) { m.removeGateway(kp, rm, AliasMetric) }
+
+// removeGateway is removeAliasGateway for any stanza, the metric lines' findings under
+// metricRule.
+func (m *model) removeGateway(kp *keyPlan, rm removal, metricRule string) {
 	n := len(kp.removals)
 	m.remove(kp, rm)
 	s := rm.opt.Stanza
@@ -343,14 +355,107 @@ func (m *model) removeAliasGateway(kp *keyPlan, rm removal) {
 		case o.Name == "gateway" || o.Name == "gateway?" || strings.Contains(o.Value, "METRIC"):
 			return // a gateway stays (or comes later), or a command may read the metric
 		case o.Name == "metric" && o.Stanza == s:
-			metrics = append(metrics, o)
+			// A primary's metric that is its interface's (merged) applies to the gateway kept.
+			if s.IsAlias() || !merged(m.cfg) || m.firstMetric(s.Base()) != o {
+				metrics = append(metrics, o)
+			}
+		}
+	}
+	// The gateway and its metric go together or not at all: a metric left behind is not inert
+	// everywhere, and a later run would remove it then.
+	for _, o := range metrics {
+		if _, err := o.Stanza.File.RemoveOption(o); err != nil {
+			kp.removals = kp.removals[:n]
+			kp.left = append(kp.left, leftover{s, rm.opt, rm.rule, fmt.Sprintf(
+				"%s; left as is: its metric (%s) must go with it, and removing that line would change how %s reads the lines around it (%s): edit both by hand",
+				rm.what, where(o), dialectName(m.cfg), strings.TrimPrefix(err.Error(), parser.ErrUnsafeEdit.Error()+": "))})
+			return
 		}
 	}
 	for _, o := range metrics {
-		kp.removals = append(kp.removals, removal{opt: o, rule: AliasMetric, with: rm.opt,
-			what:   fmt.Sprintf("alias %s has metric %s, which applied only to the route of its gateway (%s)", s.Name, o.Value, where(rm.opt)),
-			action: "removed with the gateway"})
+		what := fmt.Sprintf("alias %s has metric %s, which applied only to the route of its gateway (%s)", s.Name, o.Value, where(rm.opt))
+		if merged(m.cfg) {
+			what = m.mergedMetric(s, o) + fmt.Sprintf("; it came with the gateway (%s)", where(rm.opt))
+		}
+		kp.removals = append(kp.removals, removal{opt: o, rule: metricRule, with: rm.opt, what: what, action: "removed with the gateway"})
 	}
+}
+
+// planLoneMetrics removes, where aliases are merged, the metric lines of alias stanzas without
+// a gateway: left behind by an earlier fix, such a line puts its metric on the interface's
+// default routes when it is the first metric line of its stanzas. One that a command of its
+// stanza may read ($IF_METRIC) stays.
+func (m *model) planLoneMetrics(kp *keyPlan) {
+	going := map[*parser.Opt]bool{}
+	for _, r := range kp.removals {
+		going[r.opt] = true
+	}
+	said := map[*parser.Opt]bool{}
+	for _, l := range kp.left {
+		said[l.opt] = true
+	}
+	for _, s := range kp.aliases {
+		var metrics []*parser.Opt
+		lone := true
+		for _, o := range s.Effective() {
+			switch {
+			case m.removed[o] || going[o] || said[o] && o.Name == "metric":
+			case o.Name == "gateway" || o.Name == "gateway?" || strings.Contains(o.Value, "METRIC"):
+				lone = false
+			case o.Name == "metric" && o.Stanza == s:
+				metrics = append(metrics, o)
+			}
+		}
+		if !lone {
+			continue
+		}
+		for _, o := range metrics {
+			m.remove(kp, removal{opt: o, rule: AliasMetric, what: m.mergedMetric(s, o) + "; the alias has no gateway it could apply to", action: "removed"})
+		}
+	}
+}
+
+// merged reports whether cfg's program merges alias stanzas into their interface and gives
+// every gateway of it the first metric line of its stanzas (ifupdown2, docs/dialects.md 1.5, 1.9).
+func merged(cfg *parser.Config) bool { return cfg.Dialect == parser.Ifupdown2 }
+
+// dialectOf names the program whose bring-up made request q.
+func dialectOf(q *bringup.Request) string {
+	return q.Stanza.File.Dialect().Name
+}
+
+// mergedMetric says what metric line o of alias s does where aliases are merged (merged).
+func (m *model) mergedMetric(s *parser.Stanza, o *parser.Opt) string {
+	head := fmt.Sprintf("alias %s has metric %s: %s merges %s into %s and puts the first metric of %s's stanzas on every default route of %s",
+		s.Name, o.Value, dialectName(m.cfg), s.Name, s.Base(), s.Base(), s.Base())
+	if !s.IsAlias() {
+		head = fmt.Sprintf("%s (%s) has metric %s: %s merges the stanzas of %s and puts the first metric of them on every default route of %s",
+			s.Name, s.Family, o.Value, dialectName(m.cfg), s.Name, s.Name)
+	}
+	switch x := m.firstMetric(s.Base()); {
+	case x == o:
+		return head + fmt.Sprintf(", so this one is %s's metric, in both families (once it goes, the next metric line of %s's stanzas is, or none)", s.Base(), s.Base())
+	case x != nil:
+		return head + fmt.Sprintf(" (%s at %s), so this one changes no route today", x.Value, where(x))
+	}
+	return head
+}
+
+// firstMetric returns the first metric line, in reading order, of the stanzas of interface
+// base and its aliases that the plans so far keep: where aliases are merged (merged), the
+// metric of every default route of base.
+func (m *model) firstMetric(base string) *parser.Opt {
+	for _, st := range m.cfg.Stanzas {
+		if st.Base() != base {
+			continue
+		}
+		for _, x := range st.Options {
+			if x.Name == "metric" && !m.removed[x] {
+				return x
+			}
+		}
+	}
+	return nil
 }
 
 // dialectName names the program that reads cfg.
@@ -449,6 +554,9 @@ func (m *model) planMove(kp *keyPlan, g *parser.Opt) {
 	m.removeAliasGateway(kp, removal{opt: g, rule: AliasGateway, what: fmt.Sprintf(
 		"alias %s has gateway %s, which gives %s (%s) its default route (%s)",
 		g.Stanza.Name, g.Value, kp.k.name, kp.k.family, routesText(q.Added)), action: "removed, and moved into " + into.Name})
+	if !slices.ContainsFunc(kp.removals, func(rm removal) bool { return rm.opt == g }) {
+		return // the alias's line cannot be removed safely (left for a person): nothing moves
+	}
 	kp.move = mv
 }
 
@@ -864,6 +972,9 @@ func optValue(s *parser.Stanza, name string) string {
 
 // takesGateway reports whether the stanza's method installs a route for gateway.
 func takesGateway(s *parser.Stanza) bool {
+	if s.File.Dialect() == parser.Ifupdown2 {
+		return ipFamily(s) // ifupdown2's address addon installs gateways for every method
+	}
 	switch s.Family + " " + s.Method {
 	case "inet static", "inet tunnel", "inet6 static", "inet6 v4tunnel", "inet6 tunnel":
 		return true
@@ -891,6 +1002,16 @@ func outcome(q *bringup.Request) string {
 		verb = "it"
 	}
 	switch {
+	case errors.Is(q.Err, routecmd.ErrExist) && q.Silent:
+		s := verb + " is refused by the kernel as a duplicate"
+		if b := q.Blocker; b != nil {
+			who := "the host"
+			if q.Holder != nil {
+				who = q.Holder.Stanza.Name
+			}
+			s += fmt.Sprintf(" (%s already has the default route %s)", who, routeText(*b))
+		}
+		return s + ", an error " + dialectOf(q) + " drops silently: it adds no route"
 	case errors.Is(q.Err, routecmd.ErrExist):
 		s := verb + " fails with 'File exists'"
 		if b := q.Blocker; b != nil {
@@ -924,6 +1045,10 @@ func aliasGatewayMessage(m *model, kp *keyPlan, s *parser.Stanza, g *parser.Opt)
 		head += " with metric " + mt
 	}
 	keeper := kp.keeper
+	if merged(m.cfg) && q != nil && len(q.Ops) > 0 {
+		// The route asks for the interface's first metric, not the stanza's own.
+		mt = strconv.FormatUint(uint64(q.Ops[0].Metric), 10)
+	}
 	if mt == "" && q != nil && len(q.Ops) > 0 && q.Ops[0].Metric != 0 {
 		// The program gives a gateway without a metric one of its own (ifupdown-ng: 1).
 		head += differsFrom(keeper, s, g, strconv.FormatUint(uint64(q.Ops[0].Metric), 10))
@@ -946,7 +1071,7 @@ func aliasGatewayMessage(m *model, kp *keyPlan, s *parser.Stanza, g *parser.Opt)
 		if q.Holder == keeper {
 			keeper = nil
 		}
-	case q != nil && errors.Is(q.Err, routecmd.ErrExist) && !q.Command && st.Up:
+	case q != nil && errors.Is(q.Err, routecmd.ErrExist) && !q.Command && st.Up && !q.Silent:
 		// The program ignores its executor's failure (ifupdown-ng 0.11).
 		what = fmt.Sprintf("%s; %s prints the error and brings %s up without that route", outcome(q), dialectName(m.cfg), s.Name)
 		if q.Phase == bringup.Later {
@@ -956,7 +1081,10 @@ func aliasGatewayMessage(m *model, kp *keyPlan, s *parser.Stanza, g *parser.Opt)
 			keeper = nil // said already
 		}
 	case q != nil && errors.Is(q.Err, routecmd.ErrExist):
-		what = outcome(q) + ", so ifup fails for " + s.Name
+		what = outcome(q)
+		if !q.Silent {
+			what += ", so ifup fails for " + s.Name
+		}
 		if q.Holder == keeper {
 			keeper = nil // said already
 		}
@@ -968,6 +1096,8 @@ func aliasGatewayMessage(m *model, kp *keyPlan, s *parser.Stanza, g *parser.Opt)
 		}
 	case q == nil && strings.HasSuffix(g.Name, "?") && len(ownGateways(s)) > 1:
 		what = "ifupdown ignores it: gateway is set already"
+	case !st.Up && st.Why != "" && merged(m.cfg):
+		what = fmt.Sprintf("%s merges %s into %s, which then fails (%s), so ifup exits 1", dialectName(m.cfg), s.Name, s.Base(), st.Why)
 	case !st.Up && st.Why != "":
 		what = s.Name + " does not come up (" + st.Why + "), so it is never installed"
 	case st.Phase == bringup.NotReached:
@@ -1015,7 +1145,9 @@ func commandOutcome(m *model, o *parser.Opt, r routecmd.Result, q *bringup.Reque
 	}
 	if q != nil {
 		s := outcome(q)
-		if st := m.cur.Of(o.Stanza); q.Err != nil && st.At == o {
+		if st := m.cur.Of(o.Stanza); q.Warned {
+			s += ", so the command fails, and " + dialectOf(q) + " only warns and goes on"
+		} else if q.Err != nil && st.At == o {
 			s += ", so ifup fails for " + o.Stanza.Name
 		} else if q.Err != nil && !errors.Is(q.Err, routecmd.ErrUnmodeled) {
 			s += ", but the command line does not fail"

@@ -61,7 +61,9 @@ var Rules = []*Rule{
 			"same metric fails with 'File exists': ifup stops there and configures no later stanza of that interface. " +
 			"A repeated line is joined to the first with a newline, so ifupdown runs the second value as a command, " +
 			"which fails. ifacefix keeps the gateway whose route the host gets and removes these. A later gateway with " +
-			"a metric of its own adds a second default route that works: it is kept (failover-gateway)." + routeModel,
+			"a metric of its own adds a second default route that works: it is kept (failover-gateway). ifupdown2 " +
+			"merges the stanzas, gives every gateway the first metric and drops the 'File exists' silently: the later " +
+			"gateways add no route, and go with their metric (a gateway in a dhcp stanza is dhcp-gateway)." + routeModel,
 		run: duplicateGateways},
 	{ID: KeepDefaultRoute, Summary: "keep a default route when only aliases had one",
 		Doc: "When the interface's default route comes from an alias's gateway (the primary has none, or one its " +

@@ -212,6 +212,20 @@ func (l *loader) parseFile(f *File, depth int, top bool) error {
 		return l.errorf(f, strings.Count(f.Data[:i], "\n")+1, "NUL byte: not a text file")
 	}
 	f.Phys = splitLines(f.Data)
+	f.d = l.dialect
+	if l.dialect.checkFile != nil {
+		n, why, skip := l.dialect.checkFile(l, f)
+		if why != "" {
+			return l.errorf(f, n, "%s", why)
+		}
+		if skip {
+			f.Lines = make([]Line, len(f.Phys))
+			for i := range f.Lines {
+				f.Lines[i] = Line{Start: i, End: i + 1, Num: int32(i + 1), Kind: Ignored}
+			}
+			return nil
+		}
+	}
 	f.Lines = make([]Line, 0, len(f.Phys))
 	texts := make([]string, 0, len(f.Phys)) // dropped when parsing ends: Keyword and Rest keep what counts
 	f.d = l.dialect
@@ -253,8 +267,13 @@ func (l *loader) parseFile(f *File, depth int, top bool) error {
 		ln.Kind = kind
 		var perr *Error
 		switch {
+		case msg != "" && kind == Ignored:
+			// The dialect's program reports the line and goes on without it.
+			l.warn("dialect-error", f, l.errorf(f, int(ln.Num), "%s", msg))
 		case msg != "":
 			perr = l.errorf(f, int(ln.Num), "%s", msg)
+		case kind == Iface && l.dialect.iface != nil:
+			cur, perr = l.dialect.iface(l, f, i, rest)
 		case kind == Iface:
 			cur, perr = l.iface(f, i, rest)
 		case kind == Option:

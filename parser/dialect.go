@@ -39,6 +39,12 @@ type Dialect struct {
 	// fatalEverywhere: an error in a sourced file stops the program as one in the top-level
 	// file does (instead of dropping the rest of that file).
 	fatalEverywhere bool
+	// checkFile refuses a file the dialect cannot read as its bytes say (why, at 1-based
+	// physical line, 0 for the whole file), or says to skip it: the program reads another text
+	// than its bytes (a rendered template), so none of its lines is read. nil accepts every file.
+	checkFile func(l *loader, f *File) (line int, why string, skip bool)
+	// iface parses an iface (or the dialect's other stanza) line; nil is ifupdown 0.8.41's.
+	iface func(l *loader, f *File, idx int, rest string) (*Stanza, *Error)
 }
 
 // Ifupdown is Debian's ifupdown 0.8.41 (config.c), the reference.

@@ -31,7 +31,7 @@ const (
 	Source         // source PATTERN...
 	SourceDir      // source-dir*, source-directory DIR
 	Option         // an option of the current iface stanza
-	Ignored        // a line the program skips: after an error in a sourced file (ifupdown drops the rest of that file), or one the dialect ignores
+	Ignored        // a line the program skips: after an error in a sourced file (ifupdown drops the rest of that file), or one the dialect reports and goes on without
 )
 
 // Line is one logical line: one or more physical lines joined by "\" continuations.
@@ -66,6 +66,9 @@ type File struct {
 	staleEnd bool
 }
 
+// Dialect returns the dialect that read the file (Ifupdown for a File made by hand).
+func (f *File) Dialect() *Dialect { return f.dialect() }
+
 // dialect returns the dialect that read the file (Ifupdown for a File made by hand).
 func (f *File) dialect() *Dialect {
 	if f.d == nil {
@@ -93,6 +96,10 @@ type Stanza struct {
 	Inherits string  // the name given after "inherits", or ""
 	Parent   *Stanza // the stanza options were copied from, or nil
 	Options  []*Opt
+	// Classes are, for a dialect that decides them when it reads the stanza (ifupdown2), the
+	// classes its name had by then ("auto" for the auto flag, "allow-hotplug", ...); nil for the others, which take
+	// Config.Selections as a whole.
+	Classes []string
 }
 
 // Opt is one option line of a stanza.
@@ -152,7 +159,7 @@ func (e *Error) Unwrap() error { return e.Err }
 
 // Warning is a non-fatal problem: ifupdown goes on, but a person should know.
 type Warning struct {
-	Code string // sourced-file-error, include-cycle, include-twice, include-not-file, include-unsupported, iface-extra-parameter
+	Code string // sourced-file-error, include-cycle, include-twice, include-not-file, include-unsupported, iface-extra-parameter, dialect-error, template-rendered
 	File *File  // the file the warning is about (for include problems: the one with the source line)
 	*Error
 }

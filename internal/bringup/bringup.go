@@ -78,6 +78,8 @@ type Request struct {
 	Family  string        // inet or inet6, of its first operation
 	Ops     []routecmd.Op // the default-route operations it ran
 	Err     error         // the first operation's error (routecmd.ErrExist, ...); nil when all succeeded
+	Silent  bool          // the program drops Err without a word and goes on (ifupdown2's EEXIST)
+	Warned  bool          // a command that fails, which the program only warns about (ifupdown2)
 	// Blocker is the route that made an add fail with routecmd.ErrExist, and Holder the request
 	// that made that route (nil when the model does not know).
 	Blocker *routecmd.Route
@@ -114,9 +116,7 @@ func Simulate(cfg *parser.Config, ed Edits) *Result {
 
 // simulate08 is Simulate for ifupdown 0.8.41.
 func simulate08(cfg *parser.Config, ed Edits) *Result {
-	s := &sim{cfg: cfg, ed: ed, k: &routecmd.Kernel{AnyLink: true, Up: map[string]bool{}}, up: map[string]bool{}, tried: map[string]bool{}, addrs: map[addrKey]bool{}, byName: map[string][]*parser.Stanza{},
-		vars: map[*parser.Stanza]*vars{},
-		res:  &Result{Stanzas: map[*parser.Stanza]*Stanza{}, Holder: map[routecmd.Route]*Request{}}}
+	s := newSim(cfg, ed)
 	var names []string
 	relevant := map[string]bool{} // names with a stanza that is not inert: simulated whole
 	for _, st := range cfg.Stanzas {
@@ -144,13 +144,26 @@ func simulate08(cfg *parser.Config, ed Edits) *Result {
 			}
 		}
 	}
+	s.snapBoot()
+	s.later(names)
+	return s.res
+}
+
+func newSim(cfg *parser.Config, ed Edits) *sim {
+	s := &sim{cfg: cfg, ed: ed, k: &routecmd.Kernel{AnyLink: true, Up: map[string]bool{}}, up: map[string]bool{}, tried: map[string]bool{}, addrs: map[addrKey]bool{}, byName: map[string][]*parser.Stanza{},
+		vars: map[*parser.Stanza]*vars{},
+		res:  &Result{Stanzas: map[*parser.Stanza]*Stanza{}, Holder: map[routecmd.Route]*Request{}}}
+	s.bring = s.ifup
+	return s
+}
+
+// snapBoot records the routes after boot.
+func (s *sim) snapBoot() {
 	s.res.Boot = slices.Clone(s.k.Routes)
 	s.res.BootHolder = make(map[routecmd.Route]*Request, len(s.res.Holder))
 	for r, q := range s.res.Holder {
 		s.res.BootHolder[r] = q
 	}
-	s.later(names)
-	return s.res
 }
 
 // later brings up the interfaces boot left down, as a person would by hand: in an order nobody
@@ -181,8 +194,8 @@ func (s *sim) later(names []string) {
 	for _, b := range order {
 		s.upNow = nil
 		for _, n := range groups[b] {
-			if s.upFn != nil {
-				s.upFn(n, Later)
+			if s.bring != nil {
+				s.bring(n, Later)
 			} else {
 				s.ifup(n, Later)
 			}
@@ -285,7 +298,7 @@ type sim struct {
 	byName  map[string][]*parser.Stanza
 	vars    map[*parser.Stanza]*vars
 	res     *Result
-	upFn    func(name string, phase Phase) // a dialect's ifup for later (nil: ifup)
+	bring   func(name string, phase Phase) // the dialect's ifup for one name (nil: ifup)
 	bb      bool                           // busybox: targets come up as ifupBusybox brings them
 }
 

@@ -400,7 +400,7 @@ type ngSim struct {
 func simulateNG(cfg *parser.Config, ed Edits) *Result {
 	s := &ngSim{sim: &sim{cfg: cfg, ed: ed, k: &routecmd.Kernel{AnyLink: true, Up: map[string]bool{}}, up: map[string]bool{}, tried: map[string]bool{}, addrs: map[addrKey]bool{},
 		res: &Result{Stanzas: map[*parser.Stanza]*Stanza{}, Holder: map[routecmd.Route]*Request{}}}, byName: map[string]*ngIface{}, pending: map[string]bool{}}
-	s.upFn = func(n string, ph Phase) { s.ifup(n, ph) }
+	s.bring = func(n string, ph Phase) { s.ifup(n, ph) }
 	s.ifs = ngRead(cfg, ed)
 	var names []string
 	for _, x := range s.ifs {
