@@ -783,8 +783,8 @@ func optionItems(removed string) []string {
 }
 
 // ifquery prints "NAME: VALUE" (the space always; a line of a joined value has none after a colon,
-// as in "2001:db8::1").
-var queryEntry = regexp.MustCompile(`^([A-Za-z0-9_.?-]+):(?: (.*))?$`)
+// as in "2001:db8::1"). NAME is any word, "ens3:2" too.
+var queryEntry = regexp.MustCompile(`^(\S+?):(?: (.*))?$`)
 
 // queryItems splits `ifquery NAME` output into one item per value: a repeated option is one
 // entry whose value holds "\n", printed on several lines.
