@@ -112,8 +112,8 @@ func loadFleet(t testing.TB) []*fleetHost {
 	return fleet
 }
 
-// The apply runs in batches of this size: with the fleet's 11 hosts, app1 broken1 cache1 db1 |
-// db2 gone1 netplan1 noexec1 | srcdir1 web1 web2. No batch fails whole, so the rollout goes on.
+// The apply runs in batches of this size: with the fleet's 12 hosts, app1 broken1 cache1 db1 |
+// db2 gone1 netplan1 noexec1 | pve1 srcdir1 web1 web2. No batch fails whole, so the rollout goes on.
 const fleetSerial = "4"
 
 // TestFleet runs the shipped playbook over SSH on the test fleet: a preview that reaches every
@@ -406,6 +406,8 @@ func TestFleet(t *testing.T) {
 
 	// The real ifup -a, inside each host that has nothing left to fix, comes up with exactly one
 	// default route (the hosts needing a person keep what needs one, a default-route command).
+	// The lab has ifupdown 0.8 only: pve1's fixed file comes up under it too, and its bring-up
+	// with the real ifupdown2 is e2e's (TestIfupdown2FixerLive, TestIfupdown2FixerGoldenLive).
 	t.Run("ifup", func(t *testing.T) {
 		if _, err := os.Stat("/sbin/ifup"); err != nil {
 			t.Skip("ifupdown is not installed (apt-get install ifupdown)")
