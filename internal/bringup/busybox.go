@@ -247,18 +247,7 @@ func (s *sim) variablesBusybox(st *parser.Stanza) *vars {
 	}
 	v := &vars{}
 	add := func(name, value string, o *parser.Opt) {
-		switch name {
-		case "post-up":
-			name = "up"
-		case "pre-down":
-			name = "down"
-		}
-		switch name {
-		case "pre-up", "up", "down", "post-down":
-			v.cmds = append(v.cmds, cmd{name, value, o})
-			return
-		}
-		if v.get(name) != nil {
+		if v.command(name, value, o) || v.get(name) != nil {
 			return
 		}
 		var from []*parser.Opt

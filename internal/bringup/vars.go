@@ -55,7 +55,9 @@ func (s *sim) variables(st *parser.Stanza) *vars {
 	return v
 }
 
-func (v *vars) set(name, value string, o *parser.Opt) {
+// command keeps option name as a command when it is one (post-up as up, pre-down as down), and
+// says whether it was.
+func (v *vars) command(name, value string, o *parser.Opt) bool {
 	switch name {
 	case "post-up":
 		name = "up"
@@ -65,6 +67,13 @@ func (v *vars) set(name, value string, o *parser.Opt) {
 	switch name {
 	case "pre-up", "up", "down", "post-down":
 		v.cmds = append(v.cmds, cmd{name, value, o})
+		return true
+	}
+	return false
+}
+
+func (v *vars) set(name, value string, o *parser.Opt) {
+	if v.command(name, value, o) {
 		return
 	}
 	var from []*parser.Opt
