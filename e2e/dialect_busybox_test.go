@@ -19,7 +19,7 @@ import (
 	"github.com/ifacefix/ifacefix/internal/routecmd"
 	"github.com/ifacefix/ifacefix/internal/testcases"
 	"github.com/ifacefix/ifacefix/parser"
-	"golang.org/x/tools/txtar"
+	"github.com/rogpeppe/go-internal/txtar"
 )
 
 // bbTree is one tree for the busybox differential.
