@@ -1015,6 +1015,12 @@ func checkRoutes(hB, hA *routesim.Host, rep ifxReport, add addFunc, notes *[]str
 		if na[k] <= nb[k] {
 			continue
 		}
+		if nb[k] > 0 {
+			// Another route of this key (family, table, metric, gateway, device, src) the host
+			// had: the two differ only in onlink or proto, and forward the same way.
+			*notes = append(*notes, "routes: a second route beside one of the same gateway, device and metric the host had (they differ only in onlink or proto)")
+			continue
+		}
 		if by, ok := hB.ReplacedBy[r.Key()]; ok && strings.Contains(originName(by), ":") && sameBase(originName(by), originName(r.Origin)) {
 			// An alias's `ip -6 route replace` took its own interface's route over, and its
 			// gateway is gone: the interface gets its own route back (docs/correctness.md).
