@@ -1072,6 +1072,15 @@ func checkRoutes(hB, hA *routesim.Host, rep ifxReport, add addFunc, notes *[]str
 		if len(rs) < 2 {
 			continue
 		}
+		ways := map[string]bool{}
+		for _, r := range rs {
+			ways[routeWhere(r)] = true
+		}
+		if len(ways) == 1 {
+			// One gateway and device: they differ only in onlink or proto and forward the same way.
+			*notes = append(*notes, "routes: default routes of one gateway and device, differing only in onlink or proto")
+			continue
+		}
 		same, devs, person := len(gb[k]) == len(rs), map[string]bool{}, false
 		for i, r := range rs {
 			devs[r.Dev] = true

@@ -293,9 +293,17 @@ func (m *model) plan(kp *keyPlan, opt Options) {
 	}
 	for _, s := range kp.aliases {
 		for _, g := range m.own(ownGateways(s)) {
-			if g != keeperAlias {
-				m.removeAliasGateway(kp, removal{opt: g, rule: AliasGateway, what: aliasGatewayMessage(m, kp, s, g), action: "removed"})
+			if g == keeperAlias {
+				continue
 			}
+			if q := requestOf(r0, s, g); q != nil && q.Holder != nil && q.Holder.Stanza != s && m.reachedOnFaith(r0, q.Holder.Stanza) {
+				// The route in its way is there only if a command known only at run time succeeds.
+				kp.left = append(kp.left, leftover{s, g, AliasGateway, fmt.Sprintf(
+					"%s; left as is: %s comes up only if a command known only at run time succeeds (%s), so whether this gateway's route is in the way of another cannot be judged",
+					aliasGatewayMessage(m, kp, s, g), q.Holder.Stanza.Name, m.faith(r0, q.Holder.Stanza))})
+				continue
+			}
+			m.removeAliasGateway(kp, removal{opt: g, rule: AliasGateway, what: aliasGatewayMessage(m, kp, s, g), action: "removed"})
 		}
 	}
 	if keeperAlias != nil {
@@ -523,6 +531,10 @@ func (m *model) planMove(kp *keyPlan, g *parser.Opt) {
 		left(why)
 		return
 	}
+	if x, st := m.unknownInTheWay(into, g); x != nil {
+		left(fmt.Sprintf("%s runs %s, which may take the %s default route first and make %s (%s) fail before its gateway is installed", x.Name, m.cur.Of(x).Unknown, st.Family, st.Name, st.Family))
+		return
+	}
 	if kids := m.inheritors(into); len(kids) > 0 {
 		left(fmt.Sprintf("%s inherits from %s and would get the gateway too", names(kids), into.Name))
 		return
@@ -558,6 +570,56 @@ func (m *model) planMove(kp *keyPlan, g *parser.Opt) {
 		return // the alias's line cannot be removed safely (left for a person): nothing moves
 	}
 	kp.move = mv
+}
+
+// unknownInTheWay returns a stanza whose default-route command is known only at run time and
+// could take the route slot (family and metric) of a gateway that into's interface installs up to
+// into, g moved in included, and the stanza of that gateway: where such a command comes first,
+// that gateway fails with 'File exists' and ifup configures no later stanza, so a gateway moved
+// into into may never be installed. nil when there is none.
+func (m *model) unknownInTheWay(into *parser.Stanza, g *parser.Opt) (*parser.Stanza, *parser.Stanza) {
+	type slot struct {
+		family string
+		metric int
+	}
+	norm := func(family string, metric int) int {
+		if family == "inet6" && metric == 0 {
+			return 1024
+		}
+		return metric
+	}
+	var slots []slot
+	var of []*parser.Stanza
+	for _, st := range m.cfg.Stanzas {
+		if st.Name != into.Name {
+			continue
+		}
+		if st == into {
+			mt, _ := strconv.Atoi(optValue(g.Stanza, "metric"))
+			if v := optValue(into, "metric"); v != "" {
+				mt, _ = strconv.Atoi(v)
+			}
+			slots, of = append(slots, slot{into.Family, norm(into.Family, mt)}), append(of, into)
+			break
+		}
+		for _, q := range m.cur.Requests {
+			if q.Stanza == st && !q.Command && len(q.Ops) > 0 {
+				slots, of = append(slots, slot{q.Family, norm(q.Family, int(q.Ops[0].Metric))}), append(of, st)
+			}
+		}
+	}
+	for _, x := range m.cfg.Stanzas {
+		r := m.cur.Stanzas[x]
+		if r == nil || r.UnknownFamily == "" || x == g.Stanza || r.Phase == bringup.NotReached {
+			continue
+		}
+		for i, sl := range slots {
+			if sl.family == r.UnknownFamily && (r.UnknownMetric < 0 || r.UnknownMetric == sl.metric) {
+				return x, of[i]
+			}
+		}
+	}
+	return nil, nil
 }
 
 // planCommands plans what to do with the default-route commands of alias stanza s: report them,
@@ -920,12 +982,30 @@ func (m *model) dynamicUp(r *bringup.Result, k key, phase bringup.Phase) bool {
 		return false
 	}
 	for _, s := range kp.primaries {
-		if st := r.Of(s); st.Up && st.Dynamic && st.Phase <= phase {
+		if st := r.Of(s); st.Up && st.Dynamic && st.Phase <= phase && !m.reachedOnFaith(r, s) {
 			return true
 		}
 	}
 	return false
 }
+
+// faith names the command reachedOnFaith found for s.
+func (m *model) faith(r *bringup.Result, s *parser.Stanza) string {
+	for _, p := range m.cfg.Stanzas {
+		if p.Name == s.Name && r.Of(p).Unknown != "" {
+			return r.Of(p).Unknown
+		}
+		if p == s {
+			break
+		}
+	}
+	return ""
+}
+
+// reachedOnFaith reports whether stanza s comes up in r only because an earlier stanza of its
+// name (or s itself) runs a command whose exit status is known only at run time, which the model
+// takes as success: should it fail, ifup configures no later stanza.
+func (m *model) reachedOnFaith(r *bringup.Result, s *parser.Stanza) bool { return m.faith(r, s) != "" }
 
 // sameSlot reports whether stanza s's gateway route would have the keeper's metric.
 func sameSlot(keeper *bringup.Request, s *parser.Stanza) bool {
