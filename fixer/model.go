@@ -1145,6 +1145,12 @@ func aliasGatewayMessage(m *model, kp *keyPlan, s *parser.Stanza, g *parser.Opt)
 			what += " (" + routesText(q.Added) + ")"
 		}
 		return head + ": " + what
+	case q != nil && errors.Is(q.Err, routecmd.ErrExist) && q.Holder != nil && q.Holder.Stanza != s && m.reachedOnFaith(m.cur, q.Holder.Stanza):
+		// The route in its way is there only if a command known only at run time succeeds.
+		what = outcome(q) + ", if " + q.Holder.Stanza.Name + " comes up"
+		if q.Holder == keeper {
+			keeper = nil
+		}
 	case q != nil && errors.Is(q.Err, routecmd.ErrExist) && st.Unknown != "":
 		// Something before it is known only at run time: it may not even get there.
 		what = outcome(q) + ", if " + s.Name + " gets there (" + st.Unknown + ")"

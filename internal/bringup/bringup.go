@@ -599,8 +599,10 @@ func prefix(family, value string, netmask *variable) (netip.Prefix, bool) {
 	case netmask != nil:
 		if m, err := netip.ParseAddr(netmask.value); err == nil && family == "inet" {
 			bits = maskBits(m)
-		} else if n, err := strconv.Atoi(netmask.value); err == nil {
+		} else if n, err := strconv.Atoi(netmask.value); err == nil && n >= 0 && n <= bits {
 			bits = n
+		} else {
+			return netip.Prefix{}, false // ip addr add A/NETMASK refuses it
 		}
 	case family == "inet":
 		switch b := addr.As4()[0]; {
