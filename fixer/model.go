@@ -303,6 +303,15 @@ func (m *model) plan(kp *keyPlan, opt Options) {
 					aliasGatewayMessage(m, kp, s, g), q.Holder.Stanza.Name, m.faith(r0, q.Holder.Stanza))})
 				continue
 			}
+			if q, k := requestOf(r0, s, g), kp.keeper; q != nil && len(q.Added) > 0 && k != nil && !k.Stanza.IsAlias() && !k.Command {
+				// Its route goes; the keeper's must then come up for sure.
+				if x, st := m.unknownInTheWay(k.Stanza, g); x != nil {
+					kp.left = append(kp.left, leftover{s, g, AliasGateway, fmt.Sprintf(
+						"%s; left as is: %s runs %s, which may take the %s default route first and make %s (%s) fail before %s's gateway is installed",
+						aliasGatewayMessage(m, kp, s, g), x.Name, m.cur.Of(x).Unknown, st.Family, st.Name, st.Family, k.Stanza.Name)})
+					continue
+				}
+			}
 			m.removeAliasGateway(kp, removal{opt: g, rule: AliasGateway, what: aliasGatewayMessage(m, kp, s, g), action: "removed"})
 		}
 	}
