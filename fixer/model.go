@@ -583,7 +583,7 @@ func (m *model) planMove(kp *keyPlan, g *parser.Opt) {
 
 // unknownInTheWay returns a stanza whose default-route command is known only at run time and
 // could take the route slot (family and metric) of a gateway that into's interface installs up to
-// into, g moved in included, and the stanza of that gateway: where such a command comes first,
+// into, g moved in included (g nil: up to into, not included), and the stanza of that gateway: where such a command comes first,
 // that gateway fails with 'File exists' and ifup configures no later stanza, so a gateway moved
 // into into may never be installed. nil when there is none.
 func (m *model) unknownInTheWay(into *parser.Stanza, g *parser.Opt) (*parser.Stanza, *parser.Stanza) {
@@ -603,6 +603,9 @@ func (m *model) unknownInTheWay(into *parser.Stanza, g *parser.Opt) (*parser.Sta
 		if st.Name != into.Name {
 			continue
 		}
+		if st == into && g == nil {
+			break
+		}
 		if st == into {
 			mt, _ := strconv.Atoi(optValue(g.Stanza, "metric"))
 			if v := optValue(into, "metric"); v != "" {
@@ -619,7 +622,7 @@ func (m *model) unknownInTheWay(into *parser.Stanza, g *parser.Opt) (*parser.Sta
 	}
 	for _, x := range m.cfg.Stanzas {
 		r := m.cur.Stanzas[x]
-		if r == nil || r.UnknownFamily == "" || x == g.Stanza || r.Phase == bringup.NotReached {
+		if r == nil || r.UnknownFamily == "" || g != nil && x == g.Stanza || r.Phase == bringup.NotReached {
 			continue
 		}
 		for i, sl := range slots {
@@ -991,11 +994,18 @@ func (m *model) dynamicUp(r *bringup.Result, k key, phase bringup.Phase) bool {
 		return false
 	}
 	for _, s := range kp.primaries {
-		if st := r.Of(s); st.Up && st.Dynamic && st.Phase <= phase && !m.reachedOnFaith(r, s) {
+		if st := r.Of(s); st.Up && st.Dynamic && st.Phase <= phase && !m.reachedOnFaith(r, s) && !m.beaten(s) {
 			return true
 		}
 	}
 	return false
+}
+
+// beaten reports whether an earlier stanza of s's name has a gateway that a command known only
+// at run time may beat to its route slot (unknownInTheWay): ifup would then not reach s.
+func (m *model) beaten(s *parser.Stanza) bool {
+	x, _ := m.unknownInTheWay(s, nil)
+	return x != nil
 }
 
 // faith names the command reachedOnFaith found for s.
