@@ -206,34 +206,8 @@ func (e *WriteError) Unwrap() error { return e.Err }
 // first rename, stops the run with a *WriteError and nothing written. Only a rename failing after
 // another succeeded can leave some files written: the *WriteError then names them.
 func Run(opt Options) (*Plan, error) {
-	if opt.Now == nil {
-		opt.Now = time.Now
-	}
-	roots := opt.Roots
-	if len(roots) == 0 {
-		roots = []string{"/"}
-	}
-	files := opt.Files
-	if len(files) == 0 {
-		files = []string{DefaultFile}
-	}
-	p := &Plan{}
-	var trees []*tree
-	defer func() {
-		for _, t := range trees {
-			t.fsys.Close()
-		}
-	}()
-	for _, root := range roots {
-		p.Roots = append(p.Roots, Root{Dir: root})
-		t, err := openTree(root, files, opt.WorkDir)
-		if err != nil {
-			p.Roots[len(p.Roots)-1].Err = err
-			continue
-		}
-		t.root = len(p.Roots) - 1
-		trees = append(trees, t)
-	}
+	p, trees := openRoots(&opt)
+	defer closeTrees(trees)
 	if opt.Apply {
 		unlock, err := lockAll(trees, opt.LockTimeout)
 		if err != nil {
@@ -848,6 +822,41 @@ func (p *Plan) markUnwritten() {
 		if fd.action != "" && strings.HasSuffix(fd.Message, fd.action) {
 			fd.Message = strings.TrimSuffix(fd.Message, fd.action) + "left as is (" + why + ")"
 		}
+	}
+}
+
+// openRoots fills in opt's defaults (now, the root /, the file DefaultFile) and opens every root:
+// a plan with one Root each (its Err when it cannot be opened) and the trees that opened.
+func openRoots(opt *Options) (*Plan, []*tree) {
+	if opt.Now == nil {
+		opt.Now = time.Now
+	}
+	roots := opt.Roots
+	if len(roots) == 0 {
+		roots = []string{"/"}
+	}
+	files := opt.Files
+	if len(files) == 0 {
+		files = []string{DefaultFile}
+	}
+	p := &Plan{}
+	var trees []*tree
+	for _, root := range roots {
+		p.Roots = append(p.Roots, Root{Dir: root})
+		t, err := openTree(root, files, opt.WorkDir)
+		if err != nil {
+			p.Roots[len(p.Roots)-1].Err = err
+			continue
+		}
+		t.root = len(p.Roots) - 1
+		trees = append(trees, t)
+	}
+	return p, trees
+}
+
+func closeTrees(trees []*tree) {
+	for _, t := range trees {
+		t.fsys.Close()
 	}
 }
 

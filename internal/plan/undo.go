@@ -26,34 +26,8 @@ var ErrNoBackup = errors.New("no ifacefix backup to restore")
 // --apply would put back). Roots are reported as Run reports them (Options.AllowMissing
 // included); a file without a backup is an error of its root (ErrNoBackup).
 func Undo(opt Options) (*Plan, error) {
-	if opt.Now == nil {
-		opt.Now = time.Now
-	}
-	roots := opt.Roots
-	if len(roots) == 0 {
-		roots = []string{"/"}
-	}
-	files := opt.Files
-	if len(files) == 0 {
-		files = []string{DefaultFile}
-	}
-	p := &Plan{}
-	var trees []*tree
-	defer func() {
-		for _, t := range trees {
-			t.fsys.Close()
-		}
-	}()
-	for _, root := range roots {
-		p.Roots = append(p.Roots, Root{Dir: root})
-		t, err := openTree(root, files, opt.WorkDir)
-		if err != nil {
-			p.Roots[len(p.Roots)-1].Err = err
-			continue
-		}
-		t.root = len(p.Roots) - 1
-		trees = append(trees, t)
-	}
+	p, trees := openRoots(&opt)
+	defer closeTrees(trees)
 	if opt.Apply {
 		unlock, err := lockAll(trees, opt.LockTimeout)
 		if err != nil {
