@@ -83,6 +83,44 @@ type model struct {
 	auto    map[string]bool                     // the names the accepted auto-line splits make auto
 	// autoPlans are the plans made once the splits were accepted: written with them or not at all.
 	autoPlans []*keyPlan
+	// byName and byBase are the stanzas of each name and of each base interface, in reading
+	// order; unknownsOf and unknowns, the stanzas whose default-route command is known only at
+	// run time in that simulation (lookups that were scans of every stanza made big files quadratic).
+	byName, byBase map[string][]*parser.Stanza
+	unknownsOf     *bringup.Result
+	unknowns       []*parser.Stanza
+}
+
+// stanzasNamed returns the stanzas of a name, in reading order.
+func (m *model) stanzasNamed(name string) []*parser.Stanza {
+	if m.byName == nil {
+		m.byName, m.byBase = map[string][]*parser.Stanza{}, map[string][]*parser.Stanza{}
+		for _, s := range m.cfg.Stanzas {
+			m.byName[s.Name] = append(m.byName[s.Name], s)
+			m.byBase[s.Base()] = append(m.byBase[s.Base()], s)
+		}
+	}
+	return m.byName[name]
+}
+
+// stanzasOf returns the stanzas of a base interface and its aliases, in reading order.
+func (m *model) stanzasOf(base string) []*parser.Stanza {
+	m.stanzasNamed("")
+	return m.byBase[base]
+}
+
+// unknownCommands returns the stanzas, in reading order, that r says run a default-route
+// command known only at run time.
+func (m *model) unknownCommands(r *bringup.Result) []*parser.Stanza {
+	if m.unknownsOf != r {
+		m.unknownsOf, m.unknowns = r, nil
+		for _, x := range m.cfg.Stanzas {
+			if st := r.Stanzas[x]; st != nil && st.UnknownFamily != "" {
+				m.unknowns = append(m.unknowns, x)
+			}
+		}
+	}
+	return m.unknowns
 }
 
 func newModel(cfg *parser.Config, opt Options) *model {
@@ -462,10 +500,7 @@ func (m *model) mergedMetric(s *parser.Stanza, o *parser.Opt) string {
 // base and its aliases that the plans so far keep: where aliases are merged (merged), the
 // metric of every default route of base.
 func (m *model) firstMetric(base string) *parser.Opt {
-	for _, st := range m.cfg.Stanzas {
-		if st.Base() != base {
-			continue
-		}
+	for _, st := range m.stanzasOf(base) {
 		for _, x := range st.Options {
 			if x.Name == "metric" && !m.removed[x] {
 				return x
@@ -599,10 +634,7 @@ func (m *model) unknownInTheWay(into *parser.Stanza, g *parser.Opt) (*parser.Sta
 	}
 	var slots []slot
 	var of []*parser.Stanza
-	for _, st := range m.cfg.Stanzas {
-		if st.Name != into.Name {
-			continue
-		}
+	for _, st := range m.stanzasNamed(into.Name) {
 		if st == into && g == nil {
 			break
 		}
@@ -614,15 +646,15 @@ func (m *model) unknownInTheWay(into *parser.Stanza, g *parser.Opt) (*parser.Sta
 			slots, of = append(slots, slot{into.Family, norm(into.Family, mt)}), append(of, into)
 			break
 		}
-		for _, q := range m.cur.Requests {
+		for _, q := range m.cur.Of(st).Requests {
 			if q.Stanza == st && !q.Command && len(q.Ops) > 0 {
 				slots, of = append(slots, slot{q.Family, norm(q.Family, int(q.Ops[0].Metric))}), append(of, st)
 			}
 		}
 	}
-	for _, x := range m.cfg.Stanzas {
+	for _, x := range m.unknownCommands(m.cur) {
 		r := m.cur.Stanzas[x]
-		if r == nil || r.UnknownFamily == "" || g != nil && x == g.Stanza || r.Phase == bringup.NotReached {
+		if g != nil && x == g.Stanza || r.Phase == bringup.NotReached {
 			continue
 		}
 		for i, sl := range slots {
@@ -908,8 +940,8 @@ func (m *model) check(after *bringup.Result, ed bringup.Edits) []violation {
 		// A command known only at run time that finds other default routes than before may
 		// do anything to them (the kernel keeps one default per metric for a whole family).
 		if a := after.Stanzas[s]; a != nil && a.UnknownFamily != "" && a.Phase != bringup.NotReached &&
-			!slices.Equal(slot(a.Seen, a), slot(b.Of(s).Seen, a)) {
-			for _, r := range append(slot(a.Seen, a), slot(b.Of(s).Seen, a)...) {
+			!slices.Equal(slot(a.Seen(), a), slot(b.Of(s).Seen(), a)) {
+			for _, r := range append(slot(a.Seen(), a), slot(b.Of(s).Seen(), a)...) {
 				bad(key{r.Dev, r.Family}, "cannot be judged, as %s runs %s, which would find other default routes", s.Name, a.Unknown)
 			}
 			bad(key{s.Base(), a.UnknownFamily}, "cannot be judged, as %s runs %s, which would find other default routes", s.Name, a.Unknown)
@@ -964,7 +996,7 @@ func fragile(r *bringup.Result, phase bringup.Phase) map[routeID]*parser.Stanza 
 	out := map[routeID]*parser.Stanza{}
 	for s, st := range r.Stanzas {
 		if st.UnknownFamily != "" && st.Phase != bringup.NotReached && st.Phase <= phase {
-			for _, rt := range slot(st.Seen, st) {
+			for _, rt := range slot(st.Seen(), st) {
 				if out[idOf(rt)] == nil || s.HeaderLine().Pos() < out[idOf(rt)].HeaderLine().Pos() {
 					out[idOf(rt)] = s
 				}
@@ -1010,8 +1042,8 @@ func (m *model) beaten(s *parser.Stanza) bool {
 
 // faith names the command reachedOnFaith found for s.
 func (m *model) faith(r *bringup.Result, s *parser.Stanza) string {
-	for _, p := range m.cfg.Stanzas {
-		if p.Name == s.Name && r.Of(p).Unknown != "" {
+	for _, p := range m.stanzasNamed(s.Name) {
+		if r.Of(p).Unknown != "" {
 			return r.Of(p).Unknown
 		}
 		if p == s {

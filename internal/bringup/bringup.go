@@ -63,10 +63,25 @@ type Stanza struct {
 	Unknown       string
 	UnknownFamily string
 	UnknownMetric int // the metric of that command, -1 when it too is unknown
-	// Seen are the default routes the kernel had when the stanza began: what a command known
-	// only at run time found.
-	Seen     []routecmd.Route
 	Requests []*Request
+	// The kernel model and its mark when the stanza began (k is nil if it never began).
+	k     *routecmd.Kernel
+	mark  int
+	saw   []routecmd.Route
+	sawOK bool
+}
+
+// seen marks the stanza as begun on kernel k.
+func (r *Stanza) seen(k *routecmd.Kernel) { r.k, r.mark = k, len(k.Changes) }
+
+// Seen returns the default routes the kernel had when the stanza began (what a command known
+// only at run time found); nil if it never began. It is computed when first asked for: most
+// callers never need it, and a copy per stanza made configurations with many routes quadratic.
+func (r *Stanza) Seen() []routecmd.Route {
+	if r.k != nil && !r.sawOK {
+		r.saw, r.sawOK = r.k.RoutesAt(r.mark), true
+	}
+	return r.saw
 }
 
 // Request is one line that asked the kernel for default routes: the method's gateway route, or a
@@ -159,7 +174,7 @@ func newSim(cfg *parser.Config, ed Edits) *sim {
 
 // snapBoot records the routes after boot.
 func (s *sim) snapBoot() {
-	s.res.Boot = slices.Clone(s.k.Routes)
+	s.res.Boot = s.k.Routes()
 	s.res.BootHolder = make(map[routecmd.Route]*Request, len(s.res.Holder))
 	for r, q := range s.res.Holder {
 		s.res.BootHolder[r] = q
@@ -171,13 +186,14 @@ func (s *sim) snapBoot() {
 // state after boot, and All joins what each added. A collision between two of them is then not
 // modelled: which one would fail depends on that order.
 func (s *sim) later(names []string) {
-	bootRoutes := slices.Clone(s.k.Routes)
+	bootRoutes := s.k.Routes()
 	nAddrs, nUp := len(s.k.Addrs), len(s.upLinks)
 	var added []routecmd.Route // routes some interface added, in order; inAll says which remain
 	inAll := map[routecmd.Route]bool{}
 	for _, r := range bootRoutes {
 		inAll[r] = true
 	}
+	gone := 0 // routes of boot that inAll leaves out
 	groups := map[string][]string{}
 	var order []string
 	for _, alias := range []bool{false, true} {
@@ -193,6 +209,7 @@ func (s *sim) later(names []string) {
 	}
 	for _, b := range order {
 		s.upNow = nil
+		mark := len(s.k.Changes)
 		for _, n := range groups[b] {
 			if s.bring != nil {
 				s.bring(n, Later)
@@ -200,21 +217,31 @@ func (s *sim) later(names []string) {
 				s.ifup(n, Later)
 			}
 		}
-		now := make(map[routecmd.Route]bool, len(s.k.Routes))
-		for _, r := range s.k.Routes {
-			now[r] = true
-			if !inAll[r] {
-				inAll[r] = true
-				added = append(added, r)
+		// An interface that changed no route leaves boot's: nothing to join unless a route of
+		// boot was left out before.
+		if changed := len(s.k.Changes) > mark; changed || gone > 0 {
+			now := bootRoutes
+			if changed {
+				now = s.k.Routes()
 			}
-		}
-		for _, r := range bootRoutes {
-			if !now[r] { // replaced or deleted by this interface
-				inAll[r] = false
+			nowSet := make(map[routecmd.Route]bool, len(now))
+			for _, r := range now {
+				nowSet[r] = true
+				if !inAll[r] {
+					inAll[r] = true
+					added = append(added, r)
+				}
+			}
+			gone = 0
+			for _, r := range bootRoutes {
+				if !nowSet[r] { // replaced or deleted by this interface
+					inAll[r] = false
+					gone++
+				}
 			}
 		}
 		// Back to the state after boot for the next one.
-		s.k.Routes = slices.Clone(bootRoutes)
+		s.k.Restore(mark)
 		for _, a := range s.k.Addrs[nAddrs:] {
 			ak := addrKey{a.Dev, a.Prefix.Addr(), 0}
 			if ak.addr.Is4() {
@@ -355,7 +382,7 @@ func (s *sim) ifup(target string, phase Phase) {
 
 // stanza runs one stanza's pre-up commands, method and up commands (iface_up).
 func (s *sim) stanza(st *parser.Stanza, r *Stanza, phys string) {
-	r.Seen = slices.Clone(s.k.Routes)
+	r.seen(s.k)
 	v := s.variables(st)
 	m, known := methods[st.Family+" "+st.Method]
 	for _, need := range m.required {
@@ -393,9 +420,9 @@ func (s *sim) command(st *parser.Stanza, r *Stanza, phys string, v *vars, c cmd)
 // runCommand runs command c of stanza st with the environment env; it returns false when the
 // stanza fails there.
 func (s *sim) runCommand(st *parser.Stanza, r *Stanza, env routecmd.Env, c cmd) bool {
-	before, mark := s.k.Routes, len(s.k.Changes)
+	mark := len(s.k.Changes)
 	res, ok, errs := s.k.Run(c.value, env)
-	s.record(st, r, []*parser.Opt{c.opt}, true, res.Ops, errs, before, mark)
+	s.record(st, r, []*parser.Opt{c.opt}, true, res.Ops, errs, mark)
 	unknown := ""
 	switch {
 	case res.Verdict == routecmd.Unparsed:
@@ -438,7 +465,7 @@ func (s *sim) runCommand(st *parser.Stanza, r *Stanza, env routecmd.Env, c cmd) 
 }
 
 // record keeps a request for the default-route operations ops of one line.
-func (s *sim) record(st *parser.Stanza, r *Stanza, opts []*parser.Opt, command bool, ops []routecmd.Op, errs []error, before []routecmd.Route, mark int) *Request {
+func (s *sim) record(st *parser.Stanza, r *Stanza, opts []*parser.Opt, command bool, ops []routecmd.Op, errs []error, mark int) *Request {
 	q := &Request{Stanza: st, Opts: opts, Command: command, Phase: r.Phase}
 	for i, op := range ops {
 		if !op.Default || !op.Main() || op.Err != "" {
@@ -451,11 +478,16 @@ func (s *sim) record(st *parser.Stanza, r *Stanza, opts []*parser.Opt, command b
 		if i < len(errs) && errs[i] != nil && q.Err == nil {
 			q.Err = errs[i]
 			if errors.Is(q.Err, routecmd.ErrExist) {
-				for _, rt := range before {
-					if rt.Family == op.Family && (rt.Table == op.Table || op.Table == 0 && rt.Table == 254) && sameMetric(rt, op) {
-						q.Blocker, q.Holder = &rt, s.res.Holder[rt]
-						break
-					}
+				table, metric := op.Table, op.Metric
+				if table == 0 {
+					table = 254
+				}
+				if metric == 0 && op.Family == "inet6" {
+					metric = 1024
+				}
+				if l := s.k.SlotAt(mark, op.Family, table, metric); len(l) > 0 {
+					rt := l[0]
+					q.Blocker, q.Holder = &rt, s.res.Holder[rt]
 				}
 			}
 		}
@@ -512,7 +544,7 @@ func (s *sim) method(st *parser.Stanza, r *Stanza, phys string, v *vars, m metho
 	}
 	cmd := m.route(v, phys)
 	first, rest, multi := strings.Cut(cmd, "\n")
-	before, mark := s.k.Routes, len(s.k.Changes)
+	mark := len(s.k.Changes)
 	var res routecmd.Result
 	var ok bool
 	var errs []error
@@ -526,7 +558,7 @@ func (s *sim) method(st *parser.Stanza, r *Stanza, phys string, v *vars, m metho
 	} else {
 		res, ok, errs = s.k.Run(first, v.env(phys, st, "up"))
 	}
-	q := s.record(st, r, gw.from, false, res.Ops, errs, before, mark)
+	q := s.record(st, r, gw.from, false, res.Ops, errs, mark)
 	switch {
 	case multi:
 		// A value given on several lines is joined with newlines: the rest of the command runs

@@ -3,7 +3,6 @@ package bringup
 import (
 	"errors"
 	"net/netip"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -360,7 +359,7 @@ func simulateBusybox(cfg *parser.Config, ed Edits) *Result {
 			}
 		}
 	}
-	s.res.Boot = slices.Clone(s.k.Routes)
+	s.res.Boot = s.k.Routes()
 	s.res.BootHolder = make(map[routecmd.Route]*Request, len(s.res.Holder))
 	for r, q := range s.res.Holder {
 		s.res.BootHolder[r] = q
@@ -394,7 +393,7 @@ func (s *sim) ifupBusybox(name string, phase Phase) {
 
 // stanzaBusybox is busybox's iface_up for one stanza.
 func (s *sim) stanzaBusybox(st *parser.Stanza, r *Stanza, iface string) {
-	r.Seen = slices.Clone(s.k.Routes)
+	r.seen(s.k)
 	v := s.variablesBusybox(st)
 	key := st.Family + " " + st.Method
 	cmds, missing := bbMethodCommands(st, v, iface)
@@ -473,7 +472,7 @@ func (s *sim) bbRun(st *parser.Stanza, r *Stanza, iface string, v *vars, c strin
 			}
 		}
 		gw := v.get("gateway")
-		before, mark := s.k.Routes, len(s.k.Changes)
+		mark := len(s.k.Changes)
 		op, isRoute := routecmd.Command(argv)
 		var errs []error
 		var err error
@@ -485,7 +484,7 @@ func (s *sim) bbRun(st *parser.Stanza, r *Stanza, iface string, v *vars, c strin
 		if gw != nil {
 			from = gw.from
 		}
-		s.record(st, r, from, false, []routecmd.Op{op}, errs, before, mark)
+		s.record(st, r, from, false, []routecmd.Op{op}, errs, mark)
 		if err != nil {
 			if errors.Is(err, routecmd.ErrExist) {
 				return fail("its `ip route add` of the default route fails with 'File exists'", nil)

@@ -100,7 +100,8 @@ func (s *sim) ifupI2(name string, phase Phase) {
 	var opts []optI2
 	for _, st := range sts {
 		r := s.res.Stanzas[st]
-		r.Phase, r.Seen = phase, slices.Clone(s.k.Routes)
+		r.Phase = phase
+		r.seen(s.k)
 		for _, o := range st.Options {
 			if !s.ed.Removed[o] {
 				opts = append(opts, optI2{keyI2(o.Name), strings.ReplaceAll(o.Value, "$IFACE", st.Name), o, st})
@@ -196,14 +197,14 @@ func (s *sim) upI2(name, method string, opts []optI2) string {
 		}
 		cmd += " dev " + name + " onlink"
 		op, _ := routecmd.Command(strings.Fields(cmd))
-		before, mark := s.k.Routes, len(s.k.Changes)
+		mark := len(s.k.Changes)
 		err := s.k.Apply(op)
 		var from []*parser.Opt
 		if o.opt != nil {
 			from = []*parser.Opt{o.opt}
 		}
 		r := s.res.Stanzas[o.st]
-		q := s.record(o.st, r, from, false, []routecmd.Op{op}, []error{err}, before, mark)
+		q := s.record(o.st, r, from, false, []routecmd.Op{op}, []error{err}, mark)
 		switch {
 		case err == nil:
 		case errors.Is(err, routecmd.ErrExist):

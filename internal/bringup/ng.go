@@ -418,7 +418,7 @@ func simulateNG(cfg *parser.Config, ed Edits) *Result {
 			break // ifup -a stops at the first interface that fails
 		}
 	}
-	s.res.Boot = slices.Clone(s.k.Routes)
+	s.res.Boot = s.k.Routes()
 	s.res.BootHolder = make(map[routecmd.Route]*Request, len(s.res.Holder))
 	for r, q := range s.res.Holder {
 		s.res.BootHolder[r] = q
@@ -461,7 +461,7 @@ func (s *ngSim) ifup(name string, phase Phase) bool {
 	for _, st := range segs {
 		r := s.res.Stanzas[st]
 		r.Phase = phase
-		r.Seen = slices.Clone(s.k.Routes)
+		r.seen(s.k)
 	}
 	if x.it.Template {
 		return fail("it is a template (ifupdown-ng: cannot change state on a template interface)", nil)
@@ -599,7 +599,7 @@ func (s *ngSim) static(x *ngIface, dev string, res func(*parser.Stanza) *Stanza)
 		argv = append(argv, strings.Fields(metric)...)
 		argv = append(argv, "dev", dev)
 		op, isRoute := routecmd.Command(argv)
-		before, mark := s.k.Routes, len(s.k.Changes)
+		mark := len(s.k.Changes)
 		var errs []error
 		if isRoute {
 			n := len(s.k.Addrs)
@@ -618,7 +618,7 @@ func (s *ngSim) static(x *ngIface, dev string, res func(*parser.Stanza) *Stanza)
 		if st == nil || s.res.Stanzas[st] == nil {
 			continue
 		}
-		s.record(st, res(st), []*parser.Opt{e.opt}, false, []routecmd.Op{op}, errs, before, mark)
+		s.record(st, res(st), []*parser.Opt{e.opt}, false, []routecmd.Op{op}, errs, mark)
 	}
 }
 

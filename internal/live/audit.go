@@ -483,7 +483,8 @@ func bootOrder(cfg *parser.Config) []string {
 // take another route, a moment without a default route in a family and table that had one, or
 // an end other than expect. "" when they are safe.
 func simulate(snap *Snapshot, changes []*Change, expect []routecmd.Route) string {
-	k := &routecmd.Kernel{AnyLink: true, Routes: slices.Clone(snap.Routes)}
+	k := &routecmd.Kernel{AnyLink: true}
+	k.SetRoutes(snap.Routes)
 	for _, ad := range snap.Addrs {
 		k.Addrs = append(k.Addrs, routecmd.Addr{Dev: ad.Dev, Label: ad.Label, Prefix: ad.Prefix})
 	}
@@ -496,13 +497,14 @@ func simulate(snap *Snapshot, changes []*Change, expect []routecmd.Route) string
 			continue
 		}
 		op, _ := routecmd.Command(c.Command)
-		prev := slices.Clone(k.Routes)
+		prev := k.Routes()
 		if err := k.Apply(op); err != nil {
 			return fmt.Sprintf("`%s` would fail in the kernel: %v", strings.Join(c.Command, " "), err)
 		}
 		// What changed, by the routes' identity: an IPv6 gateway route that joins others as
 		// one multipath route changes their grouping, not them.
-		added, removed := minus(k.Routes, prev), minus(prev, k.Routes)
+		cur := k.Routes()
+		added, removed := minus(cur, prev), minus(prev, cur)
 		switch c.Action {
 		case "append":
 			if len(added) != 1 || len(removed) != 0 || !exact(added[0], *c.Route) {
@@ -514,7 +516,7 @@ func simulate(snap *Snapshot, changes []*Change, expect []routecmd.Route) string
 			}
 		}
 		now := map[slot]bool{}
-		for _, r := range k.Routes {
+		for _, r := range cur {
 			now[slotOf(r)] = true
 		}
 		for s := range had {
@@ -523,7 +525,7 @@ func simulate(snap *Snapshot, changes []*Change, expect []routecmd.Route) string
 			}
 		}
 	}
-	if !sameRoutes(k.Routes, expect) {
+	if !sameRoutes(k.Routes(), expect) {
 		return "the changes would not give the routes a clean boot gives"
 	}
 	return ""

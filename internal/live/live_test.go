@@ -32,7 +32,8 @@ type fakeKernel struct {
 }
 
 func newFake(t *testing.T, routes []routecmd.Route, addrs []Addr) *fakeKernel {
-	f := &fakeKernel{t: t, k: &routecmd.Kernel{AnyLink: true, Routes: slices.Clone(routes)}, addrs: addrs}
+	f := &fakeKernel{t: t, k: &routecmd.Kernel{AnyLink: true}, addrs: addrs}
+	f.k.SetRoutes(routes)
 	for _, a := range addrs {
 		f.k.Addrs = append(f.k.Addrs, routecmd.Addr{Dev: a.Dev, Label: a.Label, Prefix: a.Prefix})
 	}
@@ -40,7 +41,7 @@ func newFake(t *testing.T, routes []routecmd.Route, addrs []Addr) *fakeKernel {
 }
 
 func (f *fakeKernel) Snapshot() (*Snapshot, error) {
-	return &Snapshot{Routes: slices.Clone(f.k.Routes), Addrs: slices.Clone(f.addrs)}, nil
+	return &Snapshot{Routes: f.k.Routes(), Addrs: slices.Clone(f.addrs)}, nil
 }
 
 func (f *fakeKernel) run(argv []string) error {
@@ -54,12 +55,12 @@ func (f *fakeKernel) run(argv []string) error {
 		f.t.Fatalf("%q is not a route command", argv)
 	}
 	had := map[slot]bool{}
-	for _, r := range f.k.Routes {
+	for _, r := range f.k.Routes() {
 		had[slotOf(r)] = true
 	}
 	err := f.k.Apply(op)
 	for s := range had {
-		if len(inSlot(f.k.Routes, s)) == 0 {
+		if len(inSlot(f.k.Routes(), s)) == 0 {
 			f.noDefault = append(f.noDefault, strings.Join(argv, " "))
 		}
 	}
@@ -77,9 +78,10 @@ func (f *fakeKernel) Lookup(dst netip.Addr) (Lookup, error) {
 		fam = "inet6"
 	}
 	var best *routecmd.Route
-	for i, r := range f.k.Routes {
+	routes := f.k.Routes()
+	for i, r := range routes {
 		if r.Family == fam && r.Table == mainTable && (best == nil || r.Metric < best.Metric) {
-			best = &f.k.Routes[i]
+			best = &routes[i]
 		}
 	}
 	if best == nil {
@@ -210,8 +212,8 @@ func TestDuplicatesFromAliasRouteCommands(t *testing.T) {
 	if err := a.Repair(context.Background(), k, nil, nil); err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Equal(k.k.Routes, []routecmd.Route{v4("192.0.2.1", "", 0, true)}) {
-		t.Errorf("routes after the repair: %v", k.k.Routes)
+	if !slices.Equal(k.k.Routes(), []routecmd.Route{v4("192.0.2.1", "", 0, true)}) {
+		t.Errorf("routes after the repair: %v", k.k.Routes())
 	}
 	if len(k.noDefault) > 0 {
 		t.Errorf("no default route after %q", k.noDefault)
@@ -293,8 +295,8 @@ func TestHalfUpHost(t *testing.T) {
 			t.Errorf("ifstate.%s = %q", n, b)
 		}
 	}
-	if !slices.Equal(k.k.Routes, []routecmd.Route{v4("192.0.2.1", "", 0, true)}) {
-		t.Errorf("routes after the repair: %v", k.k.Routes)
+	if !slices.Equal(k.k.Routes(), []routecmd.Route{v4("192.0.2.1", "", 0, true)}) {
+		t.Errorf("routes after the repair: %v", k.k.Routes())
 	}
 }
 
@@ -317,8 +319,8 @@ func TestMissingRouteAddedBeforeStaleDeleted(t *testing.T) {
 	if len(k.noDefault) > 0 {
 		t.Errorf("no default route after %q", k.noDefault)
 	}
-	if !slices.Equal(k.k.Routes, []routecmd.Route{v4("192.0.2.1", "", 0, true)}) {
-		t.Errorf("routes after the repair: %v", k.k.Routes)
+	if !slices.Equal(k.k.Routes(), []routecmd.Route{v4("192.0.2.1", "", 0, true)}) {
+		t.Errorf("routes after the repair: %v", k.k.Routes())
 	}
 }
 
@@ -358,8 +360,8 @@ func TestFailureRestoresTheRoutesInOrder(t *testing.T) {
 			if !errors.As(err, &re) || !re.Restored {
 				t.Fatalf("want a restored *RepairError, got %v", err)
 			}
-			if !slices.Equal(k.k.Routes, routes) {
-				t.Errorf("routes after the restore:\n got %v\nwant %v", k.k.Routes, routes)
+			if !slices.Equal(k.k.Routes(), routes) {
+				t.Errorf("routes after the restore:\n got %v\nwant %v", k.k.Routes(), routes)
 			}
 			if len(k.noDefault) > 0 {
 				t.Errorf("no default route after %q", k.noDefault)
@@ -428,8 +430,8 @@ func TestMetricSquash(t *testing.T) {
 	if len(k.noDefault) > 0 {
 		t.Errorf("no default route after %q", k.noDefault)
 	}
-	if !slices.Equal(k.k.Routes, []routecmd.Route{v4("192.0.2.1", "", 0, true)}) {
-		t.Errorf("routes after the repair: %v", k.k.Routes)
+	if !slices.Equal(k.k.Routes(), []routecmd.Route{v4("192.0.2.1", "", 0, true)}) {
+		t.Errorf("routes after the repair: %v", k.k.Routes())
 	}
 }
 

@@ -1,9 +1,12 @@
 package routecmd
 
 import (
+	"cmp"
 	"errors"
+	"maps"
 	"net/netip"
 	"slices"
+	"strings"
 )
 
 // The kernel's rules for default routes (Linux net/ipv4/fib_trie.c fib_table_insert() and
@@ -61,36 +64,140 @@ type Kernel struct {
 	AnyLink bool
 	// Up, when not nil, holds the devices whose link is up: a gateway route then needs its
 	// device up (onlink), or a connected address on an up device.
-	Up     map[string]bool
-	Addrs  []Addr
-	Routes []Route // in the kernel's order within each family and table
+	Up    map[string]bool
+	Addrs []Addr
+	// slots are the routes by family, table and metric, each in the kernel's order. Within a
+	// table the kernel keeps its routes sorted by metric, and every operation but a delete of
+	// any metric acts on the routes of one metric, so many default routes cost no more each
+	// than a few. A slot's slice is never written in place: a Change keeps the one it replaced.
+	slots  map[slotKey][]Route
 	group  int
 	links  map[string]bool // Links as a set, rebuilt when Links grows or shrinks
 	nlinks int
-	// Changes lists what each successful Apply did to Routes, in order, for callers that follow
-	// them (a caller may truncate it).
+	// Changes lists what each successful Apply (and Restore) did to the routes, in order, for
+	// callers that follow them; a mark is a length of it.
 	Changes []Change
 }
 
-// Change is what one Apply added to and removed from the routes.
-type Change struct{ Added, Removed []Route }
+// Change is what one Apply (or Restore) did to the routes of one family, table and metric.
+type Change struct {
+	Added, Removed []Route
+	key            slotKey
+	before         []Route // the slot's routes before the change
+}
 
-// record appends the change from old to now (routes of one family and table) to k.Changes.
-func (k *Kernel) record(old, now []Route) {
-	was := make(map[Route]bool, len(old))
-	for _, r := range old {
-		was[r] = true
+// slotKey names the routes of one family, table and metric.
+type slotKey struct {
+	family        string
+	table, metric uint32
+}
+
+func keyOf(r Route) slotKey { return slotKey{r.Family, r.Table, r.Metric} }
+
+func compareKeys(a, b slotKey) int {
+	if c := strings.Compare(a.family, b.family); c != 0 {
+		return c
 	}
-	var c Change
-	is := make(map[Route]bool, len(now))
+	if c := cmp.Compare(a.table, b.table); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.metric, b.metric)
+}
+
+// SetRoutes replaces the kernel's routes (within a family and table sorted by metric, as the
+// kernel lists them) and forgets the changes.
+func (k *Kernel) SetRoutes(rs []Route) {
+	k.slots, k.Changes = map[slotKey][]Route{}, nil
+	for _, r := range rs {
+		k.slots[keyOf(r)] = append(k.slots[keyOf(r)], r)
+	}
+}
+
+// Routes returns the kernel's routes, in a new slice: by family, table and metric, the routes of
+// one metric in the kernel's order.
+func (k *Kernel) Routes() []Route { return k.RoutesAt(len(k.Changes)) }
+
+// RoutesAt returns the routes as they were at mark (when k.Changes had mark entries), ordered
+// as Routes orders them.
+func (k *Kernel) RoutesAt(mark int) []Route {
+	then := k.slots
+	if mark < len(k.Changes) {
+		then = maps.Clone(k.slots)
+		for i := len(k.Changes) - 1; i >= mark; i-- {
+			then[k.Changes[i].key] = k.Changes[i].before
+		}
+	}
+	var keys []slotKey
+	n := 0
+	for key, l := range then {
+		if len(l) > 0 {
+			keys = append(keys, key)
+			n += len(l)
+		}
+	}
+	slices.SortFunc(keys, compareKeys)
+	out := make([]Route, 0, n)
+	for _, key := range keys {
+		out = append(out, then[key]...)
+	}
+	return out
+}
+
+// SlotAt returns the routes of one family, table and metric as they were at mark; the caller
+// must not modify them.
+func (k *Kernel) SlotAt(mark int, family string, table, metric uint32) []Route {
+	key := slotKey{family, table, metric}
+	for _, c := range k.Changes[mark:] {
+		if c.key == key {
+			return c.before
+		}
+	}
+	return k.slots[key]
+}
+
+// Restore sets the routes back to what they were at mark. The way back is recorded as changes
+// too, so RoutesAt still answers for every mark.
+func (k *Kernel) Restore(mark int) {
+	then := map[slotKey][]Route{}
+	var order []slotKey
+	for i := len(k.Changes) - 1; i >= mark; i-- {
+		c := k.Changes[i]
+		if _, ok := then[c.key]; !ok {
+			order = append(order, c.key)
+		}
+		then[c.key] = c.before
+	}
+	for _, key := range order {
+		k.put(key, then[key])
+	}
+}
+
+// put replaces the routes of a slot and records the change, if there is one.
+func (k *Kernel) put(key slotKey, now []Route) {
+	if k.slots == nil {
+		k.slots = map[slotKey][]Route{}
+	}
+	old := k.slots[key]
+	k.slots[key] = now
+	c := Change{key: key, before: old}
+	in := func(l []Route) func(Route) bool {
+		if len(l) < 16 {
+			return func(r Route) bool { return slices.Contains(l, r) }
+		}
+		set := make(map[Route]bool, len(l))
+		for _, r := range l {
+			set[r] = true
+		}
+		return func(r Route) bool { return set[r] }
+	}
+	inOld, inNow := in(old), in(now)
 	for _, r := range now {
-		is[r] = true
-		if !was[r] {
+		if !inOld(r) {
 			c.Added = append(c.Added, r)
 		}
 	}
 	for _, r := range old {
-		if !is[r] {
+		if !inNow(r) {
 			c.Removed = append(c.Removed, r)
 		}
 	}
@@ -188,17 +295,18 @@ func (k *Kernel) Apply(op Op) error {
 	default:
 		return ErrUnmodeled
 	}
-	list, put := k.list(r.Family, r.Table)
-	old := slices.Clone(list)
-	var err error
+	key := keyOf(r)
+	var (
+		now []Route
+		err error
+	)
 	if r.Family == "inet6" {
-		list, err = k.insert6(list, r, fl)
+		now, err = k.insert6(k.slots[key], r, fl)
 	} else {
-		list, err = insert4(list, r, fl)
+		now, err = insert4(k.slots[key], r, fl)
 	}
 	if err == nil {
-		k.record(old, list)
-		put(list)
+		k.put(key, now)
 	}
 	return err
 }
@@ -283,79 +391,48 @@ func (k *Kernel) nexthop(r *Route) error {
 	return nil
 }
 
-// list returns the routes of one family and table, and a function that stores them back.
-func (k *Kernel) list(family string, table uint32) ([]Route, func([]Route)) {
-	var in, out []Route
-	for _, r := range k.Routes {
-		if r.Family == family && r.Table == table {
-			in = append(in, r)
-		} else {
-			out = append(out, r)
-		}
-	}
-	return in, func(l []Route) { k.Routes = append(out, l...) }
-}
-
 // same is the identity of an IPv4 route (fib_info and type).
 func same(a, b Route) bool {
 	return a.Type == b.Type && a.Gateway == b.Gateway && a.Dev == b.Dev && a.Src == b.Src &&
 		a.Proto == b.Proto && a.Scope == b.Scope && a.Onlink == b.Onlink && a.Metric == b.Metric
 }
 
+// insert4 adds r to l, the routes of r's family, table and metric (IPv4), with the flags' rules;
+// it returns the new routes (never l changed in place).
 func insert4(l []Route, r Route, fl flags) ([]Route, error) {
-	first, last, match := -1, -1, -1
-	for i, x := range l {
-		if x.Metric == r.Metric {
-			if first < 0 {
-				first = i
-			}
-			last = i
-			if match < 0 && same(x, r) {
-				match = i
-			}
-		}
-	}
-	if first < 0 {
+	if len(l) == 0 {
 		if !fl.create {
 			return l, ErrNotFound
 		}
-		i := 0
-		for i < len(l) && l[i].Metric < r.Metric {
-			i++
-		}
-		return slices.Insert(l, i, r), nil
+		return []Route{r}, nil
 	}
+	match := slices.IndexFunc(l, func(x Route) bool { return same(x, r) })
 	switch {
 	case fl.excl:
 		return l, ErrExist
 	case fl.replace:
 		if match >= 0 {
-			if match == first {
+			if match == 0 {
 				return l, nil
 			}
 			return l, ErrExist
 		}
-		l[first] = r
+		l = slices.Clone(l)
+		l[0] = r
 		return l, nil
 	case match >= 0:
 		return l, ErrExist
 	case fl.appnd:
-		return slices.Insert(l, last+1, r), nil
+		return append(slices.Clip(l), r), nil
 	}
-	return slices.Insert(l, first, r), nil
+	return append([]Route{r}, l...), nil
 }
 
+// insert6 is insert4 for IPv6.
 func (k *Kernel) insert6(l []Route, r Route, fl flags) ([]Route, error) {
 	ecmp := r.Gateway != ""
-	ins, found, fallback, sibling := 0, -1, -1, -1
+	found, fallback, sibling := -1, -1, -1
 	for i, x := range l {
-		if x.Metric > r.Metric {
-			break
-		}
-		ins = i + 1
-		if x.Metric != r.Metric {
-			continue
-		}
 		if fl.excl {
 			return l, ErrExist
 		}
@@ -379,6 +456,7 @@ func (k *Kernel) insert6(l []Route, r Route, fl flags) ([]Route, error) {
 			found = fallback
 		}
 		if found >= 0 {
+			l = slices.Clone(l)
 			g := l[found].Group
 			l[found] = r
 			if g != 0 {
@@ -390,54 +468,66 @@ func (k *Kernel) insert6(l []Route, r Route, fl flags) ([]Route, error) {
 			return l, ErrNotFound
 		}
 	}
+	l = slices.Clone(l)
 	if sibling >= 0 {
 		if l[sibling].Group == 0 {
 			k.group++
 			for i := range l {
-				if l[i].Metric == r.Metric && l[i].Gateway != "" {
+				if l[i].Gateway != "" {
 					l[i].Group = k.group
 				}
 			}
 		}
 		r.Group = l[sibling].Group
 	}
-	return slices.Insert(l, ins, r), nil
+	return append(l, r), nil
 }
 
+// del removes the first route, in the kernel's order, that op's route r matches.
 func (k *Kernel) del(op Op, r Route) error {
-	list, put := k.list(r.Family, r.Table)
-	old := slices.Clone(list)
-	for i, x := range list {
-		if r.Type != "" && x.Type != r.Type ||
-			!op.AnyMetric && x.Metric != r.Metric ||
-			r.Proto != "" && x.Proto != r.Proto ||
-			r.Dev != "" && x.Dev != r.Dev ||
-			r.Gateway != "" && x.Gateway != r.Gateway ||
-			r.Family == "inet" && r.Src != "" && x.Src != r.Src {
-			continue
-		}
-		g := x.Group
-		if g != 0 && r.Gateway == "" && op.Tool == "ip" {
-			list = slices.DeleteFunc(list, func(y Route) bool { return y.Group == g })
-		} else {
-			list = slices.Delete(list, i, i+1)
-		}
-		if g != 0 { // a group of one is a plain route again
-			n := 0
-			for _, y := range list {
-				if y.Group == g {
-					n++
-				}
-			}
-			for j := range list {
-				if n == 1 && list[j].Group == g {
-					list[j].Group = 0
-				}
+	var keys []slotKey
+	if op.AnyMetric {
+		for key, l := range k.slots {
+			if key.family == r.Family && key.table == r.Table && len(l) > 0 {
+				keys = append(keys, key)
 			}
 		}
-		k.record(old, list)
-		put(list)
-		return nil
+		slices.SortFunc(keys, compareKeys)
+	} else {
+		keys = []slotKey{keyOf(r)}
+	}
+	for _, key := range keys {
+		list := k.slots[key]
+		for i, x := range list {
+			if r.Type != "" && x.Type != r.Type ||
+				r.Proto != "" && x.Proto != r.Proto ||
+				r.Dev != "" && x.Dev != r.Dev ||
+				r.Gateway != "" && x.Gateway != r.Gateway ||
+				r.Family == "inet" && r.Src != "" && x.Src != r.Src {
+				continue
+			}
+			g := x.Group
+			if g != 0 && r.Gateway == "" && op.Tool == "ip" {
+				list = slices.DeleteFunc(slices.Clone(list), func(y Route) bool { return y.Group == g })
+			} else {
+				list = slices.Delete(slices.Clone(list), i, i+1)
+			}
+			if g != 0 { // a group of one is a plain route again
+				n := 0
+				for _, y := range list {
+					if y.Group == g {
+						n++
+					}
+				}
+				for j := range list {
+					if n == 1 && list[j].Group == g {
+						list[j].Group = 0
+					}
+				}
+			}
+			k.put(key, list)
+			return nil
+		}
 	}
 	return ErrNotFound
 }

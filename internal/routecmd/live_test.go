@@ -100,7 +100,7 @@ func TestLive(t *testing.T) {
 			}
 			lines++
 			rc := runIn(t, ns, line)
-			got, want := kernelRoutes(t, ns), display(k.Routes)
+			got, want := kernelRoutes(t, ns), display(k.Routes())
 			if (rc == 0) != ok || !reflect.DeepEqual(got, want) {
 				t.Errorf("%v: after %q (ops %v, errors %v):\nkernel exit %d, routes %q\nmodel  ok %v, routes %q",
 					seq, line, r.Ops, errs, rc, got, ok, want)

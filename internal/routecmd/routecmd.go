@@ -40,6 +40,7 @@ import (
 	"fmt"
 	"path"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"mvdan.cc/sh/v3/syntax"
@@ -109,13 +110,19 @@ func (k *Kernel) Run(cmd string, env Env) (r Result, ok bool, errs []error) {
 	return r, ok, errs
 }
 
+// parsers are reused: a new parser's buffers were most of what a big configuration's
+// simulation allocated.
+var parsers = sync.Pool{New: func() any { return syntax.NewParser(syntax.Variant(syntax.LangPOSIX)) }}
+
 func run(cmd string, env Env, exec func(Op) bool) (Result, bool) {
 	var r Result
 	if strings.HasPrefix(cmd, "-") {
 		r.IgnoreStatus = true
 		cmd = cmd[1:]
 	}
-	f, err := syntax.NewParser(syntax.Variant(syntax.LangPOSIX)).Parse(strings.NewReader(validUTF8(cmd)), "")
+	p := parsers.Get().(*syntax.Parser)
+	f, err := p.Parse(strings.NewReader(validUTF8(cmd)), "")
+	parsers.Put(p)
 	if err != nil {
 		r.Verdict, r.Reason = Unparsed, err.Error()
 		return r, false

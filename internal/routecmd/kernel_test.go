@@ -1,0 +1,55 @@
+package routecmd
+
+import (
+	"math/rand/v2"
+	"slices"
+	"testing"
+)
+
+// TestKernelHistory runs random route lines on the model and checks that RoutesAt answers for
+// every earlier mark with the routes seen then, SlotAt with their slot, and Restore goes back.
+func TestKernelHistory(t *testing.T) {
+	gws := []string{"192.0.2.1", "192.0.2.254", "2001:db8::1", "2001:db8::2"}
+	verbs := []string{"add", "append", "prepend", "replace", "change", "del"}
+	rng := rand.New(rand.NewPCG(1, 2))
+	changed := 0
+	for seq := 0; seq < 200; seq++ {
+		k := testKernel()
+		k.SetRoutes([]Route{{Family: "inet", Table: 254, Type: "unicast", Metric: 7, Gateway: "192.0.2.1", Dev: "eth0", Proto: "boot", Scope: "universe"}})
+		var seen [][]Route // seen[mark]: the routes at that mark
+		marks := []int{}
+		for step := 0; step < 12; step++ {
+			marks, seen = append(marks, len(k.Changes)), append(seen, k.Routes())
+			gw := gws[rng.IntN(len(gws))]
+			fam := "-4"
+			if len(gw) > 12 {
+				fam = "-6"
+			}
+			argv := []string{"ip", fam, "route", verbs[rng.IntN(len(verbs))], "default", "via", gw, "dev", "eth0", "metric", []string{"0", "7", "100"}[rng.IntN(3)]}
+			op, _ := Command(argv)
+			_ = k.Apply(op)
+		}
+		if len(k.Changes) > 0 {
+			changed++
+		}
+		for i, m := range marks {
+			if got := k.RoutesAt(m); !slices.Equal(got, seen[i]) {
+				t.Fatalf("sequence %d: RoutesAt(%d) = %v, want %v", seq, m, got, seen[i])
+			}
+			for _, r := range seen[i] {
+				if l := k.SlotAt(m, r.Family, r.Table, r.Metric); !slices.Contains(l, r) {
+					t.Fatalf("sequence %d: SlotAt(%d) of %v = %v", seq, m, r, l)
+				}
+			}
+		}
+		m := marks[rng.IntN(len(marks))]
+		want := k.RoutesAt(m)
+		k.Restore(m)
+		if got := k.Routes(); !slices.Equal(got, want) {
+			t.Fatalf("sequence %d: after Restore(%d): %v, want %v", seq, m, got, want)
+		}
+	}
+	if changed < 150 {
+		t.Fatalf("only %d of 200 sequences changed a route", changed)
+	}
+}
