@@ -63,7 +63,7 @@ type Stanza struct {
 	Unknown       string
 	UnknownFamily string
 	UnknownMetric int // the metric of that command, -1 when it too is unknown
-	Requests []*Request
+	Requests      []*Request
 	// The kernel model and its mark when the stanza began (k is nil if it never began).
 	k     *routecmd.Kernel
 	mark  int
