@@ -3,6 +3,7 @@ package fixer
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -579,6 +580,11 @@ func (m *model) planMove(kp *keyPlan, g *parser.Opt) {
 		left(fmt.Sprintf("%s runs %s, which may take the %s default route first and make %s (%s) fail before its gateway is installed", x.Name, m.cur.Of(x).Unknown, st.Family, st.Name, st.Family))
 		return
 	}
+	if u := m.faith(r0, into); u != "" {
+		// Of whatever family: should that command fail, ifup configures no later stanza of the name.
+		left(fmt.Sprintf("ifup reaches %s (%s) only if a command before it succeeds (%s), so a gateway moved into it may never be installed", into.Name, into.Family, u))
+		return
+	}
 	if kids := m.inheritors(into); len(kids) > 0 {
 		left(fmt.Sprintf("%s inherits from %s and would get the gateway too", names(kids), into.Name))
 		return
@@ -868,10 +874,14 @@ func (m *model) check(after *bringup.Result, ed bringup.Edits) []violation {
 				}
 			}
 		}
+		had := maps.Clone(ever)
 		for _, q := range b.Requests {
-			if q.Phase != bringup.NotReached && q.Phase <= snap.phase && q.Stanza.IsAlias() && slices.ContainsFunc(q.Opts, func(o *parser.Opt) bool { return ed.Removed[o] }) {
+			// Only where the alias's route is still there: one a later line took in turn was
+			// not the interface's at that moment, and bringing back its own would be new.
+			still := slices.ContainsFunc(q.Added, func(r routecmd.Route) bool { return had[idOf(r)] })
+			if q.Phase != bringup.NotReached && q.Phase <= snap.phase && q.Stanza.IsAlias() && still && slices.ContainsFunc(q.Opts, func(o *parser.Opt) bool { return ed.Removed[o] }) {
 				for _, r := range q.Removed {
-					if r.Dev == q.Stanza.Base() && len(q.Added) > 0 && own[idOf(r)] {
+					if r.Dev == q.Stanza.Base() && own[idOf(r)] {
 						ever[idOf(r)] = true
 					}
 				}

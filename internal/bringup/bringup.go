@@ -133,14 +133,16 @@ func Simulate(cfg *parser.Config, ed Edits) *Result {
 func simulate08(cfg *parser.Config, ed Edits) *Result {
 	s := newSim(cfg, ed)
 	var names []string
-	relevant := map[string]bool{} // names with a stanza that is not inert: simulated whole
+	// Devices with a stanza that is not inert are simulated whole: an inert stanza of the
+	// device (a manual primary) may still set the link up that an alias's route needs.
+	relevant := map[string]bool{}
 	for _, st := range cfg.Stanzas {
 		if !s.inert(st) {
-			relevant[st.Name] = true
+			relevant[st.Base()] = true
 		}
 	}
 	for _, st := range cfg.Stanzas {
-		if !relevant[st.Name] {
+		if !relevant[st.Base()] {
 			continue
 		}
 		if s.byName[st.Name] == nil {
