@@ -34,12 +34,14 @@ var methods = map[string]method{
 	"inet static":   {up: true, required: []string{"address"}, address: true, route: gatewayRoute("ip route add", "default")},
 	"inet manual":   {up: true},
 	"inet dhcp":     {up: true, dynamic: true},
-	"inet bootp":    {up: true, unknown: "bootpc may set a default route"},
+	// bootp and ipv4ll run only their program (no ip link set up): whether it sets the link up,
+	// and when, is the program's.
+	"inet bootp": {unknown: "bootpc may set a default route and the link up"},
 	"inet tunnel": {up: true, required: []string{"address", "mode", "endpoint", "netmask"}, address: true,
 		route: gatewayRoute("ip route add", "default")},
 	"inet ppp":    {unknown: "pppd may add a default route"},
 	"inet wvdial": {unknown: "pppd may add a default route"},
-	"inet ipv4ll": {up: true},
+	"inet ipv4ll": {unknown: "avahi-autoipd may set the link up"},
 
 	"inet6 auto":     {up: true, dynamic: true},
 	"inet6 loopback": {up: true},
