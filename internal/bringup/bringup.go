@@ -152,7 +152,11 @@ func simulate08(cfg *parser.Config, ed Edits) *Result {
 		s.res.Stanzas[st] = &Stanza{}
 	}
 	// ifup -a brings up the auto class (auto and allow-auto lines share it), then the hotplug pass.
-	for _, class := range [][]string{{"auto", "allow-auto"}, {"allow-hotplug"}} {
+	for i, class := range [][]string{{"auto", "allow-auto"}, {"allow-hotplug"}} {
+		var first map[*parser.Stanza]*Stanza
+		if i > 0 {
+			first = s.retryFailed()
+		}
 		for _, sel := range cfg.Selections {
 			if slices.Contains(class, sel.Keyword) {
 				for _, n := range sel.Names {
@@ -160,6 +164,7 @@ func simulate08(cfg *parser.Config, ed Edits) *Result {
 				}
 			}
 		}
+		s.keepFirst(first)
 	}
 	s.snapBoot()
 	s.later(names)
@@ -172,6 +177,44 @@ func newSim(cfg *parser.Config, ed Edits) *sim {
 		res:  &Result{Stanzas: map[*parser.Stanza]*Stanza{}, Holder: map[routecmd.Route]*Request{}}}
 	s.bring = s.ifup
 	return s
+}
+
+// retryFailed lets ifup run again for the interfaces that failed: ifupdown records only those
+// that came up, so the hotplug pass tries a failed one again, on what the host has by then
+// (another interface's address may have made its gateway reachable). It returns the first
+// attempt's results of their stanzas, which keepFirst merges back.
+func (s *sim) retryFailed() map[*parser.Stanza]*Stanza {
+	first := map[*parser.Stanza]*Stanza{}
+	for phys := range s.tried {
+		if s.up[phys] {
+			continue
+		}
+		delete(s.tried, phys)
+		for _, st := range s.byName[phys] {
+			first[st] = s.res.Stanzas[st]
+			s.res.Stanzas[st] = &Stanza{}
+		}
+	}
+	return first
+}
+
+// keepFirst merges the first attempt's results back after a retry: a stanza the retry got no
+// further in keeps its first result (its failure is the one ifup reported first; a retry that
+// fails again, often because the first attempt left its address behind, says less), with what
+// the retry asked the kernel for added. An interface the retry did not reach is as it was.
+func (s *sim) keepFirst(first map[*parser.Stanza]*Stanza) {
+	for st, f := range first {
+		r := s.res.Stanzas[st]
+		switch {
+		case r.Phase == NotReached && !s.tried[st.Name]:
+			s.res.Stanzas[st], s.tried[st.Name] = f, true
+		case r.Up && !f.Up, f.Phase == NotReached && r.Phase != NotReached:
+			// the retry got further: its result stands
+		default:
+			f.Requests = append(f.Requests, r.Requests...)
+			s.res.Stanzas[st] = f
+		}
+	}
 }
 
 // snapBoot records the routes after boot.
