@@ -1068,15 +1068,29 @@ func (m *model) faith(r *bringup.Result, s *parser.Stanza) string {
 // takes as success: should it fail, ifup configures no later stanza.
 func (m *model) reachedOnFaith(r *bringup.Result, s *parser.Stanza) bool { return m.faith(r, s) != "" }
 
-// sameSlot reports whether stanza s's gateway route would have the keeper's metric.
+// sameSlot reports whether stanza s's gateway route would have the metric of the keeper's route
+// (the route the keeper added: a command's own metric, not its stanza's metric line).
 func sameSlot(keeper *bringup.Request, s *parser.Stanza) bool {
-	metric := func(st *parser.Stanza) string {
-		if m := optValue(st, "metric"); m != "" {
-			return m
+	norm := func(family string, m uint32) uint32 {
+		if family == "inet6" && m == 0 {
+			return 1024
 		}
-		return "0"
+		return m
 	}
-	return metric(keeper.Stanza) == metric(s)
+	var km uint32
+	switch {
+	case len(keeper.Added) > 0:
+		km = keeper.Added[0].Metric
+	case len(keeper.Ops) > 0:
+		km = norm(keeper.Ops[0].Family, keeper.Ops[0].Metric)
+	default:
+		return false
+	}
+	sm, err := strconv.ParseUint(optValue(s, "metric"), 10, 32)
+	if err != nil && optValue(s, "metric") != "" {
+		return false // a metric ip cannot read: not this slot
+	}
+	return norm(s.Family, uint32(sm)) == km
 }
 
 // requestOf returns the model's request for option o of stanza s, or nil.
