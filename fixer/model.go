@@ -917,6 +917,26 @@ func (m *model) check(after *bringup.Result, ed bringup.Edits) []violation {
 				bad(k, "would leave %s (%s) without the default route it has %s", k.name, k.family, snap.name)
 			}
 		}
+		// A line whose route only another interface's line takes over later is not idle: should
+		// that interface not come up (its device missing, say), the route is the interface's only one.
+		for _, q := range b.Requests {
+			if q.Phase == bringup.NotReached || q.Phase > snap.phase || !slices.ContainsFunc(q.Opts, func(o *parser.Opt) bool { return ed.Removed[o] }) {
+				continue
+			}
+			for _, r := range q.Added {
+				k := key{r.Dev, r.Family}
+				if ever[idOf(r)] || has[k] > 0 || r.Dev != q.Stanza.Base() {
+					continue
+				}
+				for _, q2 := range b.Requests {
+					if q2.Stanza.Base() != q.Stanza.Base() && slices.Contains(q2.Removed, r) {
+						bad(k, "would take away the default route it gives %s (%s), %s, which only %s's line takes over later: should %s not come up, %s would have none",
+							k.name, k.family, routesText([]routecmd.Route{r}), q2.Stanza.Name, q2.Stanza.Name, k.name)
+						break
+					}
+				}
+			}
+		}
 		// A command known only at run time may replace or delete the routes it finds of its
 		// family and metric: an interface must keep a route out of its reach if it had one.
 		fb, fa := fragile(b, snap.phase), fragile(after, snap.phase)

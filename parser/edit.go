@@ -62,7 +62,12 @@ func (s *Stanza) AppendOption(name, value, indent string) (Edit, error) {
 	}
 	text := name + " " + value
 	eol := f.EOL(last)
-	if eol == "" { // the anchor ends the file without a newline: keep it that way
+	if eol == "" {
+		// The anchor ends the file without a newline: the new line goes before it, so that the
+		// file changes by a whole inserted line and still ends as it did.
+		if len(s.Options) == 0 {
+			return Edit{}, fmt.Errorf("%w: %s:%d, the iface line, ends the file without a newline", ErrUnsafeEdit, f.Path, last+1)
+		}
 		eol = "\n"
 		for i := range f.Phys {
 			if e := f.EOL(i); e != "" {
@@ -70,7 +75,7 @@ func (s *Stanza) AppendOption(name, value, indent string) (Edit, error) {
 				break
 			}
 		}
-		return Edit{Start: anchor.End, End: anchor.End, Text: eol + indent + text}, nil
+		return Edit{Start: anchor.Start, End: anchor.Start, Text: indent + text + eol}, nil
 	}
 	return Edit{Start: anchor.End, End: anchor.End, Text: indent + text + eol}, nil
 }

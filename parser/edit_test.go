@@ -17,8 +17,9 @@ func TestAppendOption(t *testing.T) {
 			"iface eth0 inet static\n\tgateway 192.0.2.1\niface eth1 inet dhcp\n", false},
 		{"CRLF", "iface eth0 inet static\r\n address 192.0.2.10/24\r\n", "192.0.2.1", "",
 			"iface eth0 inet static\r\n address 192.0.2.10/24\r\n gateway 192.0.2.1\r\n", false},
-		{"no final newline stays so", "iface eth0 inet static\n  address 192.0.2.10/24", "192.0.2.1", "",
-			"iface eth0 inet static\n  address 192.0.2.10/24\n  gateway 192.0.2.1", false},
+		{"no final newline: a whole line before the last", "iface eth0 inet static\n  address 192.0.2.10/24", "192.0.2.1", "",
+			"iface eth0 inet static\n  gateway 192.0.2.1\n  address 192.0.2.10/24", false},
+		{"no final newline after the iface line", "iface eth0 inet static", "192.0.2.1", "", "", true},
 		{"a continued last line at the end of the file", "iface eth0 inet static\n  address 192.0.2.10/24 \\", "192.0.2.1", "", "", true},
 		{"a value ending in a backslash", "iface eth0 inet static\n  address 192.0.2.10/24\n", `192.0.2.1\`, "", "", true},
 	} {
