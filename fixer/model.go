@@ -1196,11 +1196,11 @@ func outcome(q *bringup.Request) string {
 			}
 			s += fmt.Sprintf(" (%s already has the default route %s, metric %d)", who, routeText(*b), b.Metric)
 		}
-		return s
+		return s + ifReached(q)
 	case errors.Is(q.Err, routecmd.ErrUnmodeled):
 		return "what " + strings.TrimPrefix(verb, "its ") + " does is known only at run time"
 	case q.Err != nil:
-		return verb + " fails (" + q.Err.Error() + ")"
+		return verb + " fails (" + q.Err.Error() + ")" + ifReached(q)
 	case len(q.Added) > 0 && len(q.Removed) > 0:
 		return fmt.Sprintf("it replaces the default route %s with %s", routesText(q.Removed), routesText(q.Added))
 	case len(q.Added) > 0:
@@ -1209,6 +1209,23 @@ func outcome(q *bringup.Request) string {
 		return "it deletes the default route " + routesText(q.Removed)
 	}
 	return "it changes no default route"
+}
+
+// ifReached is what a failure of q depends on: "" when ifup surely gets to it.
+func ifReached(q *bringup.Request) string {
+	if q.After == "" {
+		return ""
+	}
+	return fmt.Sprintf(", if ifup gets that far (`%s` runs before it, and its outcome is known only at run time)", q.After)
+}
+
+// failsFor is what a failing q does to its interface: ifup fails for it (then, where q is
+// reached only if an earlier command succeeds).
+func failsFor(q *bringup.Request, name string) string {
+	if q.After != "" {
+		return ", and then ifup fails for " + name
+	}
+	return ", so ifup fails for " + name
 }
 
 // aliasGatewayMessage is the message for an alias gateway that is removed.
@@ -1264,7 +1281,7 @@ func aliasGatewayMessage(m *model, kp *keyPlan, s *parser.Stanza, g *parser.Opt)
 	case q != nil && errors.Is(q.Err, routecmd.ErrExist):
 		what = outcome(q)
 		if !q.Silent {
-			what += ", so ifup fails for " + s.Name
+			what += failsFor(q, s.Name)
 		}
 		if q.Holder == keeper {
 			keeper = nil // said already
@@ -1329,7 +1346,7 @@ func commandOutcome(m *model, o *parser.Opt, r routecmd.Result, q *bringup.Reque
 		if st := m.cur.Of(o.Stanza); q.Warned {
 			s += ", so the command fails, and " + dialectOf(q) + " only warns and goes on"
 		} else if q.Err != nil && st.At == o {
-			s += ", so ifup fails for " + o.Stanza.Name
+			s += failsFor(q, o.Stanza.Name)
 		} else if q.Err != nil && !errors.Is(q.Err, routecmd.ErrUnmodeled) {
 			s += ", but the command line does not fail"
 		}

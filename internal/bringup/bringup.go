@@ -64,6 +64,7 @@ type Stanza struct {
 	UnknownFamily string
 	UnknownMetric int // the metric of that command, -1 when it too is unknown
 	Requests      []*Request
+	guess         string // the first command taken as succeeding (see Request.After)
 	// The kernel model and its mark when the stanza began (k is nil if it never began).
 	k     *routecmd.Kernel
 	mark  int
@@ -102,6 +103,9 @@ type Request struct {
 	Added   []routecmd.Route
 	Removed []routecmd.Route
 	Phase   Phase
+	// After is an earlier command of its stanza whose exit status the model cannot know (taken
+	// as success): the request runs only if that one succeeds. "" when there is none.
+	After string
 }
 
 // Result is what bringing the configuration up did.
@@ -500,6 +504,9 @@ func (s *sim) runCommand(st *parser.Stanza, r *Stanza, env routecmd.Env, c cmd) 
 		if r.Unknown == "" {
 			r.Unknown = unknown
 		}
+		if r.guess == "" {
+			r.guess = c.opt.Name + " " + c.value
+		}
 		return true // its exit status is not known: taken as success
 	}
 	if !ok && !res.IgnoreStatus {
@@ -511,7 +518,7 @@ func (s *sim) runCommand(st *parser.Stanza, r *Stanza, env routecmd.Env, c cmd) 
 
 // record keeps a request for the default-route operations ops of one line.
 func (s *sim) record(st *parser.Stanza, r *Stanza, opts []*parser.Opt, command bool, ops []routecmd.Op, errs []error, mark int) *Request {
-	q := &Request{Stanza: st, Opts: opts, Command: command, Phase: r.Phase}
+	q := &Request{Stanza: st, Opts: opts, Command: command, Phase: r.Phase, After: r.guess}
 	for i, op := range ops {
 		if !op.Default || !op.Main() || op.Err != "" {
 			continue
