@@ -258,7 +258,8 @@ func (m *model) plan(kp *keyPlan, opt Options) {
 	// came first; else the request that holds the key's default route once everything is up
 	// (lowest metric, then earliest).
 	for _, q := range reqs {
-		if q.Command || q.Stanza.IsAlias() {
+		// Not a primary ifup reaches only if a command known only at run time succeeds.
+		if q.Command || q.Stanza.IsAlias() || q.After != "" || m.reachedOnFaith(r0, q.Stanza) {
 			continue
 		}
 		// A replace of the very route an alias added first (inet6 on 0.8) adds nothing, and works.
@@ -318,7 +319,11 @@ func (m *model) plan(kp *keyPlan, opt Options) {
 				m.remove(kp, removal{g, DuplicateGateway, fmt.Sprintf(
 					"%s (%s) has gateway %s: %s, %s",
 					s.Name, s.Family, g.Value, outcome(q), stopsThere(m.cfg, s.Name)), "removed", nil})
-			case len(q.Added) > 0 && kp.keeper != nil && requestKey(q) == kp.k:
+			case len(q.Added) > 0 && kp.keeper != nil && requestKey(q) == kp.k && q.After == "" && !m.reachedOnFaith(r0, s) &&
+				!slices.ContainsFunc(kp.keeper.Added, func(r routecmd.Route) bool {
+					return slices.ContainsFunc(q.Added, func(x routecmd.Route) bool { return idOf(x) == idOf(r) })
+				}):
+				// A second route of its own; not the keeper's route again (an alias took it over).
 				kp.failovers = append(kp.failovers, q)
 			}
 		}
@@ -868,7 +873,9 @@ func (m *model) check(after *bringup.Result, ed bringup.Edits) []violation {
 		// by the edits, took over.
 		own := map[routeID]bool{}
 		for _, q := range b.Requests {
-			if !q.Stanza.IsAlias() {
+			// Not a primary reached only if a command known only at run time succeeds: should
+			// it fail, the route never comes back.
+			if !q.Stanza.IsAlias() && q.After == "" && !m.reachedOnFaith(b, q.Stanza) {
 				for _, r := range q.Added {
 					own[idOf(r)] = true
 				}

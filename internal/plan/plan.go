@@ -235,6 +235,7 @@ func Run(opt Options) (*Plan, error) {
 		}
 	}
 	if !opt.Apply {
+		p.markDry()
 		return p, nil
 	}
 	if err := p.unknown(); err != nil {
@@ -823,6 +824,34 @@ func (p *Plan) markUnwritten() {
 			fd.Message = strings.TrimSuffix(fd.Message, fd.action) + "left as is (" + why + ")"
 		}
 	}
+}
+
+// markDry makes the messages of fixed findings say what --apply would do: a dry run writes
+// nothing, so nothing was removed.
+func (p *Plan) markDry() {
+	for i := range p.Findings {
+		fd := &p.Findings[i]
+		if !fd.Fixed || fd.action == "" || !strings.HasSuffix(fd.Message, fd.action) {
+			continue
+		}
+		fd.Message = strings.TrimSuffix(fd.Message, fd.action) + conditional(fd.action)
+	}
+}
+
+// conditional turns an action in the past tense ("removed", "moved gateway G into it") into
+// what --apply does.
+func conditional(action string) string {
+	switch {
+	case strings.HasPrefix(action, "removed, and moved "):
+		return "--apply removes it and moves it " + strings.TrimPrefix(action, "removed, and moved ")
+	case strings.HasPrefix(action, "removed"):
+		return "--apply removes it" + strings.TrimPrefix(action, "removed")
+	case strings.HasPrefix(action, "moved "):
+		return "--apply moves " + strings.TrimPrefix(action, "moved ")
+	case strings.HasPrefix(action, "split "):
+		return "--apply splits it " + strings.TrimPrefix(action, "split ")
+	}
+	return "--apply: " + action
 }
 
 // openRoots fills in opt's defaults (now, the root /, the file DefaultFile) and opens every root:

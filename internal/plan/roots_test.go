@@ -158,9 +158,9 @@ func TestUnwrittenSaysSo(t *testing.T) {
 		!strings.HasSuffix(p.Findings[1].Message, "left as is (it goes with the change to "+filepath.Join(dir, mainFile)+", which was declined)") {
 		t.Errorf("messages %q / %q", p.Findings[0].Message, p.Findings[1].Message)
 	}
-	// A dry run keeps the fixer's wording: it says what the change does.
+	// A dry run says what --apply does: nothing was written, so nothing "moved".
 	p, _ = Run(Options{Roots: []string{dir}})
-	if !p.Findings[0].Fixed || !strings.Contains(p.Findings[0].Message, "moved gateway 192.0.2.1 into it") {
+	if !p.Findings[0].Fixed || !strings.HasSuffix(p.Findings[0].Message, "; --apply moves gateway 192.0.2.1 into it") {
 		t.Errorf("dry run: %+v", p.Findings[0])
 	}
 }
