@@ -935,6 +935,14 @@ func (m *model) check(after *bringup.Result, ed bringup.Edits) []violation {
 				if ever[idOf(r)] || has[k] > 0 || r.Dev != q.Stanza.Base() {
 					continue
 				}
+				// Not where another line of the interface still adds one after the edits (taken
+				// over in turn, it would be there should the other interface not come up).
+				if slices.ContainsFunc(after.Requests, func(q3 *bringup.Request) bool {
+					return q3.Stanza.Base() == q.Stanza.Base() && q3.Phase != bringup.NotReached && q3.Phase <= snap.phase &&
+						slices.ContainsFunc(q3.Added, func(x routecmd.Route) bool { return x.Family == r.Family && x.Dev == r.Dev })
+				}) {
+					continue
+				}
 				for _, q2 := range b.Requests {
 					if q2.Stanza.Base() != q.Stanza.Base() && slices.Contains(q2.Removed, r) {
 						bad(k, "would take away the default route it gives %s (%s), %s, which only %s's line takes over later: should %s not come up, %s would have none",
