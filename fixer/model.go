@@ -924,6 +924,24 @@ func (m *model) check(after *bringup.Result, ed bringup.Edits) []violation {
 				bad(k, "would leave %s (%s) without the default route it has %s", k.name, k.family, snap.name)
 			}
 		}
+		// An alias line that repeats a route held by a stanza reached only if a command known
+		// only at run time succeeds is not idle: should that command fail, it gives the route.
+		for _, q := range b.Requests {
+			if q.Phase == bringup.NotReached || q.Phase > snap.phase || !q.Stanza.IsAlias() || q.Err != nil || len(q.Added) > 0 ||
+				!slices.ContainsFunc(q.Opts, func(o *parser.Opt) bool { return ed.Removed[o] }) {
+				continue
+			}
+			for _, r := range snap.before {
+				h := b.Holder[r]
+				if r.Dev != q.Stanza.Base() || r.Family != q.Family || h == nil || h.Stanza == q.Stanza {
+					continue
+				}
+				if h.After != "" || m.reachedOnFaith(b, h.Stanza) {
+					bad(key{r.Dev, r.Family}, "would leave %s (%s) its default route %s only from %s, which ifup reaches only if a command known only at run time succeeds",
+						r.Dev, r.Family, routesText([]routecmd.Route{r}), h.Stanza.Name)
+				}
+			}
+		}
 		// A line whose route only another interface's line takes over later is not idle: should
 		// that interface not come up (its device missing, say), the route is the interface's only one.
 		for _, q := range b.Requests {
