@@ -92,21 +92,27 @@ type model struct {
 	unknowns       []*parser.Stanza
 }
 
+// indexStanzas fills byName and byBase once.
+func (m *model) indexStanzas() {
+	if m.byName != nil {
+		return
+	}
+	m.byName, m.byBase = map[string][]*parser.Stanza{}, map[string][]*parser.Stanza{}
+	for _, s := range m.cfg.Stanzas {
+		m.byName[s.Name] = append(m.byName[s.Name], s)
+		m.byBase[s.Base()] = append(m.byBase[s.Base()], s)
+	}
+}
+
 // stanzasNamed returns the stanzas of a name, in reading order.
 func (m *model) stanzasNamed(name string) []*parser.Stanza {
-	if m.byName == nil {
-		m.byName, m.byBase = map[string][]*parser.Stanza{}, map[string][]*parser.Stanza{}
-		for _, s := range m.cfg.Stanzas {
-			m.byName[s.Name] = append(m.byName[s.Name], s)
-			m.byBase[s.Base()] = append(m.byBase[s.Base()], s)
-		}
-	}
+	m.indexStanzas()
 	return m.byName[name]
 }
 
 // stanzasOf returns the stanzas of a base interface and its aliases, in reading order.
 func (m *model) stanzasOf(base string) []*parser.Stanza {
-	m.stanzasNamed("")
+	m.indexStanzas()
 	return m.byBase[base]
 }
 
@@ -637,12 +643,7 @@ func (m *model) unknownInTheWay(into *parser.Stanza, g *parser.Opt) (*parser.Sta
 		family string
 		metric int
 	}
-	norm := func(family string, metric int) int {
-		if family == "inet6" && metric == 0 {
-			return 1024
-		}
-		return metric
-	}
+	norm := func(family string, metric int) int { return int(routecmd.StoredMetric(family, uint32(metric))) }
 	var slots []slot
 	var of []*parser.Stanza
 	for _, st := range m.stanzasNamed(into.Name) {
@@ -864,6 +865,11 @@ func (m *model) check(after *bringup.Result, ed bringup.Edits) []violation {
 		before, after []routecmd.Route
 		phase         bringup.Phase
 	}{{"at boot", b.Boot, after.Boot, bringup.Boot}, {"once every interface is up", b.All, after.All, bringup.Later}} {
+		// ran: the request ran by this snapshot; cut: the edits remove one of its lines.
+		ran := func(q *bringup.Request) bool { return q.Phase != bringup.NotReached && q.Phase <= snap.phase }
+		cut := func(q *bringup.Request) bool {
+			return slices.ContainsFunc(q.Opts, func(o *parser.Opt) bool { return ed.Removed[o] })
+		}
 		ever := map[routeID]bool{}
 		for _, r := range snap.before {
 			ever[idOf(r)] = true
@@ -886,7 +892,7 @@ func (m *model) check(after *bringup.Result, ed bringup.Edits) []violation {
 			// Only where the alias's route is still there: one a later line took in turn was
 			// not the interface's at that moment, and bringing back its own would be new.
 			still := slices.ContainsFunc(q.Added, func(r routecmd.Route) bool { return had[idOf(r)] })
-			if q.Phase != bringup.NotReached && q.Phase <= snap.phase && q.Stanza.IsAlias() && still && slices.ContainsFunc(q.Opts, func(o *parser.Opt) bool { return ed.Removed[o] }) {
+			if ran(q) && q.Stanza.IsAlias() && still && cut(q) {
 				for _, r := range q.Removed {
 					if r.Dev == q.Stanza.Base() && own[idOf(r)] {
 						ever[idOf(r)] = true
@@ -927,8 +933,7 @@ func (m *model) check(after *bringup.Result, ed bringup.Edits) []violation {
 		// An alias line that repeats a route held by a stanza reached only if a command known
 		// only at run time succeeds is not idle: should that command fail, it gives the route.
 		for _, q := range b.Requests {
-			if q.Phase == bringup.NotReached || q.Phase > snap.phase || !q.Stanza.IsAlias() || q.Err != nil || len(q.Added) > 0 ||
-				!slices.ContainsFunc(q.Opts, func(o *parser.Opt) bool { return ed.Removed[o] }) {
+			if !ran(q) || !q.Stanza.IsAlias() || q.Err != nil || len(q.Added) > 0 || !cut(q) {
 				continue
 			}
 			for _, r := range snap.before {
@@ -945,7 +950,7 @@ func (m *model) check(after *bringup.Result, ed bringup.Edits) []violation {
 		// A line whose route only another interface's line takes over later is not idle: should
 		// that interface not come up (its device missing, say), the route is the interface's only one.
 		for _, q := range b.Requests {
-			if q.Phase == bringup.NotReached || q.Phase > snap.phase || !slices.ContainsFunc(q.Opts, func(o *parser.Opt) bool { return ed.Removed[o] }) {
+			if !ran(q) || !cut(q) {
 				continue
 			}
 			for _, r := range q.Added {
@@ -956,7 +961,7 @@ func (m *model) check(after *bringup.Result, ed bringup.Edits) []violation {
 				// Not where another line of the interface still adds one after the edits (taken
 				// over in turn, it would be there should the other interface not come up).
 				if slices.ContainsFunc(after.Requests, func(q3 *bringup.Request) bool {
-					return q3.Stanza.Base() == q.Stanza.Base() && q3.Phase != bringup.NotReached && q3.Phase <= snap.phase &&
+					return q3.Stanza.Base() == q.Stanza.Base() && ran(q3) &&
 						slices.ContainsFunc(q3.Added, func(x routecmd.Route) bool { return x.Family == r.Family && x.Dev == r.Dev })
 				}) {
 					continue
@@ -1124,18 +1129,12 @@ func (m *model) reachedOnFaith(r *bringup.Result, s *parser.Stanza) bool { retur
 // sameSlot reports whether stanza s's gateway route would have the metric of the keeper's route
 // (the route the keeper added: a command's own metric, not its stanza's metric line).
 func sameSlot(keeper *bringup.Request, s *parser.Stanza) bool {
-	norm := func(family string, m uint32) uint32 {
-		if family == "inet6" && m == 0 {
-			return 1024
-		}
-		return m
-	}
 	var km uint32
 	switch {
 	case len(keeper.Added) > 0:
 		km = keeper.Added[0].Metric
 	case len(keeper.Ops) > 0:
-		km = norm(keeper.Ops[0].Family, keeper.Ops[0].Metric)
+		km = routecmd.StoredMetric(keeper.Ops[0].Family, keeper.Ops[0].Metric)
 	default:
 		return false
 	}
@@ -1143,7 +1142,7 @@ func sameSlot(keeper *bringup.Request, s *parser.Stanza) bool {
 	if err != nil && optValue(s, "metric") != "" {
 		return false // a metric ip cannot read: not this slot
 	}
-	return norm(s.Family, uint32(sm)) == km
+	return routecmd.StoredMetric(s.Family, uint32(sm)) == km
 }
 
 // requestOf returns the model's request for option o of stanza s, or nil.

@@ -11,7 +11,8 @@
 // the order a person would pick cannot be known (see sim.later). Within an
 // interface, ifup configures its stanzas in file order and stops at the first that fails (main.c
 // do_interface); a stanza fails when a variable its method needs is missing or one of its
-// commands fails (execute.c iface_up: pre-up commands, the method, up commands).
+// commands fails (execute.c iface_up: pre-up commands, the method, up commands). ifupdown records
+// only interfaces that came up, so the hotplug pass tries a failed auto interface again.
 //
 // Every network device is assumed to exist (the configuration does not say which do). What a method learns at
 // run time (DHCP, router advertisements) is marked, not modelled.
@@ -389,7 +390,7 @@ func (s *sim) ifup(target string, phase Phase) {
 		logical = phys
 	}
 	if s.up[phys] || s.tried[phys] {
-		return // already configured, or failed: a retry (the hotplug pass) fails again
+		return // already configured, or failed in this pass (retryFailed lets the next one try again)
 	}
 	parentFailed := ""
 	if i := strings.IndexByte(phys, '.'); i > 0 {
@@ -487,10 +488,7 @@ func (s *sim) runCommand(st *parser.Stanza, r *Stanza, env routecmd.Env, c cmd) 
 				if r.UnknownFamily == "" {
 					r.UnknownFamily, r.UnknownMetric = op.Family, -1
 					if !slices.ContainsFunc(op.Argv, func(w string) bool { return strings.Contains(w, "\x00") }) {
-						r.UnknownMetric = int(op.Metric) // only the gateway (or another word) is unknown
-						if r.UnknownMetric == 0 && op.Family == "inet6" {
-							r.UnknownMetric = 1024
-						}
+						r.UnknownMetric = int(routecmd.StoredMetric(op.Family, op.Metric)) // only the gateway (or another word) is unknown
 					}
 				}
 			}
@@ -530,14 +528,11 @@ func (s *sim) record(st *parser.Stanza, r *Stanza, opts []*parser.Opt, command b
 		if i < len(errs) && errs[i] != nil && q.Err == nil {
 			q.Err = errs[i]
 			if errors.Is(q.Err, routecmd.ErrExist) {
-				table, metric := op.Table, op.Metric
+				table := op.Table
 				if table == 0 {
-					table = 254
+					table = 254 // main
 				}
-				if metric == 0 && op.Family == "inet6" {
-					metric = 1024
-				}
-				if l := s.k.SlotAt(mark, op.Family, table, metric); len(l) > 0 {
+				if l := s.k.SlotAt(mark, op.Family, table, routecmd.StoredMetric(op.Family, op.Metric)); len(l) > 0 {
 					rt := l[0]
 					q.Blocker, q.Holder = &rt, s.res.Holder[rt]
 				}
@@ -637,15 +632,6 @@ func (s *sim) linkUp(dev string) {
 		s.k.Up[dev] = true
 		s.upLinks = append(s.upLinks, dev)
 	}
-}
-
-// sameMetric reports whether route rt has the metric op asks for (IPv6 metric 0 is 1024).
-func sameMetric(rt routecmd.Route, op routecmd.Op) bool {
-	m := op.Metric
-	if m == 0 && op.Family == "inet6" {
-		m = 1024
-	}
-	return rt.Metric == m
 }
 
 // words splits a command into words when it has nothing the shell would treat specially.

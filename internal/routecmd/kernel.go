@@ -51,6 +51,15 @@ type Route struct {
 	Group   int    // IPv6: the nexthops of one multipath route share a non-zero Group
 }
 
+// StoredMetric is the metric the kernel stores for a route of family asked for with metric m:
+// IPv6 takes 0 as 1024 (IP6_RT_PRIO_USER).
+func StoredMetric(family string, m uint32) uint32 {
+	if family == "inet6" && m == 0 {
+		return 1024
+	}
+	return m
+}
+
 // Addr is an interface address: its device, label (IPv4) and prefix.
 type Addr struct {
 	Dev, Label string
