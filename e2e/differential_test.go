@@ -1027,6 +1027,10 @@ func checkRoutes(hB, hA *routesim.Host, rep ifxReport, add addFunc, notes *[]str
 			*notes = append(*notes, "routes: an interface's own default route back, which its alias's replace had taken over")
 			continue
 		}
+		if ownBackThroughAliases(hB, r, before) {
+			*notes = append(*notes, "routes: an interface's own default route back, which other aliases' replaces and then its own alias's had taken over")
+			continue
+		}
 		if step := routesim.Step(r.Origin, r.Cmd); hB.Planned[step] && !hB.Ran[step] || !hB.Attempted[r.Origin] {
 			// the same command existed before but an earlier failure kept it from running
 			*notes = append(*notes, "routes: a default route gained from a command that did not run before the fix (an earlier failure stopped it)")
@@ -1162,6 +1166,29 @@ func gainCause(hB *routesim.Host, r routesim.Route) string {
 	return "from a gateway"
 }
 
+// ownBackThroughAliases says whether r, an interface's own route, was taken over by a chain of
+// aliases' replaces (another interface's alias took it, then an alias took that one's, ...)
+// that ends with an alias of r's own interface whose route the host had after boot: with those
+// alias gateways gone, the interface gets its own route back, as when its alias took it directly.
+func ownBackThroughAliases(hB *routesim.Host, r routesim.Route, before []routesim.Route) bool {
+	had := map[string]bool{}
+	for _, x := range before {
+		had[x.Key()] = true
+	}
+	k := r.Key()
+	for range len(hB.ReplacedWith) {
+		by, ok := hB.ReplacedBy[k]
+		if !ok || !strings.Contains(originName(by), ":") {
+			return false
+		}
+		k = hB.ReplacedWith[k]
+		if had[k] {
+			return sameBase(originName(by), originName(r.Origin))
+		}
+	}
+	return false
+}
+
 // checkClaims checks findings that say a stanza fails with "File exists": at boot, that
 // stanza (or one the message names) must fail so.
 func checkClaims(hB *routesim.Host, rep ifxReport, bootNames []string, add addFunc) {
@@ -1175,9 +1202,14 @@ func checkClaims(hB *routesim.Host, rep ifxReport, bootNames []string, add addFu
 		if !strings.Contains(f.Message, "File exists") || !claims || !atBoot[f.Iface] {
 			continue
 		}
-		ok := strings.Contains(hB.FirstFailed[f.Iface], "File exists")
+		// Either attempt counts: a name the hotplug pass retries can fail first one way (its
+		// gateway not yet reachable) and then, on the retry, with 'File exists'; ifup reports both.
+		failsSo := func(n string) bool {
+			return strings.Contains(hB.FirstFailed[n], "File exists") || strings.Contains(hB.Failed[n], "File exists")
+		}
+		ok := failsSo(f.Iface)
 		for _, w := range strings.FieldsFunc(f.Message, func(r rune) bool { return r == ' ' || r == ',' || r == '(' || r == ')' }) {
-			ok = ok || atBoot[w] && strings.Contains(hB.FirstFailed[w], "File exists")
+			ok = ok || atBoot[w] && failsSo(w)
 		}
 		if !ok {
 			why := "it comes up"

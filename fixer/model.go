@@ -888,16 +888,30 @@ func (m *model) check(after *bringup.Result, ed bringup.Edits) []violation {
 			}
 		}
 		had := maps.Clone(ever)
+		addedBy := map[routeID]*bringup.Request{} // the last request before q that added a route
 		for _, q := range b.Requests {
 			// Only where the alias's route is still there: one a later line took in turn was
 			// not the interface's at that moment, and bringing back its own would be new.
 			still := slices.ContainsFunc(q.Added, func(r routecmd.Route) bool { return had[idOf(r)] })
 			if ran(q) && q.Stanza.IsAlias() && still && cut(q) {
-				for _, r := range q.Removed {
+				// Back along the replaces of cut alias lines before it (another interface's
+				// alias took the route first, then q took that one's): the route that comes
+				// back is the one the chain took first.
+				took, seenReq := slices.Clone(q.Removed), map[*bringup.Request]bool{q: true}
+				for len(took) > 0 {
+					r := took[len(took)-1]
+					took = took[:len(took)-1]
 					if r.Dev == q.Stanza.Base() && own[idOf(r)] {
 						ever[idOf(r)] = true
 					}
+					if p := addedBy[idOf(r)]; p != nil && !seenReq[p] && ran(p) && p.Stanza.IsAlias() && cut(p) {
+						seenReq[p] = true
+						took = append(took, p.Removed...)
+					}
 				}
+			}
+			for _, r := range q.Added {
+				addedBy[idOf(r)] = q
 			}
 		}
 		has := map[key]int{}
@@ -1245,16 +1259,19 @@ func outcome(q *bringup.Request) string {
 
 // ifReached is what a failure of q depends on: "" when ifup surely gets to it.
 func ifReached(q *bringup.Request) string {
-	if q.After == "" {
-		return ""
+	switch {
+	case q.After != "":
+		return fmt.Sprintf(", if ifup gets that far (`%s` runs before it, and its outcome is known only at run time)", q.After)
+	case q.AfterOther != "":
+		return fmt.Sprintf(", if ifup gets that far (`%s` runs before it, and must succeed)", q.AfterOther)
 	}
-	return fmt.Sprintf(", if ifup gets that far (`%s` runs before it, and its outcome is known only at run time)", q.After)
+	return ""
 }
 
 // failsFor is what a failing q does to its interface: ifup fails for it (then, where q is
 // reached only if an earlier command succeeds).
 func failsFor(q *bringup.Request, name string) string {
-	if q.After != "" {
+	if q.After != "" || q.AfterOther != "" {
 		return ", and then ifup fails for " + name
 	}
 	return ", so ifup fails for " + name

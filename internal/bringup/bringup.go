@@ -66,6 +66,7 @@ type Stanza struct {
 	UnknownMetric int // the metric of that command, -1 when it too is unknown
 	Requests      []*Request
 	guess         string // the first command taken as succeeding (see Request.After)
+	ordinary      string // the first other command taken as succeeding (see Request.AfterOther)
 	// The kernel model and its mark when the stanza began (k is nil if it never began).
 	k     *routecmd.Kernel
 	mark  int
@@ -107,6 +108,10 @@ type Request struct {
 	// After is an earlier command of its stanza whose exit status the model cannot know (taken
 	// as success): the request runs only if that one succeeds. "" when there is none.
 	After string
+	// AfterOther is an earlier command of its stanza that runs something else than route
+	// commands (logger, ethtool, ...), taken as succeeding; the host decides whether it does (a
+	// missing program fails). Only what is said of the request depends on it.
+	AfterOther string
 }
 
 // Result is what bringing the configuration up did.
@@ -511,12 +516,15 @@ func (s *sim) runCommand(st *parser.Stanza, r *Stanza, env routecmd.Env, c cmd) 
 		r.Why, r.At = "the command "+c.opt.Name+" "+c.value+" fails", c.opt
 		return false
 	}
+	if res.Verdict == routecmd.Other && !res.IgnoreStatus && r.ordinary == "" {
+		r.ordinary = c.opt.Name + " " + c.value
+	}
 	return true
 }
 
 // record keeps a request for the default-route operations ops of one line.
 func (s *sim) record(st *parser.Stanza, r *Stanza, opts []*parser.Opt, command bool, ops []routecmd.Op, errs []error, mark int) *Request {
-	q := &Request{Stanza: st, Opts: opts, Command: command, Phase: r.Phase, After: r.guess}
+	q := &Request{Stanza: st, Opts: opts, Command: command, Phase: r.Phase, After: r.guess, AfterOther: r.ordinary}
 	for i, op := range ops {
 		if !op.Default || !op.Main() || op.Err != "" {
 			continue

@@ -9,7 +9,9 @@
 //   - `ip route append` / `prepend`, and net-tools `route add` (the SIOCADDRT ioctl), fail only on
 //     an identical route and otherwise add one more route with the same metric (after, or before,
 //     the existing ones); net-tools maps an alias label (`dev eth0:0`) to that address as `src`;
-//   - `ip route replace` / `change` replace the first route with the same prefix and metric;
+//   - `ip route replace` / `change` replace the first route with the same prefix and metric,
+//     unless an identical route is already there (a no-op when it is that first route, and
+//     "File exists" otherwise);
 //   - IPv6 routes with a gateway and the same metric form one multipath route (ECMP), the metric
 //     0 means 1024, and net-tools' IPv6 routes get metric 1;
 //   - a gateway without `onlink` must be inside a link-scope route (an address's subnet on a link
@@ -122,6 +124,8 @@ type Host struct {
 	// ReplacedBy maps the Key of a route that a replace took away to the origin of the route
 	// that took its place.
 	ReplacedBy map[string]string
+	// ReplacedWith maps the same Keys to the Key of the route that took their place.
+	ReplacedWith map[string]string
 	// FirstFailed is the error of a name's first failed bring-up (a hotplug retry can fail
 	// otherwise: its address is already assigned by the first attempt).
 	FirstFailed map[string]string
@@ -137,7 +141,7 @@ type Host struct {
 // addresses and no routes.
 func NewHost(links ...string) *Host {
 	h := &Host{links: map[string]*link{"lo": {name: "lo", up: true}}, up: map[string]bool{},
-		Attempted: map[string]bool{}, Failed: map[string]string{}, FirstFailed: map[string]string{}, ReplacedBy: map[string]string{}, Planned: map[string]bool{}, Ran: map[string]bool{}}
+		Attempted: map[string]bool{}, Failed: map[string]string{}, FirstFailed: map[string]string{}, ReplacedBy: map[string]string{}, ReplacedWith: map[string]string{}, Planned: map[string]bool{}, Ran: map[string]bool{}}
 	for _, l := range links {
 		if _, ok := h.links[l]; !ok {
 			h.links[l] = &link{name: l}
@@ -1298,6 +1302,16 @@ func (h *Host) addRoute(args []string, s routeSpec, op string, errStatus int) in
 			}
 			h.routes = kept
 		} else {
+			// fib_table_insert: a route identical to the new one leaves the table as it is,
+			// and fails with EEXIST unless it is the first of the slot.
+			for i := first; i <= last; i++ {
+				if x := h.routes[i]; sameSlot(x, r) && identical(x, r) {
+					if i == first {
+						return h.ok(args)
+					}
+					return h.fail(args, errStatus, "File exists")
+				}
+			}
 			h.replaced(h.routes[first], r)
 			h.routes[first] = r
 		}
@@ -1491,5 +1505,6 @@ func (h *Host) netToolsRoute(args []string) int {
 func (h *Host) replaced(old, r Route) {
 	if old.Key() != r.Key() {
 		h.ReplacedBy[old.Key()] = h.origin
+		h.ReplacedWith[old.Key()] = r.Key()
 	}
 }

@@ -60,6 +60,8 @@ func TestIPv4Rules(t *testing.T) {
 		{"ip route prepend default via 192.0.2.4 dev eth0", 0},
 		{"ip r a 0/0 via 192.0.2.5 dev eth0 metric 7", 0},
 		{"ip route replace default via 192.0.2.6 dev eth0 metric 5", 0},
+		{"ip route replace default via 192.0.2.3 dev eth0", 2}, // File exists: identical, not first
+		{"ip route replace default via 192.0.2.4 dev eth0", 0}, // identical and first: no change
 	})
 	expect(t, h,
 		"inet default via 192.0.2.4 dev eth0 metric 0 table 254",
