@@ -1015,6 +1015,24 @@ func (m *model) check(after *bringup.Result, ed bringup.Edits) []violation {
 			}
 		}
 	}
+	// A replace or delete that runs after a default-route command known only at run time, in
+	// its slot, may take that command's route: removing it may bring back a route the model
+	// cannot see (the command's).
+	unknownRan := map[string]*bringup.Request{} // by family: the first such command that ran
+	for _, q := range b.Requests {
+		if q.Phase == bringup.NotReached {
+			continue
+		}
+		if u := unknownRan[q.Family]; u != nil && u.Stanza != q.Stanza &&
+			slices.ContainsFunc(q.Opts, func(o *parser.Opt) bool { return ed.Removed[o] }) &&
+			slices.ContainsFunc(q.Ops, func(op routecmd.Op) bool { return takesRoutes(op) && inSlotOf(op, u) }) {
+			bad(key{q.Stanza.Base(), q.Family}, "cannot be judged, as %s runs `%s %s` before it, whose default route it may take over",
+				u.Stanza.Name, u.Opts[0].Name, u.Opts[0].Value)
+		}
+		if _, ok := unknownRan[q.Family]; !ok && q.Command && slices.ContainsFunc(q.Ops, func(op routecmd.Op) bool { return op.Unknown != "" }) {
+			unknownRan[q.Family] = q
+		}
+	}
 	for _, s := range m.cfg.Stanzas {
 		if a := after.Stanzas[s]; a != nil && a.Unknown != "" && a.Up && !b.Of(s).Up {
 			bad(key{s.Base(), s.Family}, "would let %s come up, which runs %s", s.Name, a.Unknown)
@@ -1043,6 +1061,26 @@ func (m *model) check(after *bringup.Result, ed bringup.Edits) []violation {
 		}
 	}
 	return out
+}
+
+// takesRoutes reports whether op acts on a route already there: a replace, change or delete.
+func takesRoutes(op routecmd.Op) bool {
+	return op.Action == "replace" || op.Action == "change" || op.Action == "delete"
+}
+
+// inSlotOf reports whether op may act on a route that request u's operations known only at run
+// time add: same family and, where u's metric is known, same metric.
+func inSlotOf(op routecmd.Op, u *bringup.Request) bool {
+	for _, x := range u.Ops {
+		if x.Unknown == "" || x.Family != op.Family {
+			continue
+		}
+		if op.AnyMetric || slices.ContainsFunc(x.Argv, func(w string) bool { return strings.Contains(w, "\x00") }) ||
+			routecmd.StoredMetric(x.Family, x.Metric) == routecmd.StoredMetric(op.Family, op.Metric) {
+			return true
+		}
+	}
+	return false
 }
 
 // ownMetricBack reports whether route r of after is a primary's own gateway route that before had
