@@ -969,7 +969,8 @@ func (m *model) check(after *bringup.Result, ed bringup.Edits) []violation {
 			}
 			for _, r := range q.Added {
 				k := key{r.Dev, r.Family}
-				if ever[idOf(r)] || has[k] > 0 || r.Dev != q.Stanza.Base() {
+				// Nor where the interface gets a default route at run time (DHCP, RA).
+				if ever[idOf(r)] || has[k] > 0 || r.Dev != q.Stanza.Base() || m.dynamicUp(after, k, snap.phase) {
 					continue
 				}
 				// Not where another line of the interface still adds one after the edits (taken
