@@ -310,6 +310,11 @@ func (w *walker) call(c *syntax.CallExpr, cond, bg bool) bool {
 	switch tool(argv[0]) {
 	case "true", ":":
 		return true
+	case `\`:
+		// A lone backslash: what is left of a line that ended in a continuation with nothing
+		// after it, or with CRLF. dash runs it as a command and finds none (exit 127).
+		w.other("a command that does not exist (\\)")
+		return false
 	case "ip":
 		op, ok = parseIP(argv[1:])
 		if !ok {

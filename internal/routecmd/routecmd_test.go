@@ -285,3 +285,17 @@ func ExampleParse() {
 	// only-routes
 	// route add inet 0.0.0.0/0 via 192.0.2.1 dev eth0:0 link eth0 src-from-label metric 0
 }
+
+// TestLoneBackslash: the value `\` (a continuation at the end of the file, or a CRLF line) is a
+// command dash cannot find: the line fails, so ifup stops there (checked with ifup -n and dash).
+func TestLoneBackslash(t *testing.T) {
+	k := &Kernel{AnyLink: true}
+	for _, c := range []struct {
+		cmd string
+		ok  bool
+	}{{`\`, false}, {`\ || true`, true}, {`logger \`, true}} {
+		if _, ok, _ := k.Run(c.cmd, testEnv); ok != c.ok {
+			t.Errorf("Run(%q): ok %v, want %v", c.cmd, ok, c.ok)
+		}
+	}
+}
