@@ -97,15 +97,15 @@ func Fix(cfg *parser.Config, opt Options) *Result {
 		p.rule = r
 		r.run(p)
 	}
-	if slices.ContainsFunc(cfg.Warnings, func(w parser.Warning) bool { return w.Code == IncludeTwice }) &&
-		slices.ContainsFunc(cfg.Stanzas, func(s *parser.Stanza) bool { return s.Inherits != "" }) {
-		// The program reads a file twice, and an edit of one reading is an edit of both: where
-		// stanzas inherit, one of the second reading may inherit what the first defined (the
-		// model, reading once, sees no such link), so nothing is changed.
+	if slices.ContainsFunc(cfg.Warnings, func(w parser.Warning) bool { return w.Code == IncludeTwice }) {
+		// The program reads a file twice and the model once: the second reading's stanzas run
+		// again (a repeated address fails and stops its interface before a later stanza, one a
+		// gateway may be moved into; a stanza may inherit what the first reading defined), so
+		// what the program builds is not what was checked, and nothing is changed.
 		for _, f := range p.findings {
 			if f.Fixed() {
 				f.Message = strings.TrimSuffix(strings.TrimSuffix(f.Message, f.Action), ": ") +
-					"; left as is: a file is read twice (include-twice) and stanzas inherit, so what the program builds is not what was checked; include each file once, then run again"
+					"; left as is: a file is read twice (include-twice), so what the program builds is not what was checked; include each file once, then run again"
 				f.Edits, f.Joint, f.Action = nil, nil, ""
 			}
 		}

@@ -134,7 +134,8 @@ var Rules = []*Rule{
 	{ID: IncludeTwice, Summary: "file included twice",
 		Doc: "One file is reached under two different paths (two symlinks, or a glob and an explicit source): " +
 			"ifupdown reads it twice and applies its stanzas twice, so its gateways ask for their default routes " +
-			"twice. ifacefix checks and fixes the file once and reports it: include it once.", run: structural},
+			"twice. ifacefix checks the file once and reports it, and fixes nothing in that configuration (what " +
+			"ifupdown builds is not what was checked): include it once, then run again.", run: structural},
 	{ID: IncludeNotFile, Summary: "include names a directory",
 		Doc: "A `source` pattern matched a directory; ifupdown warns and skips it. Usually a glob that is too wide.", run: structural},
 	{ID: IncludeUnsupported, Summary: "include uses shell expansion",

@@ -469,7 +469,7 @@ func (l *loader) sourceNG(from *File, literal string, at *Error, depth int) erro
 	id := f.id()
 	if l.seen[id] {
 		// The program reads it again under this spelling, adding its lines to the same
-		// interfaces twice; ifacefix checks and fixes it once.
+		// interfaces twice; ifacefix checks it once (and the fixer changes nothing).
 		l.warn("include-twice", from, &Error{Path: at.Path, Line: at.Line, Msg: fmt.Sprintf(
 			"%s is included again, as %q: ifupdown-ng reads it twice and adds its lines to the same interfaces twice; include it once", l.opt.Display(name), literal)})
 		return nil

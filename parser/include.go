@@ -136,8 +136,8 @@ func (l *loader) source(from *File, literal string, at *Error, depth int) error 
 	case l.seen[id] && sameSpelling:
 		return nil // ifupdown reads each path string once
 	case l.seen[id]:
-		// ifupdown reads it a second time and applies its stanzas twice; ifacefix checks and
-		// fixes it once, and a person should include it once.
+		// ifupdown reads it a second time and applies its stanzas twice; ifacefix checks it
+		// once (and the fixer changes nothing), and a person should include it once.
 		l.warn("include-twice", from, &Error{Path: at.Path, Line: at.Line, Msg: fmt.Sprintf("%s is included again, as %q: ifupdown reads it twice and applies its stanzas twice; include it once", l.opt.Display(name), literal)})
 		return nil
 	}
