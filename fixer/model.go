@@ -90,6 +90,22 @@ type model struct {
 	byName, byBase map[string][]*parser.Stanza
 	unknownsOf     *bringup.Result
 	unknowns       []*parser.Stanza
+	// commands holds each command option read as routecmd.Parse reads it alone (no variables):
+	// every round plans the same lines again, and parsing them was a seventh of a big file's run.
+	commands map[*parser.Opt]routecmd.Result
+}
+
+// command returns routecmd.Parse(o.Value, nil), parsed once.
+func (m *model) command(o *parser.Opt) routecmd.Result {
+	r, ok := m.commands[o]
+	if !ok {
+		if m.commands == nil {
+			m.commands = map[*parser.Opt]routecmd.Result{}
+		}
+		r = routecmd.Parse(o.Value, nil)
+		m.commands[o] = r
+	}
+	return r
 }
 
 // indexStanzas fills byName and byBase once.
@@ -694,7 +710,7 @@ func (m *model) planCommands(kp *keyPlan, s *parser.Stanza, opt Options, keeperO
 		if !commandOptions[o.Name] || m.removed[o] {
 			continue
 		}
-		r := routecmd.Parse(o.Value, nil)
+		r := m.command(o)
 		if len(r.DefaultRoutes()) == 0 && !(r.Verdict == routecmd.Unparsed && mentionsRoute(o.Value)) {
 			continue
 		}
