@@ -865,219 +865,284 @@ type violation struct {
 }
 
 // check compares a simulation with the edits to the one without and returns what is wrong, in a
-// stable order (empty when nothing is).
+// stable order (empty when nothing is). Each rule is a method of checker; for a key, the first
+// violation found is the one reported.
 func (m *model) check(after *bringup.Result, ed bringup.Edits) []violation {
-	var out []violation
-	seen := map[key]bool{}
-	bad := func(k key, format string, args ...any) {
-		if !seen[k] {
-			seen[k] = true
-			out = append(out, violation{k, fmt.Sprintf(format, args...)})
-		}
+	c := &checker{m: m, b: m.before, after: after, ed: ed, seen: map[key]bool{}}
+	for _, sn := range []*snapshot{
+		{name: "at boot", before: c.b.Boot, after: after.Boot, phase: bringup.Boot},
+		{name: "once every interface is up", before: c.b.All, after: after.All, phase: bringup.Later},
+	} {
+		c.allowed(sn)
+		c.newRoutes(sn)
+		c.lostRoutes(sn)
+		c.faithRepeats(sn)
+		c.takenOverLater(sn)
+		c.fragileRoutes(sn)
+		c.competing(sn)
 	}
-	b := m.before
-	for _, snap := range []struct {
-		name          string
-		before, after []routecmd.Route
-		phase         bringup.Phase
-	}{{"at boot", b.Boot, after.Boot, bringup.Boot}, {"once every interface is up", b.All, after.All, bringup.Later}} {
-		// ran: the request ran by this snapshot; cut: the edits remove one of its lines.
-		ran := func(q *bringup.Request) bool { return q.Phase != bringup.NotReached && q.Phase <= snap.phase }
-		cut := func(q *bringup.Request) bool {
-			return slices.ContainsFunc(q.Opts, func(o *parser.Opt) bool { return ed.Removed[o] })
-		}
-		ever := map[routeID]bool{}
-		for _, r := range snap.before {
-			ever[idOf(r)] = true
-		}
-		// A route an alias's replace took over from its own interface may come back: that
-		// interface's own gateway (a primary's request added it), which the alias's line, removed
-		// by the edits, took over.
-		own := map[routeID]bool{}
-		for _, q := range b.Requests {
-			// Not a primary reached only if a command known only at run time succeeds: should
-			// it fail, the route never comes back.
-			if !q.Stanza.IsAlias() && q.After == "" && !m.reachedOnFaith(b, q.Stanza) {
-				for _, r := range q.Added {
-					own[idOf(r)] = true
-				}
-			}
-		}
-		had := maps.Clone(ever)
-		addedBy := map[routeID]*bringup.Request{} // the last request before q that added a route
-		for _, q := range b.Requests {
-			// Only where the alias's route is still there: one a later line took in turn was
-			// not the interface's at that moment, and bringing back its own would be new.
-			still := slices.ContainsFunc(q.Added, func(r routecmd.Route) bool { return had[idOf(r)] })
-			if ran(q) && q.Stanza.IsAlias() && still && cut(q) {
-				// Back along the replaces of cut alias lines before it (another interface's
-				// alias took the route first, then q took that one's): the route that comes
-				// back is the one the chain took first.
-				took, seenReq := slices.Clone(q.Removed), map[*bringup.Request]bool{q: true}
-				for len(took) > 0 {
-					r := took[len(took)-1]
-					took = took[:len(took)-1]
-					if r.Dev == q.Stanza.Base() && own[idOf(r)] {
-						ever[idOf(r)] = true
-					}
-					if p := addedBy[idOf(r)]; p != nil && !seenReq[p] && ran(p) && p.Stanza.IsAlias() && cut(p) {
-						seenReq[p] = true
-						took = append(took, p.Removed...)
-					}
-				}
-			}
+	c.afterUnknownCommand()
+	c.stanzas()
+	return c.out
+}
+
+// checker is one check: the simulations without (b) and with (after) the edits ed, and the
+// violations found so far.
+type checker struct {
+	m        *model
+	b, after *bringup.Result
+	ed       bringup.Edits
+	out      []violation
+	seen     map[key]bool
+}
+
+// snapshot is one moment the routes are compared at: after boot, or once every interface is up.
+type snapshot struct {
+	name          string
+	before, after []routecmd.Route
+	phase         bringup.Phase
+	ever          map[routeID]bool // the routes the host had then, and those allowed back (allowed)
+	has           map[key]int      // the routes after the edits, by interface and family (newRoutes)
+}
+
+// ran reports whether request q ran by the snapshot.
+func (sn *snapshot) ran(q *bringup.Request) bool {
+	return q.Phase != bringup.NotReached && q.Phase <= sn.phase
+}
+
+func (c *checker) bad(k key, format string, args ...any) {
+	if !c.seen[k] {
+		c.seen[k] = true
+		c.out = append(c.out, violation{k, fmt.Sprintf(format, args...)})
+	}
+}
+
+// cut reports whether the edits remove one of q's lines.
+func (c *checker) cut(q *bringup.Request) bool {
+	return slices.ContainsFunc(q.Opts, func(o *parser.Opt) bool { return c.ed.Removed[o] })
+}
+
+// allowed fills sn.ever: the routes the host had, and those that may come back. A route an
+// alias's replace took over from its own interface may come back: that interface's own gateway
+// (a primary's request added it), which the alias's line, removed by the edits, took over.
+func (c *checker) allowed(sn *snapshot) {
+	sn.ever = map[routeID]bool{}
+	for _, r := range sn.before {
+		sn.ever[idOf(r)] = true
+	}
+	own := map[routeID]bool{}
+	for _, q := range c.b.Requests {
+		// Not a primary reached only if a command known only at run time succeeds: should
+		// it fail, the route never comes back.
+		if !q.Stanza.IsAlias() && q.After == "" && !c.m.reachedOnFaith(c.b, q.Stanza) {
 			for _, r := range q.Added {
-				addedBy[idOf(r)] = q
-			}
-		}
-		has := map[key]int{}
-		dup := func(rs []routecmd.Route) map[key]int {
-			n := map[key]int{}
-			seen := map[routeID]bool{}
-			for _, r := range rs {
-				slot := routeID{family: r.Family, typ: r.Type, table: r.Table, metric: r.Metric, dev: r.Dev}
-				if seen[slot] {
-					n[key{r.Dev, r.Family}]++
-				}
-				seen[slot] = true
-			}
-			return n
-		}
-		for _, r := range snap.after {
-			has[key{r.Dev, r.Family}]++
-			if !ever[idOf(r)] && !m.ownMetricBack(r, after, ed) {
-				k := key{r.Dev, r.Family}
-				if q := after.Holder[r]; q != nil && q.Command && !b.Of(q.Stanza).Up && after.Of(q.Stanza).Up {
-					bad(k, "would let %s come up, and its `%s %s` would then give the host a default route it did not have %s (%s); --strip-route-commands removes both",
-						q.Stanza.Name, q.Opts[0].Name, q.Opts[0].Value, snap.name, routesText([]routecmd.Route{r}))
-					continue
-				}
-				bad(k, "would give the host a default route it did not have %s (%s)", snap.name, routesText([]routecmd.Route{r}))
-			}
-		}
-		for _, r := range snap.before {
-			if k := (key{r.Dev, r.Family}); has[k] == 0 && !m.dynamicUp(after, k, snap.phase) {
-				bad(k, "would leave %s (%s) without the default route it has %s", k.name, k.family, snap.name)
-			}
-		}
-		// An alias line that repeats a route held by a stanza reached only if a command known
-		// only at run time succeeds is not idle: should that command fail, it gives the route.
-		for _, q := range b.Requests {
-			if !ran(q) || !q.Stanza.IsAlias() || q.Err != nil || len(q.Added) > 0 || !cut(q) {
-				continue
-			}
-			for _, r := range snap.before {
-				h := b.Holder[r]
-				if r.Dev != q.Stanza.Base() || r.Family != q.Family || h == nil || h.Stanza == q.Stanza {
-					continue
-				}
-				if h.After != "" || m.reachedOnFaith(b, h.Stanza) {
-					bad(key{r.Dev, r.Family}, "would leave %s (%s) its default route %s only from %s, which ifup reaches only if a command known only at run time succeeds",
-						r.Dev, r.Family, routesText([]routecmd.Route{r}), h.Stanza.Name)
-				}
-			}
-		}
-		// A line whose route only another interface's line takes over later is not idle: should
-		// that interface not come up (its device missing, say), the route is the interface's only one.
-		for _, q := range b.Requests {
-			if !ran(q) || !cut(q) {
-				continue
-			}
-			for _, r := range q.Added {
-				k := key{r.Dev, r.Family}
-				// Nor where the interface gets a default route at run time (DHCP, RA).
-				if ever[idOf(r)] || has[k] > 0 || r.Dev != q.Stanza.Base() || m.dynamicUp(after, k, snap.phase) {
-					continue
-				}
-				// Not where another line of the interface still adds one after the edits (taken
-				// over in turn, it would be there should the other interface not come up).
-				if slices.ContainsFunc(after.Requests, func(q3 *bringup.Request) bool {
-					return q3.Stanza.Base() == q.Stanza.Base() && ran(q3) &&
-						slices.ContainsFunc(q3.Added, func(x routecmd.Route) bool { return x.Family == r.Family && x.Dev == r.Dev })
-				}) {
-					continue
-				}
-				for _, q2 := range b.Requests {
-					if q2.Stanza.Base() != q.Stanza.Base() && slices.Contains(q2.Removed, r) {
-						bad(k, "would take away the default route it gives %s (%s), %s, which only %s's line takes over later: should %s not come up, %s would have none",
-							k.name, k.family, routesText([]routecmd.Route{r}), q2.Stanza.Name, q2.Stanza.Name, k.name)
-						break
-					}
-				}
-			}
-		}
-		// A command known only at run time may replace or delete the routes it finds of its
-		// family and metric: an interface must keep a route out of its reach if it had one.
-		fb, fa := fragile(b, snap.phase), fragile(after, snap.phase)
-		solid := func(rs []routecmd.Route, f map[routeID]*parser.Stanza) map[key]int {
-			n := map[key]int{}
-			for _, r := range rs {
-				if f[idOf(r)] == nil {
-					n[key{r.Dev, r.Family}]++
-				}
-			}
-			return n
-		}
-		sb, sa := solid(snap.before, fb), solid(snap.after, fa)
-		for _, r := range snap.after {
-			if k := (key{r.Dev, r.Family}); sb[k] > 0 && sa[k] == 0 && fa[idOf(r)] != nil {
-				st := fa[idOf(r)]
-				bad(k, "cannot be judged, as %s runs %s, which may take %s's remaining default route %s", st.Name, after.Of(st).Unknown, k.name, snap.name)
-			}
-		}
-		dupBefore, dupAfter := dup(snap.before), dup(snap.after)
-		for _, r := range snap.after {
-			if k := (key{r.Dev, r.Family}); dupAfter[k] > dupBefore[k] {
-				bad(k, "would give %s (%s) more competing default routes %s", k.name, k.family, snap.name)
+				own[idOf(r)] = true
 			}
 		}
 	}
-	// A replace or delete that runs after a default-route command known only at run time, in
-	// its slot, may take that command's route: removing it may bring back a route the model
-	// cannot see (the command's).
+	had := maps.Clone(sn.ever)
+	addedBy := map[routeID]*bringup.Request{} // the last request before q that added a route
+	for _, q := range c.b.Requests {
+		// Only where the alias's route is still there: one a later line took in turn was
+		// not the interface's at that moment, and bringing back its own would be new.
+		still := slices.ContainsFunc(q.Added, func(r routecmd.Route) bool { return had[idOf(r)] })
+		if sn.ran(q) && q.Stanza.IsAlias() && still && c.cut(q) {
+			// Back along the replaces of cut alias lines before it (another interface's
+			// alias took the route first, then q took that one's): the route that comes
+			// back is the one the chain took first.
+			took, seenReq := slices.Clone(q.Removed), map[*bringup.Request]bool{q: true}
+			for len(took) > 0 {
+				r := took[len(took)-1]
+				took = took[:len(took)-1]
+				if r.Dev == q.Stanza.Base() && own[idOf(r)] {
+					sn.ever[idOf(r)] = true
+				}
+				if p := addedBy[idOf(r)]; p != nil && !seenReq[p] && sn.ran(p) && p.Stanza.IsAlias() && c.cut(p) {
+					seenReq[p] = true
+					took = append(took, p.Removed...)
+				}
+			}
+		}
+		for _, r := range q.Added {
+			addedBy[idOf(r)] = q
+		}
+	}
+}
+
+// newRoutes: no default route the host did not have (and fills sn.has).
+func (c *checker) newRoutes(sn *snapshot) {
+	sn.has = map[key]int{}
+	for _, r := range sn.after {
+		sn.has[key{r.Dev, r.Family}]++
+		if !sn.ever[idOf(r)] && !c.m.ownMetricBack(r, c.after, c.ed) {
+			k := key{r.Dev, r.Family}
+			if q := c.after.Holder[r]; q != nil && q.Command && !c.b.Of(q.Stanza).Up && c.after.Of(q.Stanza).Up {
+				c.bad(k, "would let %s come up, and its `%s %s` would then give the host a default route it did not have %s (%s); --strip-route-commands removes both",
+					q.Stanza.Name, q.Opts[0].Name, q.Opts[0].Value, sn.name, routesText([]routecmd.Route{r}))
+				continue
+			}
+			c.bad(k, "would give the host a default route it did not have %s (%s)", sn.name, routesText([]routecmd.Route{r}))
+		}
+	}
+}
+
+// lostRoutes: no interface loses every default route of a family it had.
+func (c *checker) lostRoutes(sn *snapshot) {
+	for _, r := range sn.before {
+		if k := (key{r.Dev, r.Family}); sn.has[k] == 0 && !c.m.dynamicUp(c.after, k, sn.phase) {
+			c.bad(k, "would leave %s (%s) without the default route it has %s", k.name, k.family, sn.name)
+		}
+	}
+}
+
+// faithRepeats: an alias line that repeats a route held by a stanza reached only if a command
+// known only at run time succeeds is not idle: should that command fail, it gives the route.
+func (c *checker) faithRepeats(sn *snapshot) {
+	for _, q := range c.b.Requests {
+		if !sn.ran(q) || !q.Stanza.IsAlias() || q.Err != nil || len(q.Added) > 0 || !c.cut(q) {
+			continue
+		}
+		for _, r := range sn.before {
+			h := c.b.Holder[r]
+			if r.Dev != q.Stanza.Base() || r.Family != q.Family || h == nil || h.Stanza == q.Stanza {
+				continue
+			}
+			if h.After != "" || c.m.reachedOnFaith(c.b, h.Stanza) {
+				c.bad(key{r.Dev, r.Family}, "would leave %s (%s) its default route %s only from %s, which ifup reaches only if a command known only at run time succeeds",
+					r.Dev, r.Family, routesText([]routecmd.Route{r}), h.Stanza.Name)
+			}
+		}
+	}
+}
+
+// takenOverLater: a line whose route only another interface's line takes over later is not
+// idle: should that interface not come up (its device missing, say), the route is the
+// interface's only one.
+func (c *checker) takenOverLater(sn *snapshot) {
+	for _, q := range c.b.Requests {
+		if !sn.ran(q) || !c.cut(q) {
+			continue
+		}
+		for _, r := range q.Added {
+			k := key{r.Dev, r.Family}
+			// Nor where the interface gets a default route at run time (DHCP, RA).
+			if sn.ever[idOf(r)] || sn.has[k] > 0 || r.Dev != q.Stanza.Base() || c.m.dynamicUp(c.after, k, sn.phase) {
+				continue
+			}
+			// Not where another line of the interface still adds one after the edits (taken
+			// over in turn, it would be there should the other interface not come up).
+			if slices.ContainsFunc(c.after.Requests, func(q3 *bringup.Request) bool {
+				return q3.Stanza.Base() == q.Stanza.Base() && sn.ran(q3) &&
+					slices.ContainsFunc(q3.Added, func(x routecmd.Route) bool { return x.Family == r.Family && x.Dev == r.Dev })
+			}) {
+				continue
+			}
+			for _, q2 := range c.b.Requests {
+				if q2.Stanza.Base() != q.Stanza.Base() && slices.Contains(q2.Removed, r) {
+					c.bad(k, "would take away the default route it gives %s (%s), %s, which only %s's line takes over later: should %s not come up, %s would have none",
+						k.name, k.family, routesText([]routecmd.Route{r}), q2.Stanza.Name, q2.Stanza.Name, k.name)
+					break
+				}
+			}
+		}
+	}
+}
+
+// fragileRoutes: a command known only at run time may replace or delete the routes it finds of
+// its family and metric: an interface must keep a route out of its reach if it had one.
+func (c *checker) fragileRoutes(sn *snapshot) {
+	fb, fa := fragile(c.b, sn.phase), fragile(c.after, sn.phase)
+	solid := func(rs []routecmd.Route, f map[routeID]*parser.Stanza) map[key]int {
+		n := map[key]int{}
+		for _, r := range rs {
+			if f[idOf(r)] == nil {
+				n[key{r.Dev, r.Family}]++
+			}
+		}
+		return n
+	}
+	sb, sa := solid(sn.before, fb), solid(sn.after, fa)
+	for _, r := range sn.after {
+		if k := (key{r.Dev, r.Family}); sb[k] > 0 && sa[k] == 0 && fa[idOf(r)] != nil {
+			st := fa[idOf(r)]
+			c.bad(k, "cannot be judged, as %s runs %s, which may take %s's remaining default route %s", st.Name, c.after.Of(st).Unknown, k.name, sn.name)
+		}
+	}
+}
+
+// competing: no more default routes of one interface in one slot than before.
+func (c *checker) competing(sn *snapshot) {
+	dup := func(rs []routecmd.Route) map[key]int {
+		n := map[key]int{}
+		seen := map[routeID]bool{}
+		for _, r := range rs {
+			slot := routeID{family: r.Family, typ: r.Type, table: r.Table, metric: r.Metric, dev: r.Dev}
+			if seen[slot] {
+				n[key{r.Dev, r.Family}]++
+			}
+			seen[slot] = true
+		}
+		return n
+	}
+	dupBefore, dupAfter := dup(sn.before), dup(sn.after)
+	for _, r := range sn.after {
+		if k := (key{r.Dev, r.Family}); dupAfter[k] > dupBefore[k] {
+			c.bad(k, "would give %s (%s) more competing default routes %s", k.name, k.family, sn.name)
+		}
+	}
+}
+
+// afterUnknownCommand: a replace or delete that runs after a default-route command known only at
+// run time, in its slot, may take that command's route: removing it may bring back a route the
+// model cannot see (the command's).
+func (c *checker) afterUnknownCommand() {
 	unknownRan := map[string]*bringup.Request{} // by family: the first such command that ran
-	for _, q := range b.Requests {
+	for _, q := range c.b.Requests {
 		if q.Phase == bringup.NotReached {
 			continue
 		}
-		if u := unknownRan[q.Family]; u != nil && u.Stanza != q.Stanza &&
-			slices.ContainsFunc(q.Opts, func(o *parser.Opt) bool { return ed.Removed[o] }) &&
+		if u := unknownRan[q.Family]; u != nil && u.Stanza != q.Stanza && c.cut(q) &&
 			slices.ContainsFunc(q.Ops, func(op routecmd.Op) bool { return takesRoutes(op) && inSlotOf(op, u) }) {
-			bad(key{q.Stanza.Base(), q.Family}, "cannot be judged, as %s runs `%s %s` before it, whose default route it may take over",
+			c.bad(key{q.Stanza.Base(), q.Family}, "cannot be judged, as %s runs `%s %s` before it, whose default route it may take over",
 				u.Stanza.Name, u.Opts[0].Name, u.Opts[0].Value)
 		}
 		if _, ok := unknownRan[q.Family]; !ok && q.Command && slices.ContainsFunc(q.Ops, func(op routecmd.Op) bool { return op.Unknown != "" }) {
 			unknownRan[q.Family] = q
 		}
 	}
-	for _, s := range m.cfg.Stanzas {
+}
+
+// stanzas: no stanza whose outcome the model cannot know comes up or finds other routes than
+// before, and no stanza that came up fails.
+func (c *checker) stanzas() {
+	b, after := c.b, c.after
+	for _, s := range c.m.cfg.Stanzas {
 		if a := after.Stanzas[s]; a != nil && a.Unknown != "" && a.Up && !b.Of(s).Up {
-			bad(key{s.Base(), s.Family}, "would let %s come up, which runs %s", s.Name, a.Unknown)
+			c.bad(key{s.Base(), s.Family}, "would let %s come up, which runs %s", s.Name, a.Unknown)
 		}
 		// A command known only at run time that finds other default routes than before may
 		// do anything to them (the kernel keeps one default per metric for a whole family).
 		if a := after.Stanzas[s]; a != nil && a.UnknownFamily != "" && a.Phase != bringup.NotReached &&
 			!slices.Equal(slot(a.Seen(), a), slot(b.Of(s).Seen(), a)) {
 			for _, r := range append(slot(a.Seen(), a), slot(b.Of(s).Seen(), a)...) {
-				bad(key{r.Dev, r.Family}, "cannot be judged, as %s runs %s, which would find other default routes", s.Name, a.Unknown)
+				c.bad(key{r.Dev, r.Family}, "cannot be judged, as %s runs %s, which would find other default routes", s.Name, a.Unknown)
 			}
-			bad(key{s.Base(), a.UnknownFamily}, "cannot be judged, as %s runs %s, which would find other default routes", s.Name, a.Unknown)
+			c.bad(key{s.Base(), a.UnknownFamily}, "cannot be judged, as %s runs %s, which would find other default routes", s.Name, a.Unknown)
 		}
 		// Nor can it be judged once a stanza of its device comes up that did not: the addresses
 		// and links it finds are others (a gateway it names may become reachable).
 		if a := after.Stanzas[s]; a != nil && a.Unknown != "" && a.Phase != bringup.NotReached {
-			for _, o := range m.cfg.Stanzas {
+			for _, o := range c.m.cfg.Stanzas {
 				if o != s && o.Base() == s.Base() && after.Of(o).Up && !b.Of(o).Up {
-					bad(key{s.Base(), o.Family}, "cannot be judged, as it would let %s (%s) come up, and %s runs %s", o.Name, o.Family, s.Name, a.Unknown)
+					c.bad(key{s.Base(), o.Family}, "cannot be judged, as it would let %s (%s) come up, and %s runs %s", o.Name, o.Family, s.Name, a.Unknown)
 					break
 				}
 			}
 		}
 		if st := b.Stanzas[s]; st != nil && st.Up && !after.Of(s).Up {
-			bad(key{s.Base(), s.Family}, "would stop %s (%s) from coming up", s.Name, s.Family)
+			c.bad(key{s.Base(), s.Family}, "would stop %s (%s) from coming up", s.Name, s.Family)
 		}
 	}
-	return out
 }
 
 // takesRoutes reports whether op acts on a route already there: a replace, change or delete.
