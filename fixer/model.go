@@ -722,12 +722,20 @@ func (m *model) planCommands(kp *keyPlan, s *parser.Stanza, opt Options, keeperO
 		strippable = strippable && r.Verdict == routecmd.OnlyRoutes
 	}
 	holds := false
+	var onFaith *parser.Stanza // a stanza whose route is in a command's way only if a command known only at run time succeeds
 	for _, f := range fs {
 		holds = holds || keeperOpt(f.o) && kp.dynamic == nil
+		if q := f.q; onFaith == nil && q != nil && q.Holder != nil && q.Holder.Stanza != s && m.reachedOnFaith(m.cur, q.Holder.Stanza) {
+			onFaith = q.Holder.Stanza
+		}
 	}
 	for _, f := range fs {
 		what := commandOutcome(m, f.o, f.r, f.q)
 		switch {
+		case opt.StripRouteCommands && strippable && onFaith != nil:
+			kp.left = append(kp.left, leftover{s, f.o, AliasRouteCommand, fmt.Sprintf(
+				"alias %s runs `%s %s`: %s; left as is: %s comes up only if a command known only at run time succeeds (%s), so whether its route is in the way of this stanza's cannot be judged",
+				s.Name, f.o.Name, f.o.Value, what, onFaith.Name, m.faith(m.cur, onFaith))})
 		case opt.StripRouteCommands && strippable && !holds:
 			m.remove(kp, removal{f.o, AliasRouteCommand, fmt.Sprintf("alias %s runs `%s %s`: %s", s.Name, f.o.Name, f.o.Value, what), "removed", nil})
 		case opt.StripRouteCommands && holds:
@@ -1360,7 +1368,7 @@ func outcome(q *bringup.Request) string {
 			if q.Holder != nil {
 				who = q.Holder.Stanza.Name
 			}
-			s += fmt.Sprintf(" (%s already has the default route %s, metric %d)", who, routeText(*b), b.Metric)
+			s += fmt.Sprintf(" (%s already has the default route %s, metric %d%s)", who, routeText(*b), b.Metric, holderReached(q))
 		}
 		return s + ifReached(q)
 	case errors.Is(q.Err, routecmd.ErrUnmodeled):
@@ -1388,10 +1396,23 @@ func ifReached(q *bringup.Request) string {
 	return ""
 }
 
+// holderReached is what the route in q's way depends on: "" when its request surely runs.
+func holderReached(q *bringup.Request) string {
+	h := q.Holder
+	switch {
+	case h == nil:
+	case h.After != "":
+		return fmt.Sprintf(", if %s gets that far: `%s` runs before it, and its outcome is known only at run time", h.Stanza.Name, h.After)
+	case h.AfterOther != "":
+		return fmt.Sprintf(", if %s gets that far: `%s` runs before it, and must succeed", h.Stanza.Name, h.AfterOther)
+	}
+	return ""
+}
+
 // failsFor is what a failing q does to its interface: ifup fails for it (then, where q is
-// reached only if an earlier command succeeds).
+// reached only if an earlier command succeeds, or the route in its way is there only if one does).
 func failsFor(q *bringup.Request, name string) string {
-	if q.After != "" || q.AfterOther != "" {
+	if q.After != "" || q.AfterOther != "" || holderReached(q) != "" {
 		return ", and then ifup fails for " + name
 	}
 	return ", so ifup fails for " + name
@@ -1428,7 +1449,10 @@ func aliasGatewayMessage(m *model, kp *keyPlan, s *parser.Stanza, g *parser.Opt)
 		return head + ": " + what
 	case q != nil && errors.Is(q.Err, routecmd.ErrExist) && q.Holder != nil && q.Holder.Stanza != s && m.reachedOnFaith(m.cur, q.Holder.Stanza):
 		// The route in its way is there only if a command known only at run time succeeds.
-		what = outcome(q) + ", if " + q.Holder.Stanza.Name + " comes up"
+		what = outcome(q)
+		if holderReached(q) == "" { // said by outcome otherwise
+			what += ", if " + q.Holder.Stanza.Name + " comes up"
+		}
 		if q.Holder == keeper {
 			keeper = nil
 		}
