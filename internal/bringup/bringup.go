@@ -499,8 +499,13 @@ func (s *sim) runCommand(st *parser.Stanza, r *Stanza, env routecmd.Env, c cmd) 
 			}
 		}
 	}
+	if unknown == "" && slices.ContainsFunc(res.Ops, func(op routecmd.Op) bool { return op.Default && op.Unknown != "" }) {
+		// A default route of another table with a word known only at run time: what it adds
+		// depends on what the host has then, even where the line's status is ignored (|| true).
+		unknown = "a default-route command whose effect is known only at run time: " + c.opt.Name + " " + c.value
+	}
 	if unknown == "" && !ok && slices.ContainsFunc(errs, func(err error) bool { return errors.Is(err, routecmd.ErrUnmodeled) }) {
-		// A route of another table, or another route, with a word known only at run time.
+		// Another route with a word known only at run time.
 		unknown = "a route command whose effect is known only at run time: " + c.opt.Name + " " + c.value
 	}
 	if unknown != "" {
