@@ -876,7 +876,7 @@ type violation struct {
 // stable order (empty when nothing is). Each rule is a method of checker; for a key, the first
 // violation found is the one reported.
 func (m *model) check(after *bringup.Result, ed bringup.Edits) []violation {
-	c := &checker{m: m, b: m.before, after: after, ed: ed, seen: map[key]bool{}}
+	c := &checker{m: m, b: m.before, prev: m.after, after: after, ed: ed, seen: map[key]bool{}}
 	for _, sn := range []*snapshot{
 		{name: "at boot", before: c.b.Boot, after: after.Boot, phase: bringup.Boot},
 		{name: "once every interface is up", before: c.b.All, after: after.All, phase: bringup.Later},
@@ -894,11 +894,12 @@ func (m *model) check(after *bringup.Result, ed bringup.Edits) []violation {
 	return c.out
 }
 
-// checker is one check: the simulations without (b) and with (after) the edits ed, and the
-// violations found so far.
+// checker is one check: the simulations without (b) and with (after) the edits ed, the one with
+// the edits accepted in earlier rounds (prev), and the violations found so far.
 type checker struct {
 	m        *model
 	b, after *bringup.Result
+	prev     *bringup.Result
 	ed       bringup.Edits
 	out      []violation
 	seen     map[key]bool
@@ -932,25 +933,38 @@ func (c *checker) cut(q *bringup.Request) bool {
 
 // allowed fills sn.ever: the routes the host had, and those that may come back. A route an
 // alias's replace took over from its own interface may come back: that interface's own gateway
-// (a primary's request added it), which the alias's line, removed by the edits, took over.
+// (a primary's request added it), which the alias's line, removed by the edits, took over. In
+// a later round, also where the alias took it only once an earlier round's edits let the
+// primary come up (prev).
 func (c *checker) allowed(sn *snapshot) {
 	sn.ever = map[routeID]bool{}
 	for _, r := range sn.before {
 		sn.ever[idOf(r)] = true
 	}
+	had := maps.Clone(sn.ever)
+	sims := []*bringup.Result{c.b}
+	if c.prev != nil && c.prev != c.b {
+		sims = append(sims, c.prev)
+	}
+	for _, sim := range sims {
+		c.ownBack(sn, sim, had)
+	}
+}
+
+// ownBack adds to sn.ever the own routes of interfaces that cut alias lines took over in sim.
+func (c *checker) ownBack(sn *snapshot, sim *bringup.Result, had map[routeID]bool) {
 	own := map[routeID]bool{}
-	for _, q := range c.b.Requests {
+	for _, q := range sim.Requests {
 		// Not a primary reached only if a command known only at run time succeeds: should
 		// it fail, the route never comes back.
-		if !q.Stanza.IsAlias() && q.After == "" && !c.m.reachedOnFaith(c.b, q.Stanza) {
+		if !q.Stanza.IsAlias() && q.After == "" && !c.m.reachedOnFaith(sim, q.Stanza) {
 			for _, r := range q.Added {
 				own[idOf(r)] = true
 			}
 		}
 	}
-	had := maps.Clone(sn.ever)
 	addedBy := map[routeID]*bringup.Request{} // the last request before q that added a route
-	for _, q := range c.b.Requests {
+	for _, q := range sim.Requests {
 		// Only where the alias's route is still there: one a later line took in turn was
 		// not the interface's at that moment, and bringing back its own would be new.
 		still := slices.ContainsFunc(q.Added, func(r routecmd.Route) bool { return had[idOf(r)] })
