@@ -541,11 +541,7 @@ func (s *sim) record(st *parser.Stanza, r *Stanza, opts []*parser.Opt, command b
 		if i < len(errs) && errs[i] != nil && q.Err == nil {
 			q.Err = errs[i]
 			if errors.Is(q.Err, routecmd.ErrExist) {
-				table := op.Table
-				if table == 0 {
-					table = 254 // main
-				}
-				if l := s.k.SlotAt(mark, op.Family, table, routecmd.StoredMetric(op.Family, op.Metric)); len(l) > 0 {
+				if l := s.k.SlotAt(mark, op.Family, op.KernelTable(), routecmd.StoredMetric(op.Family, op.Metric)); len(l) > 0 {
 					rt := l[0]
 					q.Blocker, q.Holder = &rt, s.res.Holder[rt]
 				}

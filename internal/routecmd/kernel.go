@@ -252,11 +252,7 @@ func (k *Kernel) Apply(op Op) error {
 	if op.Link != "" && !k.AnyLink && !k.hasLink(op.Link) {
 		return ErrNoDev
 	}
-	table := op.Table
-	if table == 0 {
-		table = mainTable
-	}
-	r := Route{Family: op.Family, Table: table, Type: op.Type, Metric: op.Metric, Gateway: op.Gateway,
+	r := Route{Family: op.Family, Table: op.KernelTable(), Type: op.Type, Metric: op.Metric, Gateway: op.Gateway,
 		Dev: op.Link, Src: op.Src, Onlink: op.Onlink, Proto: op.Proto}
 	if op.LabelSrc {
 		r.Src = ""

@@ -76,6 +76,14 @@ func (o *Op) markUnknown(src []string) {
 	o.Argv = argv
 }
 
+// KernelTable is the table the kernel puts the route in: Table, where 0 means main.
+func (o Op) KernelTable() uint32 {
+	if o.Table == 0 {
+		return mainTable
+	}
+	return o.Table
+}
+
 // Main reports whether the operation acts on the main table.
 func (o Op) Main() bool { return o.TableName == "" && (o.Table == mainTable || o.Table == 0) }
 
