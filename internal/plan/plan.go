@@ -820,9 +820,15 @@ func (p *Plan) markUnwritten() {
 			continue
 		}
 		fd.Fixed, fd.Removed = false, ""
-		if fd.action != "" && strings.HasSuffix(fd.Message, fd.action) {
-			fd.Message = strings.TrimSuffix(fd.Message, fd.action) + "left as is (" + why + ")"
-		}
+		fd.endWith("left as is (" + why + ")")
+	}
+}
+
+// endWith replaces the action at the end of fd's message (what the edits did) with end; a
+// message that does not end with its action is left as it is.
+func (fd *Finding) endWith(end string) {
+	if fd.action != "" && strings.HasSuffix(fd.Message, fd.action) {
+		fd.Message = strings.TrimSuffix(fd.Message, fd.action) + end
 	}
 }
 
@@ -830,11 +836,9 @@ func (p *Plan) markUnwritten() {
 // nothing, so nothing was removed.
 func (p *Plan) markDry() {
 	for i := range p.Findings {
-		fd := &p.Findings[i]
-		if !fd.Fixed || fd.action == "" || !strings.HasSuffix(fd.Message, fd.action) {
-			continue
+		if fd := &p.Findings[i]; fd.Fixed {
+			fd.endWith(conditional(fd.action))
 		}
-		fd.Message = strings.TrimSuffix(fd.Message, fd.action) + conditional(fd.action)
 	}
 }
 
