@@ -18,13 +18,19 @@ var ipObjects = []string{"address", "addrlabel", "maddress", "route", "rule", "n
 	"nexthop", "mptcp", "ioam", "help", "stats"}
 
 // parseIP reads the arguments of ip. ok is false when the command is not a route change (op.Err
-// says what it is); an op with Err set and ok true is a route change that ip rejects.
+// says what it is, and op.Refused is set where ip knows no such command and fails); an op with
+// Err set and ok true is a route change that ip rejects.
 func parseIP(args []string) (op Op, ok bool) {
 	op.Tool = "ip"
 	fam := ""
 	no := func(format string, a ...any) (Op, bool) {
 		op.Err = fmt.Sprintf(format, a...)
 		return op, false
+	}
+	// refused: ip knows no such command and exits 1 or 255, doing nothing.
+	refused := func(format string, a ...any) (Op, bool) {
+		op.Refused = true
+		return no(format, a...)
 	}
 	for len(args) > 0 {
 		opt := args[0]
@@ -96,7 +102,7 @@ func parseIP(args []string) (op Op, ok bool) {
 		args = args[1:]
 	}
 	if len(args) == 0 {
-		return no("ip without an object")
+		return refused("ip without an object")
 	}
 	obj := ""
 	for _, c := range ipObjects {
@@ -104,6 +110,9 @@ func parseIP(args []string) (op Op, ok bool) {
 			obj = c
 			break
 		}
+	}
+	if obj == "" {
+		return refused("ip %s: no such object", args[0])
 	}
 	if obj != "route" {
 		return no("ip %s", args[0])
@@ -136,7 +145,7 @@ func parseIP(args []string) (op Op, ok bool) {
 	case matches(sub, "restore"):
 		return no("ip route restore reads routes from standard input")
 	default:
-		return no("ip route %s is not an ip route command", sub)
+		return refused("ip route %s is not an ip route command", sub)
 	}
 	if fam == "link" || fam == "mpls" || fam == "bridge" {
 		return no("ip -f %s route", fam)

@@ -319,7 +319,7 @@ func (w *walker) call(c *syntax.CallExpr, cond, bg bool) bool {
 		op, ok = parseIP(argv[1:])
 		if !ok {
 			w.other("an ip command that is not a route change (%s)", op.Err)
-			return true
+			return !op.Refused
 		}
 	case "route":
 		op, ok = parseRoute(argv[1:])

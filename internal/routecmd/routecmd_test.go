@@ -287,13 +287,17 @@ func ExampleParse() {
 }
 
 // TestLoneBackslash: the value `\` (a continuation at the end of the file, or a CRLF line) is a
-// command dash cannot find: the line fails, so ifup stops there (checked with ifup -n and dash).
+// command dash cannot find, and `ip route \` one ip refuses: the line fails, so ifup stops there
+// (checked with ifup -n, dash and ip).
 func TestLoneBackslash(t *testing.T) {
 	k := &Kernel{AnyLink: true}
 	for _, c := range []struct {
 		cmd string
 		ok  bool
-	}{{`\`, false}, {`\ || true`, true}, {`logger \`, true}} {
+	}{{`\`, false}, {`\ || true`, true}, {`logger \`, true},
+		// ip refuses a command it does not know (exit 255, or 1 for an object), not a listing.
+		{`ip route \`, false}, {`ip route help`, false}, {`ip foo`, false}, {`ip`, false},
+		{`ip route show`, true}, {`ip link set eth0 up`, true}, {`ip route \ || true`, true}} {
 		if _, ok, _ := k.Run(c.cmd, testEnv); ok != c.ok {
 			t.Errorf("Run(%q): ok %v, want %v", c.cmd, ok, c.ok)
 		}
