@@ -163,8 +163,10 @@ func parseRoute(args []string) (op Op, ok bool) {
 	case "del", "delete":
 		op.Action = "delete"
 	case "flush":
+		op.Refused = true // exit 3
 		return no("route flush is not supported")
 	default:
+		op.Refused = true // route.c: usage(), exit 3
 		return no("route %s is not add or del", rest[0])
 	}
 	if fam != "inet" && fam != "inet6" {

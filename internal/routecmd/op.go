@@ -48,7 +48,7 @@ type Op struct {
 	Multipath bool
 
 	Err     string // the tool (or the kernel, for these arguments alone) rejects it: nothing changes
-	Refused bool   // not a route change, and one ip knows no command for (`ip route \`): it fails
+	Refused bool   // not a route change, and one its tool knows no command for (`ip route \`): it fails
 	Unknown string // a value known only at run time (a host name to resolve): the op is incomplete
 
 	Conditional bool // runs only depending on an earlier command's status (after && or ||)

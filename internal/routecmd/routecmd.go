@@ -325,7 +325,7 @@ func (w *walker) call(c *syntax.CallExpr, cond, bg bool) bool {
 		op, ok = parseRoute(argv[1:])
 		if !ok {
 			w.other("a route command that is not add or del (%s)", op.Err)
-			return true
+			return !op.Refused
 		}
 	default:
 		w.other("another command (%s)", argv[0])

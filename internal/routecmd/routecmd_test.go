@@ -297,7 +297,8 @@ func TestLoneBackslash(t *testing.T) {
 	}{{`\`, false}, {`\ || true`, true}, {`logger \`, true},
 		// ip refuses a command it does not know (exit 255, or 1 for an object), not a listing.
 		{`ip route \`, false}, {`ip route help`, false}, {`ip foo`, false}, {`ip`, false},
-		{`ip route show`, true}, {`ip link set eth0 up`, true}, {`ip route \ || true`, true}} {
+		{`ip route show`, true}, {`ip link set eth0 up`, true}, {`ip route \ || true`, true},
+		{`route \`, false}, {`route -n`, true}} {
 		if _, ok, _ := k.Run(c.cmd, testEnv); ok != c.ok {
 			t.Errorf("Run(%q): ok %v, want %v", c.cmd, ok, c.ok)
 		}
