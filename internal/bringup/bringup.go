@@ -378,10 +378,12 @@ type sim struct {
 	upNow   []string        // the names up or tried set since later began the current interface
 	addrs   map[addrKey]bool
 	byName  map[string][]*parser.Stanza
-	vars    map[*parser.Stanza]*vars
-	res     *Result
-	bring   func(name string, phase Phase) // the dialect's ifup for one name (nil: ifup)
-	bb      bool                           // busybox: targets come up as ifupBusybox brings them
+	// declared holds every name with a stanza, simulated or not (built when first needed).
+	declared map[string]bool
+	vars     map[*parser.Stanza]*vars
+	res      *Result
+	bring    func(name string, phase Phase) // the dialect's ifup for one name (nil: ifup)
+	bb       bool                           // busybox: targets come up as ifupBusybox brings them
 }
 
 // ifup is do_interface for one target ("PHYS" or "PHYS=LOGICAL").
@@ -396,6 +398,15 @@ func (s *sim) ifup(target string, phase Phase) {
 	}
 	if s.up[phys] || s.tried[phys] {
 		return // already configured, or failed in this pass (retryFailed lets the next one try again)
+	}
+	if s.declared == nil {
+		s.declared = map[string]bool{}
+		for _, st := range s.cfg.Stanzas {
+			s.declared[st.Name] = true
+		}
+	}
+	if !s.declared[logical] {
+		return // ifup: "unknown interface", and a VLAN's parent is not brought up for it
 	}
 	parentFailed := ""
 	if i := strings.IndexByte(phys, '.'); i > 0 {
