@@ -127,9 +127,10 @@ SHORT_SEED ?= 1
 diff-short:
 	$(MAKE) fuzz-diff DIFF_TREES=2000 DIFF_LIVE=10 DIFF_SEED=$(SHORT_SEED)
 
-# Only the tests against the real ifupdown (oracle) and the live network-namespace proofs.
+# Only the tests against the real ifupdown (oracle) and the live network-namespace proofs (about
+# 10 minutes on 2 idle cores: more than go test's default timeout on a loaded machine).
 e2e:
-	$(GO) test -count=1 -v ./e2e/...
+	$(GO) test -count=1 -timeout 45m -v ./e2e/...
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./parser ./fixer ./internal/plan ./internal/udiff
