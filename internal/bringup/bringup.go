@@ -427,6 +427,7 @@ func (s *sim) ifup(target string, phase Phase) {
 		r.Phase, r.Why = phase, "its parent interface "+parentFailed+" does not come up"
 		ok = false
 	}
+	guess, ordinary := "", "" // what an earlier stanza of the name took as succeeding
 	for _, st := range stanzas {
 		r := s.res.Stanzas[st]
 		if r.Phase != NotReached {
@@ -436,8 +437,11 @@ func (s *sim) ifup(target string, phase Phase) {
 			continue
 		}
 		r.Phase = phase
+		// Reached only if those succeed: its requests say so (Request.After, AfterOther).
+		r.guess, r.ordinary = guess, ordinary
 		s.stanza(st, r, phys)
 		ok = r.Up
+		guess, ordinary = r.guess, r.ordinary
 	}
 	s.tried[phys] = true
 	s.upNow = append(s.upNow, phys)
