@@ -882,13 +882,34 @@ func checkOptions(sb, sa *side, rep ifxReport, parsed map[string]int, add addFun
 				add("options: a gateway was added that no alias of that interface lost", "ifquery %s: %q", name, it)
 			}
 		}
-		if b, a := without(b, cancelled), without(a, cancelled); lcs(b, a) != len(b)-len(gotRm) {
+		if bestLCS(b, a, cancelled) != len(without(b, cancelled))-len(gotRm) {
 			add("options: the kept options changed order", "ifquery %s\nbefore:\n%s\nafter:\n%s", name, qb.stdout, qa.stdout)
 		}
 	}
 }
 
 // without returns a without one occurrence of each item of drop, in order.
+// bestLCS is lcs(b, a) once one instance of each cancelled item is dropped from both, the
+// instances chosen to keep the most in order: a gateway removed from one stanza of a name and
+// moved into another is a different line in b than in a (ifquery prints the stanzas in order).
+func bestLCS(b, a, cancelled []string) int {
+	if len(cancelled) == 0 {
+		return lcs(b, a)
+	}
+	best := -1
+	for i := range b {
+		for j := range a {
+			if b[i] == cancelled[0] && a[j] == cancelled[0] {
+				best = max(best, bestLCS(slices.Delete(slices.Clone(b), i, i+1), slices.Delete(slices.Clone(a), j, j+1), cancelled[1:]))
+			}
+		}
+	}
+	if best < 0 { // not in both: drop it where it is, as without does
+		return bestLCS(without(b, cancelled[:1]), without(a, cancelled[:1]), cancelled[1:])
+	}
+	return best
+}
+
 func without(a, drop []string) []string {
 	n := map[string]int{}
 	for _, d := range drop {
@@ -1231,5 +1252,20 @@ func TestInsertedLines(t *testing.T) {
 	}
 	if got := insertedLines([]byte(old), []byte(strings.Replace(nw, "iface eth0:vip inet manual", "iface eth0:vip inet dhcp", 1))); !slices.Contains(got, "iface eth0:vip inet dhcp\n") {
 		t.Errorf("a rewritten iface line is not reported: %q", got)
+	}
+}
+
+// TestBestLCS: a gateway moved from a later stanza of a name into the first is dropped where it
+// is on each side (the seed 6600015269 case), so the kept options are in order; dropping the
+// first instance on both sides would say they changed order.
+func TestBestLCS(t *testing.T) {
+	b := []string{"address: A", "broadcast: B", "netmask: N", "gateway: G", "broadcast: +", "gateway: G", "broadcast: +"}
+	a := []string{"address: A", "gateway: G", "broadcast: B", "netmask: N", "gateway: G", "broadcast: +", "broadcast: +"}
+	moved := []string{"gateway: G"}
+	if got, want := bestLCS(b, a, moved), len(without(b, moved)); got != want {
+		t.Errorf("bestLCS = %d, want %d", got, want)
+	}
+	if lcs(without(b, moved), without(a, moved)) == len(without(b, moved)) {
+		t.Errorf("the first instances dropped keep the order too: the case tests nothing")
 	}
 }

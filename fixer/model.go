@@ -651,7 +651,8 @@ func (m *model) planMove(kp *keyPlan, g *parser.Opt) {
 
 // unknownInTheWay returns a stanza whose default-route command is known only at run time and
 // could take the route slot (family and metric) of a gateway that into's interface installs up to
-// into, g moved in included (g nil: up to into, not included), and the stanza of that gateway: where such a command comes first,
+// into, g moved in and into's own gateway included (g nil: up to into, not included), and the
+// stanza of that gateway: where such a command comes first,
 // that gateway fails with 'File exists' and ifup configures no later stanza, so a gateway moved
 // into into may never be installed. nil when there is none.
 func (m *model) unknownInTheWay(into *parser.Stanza, g *parser.Opt) (*parser.Stanza, *parser.Stanza) {
@@ -672,6 +673,12 @@ func (m *model) unknownInTheWay(into *parser.Stanza, g *parser.Opt) (*parser.Sta
 				mt, _ = strconv.Atoi(v)
 			}
 			slots, of = append(slots, slot{into.Family, norm(into.Family, mt)}), append(of, into)
+			// A keeper's own gateway route, which must then come up.
+			for _, q := range m.cur.Of(into).Requests {
+				if q.Stanza == into && !q.Command && len(q.Ops) > 0 {
+					slots, of = append(slots, slot{q.Family, norm(q.Family, int(q.Ops[0].Metric))}), append(of, into)
+				}
+			}
 			break
 		}
 		for _, q := range m.cur.Of(st).Requests {
