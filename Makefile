@@ -132,7 +132,7 @@ diff-short:
 	$(MAKE) fuzz-diff DIFF_TREES=2000 DIFF_LIVE=10 DIFF_SEED=$(SHORT_SEED)
 
 # Only the tests against the real ifupdown (oracle) and the live network-namespace proofs (about
-# 10 minutes on 2 idle cores: more than go test's default timeout on a loaded machine).
+# 8 minutes on 2 idle cores: more than go test's default timeout on a loaded machine).
 e2e:
 	$(GO) test -count=1 -timeout 45m -v ./e2e/...
 

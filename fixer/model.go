@@ -362,7 +362,7 @@ func (m *model) plan(kp *keyPlan, opt Options) {
 			if g == keeperAlias {
 				continue
 			}
-			if q := requestOf(r0, s, g); q != nil && q.Holder != nil && q.Holder.Stanza != s && m.reachedOnFaith(r0, q.Holder.Stanza) {
+			if q := requestOf(r0, s, g); m.heldOnFaith(r0, q, s) != nil {
 				// The route in its way is there only if a command known only at run time succeeds.
 				kp.left = append(kp.left, leftover{s, g, AliasGateway, fmt.Sprintf(
 					"%s; left as is: %s comes up only if a command known only at run time succeeds (%s), so whether this gateway's route is in the way of another cannot be judged",
@@ -732,8 +732,8 @@ func (m *model) planCommands(kp *keyPlan, s *parser.Stanza, opt Options, keeperO
 	var onFaith *parser.Stanza // a stanza whose route is in a command's way only if a command known only at run time succeeds
 	for _, f := range fs {
 		holds = holds || keeperOpt(f.o) && kp.dynamic == nil
-		if q := f.q; onFaith == nil && q != nil && q.Holder != nil && q.Holder.Stanza != s && m.reachedOnFaith(m.cur, q.Holder.Stanza) {
-			onFaith = q.Holder.Stanza
+		if onFaith == nil {
+			onFaith = m.heldOnFaith(m.cur, f.q, s)
 		}
 	}
 	for _, f := range fs {
@@ -1186,7 +1186,7 @@ func inSlotOf(op routecmd.Op, u *bringup.Request) bool {
 		if x.Unknown == "" || x.Family != op.Family {
 			continue
 		}
-		if op.AnyMetric || slices.ContainsFunc(x.Argv, func(w string) bool { return strings.Contains(w, "\x00") }) ||
+		if op.AnyMetric || x.HasUnknownWord() ||
 			routecmd.StoredMetric(x.Family, x.Metric) == routecmd.StoredMetric(op.Family, op.Metric) {
 			return true
 		}
@@ -1282,6 +1282,15 @@ func (m *model) faith(r *bringup.Result, s *parser.Stanza) string {
 		}
 	}
 	return ""
+}
+
+// heldOnFaith returns the stanza of another than s whose route is in request q's way (q.Holder)
+// when r brings it up only on faith (reachedOnFaith), or nil.
+func (m *model) heldOnFaith(r *bringup.Result, q *bringup.Request, s *parser.Stanza) *parser.Stanza {
+	if q == nil || q.Holder == nil || q.Holder.Stanza == s || !m.reachedOnFaith(r, q.Holder.Stanza) {
+		return nil
+	}
+	return q.Holder.Stanza
 }
 
 // reachedOnFaith reports whether stanza s comes up in r only because an earlier stanza of its
@@ -1468,7 +1477,7 @@ func aliasGatewayMessage(m *model, kp *keyPlan, s *parser.Stanza, g *parser.Opt)
 			what += " (" + routesText(q.Added) + ")"
 		}
 		return head + ": " + what
-	case q != nil && errors.Is(q.Err, routecmd.ErrExist) && q.Holder != nil && q.Holder.Stanza != s && m.reachedOnFaith(m.cur, q.Holder.Stanza):
+	case q != nil && errors.Is(q.Err, routecmd.ErrExist) && m.heldOnFaith(m.cur, q, s) != nil:
 		// The route in its way is there only if a command known only at run time succeeds.
 		what = outcome(q)
 		if holderReached(q) == "" { // said by outcome otherwise

@@ -147,6 +147,7 @@ func simulate08(cfg *parser.Config, ed Edits) *Result {
 	// device (a manual primary) may still set the link up that an alias's route needs.
 	relevant := map[string]bool{}
 	for _, st := range cfg.Stanzas {
+		s.declared[st.Name] = true
 		if !s.inert(st) {
 			relevant[st.Base()] = true
 		}
@@ -182,7 +183,7 @@ func simulate08(cfg *parser.Config, ed Edits) *Result {
 }
 
 func newSim(cfg *parser.Config, ed Edits) *sim {
-	s := &sim{cfg: cfg, ed: ed, k: &routecmd.Kernel{AnyLink: true, Up: map[string]bool{}}, up: map[string]bool{}, tried: map[string]bool{}, addrs: map[addrKey]bool{}, byName: map[string][]*parser.Stanza{},
+	s := &sim{cfg: cfg, ed: ed, k: &routecmd.Kernel{AnyLink: true, Up: map[string]bool{}}, up: map[string]bool{}, tried: map[string]bool{}, addrs: map[addrKey]bool{}, byName: map[string][]*parser.Stanza{}, declared: map[string]bool{},
 		vars: map[*parser.Stanza]*vars{},
 		res:  &Result{Stanzas: map[*parser.Stanza]*Stanza{}, Holder: map[routecmd.Route]*Request{}}}
 	s.bring = s.ifup
@@ -378,7 +379,7 @@ type sim struct {
 	upNow   []string        // the names up or tried set since later began the current interface
 	addrs   map[addrKey]bool
 	byName  map[string][]*parser.Stanza
-	// declared holds every name with a stanza, simulated or not (built when first needed).
+	// declared holds every name with a stanza, simulated or not.
 	declared map[string]bool
 	vars     map[*parser.Stanza]*vars
 	res      *Result
@@ -398,12 +399,6 @@ func (s *sim) ifup(target string, phase Phase) {
 	}
 	if s.up[phys] || s.tried[phys] {
 		return // already configured, or failed in this pass (retryFailed lets the next one try again)
-	}
-	if s.declared == nil {
-		s.declared = map[string]bool{}
-		for _, st := range s.cfg.Stanzas {
-			s.declared[st.Name] = true
-		}
 	}
 	if !s.declared[logical] {
 		return // ifup: "unknown interface", and a VLAN's parent is not brought up for it
@@ -507,7 +502,7 @@ func (s *sim) runCommand(st *parser.Stanza, r *Stanza, env routecmd.Env, c cmd) 
 				}
 				if r.UnknownFamily == "" {
 					r.UnknownFamily, r.UnknownMetric = op.Family, -1
-					if !slices.ContainsFunc(op.Argv, func(w string) bool { return strings.Contains(w, "\x00") }) {
+					if !op.HasUnknownWord() {
 						r.UnknownMetric = int(routecmd.StoredMetric(op.Family, op.Metric)) // only the gateway (or another word) is unknown
 					}
 				}

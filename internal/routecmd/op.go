@@ -86,7 +86,13 @@ func (o Op) KernelTable() uint32 {
 }
 
 // Main reports whether the operation acts on the main table.
-func (o Op) Main() bool { return o.TableName == "" && (o.Table == mainTable || o.Table == 0) }
+func (o Op) Main() bool { return o.TableName == "" && o.KernelTable() == mainTable }
+
+// HasUnknownWord reports whether a word of the command is known only at run time (it stands as
+// unknownWord in Argv), so that any field may be other than parsed.
+func (o Op) HasUnknownWord() bool {
+	return slices.ContainsFunc(o.Argv, func(w string) bool { return strings.Contains(w, unknownWord) })
+}
 
 // matches is iproute2's matches(): arg is a non-empty prefix of word.
 func matches(arg, word string) bool { return arg != "" && strings.HasPrefix(word, arg) }

@@ -1305,7 +1305,7 @@ func (h *Host) addRoute(args []string, s routeSpec, op string, errStatus int) in
 			// fib_table_insert: a route identical to the new one leaves the table as it is,
 			// and fails with EEXIST unless it is the first of the slot.
 			for i := first; i <= last; i++ {
-				if x := h.routes[i]; sameSlot(x, r) && identical(x, r) {
+				if identical(h.routes[i], r) {
 					if i == first {
 						return h.ok(args)
 					}
@@ -1318,7 +1318,7 @@ func (h *Host) addRoute(args []string, s routeSpec, op string, errStatus int) in
 		return h.ok(args)
 	}
 	for _, x := range h.routes[first : last+1] {
-		if sameSlot(x, r) && identical(x, r) {
+		if identical(x, r) {
 			return h.fail(args, errStatus, "File exists")
 		}
 	}
