@@ -35,6 +35,31 @@ func tree(t *testing.T, dir string, files map[string]string) {
 	}
 }
 
+// TestMain runs every test twice: with openat2 where the kernel has it, then with the walk alone
+// (the path of older kernels and of seccomp filters refusing openat2).
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if code == 0 {
+		walkOnly = true
+		code = m.Run()
+	}
+	os.Exit(code)
+}
+
+// TestOpenat2Used: where the kernel has openat2, an FS uses it (else the first run of the tests
+// would test the walk twice).
+func TestOpenat2Used(t *testing.T) {
+	f, _ := jail(t, nil)
+	switch {
+	case walkOnly && f.fd >= 0:
+		t.Error("walkOnly, but the FS has an openat2 descriptor")
+	case !walkOnly && haveOpenat2() && f.fd < 0:
+		t.Error("the kernel has openat2, but the FS does not use it")
+	case !walkOnly && !haveOpenat2():
+		t.Skip("no openat2 here")
+	}
+}
+
 // jail returns an FS on outer/root, with a decoy outer/passwd and outer/etc/passwd outside it
 // that must never be read.
 func jail(t *testing.T, files map[string]string) (*FS, string) {
@@ -65,6 +90,7 @@ func TestResolveAndRead(t *testing.T) {
 		"abs":                            "@/etc/passwd",
 		"dirlink":                        "@/etc/network",
 		"etc/network/interfaces.d/chain": "@/dirlink/../network/rel",
+		"passwd":                         "TOP", // what a lexical "dirlink/.." would wrongly give
 	})
 	// A link to the decoy's host path means <root><outer>/passwd inside the root.
 	if err := os.Symlink(outer+"/passwd", filepath.Join(f.Dir(), "hostabs")); err != nil {
@@ -97,6 +123,15 @@ func TestResolveAndRead(t *testing.T) {
 		data, fi, err := f.ReadFileInfo(tc.name)
 		if err != nil || string(data) != tc.data || fi.Size() != int64(len(tc.data)) {
 			t.Errorf("ReadFileInfo(%q) = %q, %v; want %q", tc.name, data, err, tc.data)
+		}
+		if !fs.ValidPath(tc.name) {
+			continue
+		}
+		if data, err := fs.ReadFile(f, tc.name); err != nil || string(data) != tc.data {
+			t.Errorf("fs.ReadFile(%q) = %q, %v; want %q", tc.name, data, err, tc.data)
+		}
+		if fi, err := f.Stat(tc.name); err != nil || fi.Size() != int64(len(tc.data)) {
+			t.Errorf("Stat(%q) = %v, %v; want %d bytes", tc.name, fi, err, len(tc.data))
 		}
 	}
 
