@@ -110,6 +110,12 @@ func competing(p *pass) {
 		if rest, ok := strings.CutPrefix(what, "its "); ok {
 			what = q.Stanza.Name + "'s " + rest
 		}
+		if other.Stanza.Name == q.Stanza.Name {
+			p.report(q.Stanza, q.Stanza.HeaderLine().Pos(), nil,
+				"%s gets two %s default routes with the same metric, one from %s, one from %s: %s; give one a different metric, or remove one",
+				q.Stanza.Name, q.Family, requestText(other), requestText(q), what)
+			return
+		}
 		p.report(q.Stanza, q.Stanza.HeaderLine().Pos(), nil,
 			"%s and %s both ask for an %s default route with the same metric: %s; give one a different metric",
 			other.Stanza.Name, q.Stanza.Name, q.Family, what)
@@ -154,8 +160,18 @@ func competing(p *pass) {
 			// same metric): the kernel keeps both.
 			say(q, other, fmt.Sprintf("the kernel keeps both (%s), and which one a connection uses is not chosen by the configuration",
 				routesText([]routecmd.Route{f, rt})))
+		case f.Gateway != rt.Gateway || f.Dev != rt.Dev:
+			// One interface's stanzas (no alias's: the plan removed those) add both, as above.
+			say(q, other, fmt.Sprintf("the kernel keeps both (%s), and which one a connection uses is not chosen by the configuration",
+				routesText([]routecmd.Route{f, rt})))
 		}
 	}
+}
+
+// requestText names where q comes from: its line, as written.
+func requestText(q *bringup.Request) string {
+	o := q.Opts[0]
+	return fmt.Sprintf("`%s %s` (%s)", o.Name, o.Value, where(o))
 }
 
 // failovers notes the primary gateways that add a second default route of their own metric.

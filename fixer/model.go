@@ -369,12 +369,19 @@ func (m *model) plan(kp *keyPlan, opt Options) {
 					aliasGatewayMessage(m, kp, s, g), q.Holder.Stanza.Name, m.faith(r0, q.Holder.Stanza))})
 				continue
 			}
-			if q, k := requestOf(r0, s, g), kp.keeper; q != nil && len(q.Added) > 0 && k != nil && !k.Stanza.IsAlias() && !k.Command {
+			if q, k := requestOf(r0, s, g), kp.keeper; q != nil && len(q.Added) > 0 && k != nil && !k.Stanza.IsAlias() {
 				// Its route goes; the keeper's must then come up for sure.
-				if x, st := m.unknownInTheWay(k.Stanza, g); x != nil {
+				x, st, what := (*parser.Stanza)(nil), (*parser.Stanza)(nil), k.Stanza.Name+"'s gateway is installed"
+				if k.Command {
+					x, st = m.unknownInTheWayOfCommand(k)
+					what = fmt.Sprintf("%s's `%s %s` adds its route", k.Stanza.Name, k.Opts[0].Name, k.Opts[0].Value)
+				} else {
+					x, st = m.unknownInTheWay(k.Stanza, g)
+				}
+				if x != nil {
 					kp.left = append(kp.left, leftover{s, g, AliasGateway, fmt.Sprintf(
-						"%s; left as is: %s runs %s, which may take the %s default route first and make %s (%s) fail before %s's gateway is installed",
-						aliasGatewayMessage(m, kp, s, g), x.Name, m.cur.Of(x).Unknown, st.Family, st.Name, st.Family, k.Stanza.Name)})
+						"%s; left as is: %s runs %s, which may take the %s default route first and make %s (%s) fail before %s",
+						aliasGatewayMessage(m, kp, s, g), x.Name, m.cur.Of(x).Unknown, st.Family, st.Name, st.Family, what)})
 					continue
 				}
 			}
@@ -647,6 +654,30 @@ func (m *model) planMove(kp *keyPlan, g *parser.Opt) {
 		return // the alias's line cannot be removed safely (left for a person): nothing moves
 	}
 	kp.move = mv
+}
+
+// unknownInTheWayOfCommand is unknownInTheWay for a keeper that is a route command (q): a
+// command known only at run time may take the slot of a gateway of an earlier stanza of q's
+// name, or the slot q's own add needs, which then fails with 'File exists'.
+func (m *model) unknownInTheWayOfCommand(q *bringup.Request) (*parser.Stanza, *parser.Stanza) {
+	if x, st := m.unknownInTheWay(q.Stanza, nil); x != nil {
+		return x, st
+	}
+	for _, op := range q.Ops {
+		if !op.Default || op.Action != "add" && op.Action != "append" {
+			continue
+		}
+		for _, x := range m.unknownCommands(m.cur) {
+			r := m.cur.Stanzas[x]
+			if x == q.Stanza || r.Phase == bringup.NotReached {
+				continue
+			}
+			if r.UnknownFamily == op.Family && (r.UnknownMetric < 0 || uint32(r.UnknownMetric) == routecmd.StoredMetric(op.Family, op.Metric)) {
+				return x, q.Stanza
+			}
+		}
+	}
+	return nil, nil
 }
 
 // unknownInTheWay returns a stanza whose default-route command is known only at run time and

@@ -96,11 +96,13 @@ var Rules = []*Rule{
 			"time: the alias asks for a default route without a gateway line of its own. Fixing it means " +
 			"changing the template relationship, which needs intent, so ifacefix reports it and changes nothing.",
 		run: inherited},
-	{ID: CompetingDefaults, Summary: "competing default routes on different interfaces",
+	{ID: CompetingDefaults, Summary: "competing default routes with the same metric",
 		Doc: "Gateways on different interfaces in the same family with the same metric compete for the default " +
 			"route: on ifupdown 0.8 the `ip route add` of the one that comes up second fails with 'File exists' " +
-			"(inet6: its `ip -6 route replace` takes the other's route over). Which one should win is a design " +
-			"decision (give one a `metric`), so ifacefix only warns, after its own fixes.",
+			"(inet6: its `ip -6 route replace` takes the other's route over). Where both routes are added (route(8) " +
+			"or `ip route append` add beside a route of the same metric), also from two stanzas of one interface, " +
+			"the kernel keeps both. Which one should win is a design decision (give one a `metric`), so ifacefix " +
+			"only warns, after its own fixes.",
 		Requires: []string{AliasGateway, DuplicateGateway, KeepDefaultRoute}, run: competing},
 	{ID: FailoverGateway, Summary: "a second gateway with a metric of its own", Note: true,
 		Doc: "Several stanzas of one interface (not aliases) whose gateways have different metrics each add a " +
