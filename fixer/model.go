@@ -1523,6 +1523,13 @@ func aliasGatewayMessage(m *model, kp *keyPlan, s *parser.Stanza, g *parser.Opt)
 		if q.Holder == keeper {
 			keeper = nil
 		}
+	case q != nil && errors.Is(q.Err, routecmd.ErrExist) && !q.Silent && m.unknownBefore(kp, s) != nil:
+		// What the kernel has by then depends on a command known only at run time.
+		x := m.unknownBefore(kp, s)
+		what = fmt.Sprintf("%s, if %s comes up (it runs %s), and then ifup fails for %s", outcome(q), x.Name, m.cur.Of(x).Unknown, s.Name)
+		if q.Holder == keeper {
+			keeper = nil
+		}
 	case q != nil && errors.Is(q.Err, routecmd.ErrExist) && !q.Command && st.Up && !q.Silent:
 		// The program ignores its executor's failure (ifupdown-ng 0.11).
 		what = fmt.Sprintf("%s; %s prints the error and brings %s up without that route", outcome(q), dialectName(m.cfg), s.Name)
@@ -1565,6 +1572,20 @@ func aliasGatewayMessage(m *model, kp *keyPlan, s *parser.Stanza, g *parser.Opt)
 		what += fmt.Sprintf("; %s (%s) has its default route from %s (%s)", kp.k.name, kp.k.family, keeper.Stanza.Name, routesText(keeper.Added))
 	}
 	return head + ": " + what
+}
+
+// unknownBefore returns a stanza of kp's interface, of another name than s (an earlier stanza of
+// s's name is said by Request.After), that began before s and runs a command known only at run
+// time: what the kernel has when s comes up depends on it (the address a route of s needs, a
+// route in its way). nil when there is none.
+func (m *model) unknownBefore(kp *keyPlan, s *parser.Stanza) *parser.Stanza {
+	rs := m.cur.Of(s)
+	for _, x := range append(slices.Clone(kp.primaries), kp.aliases...) {
+		if r := m.cur.Of(x); x.Name != s.Name && r.Unknown != "" && r.BeganBefore(rs) {
+			return x
+		}
+	}
+	return nil
 }
 
 // differsFrom says how an alias's gateway and metric differ from the route of the keeper (the

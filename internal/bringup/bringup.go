@@ -87,6 +87,16 @@ func (r *Stanza) Seen() []routecmd.Route {
 	return r.saw
 }
 
+// BeganBefore reports whether r began before o did, or may have: in an earlier phase, or in
+// the same one before o changed the kernel (stanzas between which nothing changed cannot be told
+// apart, and count as before). False if either never began.
+func (r *Stanza) BeganBefore(o *Stanza) bool {
+	if r.k == nil || o.k == nil {
+		return false
+	}
+	return r.Phase < o.Phase || r.Phase == o.Phase && r.mark <= o.mark
+}
+
 // Request is one line that asked the kernel for default routes: the method's gateway route, or a
 // pre-up or up command.
 type Request struct {
