@@ -256,6 +256,33 @@ func TestLiveRepairDuplicateDefaults(t *testing.T) {
 	}
 }
 
+// TestLiveRepairFailsAfterWrite: when the repair fails after --apply wrote the file (here the
+// process lacks CAP_NET_ADMIN, so the kernel refuses the first change), the exit status says
+// both: 6, an error with the 4 of "written" set, and the kernel's routes are as they were.
+func TestLiveRepairFailsAfterWrite(t *testing.T) {
+	needLive(t)
+	needTool(t, "route", "timeout", "setpriv")
+	_, file := writeConfig(t, legacyAuto)
+	b := newHost(t, file)
+	if r := b.ifupdown(t, "ifup", "-a"); r.code != 0 {
+		t.Fatalf("ifup -a: exit %d\n%s", r.code, r.stderr)
+	}
+	before := b.defaults(t, "-4")
+	r := run(t, "/", "ip", "netns", "exec", b.ns, "setpriv", "--inh-caps=-net_admin", "--bounding-set=-net_admin",
+		ifacefixBinary(t), "--apply", "--live", "--strip-route-commands", "--state-dir", b.state, file)
+	if r.code != 6 || !strings.Contains(r.stderr, "the repair failed") {
+		t.Fatalf("ifacefix --apply --live without CAP_NET_ADMIN: exit %d, want 6 and the repair failed\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(data), "up route add") {
+		t.Errorf("exit 6 says the file was written, but it still has its route commands:\n%s", data)
+	}
+	expect(t, "default routes after the failed repair", b.defaults(t, "-4"), before)
+}
+
 func TestLiveRepairHalfUpHost(t *testing.T) {
 	needLive(t)
 	needTool(t, "timeout")

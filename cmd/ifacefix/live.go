@@ -43,14 +43,14 @@ func (o output) live(c *cli.Context, p *plan.Plan, files []string, apply bool) i
 		abs, err := filepath.Abs(files[0])
 		if err != nil {
 			fmt.Fprintf(o.stderr, "ifacefix: %v\n", err)
-			return exitError
+			return exitStatus(p, err)
 		}
 		top = filepath.ToSlash(abs)
 	}
 	k, err := live.NewNetlink()
 	if err != nil {
 		fmt.Fprintf(o.stderr, "ifacefix: --live: netlink: %v\n", err)
-		return exitError
+		return exitStatus(p, err)
 	}
 	defer k.Close()
 	res, err := live.Run(context.Background(), p, top, apply, live.Options{
@@ -58,15 +58,16 @@ func (o output) live(c *cli.Context, p *plan.Plan, files []string, apply bool) i
 	})
 	if err != nil {
 		fmt.Fprintf(o.stderr, "%s\n", report.Error(fmt.Errorf("--live: %w", err)))
-		return exitError
+		return exitStatus(p, err)
 	}
 	p.Findings = append(p.Findings, res.Findings...)
-	// The exit status is the plan's (4 only for files written), or 2 when the repair failed, or
-	// at least 1 when a dry run has kernel changes to make.
+	// The exit status is the plan's (4 only for files written), or that of an error when the
+	// repair failed (2, or 6 after the files were written: status & 4 still says whether), or at
+	// least 1 when a dry run has kernel changes to make.
 	code := exitStatus(p, nil)
 	switch {
 	case res.Err != nil:
-		code = exitError
+		code = exitStatus(p, res.Err)
 	case !apply && len(res.Changes) > 0:
 		code = max(code, exitAttention)
 	}

@@ -32,13 +32,15 @@ const (
 	exitAttention = 1 // findings need attention (a dry run proposes a change); nothing written
 	// exitError: bad input, I/O failure or bad usage; nothing written. Every file is checked
 	// unchanged and prepared before the first rename, so only a failure in the middle of the renames
-	// can leave some written: that is exitWrittenError.
+	// (or of the --live repair that follows the writes) can leave some written: that is
+	// exitWrittenError.
 	exitError    = 2
 	exitNoConfig = 3 // no ifupdown configuration: /etc/network/interfaces does not exist
 	// --apply (or -i) wrote at least one file: 4, plus 1 when findings still need attention.
 	exitWritten          = 4
 	exitWrittenAttention = 5
-	// A write failed after others succeeded: the files already written are named.
+	// An error after at least one file was written: a write failed after others succeeded (the
+	// files already written are named), or the --live repair failed after the files were written.
 	exitWrittenError = 6
 )
 
@@ -85,7 +87,8 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 			"Exit status: 0 nothing needs attention; 1 findings need attention (a change is proposed, or\n" +
 			"something cannot be fixed automatically); 2 error, nothing written; 3 no ifupdown\n" +
 			"configuration. --apply adds 4 when it wrote a file: 4 written, 5 written but findings need\n" +
-			"attention, 6 a write failed after others succeeded (they are named).",
+			"attention, 6 an error after a file was written (a write failed after others succeeded: they\n" +
+			"are named; or the --live repair failed).",
 		Version:         version,
 		HideHelpCommand: true,
 		Reader:          stdin,
