@@ -41,8 +41,8 @@ func removeAndLeave(p *pass, rule string) {
 // aliasGateways removes alias gateways where the interface keeps its default route.
 func aliasGateways(p *pass) { removeAndLeave(p, AliasGateway) }
 
-// aliasMetrics removes the metric of an alias whose gateway goes (and, on busybox, an inet6
-// alias's metric left without one).
+// aliasMetrics removes the metric of an alias whose gateway goes (and, read as ifupdown2, an
+// alias's metric left without a gateway; on busybox, an inet6 alias's metric left without one).
 func aliasMetrics(p *pass) { removeAndLeave(p, AliasMetric); loneMetricsBusybox(p) }
 
 // duplicateGateways removes the later gateways of an interface that fail at bring-up.
@@ -72,30 +72,56 @@ func keepDefaultRoute(p *pass) {
 	removeAndLeave(p, KeepDefaultRoute)
 }
 
-// inherited reports aliases that get a gateway through inherits.
+// inherited reports aliases that get a gateway through inherits (gateway, or gateway?, which
+// the parent's variables pass on as a gateway). Where the alias's method ignores gateway, the
+// finding is a note: it adds no route.
 func inherited(p *pass) {
 	m := p.model()
 	for _, s := range p.cfg.Stanzas {
 		if !s.IsAlias() || !ipFamily(s) || s.Parent == nil {
 			continue
 		}
-		g := gateways(s.Parent.Effective())
+		var g []*parser.Opt
+		for _, o := range s.Parent.Effective() {
+			if o.Name == "gateway" || o.Name == "gateway?" { // ifupdown is case-sensitive
+				g = append(g, o)
+			}
+		}
 		if len(g) == 0 {
 			continue
 		}
 		// What the inherited gateway does once the fix is made.
-		what := s.Name + " does not come up (" + stanzaWhy(m.after.Of(s)) + "), so it is never installed"
-		if q := requestOf(m.after, s, g[len(g)-1]); q != nil {
-			what = outcome(q)
+		st, from, note := m.after.Of(s), g[0], false
+		var what string
+		for _, o := range g {
+			if q := requestOf(m.after, s, o); q != nil {
+				what, from = outcome(q), o
+				break
+			}
 		}
-		p.report(s, s.HeaderLine().Pos(), nil,
-			"alias %s inherits gateway %s from %s (%s): %s; change the inherits relationship or override it by hand",
-			s.Name, g[0].Value, s.Parent.Name, where(g[0]), what)
+		switch {
+		case what != "":
+		case !st.Up && st.Why != "":
+			what = s.Name + " does not come up (" + st.Why + "), so it is never installed"
+		case st.Phase == bringup.NotReached:
+			what = "an earlier stanza of " + s.Name + " fails, so it is never installed"
+		case !takesGateway(s):
+			what, note = fmt.Sprintf("%s %s ignores gateway, so it adds no route", s.Family, s.Method), true
+		default:
+			what = "it is never installed"
+		}
+		advice := "; change the inherits relationship or override it by hand"
+		if note {
+			advice = ""
+		}
+		f := p.report(s, s.HeaderLine().Pos(), nil, "alias %s inherits gateway %s from %s (%s): %s%s",
+			s.Name, from.Value, s.Parent.Name, where(from), what, advice)
+		f.Note = note
 	}
 }
 
-// competing reports the gateways of different interfaces that still collide once the fix is
-// made: at boot, an add that fails because another interface holds a default route of that
+// competing reports the gateways of different interfaces, or two default routes one interface's
+// stanzas add side by side, that still collide once the fix is made: at boot, an add that fails because another interface holds a default route of that
 // metric, or a replace that takes another interface's default route over; among the interfaces
 // brought up by hand (each on its own, see bringup), two default routes of one metric.
 func competing(p *pass) {

@@ -67,8 +67,8 @@ var Rules = []*Rule{
 		run: duplicateGateways},
 	{ID: KeepDefaultRoute, Summary: "keep a default route when only aliases had one",
 		Doc: "When the interface's default route comes from an alias's gateway (the primary has none, or one its " +
-			"method ignores), removing it would lose the route. ifacefix moves the gateway that gave the route at " +
-			"bring-up (the first that succeeds, in bring-up order), with its metric if the primary has none, into the " +
+			"method ignores), removing it would lose the route. ifacefix moves the gateway whose route the interface " +
+			"holds once everything is up (of several, the one of the lowest metric; inet6's replace leaves the last), with its metric if the primary has none, into the " +
 			"first primary stanza of that family whose method installs a gateway (static) and that comes up, after its " +
 			"last option line with that line's indentation and line ending. Both files are written together or not at " +
 			"all. Where there is no such primary (manual, dhcp primaries with an alias route of their own, a primary " +
@@ -80,8 +80,9 @@ var Rules = []*Rule{
 			"removes the alias's own `metric` lines with it, in static stanzas with no other gateway and no command " +
 			"that reads $IF_METRIC. Left behind it does nothing on ifupdown 0.8, but ifupdown2 merges the alias into " +
 			"its primary and puts the first metric it finds on the primary's default route, and busybox runs an " +
-			"inet6 alias's lone metric as a command, which fails: read as busybox, such a lone metric goes too (an alias " +
-			"with up commands, which would then run, is left for a person).", Requires: []string{AliasGateway, KeepDefaultRoute}, run: aliasMetrics},
+			"inet6 alias's lone metric as a command, which fails. So read as ifupdown2, an alias's metric left without a " +
+			"gateway (by an earlier fix) goes too, unless a command of its stanza reads $IF_METRIC; read as busybox, an " +
+			"inet6 alias's lone metric goes (an alias with up commands, which would then run, is left for a person).", Requires: []string{AliasGateway, KeepDefaultRoute}, run: aliasMetrics},
 	{ID: AliasRouteCommand, Summary: "default-route commands in alias stanzas",
 		Doc: "Hand-written `up route add default gw ... dev eth0:N` or `up ip route add default ...` commands " +
 			"(and their `down` twins) in alias stanzas produce the classic symptom: several equal-metric default " +
@@ -93,8 +94,10 @@ var Rules = []*Rule{
 			"is left for a person." + routeModel, run: routeCommands},
 	{ID: InheritedGateway, Summary: "alias inherits a gateway",
 		Doc: "`iface eth0:0 inet static inherits eth0` copies the primary's options, gateway included, at parse " +
-			"time: the alias asks for a default route without a gateway line of its own. Fixing it means " +
-			"changing the template relationship, which needs intent, so ifacefix reports it and changes nothing.",
+			"time: the alias asks for a default route without a gateway line of its own (a `gateway?` of the parent " +
+			"too: it reaches the alias as a gateway). Fixing it means changing the template relationship, which needs " +
+			"intent, so ifacefix reports it and changes nothing; where the alias's method ignores gateway (manual, " +
+			"dhcp), the finding is a note.",
 		run: inherited},
 	{ID: CompetingDefaults, Summary: "competing default routes with the same metric",
 		Doc: "Gateways on different interfaces in the same family with the same metric compete for the default " +
