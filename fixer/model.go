@@ -1369,7 +1369,7 @@ func ownGateways(s *parser.Stanza) []*parser.Opt {
 	return g
 }
 
-// optValue is the value of the stanza's last own option name, or "".
+// optValue is the value of the stanza's last option name, its inherited ones included, or "".
 func optValue(s *parser.Stanza, name string) string {
 	v := ""
 	for _, o := range s.Effective() {

@@ -16,6 +16,9 @@
 //
 // Every network device is assumed to exist (the configuration does not say which do). What a method learns at
 // run time (DHCP, router advertisements) is marked, not modelled.
+//
+// That is ifupdown 0.8's bring-up (simulate08); Simulate runs the one of the configuration's
+// dialect, and ifupdown2's, ifupdown-ng's and busybox's differ from it as their files say.
 package bringup
 
 import (
@@ -128,8 +131,9 @@ type Request struct {
 type Result struct {
 	Stanzas  map[*parser.Stanza]*Stanza
 	Requests []*Request // in the order they ran
-	// Boot and All are the kernel's default routes after boot and after every interface; Holder
-	// maps each route of All (and of Boot) to the request that made it.
+	// Boot and All are the kernel's default routes after boot and after every interface (see
+	// later for All); Holder maps each route of All (and of Boot) to the request that made it,
+	// except a boot route later brings back (it has no entry).
 	Boot, All []routecmd.Route
 	Holder    map[routecmd.Route]*Request
 	// BootHolder is Holder as it was after boot.
@@ -250,7 +254,10 @@ func (s *sim) snapBoot() {
 // later brings up the interfaces boot left down, as a person would by hand: in an order nobody
 // can know, so each interface (with its aliases, primary first) comes up on its own from the
 // state after boot, and All joins what each added. A collision between two of them is then not
-// modelled: which one would fail depends on that order.
+// modelled: which one would fail depends on that order. A route of boot that one interface
+// replaced or deleted is left out of All, unless a later interface, in this order, leaves it in
+// place: then it is back (listed twice, and without a Holder entry). So for such
+// routes All is one order's answer, not every order's.
 func (s *sim) later(names []string) {
 	bootRoutes := s.k.Routes()
 	nAddrs, nUp := len(s.k.Addrs), len(s.upLinks)
