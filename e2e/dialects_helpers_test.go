@@ -185,7 +185,14 @@ sys.exit(main.main())
 const nsScript = `set -e
 w=$1; shift
 mount -t tmpfs ifacefix-etc /etc/network
-cp -a "$w/etc/." /etc/network/
+# The tree's entries are created in an order that makes the tmpfs list every directory sorted by
+# name (it lists newest first, or in creation order: probed here), so that what lists a directory
+# in its own order (Python's glob, readdir) sees it as ifacefix does, sorted.
+mkdir /etc/network/.probe && touch /etc/network/.probe/a /etc/network/.probe/b
+order="$w/order-newest-first"
+if [ "$(ls -U /etc/network/.probe | head -n 1)" = a ]; then order="$w/order-oldest-first"; fi
+rm -r /etc/network/.probe
+(cd "$w/etc" && xargs -0r -a "$order" sh -c 'for p; do if [ -d "$p" ] && [ ! -L "$p" ]; then mkdir -m "$(stat -c %a "$p")" "/etc/network/$p"; else cp -P --preserve=all "$p" "/etc/network/$p"; fi; done' sh)
 mkdir -p /etc/network/if-pre-up.d /etc/network/if-up.d /etc/network/if-down.d /etc/network/if-post-down.d
 mount -t tmpfs ifacefix-run /run
 mkdir -p /run/network
@@ -201,6 +208,33 @@ if [ -f /run/ifstate ]; then cp /run/ifstate "$w/state-run"; fi
 if [ -f /var/tmp/network/ifstatenew ]; then cp /var/tmp/network/ifstatenew "$w/state-ifupdown2"; fi
 exit 0
 `
+
+// creationOrder lists the entries below dir, NUL-separated, as "./name" paths in the order to
+// create them so that a file system listing a directory in creation order (newestFirst false)
+// or newest first lists each one sorted by name: a directory comes before what it holds.
+func creationOrder(t testing.TB, dir string, newestFirst bool) []byte {
+	t.Helper()
+	var out []byte
+	var walk func(rel string)
+	walk = func(rel string) {
+		ents, err := os.ReadDir(filepath.Join(dir, rel)) // sorted by name
+		if err != nil {
+			t.Fatal(err)
+		}
+		if newestFirst {
+			slices.Reverse(ents)
+		}
+		for _, e := range ents {
+			p := rel + "/" + e.Name()
+			out = append(append(out, p...), 0)
+			if e.IsDir() {
+				walk(p)
+			}
+		}
+	}
+	walk(".")
+	return out
+}
 
 // dhcpStub stands in for dhclient and udhcpc: it "leases" 192.0.2.10/24 without a router to the
 // interface named by its last argument, and succeeds.
@@ -277,7 +311,8 @@ func runDialectBuild(t testing.TB, d dialect, pkgRoot string, files map[string][
 			}
 		}
 	}
-	materialize(t, work, map[string][]byte{"ns.sh": []byte(nsScript), "launcher.py": []byte(ifupdown2Launcher)})
+	materialize(t, work, map[string][]byte{"ns.sh": []byte(nsScript), "launcher.py": []byte(ifupdown2Launcher),
+		"order-oldest-first": creationOrder(t, etc, false), "order-newest-first": creationOrder(t, etc, true)})
 	stub := filepath.Join(work, "stub")
 	materialize(t, stub, map[string][]byte{"dhclient": []byte(dhcpStub), "udhcpc": []byte(dhcpStub)})
 	for _, s := range []string{"dhclient", "udhcpc"} {
