@@ -1567,7 +1567,19 @@ func aliasGatewayMessage(m *model, kp *keyPlan, s *parser.Stanza, g *parser.Opt)
 	switch {
 	case keeper != nil && keeper.Stanza != s && len(keeper.Added) == 0:
 		g := keeper.Opts[0]
-		what += fmt.Sprintf("; %s (%s) has a gateway of its own (%s at %s), whose route this one took first", kp.k.name, kp.k.family, g.Value, where(g))
+		what += fmt.Sprintf("; %s (%s) has a gateway of its own (%s at %s)", kp.k.name, kp.k.family, g.Value, where(g))
+		// Who took the slot the keeper's gateway asks for: the route that made it fail, or
+		// (an inet6 replace that found its route there) this alias's own in that slot.
+		op := keeper.Ops[0]
+		inSlot := q != nil && slices.ContainsFunc(q.Added, func(rt routecmd.Route) bool {
+			return rt.Family == op.Family && rt.Table == op.KernelTable() && rt.Metric == routecmd.StoredMetric(op.Family, op.Metric)
+		})
+		switch h := keeper.Holder; {
+		case q != nil && h == q || h == nil && inSlot:
+			what += ", whose route this one took first"
+		case h != nil && h.Stanza != s:
+			what += fmt.Sprintf(", whose route %s took first", h.Stanza.Name)
+		}
 	case keeper != nil && keeper.Stanza != s:
 		what += fmt.Sprintf("; %s (%s) has its default route from %s (%s)", kp.k.name, kp.k.family, keeper.Stanza.Name, routesText(keeper.Added))
 	}
