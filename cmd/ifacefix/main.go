@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/urfave/cli/v2"
+	"golang.org/x/sys/unix"
 	"golang.org/x/term"
 
 	"github.com/ifacefix/ifacefix/fixer"
@@ -161,6 +162,13 @@ func action(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer) int {
 	if msg := liveUsage(c, files); msg != "" {
 		return fail("%s", msg)
 	}
+	perRoot := 1 // its directory; --apply also locks it
+	if c.Bool("apply") || c.Bool("interactive") || c.Bool("undo") {
+		perRoot = 2
+	}
+	if msg := tooManyRoots(len(c.StringSlice("root")), perRoot); msg != "" {
+		return fail("%s", msg)
+	}
 	color, err := colorMode(c.String("color"), stdout)
 	if err != nil {
 		return fail("%v", err)
@@ -247,6 +255,29 @@ func action(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer) int {
 		return out.live(c, p, files, apply)
 	}
 	return out.result(p, err, apply)
+}
+
+// fdReserve is the open files a run needs besides one per root: standard streams, the files
+// being read, written and locked, and the Go runtime's own.
+const fdReserve = 256
+
+// tooManyRoots says why n roots, each holding perRoot files open from the start to the end of
+// the run, cannot be handled in one run, or "": past the open-file limit the run would fail part
+// way (the Go runtime aborts when it cannot create its poller).
+func tooManyRoots(n, perRoot int) string {
+	var rl unix.Rlimit
+	if n == 0 || unix.Getrlimit(unix.RLIMIT_NOFILE, &rl) != nil || rl.Cur == unix.RLIM_INFINITY {
+		return ""
+	}
+	if uint64(n*perRoot)+fdReserve <= rl.Cur {
+		return ""
+	}
+	most := 0
+	if rl.Cur > fdReserve {
+		most = int(rl.Cur-fdReserve) / perRoot
+	}
+	return fmt.Sprintf("%d roots: each holds %d open for the whole run, and the open-file limit is %d: "+
+		"give at most %d --root per run (or raise the limit: ulimit -n)", n, perRoot, rl.Cur, most)
 }
 
 // dialectNames lists the dialects --dialect takes: "a, b, c or d".

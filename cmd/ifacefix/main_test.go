@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
+	"golang.org/x/sys/unix"
 
 	"github.com/ifacefix/ifacefix/fixer"
 )
@@ -279,5 +280,41 @@ func TestExplainEveryRule(t *testing.T) {
 				t.Errorf("--explain %s: line longer than 78 columns: %q", r.ID, l)
 			}
 		}
+	}
+}
+
+// TestTooManyRoots: more roots than the open-file limit allows (each holds its directory open)
+// exit 2 at once with what to do, instead of failing part way.
+func TestTooManyRoots(t *testing.T) {
+	var rl unix.Rlimit
+	if err := unix.Getrlimit(unix.RLIMIT_NOFILE, &rl); err != nil {
+		t.Skip(err)
+	}
+	low := rl
+	low.Cur = fdReserve + 10
+	if err := unix.Setrlimit(unix.RLIMIT_NOFILE, &low); err != nil {
+		t.Skip(err)
+	}
+	defer unix.Setrlimit(unix.RLIMIT_NOFILE, &rl)
+	dir := t.TempDir()
+	args := []string{"ifacefix", "--check"}
+	for range 11 {
+		args = append(args, "--root", dir)
+	}
+	var stdout, stderr bytes.Buffer
+	code := run(args, strings.NewReader(""), &stdout, &stderr)
+	want := "ifacefix: 11 roots: each holds 1 open for the whole run, and the open-file limit is 266: give at most 10 --root per run (or raise the limit: ulimit -n)\n"
+	if code != exitError || stderr.String() != want {
+		t.Errorf("exit %d, stderr %q; want 2, %q", code, stderr.String(), want)
+	}
+	stderr.Reset()
+	if code := run(args[:len(args)-2], strings.NewReader(""), &stdout, &stderr); code == exitError {
+		t.Errorf("10 roots under a limit of 266: exit 2\n%s", stderr.String())
+	}
+	stderr.Reset()
+	apply := append([]string{"ifacefix", "--apply"}, args[2:12]...) // 5 roots, 2 files each
+	want = "ifacefix: 6 roots: each holds 2 open for the whole run, and the open-file limit is 266: give at most 5 --root per run (or raise the limit: ulimit -n)\n"
+	if code := run(append(apply, "--root", dir), strings.NewReader(""), &stdout, &stderr); code != exitError || stderr.String() != want {
+		t.Errorf("--apply, 6 roots: exit %d, stderr %q; want 2, %q", code, stderr.String(), want)
 	}
 }

@@ -12,10 +12,6 @@
 // outside DIR is ever opened, even if the tree is changed between resolution and open (a race can
 // at worst give an error or another name inside DIR, never one outside).
 //
-// Where the kernel has openat2(2) (Linux 5.6+), opens and stats skip the walk: RESOLVE_IN_ROOT
-// is the same chroot meaning in one system call, where the walk costs a lookup per component.
-// The walk stays for [FS.Resolve] (which must name the file it finds) and for kernels without it.
-//
 // Names: [FS.Resolve], [FS.ReadFileInfo] and [FS.HostPath] take absolute ("/etc/x") or unrooted
 // ("etc/x") names. The [fs.FS] methods (Open, Stat, ReadDir, ReadFile) keep the fs.FS contract and
 // only accept names valid for [fs.ValidPath]; they still resolve symlinks chroot-style.
@@ -33,10 +29,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"syscall"
-
-	"golang.org/x/sys/unix"
 )
 
 // MaxFileSize is the largest file [FS.ReadFileInfo] reads. Configuration files are tiny; the
@@ -57,22 +50,7 @@ var (
 type FS struct {
 	dir  string
 	root *os.Root
-	fd   int // the same directory, O_PATH, for openat2; -1 where the kernel lacks openat2
 }
-
-// walkOnly makes Open leave openat2 unused, so that tests cover the walk too.
-var walkOnly bool
-
-// haveOpenat2 reports whether openat2 works here: Linux 5.6+, and no seccomp filter refusing it
-// (some container runtimes answer ENOSYS or EPERM).
-var haveOpenat2 = sync.OnceValue(func() bool {
-	fd, err := unix.Openat2(unix.AT_FDCWD, "/", &unix.OpenHow{Flags: unix.O_PATH | unix.O_CLOEXEC, Resolve: unix.RESOLVE_IN_ROOT})
-	if err != nil {
-		return false
-	}
-	unix.Close(fd)
-	return true
-})
 
 // Open opens the host directory dir as the root of an FS. Anything but a directory (a symlink to
 // one is followed) is refused at once.
@@ -91,84 +69,11 @@ func Open(dir string) (*FS, error) {
 		}
 		return nil, err
 	}
-	f := &FS{dir: abs, root: root, fd: -1}
-	if !walkOnly && haveOpenat2() {
-		if err := f.openFd(); err != nil {
-			root.Close()
-			return nil, err
-		}
-	}
-	return f, nil
-}
-
-// openFd opens f.fd on the directory f.root has, which it checks by device and inode: the name
-// may have been renamed or replaced since the root was opened.
-func (f *FS) openFd() error {
-	fd, err := unix.Open(f.dir+"/.", unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
-	if err != nil {
-		return &fs.PathError{Op: "open", Path: f.dir, Err: err}
-	}
-	var st unix.Stat_t
-	err = unix.Fstat(fd, &st)
-	fi, rerr := f.root.Stat(".")
-	if err == nil && rerr != nil {
-		err = rerr
-	}
-	if err == nil {
-		if rs, ok := fi.Sys().(*syscall.Stat_t); !ok || uint64(rs.Dev) != uint64(st.Dev) || rs.Ino != st.Ino {
-			err = errors.New("directory replaced while being opened")
-		}
-	}
-	if err != nil {
-		unix.Close(fd)
-		return &fs.PathError{Op: "open", Path: f.dir, Err: err}
-	}
-	f.fd = fd
-	return nil
+	return &FS{dir: abs, root: root}, nil
 }
 
 // Close releases the root directory.
-func (f *FS) Close() error {
-	if f.fd >= 0 {
-		unix.Close(f.fd)
-		f.fd = -1
-	}
-	return f.root.Close()
-}
-
-// openIn opens the clean unrooted name with openat2 and RESOLVE_IN_ROOT: the kernel resolves it
-// chroot-style in the root, as Resolve would, in one call. ok is false where f has no openat2, or
-// where renames kept racing with the lookup (EAGAIN): the caller then walks, which decides.
-func (f *FS) openIn(name string, flags int) (file *os.File, ok bool, err error) {
-	if f.fd < 0 {
-		return nil, false, nil
-	}
-	// No magic links: /proc/*/fd/* inside an image would lead anywhere.
-	how := unix.OpenHow{Flags: uint64(flags | unix.O_CLOEXEC), Resolve: unix.RESOLVE_IN_ROOT | unix.RESOLVE_NO_MAGICLINKS}
-	for range 3 {
-		fd, err := unix.Openat2(f.fd, name, &how)
-		switch err {
-		case nil:
-			return os.NewFile(uintptr(fd), f.HostPath(name)), true, nil
-		case unix.EAGAIN, unix.EINTR:
-			continue
-		}
-		return nil, true, err
-	}
-	return nil, false, nil
-}
-
-// statIn is Stat through openIn: an O_PATH descriptor, which opens nothing (no FIFO waits, no
-// device acts), and its fstat.
-func (f *FS) statIn(name string) (fs.FileInfo, bool, error) {
-	file, ok, err := f.openIn(name, unix.O_PATH)
-	if !ok || err != nil {
-		return nil, ok, err
-	}
-	defer file.Close()
-	fi, err := file.Stat()
-	return fi, true, err
-}
+func (f *FS) Close() error { return f.root.Close() }
 
 // Dir returns the host directory (absolute, cleaned).
 func (f *FS) Dir() string { return f.dir }
@@ -187,8 +92,7 @@ func (f *FS) HostPath(name string) string {
 // followed (else an error wrapping ELOOP). A missing final component is allowed, so a name about to
 // be created resolves; a missing directory component gives an error wrapping fs.ErrNotExist.
 func (f *FS) Resolve(name string) (string, error) {
-	w := walk{f: f}
-	defer w.close()
+	var done []string   // resolved components: real directories, no symlinks
 	todo := split(name) // components still to walk
 	links := 0
 	for len(todo) > 0 {
@@ -197,132 +101,43 @@ func (f *FS) Resolve(name string) (string, error) {
 		if c == ".." {
 			// done holds real directories only, so popping one is the kernel's "..";
 			// at the root it stays at the root, as in a chroot.
-			w.up()
+			if len(done) > 0 {
+				done = done[:len(done)-1]
+			}
 			continue
 		}
-		mode, err := w.lstat(c)
+		cand := strings.Join(append(done, c), "/")
+		fi, err := f.root.Lstat(cand)
 		if err != nil {
 			if errors.Is(err, fs.ErrNotExist) && len(todo) == 0 {
-				w.done = append(w.done, c)
+				done = append(done, c)
 				break
 			}
 			return "", f.pathError("resolve", name, err)
 		}
 		switch {
-		case mode&fs.ModeSymlink != 0:
+		case fi.Mode()&fs.ModeSymlink != 0:
 			if links++; links > maxLinks {
 				return "", f.pathError("resolve", name, syscall.ELOOP)
 			}
-			target, err := w.readlink(c)
+			target, err := f.root.Readlink(cand)
 			if err != nil {
 				return "", f.pathError("resolve", name, err)
 			}
 			if strings.HasPrefix(target, "/") {
-				w.close() // chroot: absolute targets restart at the root
+				done = done[:0] // chroot: absolute targets restart at the root
 			}
 			todo = append(split(target), todo...)
-		case !mode.IsDir() && len(todo) > 0:
+		case !fi.IsDir() && len(todo) > 0:
 			return "", f.pathError("resolve", name, syscall.ENOTDIR)
-		case len(todo) == 0:
-			w.done = append(w.done, c)
 		default:
-			if err := w.enter(c); err != nil {
-				return "", f.pathError("resolve", name, err)
-			}
+			done = append(done, c)
 		}
 	}
-	if len(w.done) == 0 {
+	if len(done) == 0 {
 		return ".", nil
 	}
-	return strings.Join(w.done, "/"), nil
-}
-
-// walk is Resolve's position: done, the real directories walked into. Where the FS has openat2
-// (so f.fd), fds holds an O_PATH descriptor for each, and each lookup is one call relative to
-// its parent; else lookups go through f.root, which walks from the top each time.
-type walk struct {
-	f    *FS
-	done []string
-	fds  []int
-}
-
-// dir is the descriptor of the current directory, in openat2 mode.
-func (w *walk) dir() int {
-	if len(w.fds) == 0 {
-		return w.f.fd
-	}
-	return w.fds[len(w.fds)-1]
-}
-
-func (w *walk) lstat(c string) (fs.FileMode, error) {
-	if w.f.fd < 0 {
-		fi, err := w.f.root.Lstat(strings.Join(append(w.done, c), "/"))
-		if err != nil {
-			return 0, err
-		}
-		return fi.Mode(), nil
-	}
-	var st unix.Stat_t
-	if err := unix.Fstatat(w.dir(), c, &st, unix.AT_SYMLINK_NOFOLLOW); err != nil {
-		return 0, err
-	}
-	switch st.Mode & unix.S_IFMT {
-	case unix.S_IFLNK:
-		return fs.ModeSymlink, nil
-	case unix.S_IFDIR:
-		return fs.ModeDir, nil
-	}
-	return 0, nil // the walk only tells links and directories from the rest
-}
-
-func (w *walk) readlink(c string) (string, error) {
-	if w.f.fd < 0 {
-		return w.f.root.Readlink(strings.Join(append(w.done, c), "/"))
-	}
-	for size := 256; ; size *= 2 {
-		buf := make([]byte, size)
-		n, err := unix.Readlinkat(w.dir(), c, buf)
-		if err != nil {
-			return "", err
-		}
-		if n < size {
-			return string(buf[:n]), nil
-		}
-	}
-}
-
-// enter walks into the directory c. O_NOFOLLOW: if c was swapped for a link since lstat, the
-// open fails rather than follow it.
-func (w *walk) enter(c string) error {
-	if w.f.fd >= 0 {
-		fd, err := unix.Openat(w.dir(), c, unix.O_PATH|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
-		if err != nil {
-			return err
-		}
-		w.fds = append(w.fds, fd)
-	}
-	w.done = append(w.done, c)
-	return nil
-}
-
-// up is "..": the parent of the current directory, the root's own at the root.
-func (w *walk) up() {
-	if len(w.done) == 0 {
-		return
-	}
-	w.done = w.done[:len(w.done)-1]
-	if len(w.fds) > 0 {
-		unix.Close(w.fds[len(w.fds)-1])
-		w.fds = w.fds[:len(w.fds)-1]
-	}
-}
-
-// close goes back to the root, releasing the descriptors.
-func (w *walk) close() {
-	for _, fd := range w.fds {
-		unix.Close(fd)
-	}
-	w.fds, w.done = w.fds[:0], w.done[:0]
+	return strings.Join(done, "/"), nil
 }
 
 // split returns the components of a slash path, without empty and "." ones.
@@ -360,15 +175,6 @@ func direct(name string) (string, bool) {
 	return c, !strings.Contains("/"+name+"/", "/../")
 }
 
-// inRoot is name for openIn: RESOLVE_IN_ROOT takes absolute names as relative to the root, and
-// the kernel must see any ".." itself (see direct).
-func inRoot(name string) string {
-	if name == "" {
-		return "."
-	}
-	return name
-}
-
 // resolveValid is Resolve for the fs.FS methods, which must refuse names that are not valid
 // fs.FS names (fstest.TestFS checks it).
 func (f *FS) resolveValid(op, name string) (string, error) {
@@ -388,14 +194,6 @@ const (
 
 // Open implements fs.FS.
 func (f *FS) Open(name string) (fs.File, error) {
-	if fs.ValidPath(name) {
-		if file, ok, err := f.openIn(inRoot(name), openFlags); ok {
-			if err != nil {
-				return nil, f.pathError("open", name, err)
-			}
-			return file, nil
-		}
-	}
 	if n, ok := direct(name); ok && fs.ValidPath(name) {
 		if file, err := f.root.OpenFile(n, openFlags, 0); err == nil {
 			return file, nil
@@ -414,14 +212,6 @@ func (f *FS) Open(name string) (fs.File, error) {
 
 // Stat implements fs.StatFS.
 func (f *FS) Stat(name string) (fs.FileInfo, error) {
-	if fs.ValidPath(name) {
-		if fi, ok, err := f.statIn(inRoot(name)); ok {
-			if err != nil {
-				return nil, f.pathError("stat", name, err)
-			}
-			return fi, nil
-		}
-	}
 	if n, ok := direct(name); ok && fs.ValidPath(name) {
 		if fi, err := f.root.Stat(n); err == nil {
 			return fi, nil
@@ -442,14 +232,7 @@ func (f *FS) Stat(name string) (fs.FileInfo, error) {
 // is refused at once, ENOTDIR, never waited on).
 func (f *FS) ReadDir(name string) ([]fs.DirEntry, error) {
 	var d *os.File
-	if fs.ValidPath(name) {
-		file, ok, err := f.openIn(inRoot(name), dirFlags)
-		if ok && err != nil {
-			return nil, f.pathError("readdir", name, err)
-		}
-		d = file
-	}
-	if n, ok := direct(name); ok && d == nil && fs.ValidPath(name) {
+	if n, ok := direct(name); ok && fs.ValidPath(name) {
 		d, _ = f.root.OpenFile(n, dirFlags, 0)
 	}
 	if d == nil {
@@ -504,18 +287,6 @@ func (f *FS) OpenRegular(name string) (*os.File, fs.FileInfo, error) {
 	// Stat first so that a device is normally not even opened: opening some devices has effects
 	// (/dev/watchdog arms the watchdog, a tape device rewinds on close). The fstat below is still
 	// the check that counts, in case the name is swapped in between.
-	if fi, ok, err := f.statIn(inRoot(name)); ok {
-		if err == nil {
-			err = CheckRegular(fi)
-		}
-		var file *os.File
-		if err == nil {
-			file, ok, err = f.openIn(inRoot(name), openFlags)
-		}
-		if ok {
-			return f.checkOpened(name, file, err)
-		}
-	}
 	r, ok := direct(name)
 	var fi fs.FileInfo
 	var err error
@@ -535,16 +306,10 @@ func (f *FS) OpenRegular(name string) (*os.File, fs.FileInfo, error) {
 		return nil, nil, f.pathError("read", name, err)
 	}
 	file, err := f.root.OpenFile(r, openFlags, 0)
-	return f.checkOpened(name, file, err)
-}
-
-// checkOpened is OpenRegular's end: the open's error, or the file if its fstat is a regular file.
-func (f *FS) checkOpened(name string, file *os.File, err error) (*os.File, fs.FileInfo, error) {
 	if err != nil {
 		return nil, nil, f.pathError("read", name, err)
 	}
-	fi, err := fstatRegular(file)
-	if err != nil {
+	if fi, err = fstatRegular(file); err != nil {
 		file.Close()
 		return nil, nil, f.pathError("read", name, err)
 	}

@@ -35,31 +35,6 @@ func tree(t *testing.T, dir string, files map[string]string) {
 	}
 }
 
-// TestMain runs every test twice: with openat2 where the kernel has it, then with the walk alone
-// (the path of older kernels and of seccomp filters refusing openat2).
-func TestMain(m *testing.M) {
-	code := m.Run()
-	if code == 0 {
-		walkOnly = true
-		code = m.Run()
-	}
-	os.Exit(code)
-}
-
-// TestOpenat2Used: where the kernel has openat2, an FS uses it (else the first run of the tests
-// would test the walk twice).
-func TestOpenat2Used(t *testing.T) {
-	f, _ := jail(t, nil)
-	switch {
-	case walkOnly && f.fd >= 0:
-		t.Error("walkOnly, but the FS has an openat2 descriptor")
-	case !walkOnly && haveOpenat2() && f.fd < 0:
-		t.Error("the kernel has openat2, but the FS does not use it")
-	case !walkOnly && !haveOpenat2():
-		t.Skip("no openat2 here")
-	}
-}
-
 // jail returns an FS on outer/root, with a decoy outer/passwd and outer/etc/passwd outside it
 // that must never be read.
 func jail(t *testing.T, files map[string]string) (*FS, string) {
@@ -329,5 +304,33 @@ func TestFSInterfaces(t *testing.T) {
 	}
 	if _, err := f.Open("/etc/hostname"); !errors.Is(err, fs.ErrInvalid) {
 		t.Errorf("Open(/etc/hostname): %v, want ErrInvalid", err)
+	}
+}
+
+// TestOneDescriptor: an open FS holds one file descriptor, no more: a run keeps every root open
+// to the end, and a fleet audit of 10,000 roots must fit the open-file limit (cmd/ifacefix
+// refuses more roots than the limit allows, counting one each).
+func TestOneDescriptor(t *testing.T) {
+	fds := func() int {
+		ents, err := os.ReadDir("/proc/self/fd")
+		if err != nil {
+			t.Skip(err)
+		}
+		return len(ents)
+	}
+	before := fds()
+	var open []*FS
+	for range 10 {
+		f, err := Open(t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		open = append(open, f)
+	}
+	if n := fds() - before; n != 10 {
+		t.Errorf("10 open FS hold %d descriptors, want 10", n)
+	}
+	for _, f := range open {
+		f.Close()
 	}
 }
