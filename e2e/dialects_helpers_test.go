@@ -520,9 +520,17 @@ func queryIfupdown2(t testing.TB, files map[string][]byte, q i2Query) ([]i2Iface
 	case i2Squashed:
 		opts = []string{"--all", "--squash"}
 	}
-	r := runDialectBuild(t, dialectIfupdown2, root, files, 1, func(work string) []string {
-		return ifupdown2Cmd(root, work, "ifquery", append(opts, "-a", "-o", "json")...)
-	})
+	var r dialectRun
+	for range 3 {
+		r = runDialectBuild(t, dialectIfupdown2, root, files, 1, func(work string) []string {
+			return ifupdown2Cmd(root, work, "ifquery", append(opts, "-a", "-o", "json")...)
+		})
+		// ifupdown2's netlink cache sometimes fails to read the kernel's answer ("error: recv()
+		// error: [Errno 22] Invalid argument", once in CI): nothing about the tree; run it again.
+		if !strings.Contains(r.stderr, "recv() error") {
+			break
+		}
+	}
 	if strings.TrimSpace(r.stdout) == "" {
 		return nil, r
 	}

@@ -1304,6 +1304,14 @@ func (m *model) beaten(s *parser.Stanza) bool {
 
 // faith names the command reachedOnFaith found for s.
 func (m *model) faith(r *bringup.Result, s *parser.Stanza) string {
+	if i := strings.IndexByte(s.Name, '.'); i > 0 {
+		// A VLAN's stanzas run only once its parent interface is up (bringup's ifup).
+		for _, p := range m.stanzasNamed(s.Name[:i]) {
+			if r.Of(p).Unknown != "" {
+				return r.Of(p).Unknown
+			}
+		}
+	}
 	for _, p := range m.stanzasNamed(s.Name) {
 		if r.Of(p).Unknown != "" {
 			return r.Of(p).Unknown
@@ -1325,8 +1333,9 @@ func (m *model) heldOnFaith(r *bringup.Result, q *bringup.Request, s *parser.Sta
 }
 
 // reachedOnFaith reports whether stanza s comes up in r only because an earlier stanza of its
-// name (or s itself) runs a command whose exit status is known only at run time, which the model
-// takes as success: should it fail, ifup configures no later stanza.
+// name (or s itself, or a stanza of its VLAN's parent) runs a command whose exit status is known
+// only at run time, which the model takes as success: should it fail, ifup configures no later
+// stanza (and no stanza of the VLAN).
 func (m *model) reachedOnFaith(r *bringup.Result, s *parser.Stanza) bool { return m.faith(r, s) != "" }
 
 // sameSlot reports whether stanza s's gateway route would have the metric of the keeper's route
