@@ -44,9 +44,10 @@ import (
 // holding a `dhclient` stub, so that ifup -n prints the DHCP client command a real host runs
 // instead of "No DHCP client software found".
 //
-// It runs only with IFACEFIX_DIFF set (it needs the real ifupdown, and minutes). Knobs: IFACEFIX_DIFF_TREES (default 2500, about 5 minutes on 2 cores),
-// IFACEFIX_DIFF_SEED (default 1), IFACEFIX_DIFF_LIVE (trees to bring up with the real ifup in
-// network namespaces to check the route model against the kernel; root only),
+// It runs only with IFACEFIX_DIFF set (it needs the real ifupdown, and minutes). Knobs:
+// IFACEFIX_DIFF_TREES (default 2500, about 5 minutes on 2 cores), IFACEFIX_DIFF_SEED (default
+// 1), IFACEFIX_DIFF_LIVE (trees to bring up with the real ifup in network namespaces to check the
+// route model against the kernel; root only),
 // IFACEFIX_DIFF_MINIMIZE (mismatches to minimize per class, default 1; 0 turns it off),
 // IFACEFIX_DIFF_OUT (where minimized cases go, default testdata/difffuzz), IFACEFIX_DIFF_VERBOSE
 // (print every mismatch in full; otherwise the first line of the first three per class).

@@ -81,12 +81,7 @@ func inherited(p *pass) {
 		if !s.IsAlias() || !ipFamily(s) || s.Parent == nil {
 			continue
 		}
-		var g []*parser.Opt
-		for _, o := range s.Parent.Effective() {
-			if o.Name == "gateway" || o.Name == "gateway?" { // ifupdown is case-sensitive
-				g = append(g, o)
-			}
-		}
+		g := gatewayLines(s.Parent.Effective())
 		if len(g) == 0 {
 			continue
 		}
@@ -101,14 +96,10 @@ func inherited(p *pass) {
 		}
 		switch {
 		case what != "":
-		case !st.Up && st.Why != "":
-			what = s.Name + " does not come up (" + st.Why + "), so it is never installed"
-		case st.Phase == bringup.NotReached:
-			what = "an earlier stanza of " + s.Name + " fails, so it is never installed"
-		case !takesGateway(s):
+		case (st.Up || st.Why == "") && st.Phase != bringup.NotReached && !takesGateway(s):
 			what, note = fmt.Sprintf("%s %s ignores gateway, so it adds no route", s.Family, s.Method), true
 		default:
-			what = "it is never installed"
+			what = neverInstalled(s.Name, st)
 		}
 		advice := "; change the inherits relationship or override it by hand"
 		if note {
@@ -121,9 +112,10 @@ func inherited(p *pass) {
 }
 
 // competing reports the gateways of different interfaces, or two default routes one interface's
-// stanzas add side by side, that still collide once the fix is made: at boot, an add that fails because another interface holds a default route of that
-// metric, or a replace that takes another interface's default route over; among the interfaces
-// brought up by hand (each on its own, see bringup), two default routes of one metric.
+// stanzas add side by side, that still collide once the fix is made: at boot, an add that fails
+// because another interface holds a default route of that metric, or a replace that takes another
+// interface's default route over; among the interfaces brought up by hand (each on its own, see
+// bringup), two default routes of one metric.
 func competing(p *pass) {
 	m := p.model()
 	r := m.after

@@ -1304,15 +1304,11 @@ func (m *model) beaten(s *parser.Stanza) bool {
 
 // faith names the command reachedOnFaith found for s.
 func (m *model) faith(r *bringup.Result, s *parser.Stanza) string {
+	var parent []*parser.Stanza
 	if i := strings.IndexByte(s.Name, '.'); i > 0 {
-		// A VLAN's stanzas run only once its parent interface is up (bringup's ifup).
-		for _, p := range m.stanzasNamed(s.Name[:i]) {
-			if r.Of(p).Unknown != "" {
-				return r.Of(p).Unknown
-			}
-		}
+		parent = m.stanzasNamed(s.Name[:i]) // a VLAN's stanzas run once its parent is up (bringup's ifup)
 	}
-	for _, p := range m.stanzasNamed(s.Name) {
+	for _, p := range slices.Concat(parent, m.stanzasNamed(s.Name)) {
 		if r.Of(p).Unknown != "" {
 			return r.Of(p).Unknown
 		}
@@ -1368,9 +1364,12 @@ func requestOf(r *bringup.Result, s *parser.Stanza, o *parser.Opt) *bringup.Requ
 }
 
 // ownGateways returns the stanza's own gateway lines (gateway and gateway?), not inherited ones.
-func ownGateways(s *parser.Stanza) []*parser.Opt {
+func ownGateways(s *parser.Stanza) []*parser.Opt { return gatewayLines(s.Options) }
+
+// gatewayLines returns the gateway and gateway? lines of opts.
+func gatewayLines(opts []*parser.Opt) []*parser.Opt {
 	var g []*parser.Opt
-	for _, o := range s.Options {
+	for _, o := range opts {
 		if o.Name == "gateway" || o.Name == "gateway?" { // ifupdown is case-sensitive
 			g = append(g, o)
 		}
@@ -1399,6 +1398,18 @@ func takesGateway(s *parser.Stanza) bool {
 		return true
 	}
 	return false
+}
+
+// neverInstalled says why a gateway of stanza name, which brought up as st made no request, is
+// never installed.
+func neverInstalled(name string, st *bringup.Stanza) string {
+	switch {
+	case !st.Up && st.Why != "":
+		return name + " does not come up (" + st.Why + "), so it is never installed"
+	case st.Phase == bringup.NotReached:
+		return "an earlier stanza of " + name + " fails, so it is never installed"
+	}
+	return "it is never installed"
 }
 
 func stanzaWhy(st *bringup.Stanza) string {
@@ -1566,12 +1577,8 @@ func aliasGatewayMessage(m *model, kp *keyPlan, s *parser.Stanza, g *parser.Opt)
 		what = "ifupdown ignores it: gateway is set already"
 	case !st.Up && st.Why != "" && merged(m.cfg):
 		what = fmt.Sprintf("%s merges %s into %s, which then fails (%s), so ifup exits 1", dialectName(m.cfg), s.Name, s.Base(), st.Why)
-	case !st.Up && st.Why != "":
-		what = s.Name + " does not come up (" + st.Why + "), so it is never installed"
-	case st.Phase == bringup.NotReached:
-		what = "an earlier stanza of " + s.Name + " fails, so it is never installed"
 	default:
-		what = "it is never installed"
+		what = neverInstalled(s.Name, st)
 	}
 	switch {
 	case keeper != nil && keeper.Stanza != s && len(keeper.Added) == 0:

@@ -257,8 +257,8 @@ func action(c *cli.Context, stdin io.Reader, stdout, stderr io.Writer) int {
 	return out.result(p, err, apply)
 }
 
-// fdReserve is the open files a run needs besides one per root: standard streams, the files
-// being read, written and locked, and the Go runtime's own.
+// fdReserve is the open files a run needs besides those its roots hold: standard streams, the
+// files being read and written, and the Go runtime's own.
 const fdReserve = 256
 
 // tooManyRoots says why n roots, each holding perRoot files open from the start to the end of
