@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -50,7 +51,8 @@ import (
 // route model against the kernel; root only),
 // IFACEFIX_DIFF_MINIMIZE (mismatches to minimize per class, default 1; 0 turns it off),
 // IFACEFIX_DIFF_OUT (where minimized cases go, default testdata/difffuzz), IFACEFIX_DIFF_VERBOSE
-// (print every mismatch in full; otherwise the first line of the first three per class).
+// (print every mismatch in full; otherwise the first line of the first three per class),
+// IFACEFIX_DIFF_ONLY (check only the stored cases whose path holds it).
 // Stored cases in testdata/difffuzz are checked first. The summary line counts trees, mismatches
 // by class, skips by reason (documented differences the oracle cannot compare) and notes
 // (route changes that are not failures).
@@ -79,6 +81,9 @@ func TestDifferential(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, c := range cases {
+		if only := os.Getenv("IFACEFIX_DIFF_ONLY"); only != "" && !strings.Contains(c.Path, only) {
+			continue
+		}
 		res := d.check(c.In, c.Flags["strip-route-commands"])[0]
 		sum.add("case", res)
 		for _, m := range res.mismatches {
@@ -630,8 +635,75 @@ func (d *differ) checkRun(files map[string][]byte, before, after, state string, 
 	hB.Boot(sb.boot.auto, sb.boot.hot)
 	hA.Boot(sa.boot.auto, sa.boot.hot)
 	checkRoutes(hB, hA, rep, add, &res.notes)
-	checkClaims(hB, rep, append(sb.auto, sb.hot...), add)
+	// A claim made "once the other fixes are made" is checked on the fixed tree with that
+	// finding's lines put back: the tree with every other fix made.
+	otherFixes := func(f ifxFinding) *routesim.Host {
+		rel := strings.TrimPrefix(f.Path, after+"/")
+		back := linesBack(files[rel], now[rel], f.Line, f.Removed)
+		if back == nil {
+			return nil
+		}
+		root := after + "-others"
+		variant := maps.Clone(now)
+		variant[rel] = back
+		if err := os.RemoveAll(root); err != nil {
+			panic(fmt.Sprintf("differential: %v", err))
+		}
+		if err := writeTree(root, variant); err != nil {
+			panic(fmt.Sprintf("differential: %v", err))
+		}
+		bi := d.boot(root, state, sa.auto, sa.hot)
+		h := routesim.NewHost(unionLinks(sb.boot, sa.boot, bi)...)
+		h.Boot(bi.auto, bi.hot)
+		return h
+	}
+	checkClaims(hB, rep, append(sb.auto, sb.hot...), otherFixes, add)
 	return res
+}
+
+// linesBack returns nw (old as fixed) with the physical lines a finding removed at old's line
+// put back where they were, or nil if old does not have them there.
+func linesBack(old, nw []byte, line int, removed string) []byte {
+	a, b, r := physLines(old), physLines(nw), physLines([]byte(removed))
+	first := line - 1
+	if first < 0 || len(r) == 0 || first+len(r) > len(a) || strings.Join(a[first:first+len(r)], "") != removed {
+		return nil
+	}
+	// A weighted LCS of a and b (as in insertedLines: a moved gateway/metric line is the one
+	// that counts as moved) in which the removed lines match nothing; they go back right after
+	// the line of b that the last kept line above them matched.
+	weight := func(l string) int {
+		if movedOption.MatchString(l) {
+			return 1
+		}
+		return len(a) + len(b) + 1
+	}
+	dp := make([][]int, len(a)+1)
+	for i := range dp {
+		dp[i] = make([]int, len(b)+1)
+	}
+	gone := func(i int) bool { return i >= first && i < first+len(r) }
+	for i := len(a) - 1; i >= 0; i-- {
+		for j := len(b) - 1; j >= 0; j-- {
+			dp[i][j] = max(dp[i+1][j], dp[i][j+1])
+			if a[i] == b[j] && !gone(i) {
+				dp[i][j] = max(dp[i][j], dp[i+1][j+1]+weight(a[i]))
+			}
+		}
+	}
+	at := 0
+	for i, j := 0, 0; i < first && j < len(b); {
+		switch {
+		case a[i] == b[j] && !gone(i) && dp[i][j] == dp[i+1][j+1]+weight(a[i]):
+			i, j = i+1, j+1
+			at = j
+		case dp[i][j] == dp[i+1][j]:
+			i++
+		default:
+			j++
+		}
+	}
+	return []byte(strings.Join(slices.Concat(b[:at], r, b[at:]), ""))
 }
 
 var absSource = regexp.MustCompile(`(?m)^[ \t\r\v\f]*source\S*[ \t]+["']?/`)
@@ -1211,8 +1283,9 @@ func ownBackThroughAliases(hB *routesim.Host, r routesim.Route, before []routesi
 }
 
 // checkClaims checks findings that say a stanza fails with "File exists": at boot, that
-// stanza (or one the message names) must fail so.
-func checkClaims(hB *routesim.Host, rep ifxReport, bootNames []string, add addFunc) {
+// stanza (or one the message names) must fail so; on the tree with every other fix made
+// (otherFixes) when the finding says so.
+func checkClaims(hB *routesim.Host, rep ifxReport, bootNames []string, otherFixes func(ifxFinding) *routesim.Host, add addFunc) {
 	atBoot := map[string]bool{}
 	for _, n := range bootNames {
 		atBoot[n] = true
@@ -1225,8 +1298,15 @@ func checkClaims(hB *routesim.Host, rep ifxReport, bootNames []string, add addFu
 		}
 		// Either attempt counts: a name the hotplug pass retries can fail first one way (its
 		// gateway not yet reachable) and then, on the retry, with 'File exists'; ifup reports both.
+		h := hB
+		if strings.Contains(f.Message, "(once the other fixes are made)") {
+			if h = otherFixes(f); h == nil {
+				add("claims: a finding's removed lines are not where it says", "%s:%d: %q", f.Path, f.Line, f.Removed)
+				continue
+			}
+		}
 		failsSo := func(n string) bool {
-			return strings.Contains(hB.FirstFailed[n], "File exists") || strings.Contains(hB.Failed[n], "File exists")
+			return strings.Contains(h.FirstFailed[n], "File exists") || strings.Contains(h.Failed[n], "File exists")
 		}
 		ok := failsSo(f.Iface)
 		for _, w := range strings.FieldsFunc(f.Message, func(r rune) bool { return r == ' ' || r == ',' || r == '(' || r == ')' }) {
@@ -1234,7 +1314,7 @@ func checkClaims(hB *routesim.Host, rep ifxReport, bootNames []string, add addFu
 		}
 		if !ok {
 			why := "it comes up"
-			if w := hB.FirstFailed[f.Iface]; w != "" {
+			if w := h.FirstFailed[f.Iface]; w != "" {
 				why = "it fails another way (" + failure(w) + ")"
 			}
 			add("claims: a finding says 'File exists' but no stanza it names fails so at boot: "+why, "%s %s: %s", f.Rule, f.Iface, f.Message)
@@ -1267,5 +1347,23 @@ func TestBestLCS(t *testing.T) {
 	}
 	if lcs(without(b, moved), without(a, moved)) == len(without(b, moved)) {
 		t.Errorf("the first instances dropped keep the order too: the case tests nothing")
+	}
+}
+
+// TestLinesBack: a removed line goes back where it was, after the kept line above it, even when
+// a moved gateway was inserted elsewhere; lines that are not at the finding's line give nil.
+func TestLinesBack(t *testing.T) {
+	old := "iface eth0 inet static\n\taddress 192.0.2.5/24\niface eth0:0 inet static\n\tgateway 192.0.2.1\n\tmetric 5\n"
+	nw := "iface eth0 inet static\n\taddress 192.0.2.5/24\n\tgateway 192.0.2.1\niface eth0:0 inet static\n"
+	want := "iface eth0 inet static\n\taddress 192.0.2.5/24\n\tgateway 192.0.2.1\niface eth0:0 inet static\n\tmetric 5\n"
+	if got := string(linesBack([]byte(old), []byte(nw), 5, "\tmetric 5\n")); got != want {
+		t.Errorf("metric put back:\n%s\nwant:\n%s", got, want)
+	}
+	want = "iface eth0 inet static\n\taddress 192.0.2.5/24\n\tgateway 192.0.2.1\niface eth0:0 inet static\n\tgateway 192.0.2.1\n"
+	if got := string(linesBack([]byte(old), []byte(nw), 4, "\tgateway 192.0.2.1\n")); got != want {
+		t.Errorf("gateway put back:\n%s\nwant:\n%s", got, want)
+	}
+	if got := linesBack([]byte(old), []byte(nw), 3, "\tgateway 192.0.2.1\n"); got != nil {
+		t.Errorf("lines not at the finding's line: %q, want nil", got)
 	}
 }

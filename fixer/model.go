@@ -1424,9 +1424,14 @@ func stanzaWhy(st *bringup.Stanza) string {
 
 // outcome says what happened to a request at bring-up.
 func outcome(q *bringup.Request) string {
+	// The method's command up to its destination, as it ran: `ip -6 route replace default`
+	// (inet6 static), `ip route add ::/0` (busybox's inet6 static and v4tunnel), ...
 	verb := "its `ip route add default`"
-	if len(q.Ops) > 0 && len(q.Ops[0].Argv) > 3 && q.Ops[0].Argv[3] == "::/0" {
-		verb = "its `ip route add ::/0`" // busybox's inet6 static and v4tunnel
+	if len(q.Ops) > 0 {
+		argv := q.Ops[0].Argv
+		if i := slices.IndexFunc(argv, func(a string) bool { return a == "default" || a == "::/0" || a == "0.0.0.0/0" }); i > 0 {
+			verb = "its `" + strings.Join(argv[:i+1], " ") + "`"
+		}
 	}
 	if q.Command {
 		verb = "it"
