@@ -24,6 +24,10 @@ func TestLiveRouteCases(t *testing.T) {
 		"route-failover-metrics":   {"default via 192.0.2.1 dev eth0 metric 100 onlink", "default via 192.0.2.254 dev eth0 metric 200 onlink"},
 		"route-strip-only-default": {"default via 192.0.2.1 dev eth0 src 192.0.2.11"},
 		"route-primary-down":       {"default via 192.0.2.1 dev eth0 onlink"},
+		// The kept add fails with 'File exists' behind the run-time command's route: the line
+		// left for a person holds eth1's only default route.
+		"route-unknown-command-blocks-kept-add": {"default via 10.20.30.1 dev eth0", "default via 198.51.100.1 dev eth1 metric 10 onlink"},
+		"route-strip-beside-add-after-unknown":  {"default via 10.20.30.1 dev eth0", "default via 172.16.5.1 dev eth1 metric 300"},
 	}
 	// Cases whose IPv6 routes after the fix are not a subset of those before, by design
 	// (docs/correctness.md section 3): the exact routes after, and why.

@@ -1109,7 +1109,8 @@ func (c *checker) takenOverLater(sn *snapshot) {
 }
 
 // fragileRoutes: a command known only at run time may replace or delete the routes it finds of
-// its family and metric: an interface must keep a route out of its reach if it had one.
+// its family and metric, or take the slot of an add that runs after it: an interface must keep a
+// route out of its reach if it had one.
 func (c *checker) fragileRoutes(sn *snapshot) {
 	fb, fa := fragile(c.b, sn.phase), fragile(c.after, sn.phase)
 	solid := func(rs []routecmd.Route, f map[routeID]*parser.Stanza) map[key]int {
@@ -1125,7 +1126,7 @@ func (c *checker) fragileRoutes(sn *snapshot) {
 	for _, r := range sn.after {
 		if k := (key{r.Dev, r.Family}); sb[k] > 0 && sa[k] == 0 && fa[idOf(r)] != nil {
 			st := fa[idOf(r)]
-			c.bad(k, "cannot be judged, as %s runs %s, which may take %s's remaining default route %s", st.Name, c.after.Of(st).Unknown, k.name, sn.name)
+			c.bad(k, "cannot be judged, as %s runs %s, which may take %s's remaining default route %s, or its slot first", st.Name, c.after.Of(st).Unknown, k.name, sn.name)
 		}
 	}
 }
@@ -1253,16 +1254,42 @@ func (m *model) ownMetricBack(r routecmd.Route, after *bringup.Result, ed bringu
 }
 
 // fragile returns the default routes that a command known only at run time, reached by the
-// phase, finds in its slot (and so may replace or delete), with the stanza that runs it.
+// phase, finds in its slot (and so may replace or delete), or that an `ip route add` put in its
+// slot after it ran (where the command's route came first, the add fails with 'File exists'),
+// with the stanza that runs it.
 func fragile(r *bringup.Result, phase bringup.Phase) map[routeID]*parser.Stanza {
 	out := map[routeID]*parser.Stanza{}
+	mark := func(rt routecmd.Route, s *parser.Stanza) {
+		if out[idOf(rt)] == nil || s.HeaderLine().Pos() < out[idOf(rt)].HeaderLine().Pos() {
+			out[idOf(rt)] = s
+		}
+	}
 	for s, st := range r.Stanzas {
 		if st.UnknownFamily != "" && st.Phase != bringup.NotReached && st.Phase <= phase {
 			for _, rt := range slot(st.Seen(), st) {
-				if out[idOf(rt)] == nil || s.HeaderLine().Pos() < out[idOf(rt)].HeaderLine().Pos() {
-					out[idOf(rt)] = s
+				mark(rt, s)
+			}
+		}
+	}
+	var unknown []*bringup.Request // the commands known only at run time that ran so far
+	for _, q := range r.Requests {
+		if q.Phase == bringup.NotReached || q.Phase > phase {
+			continue
+		}
+		for _, op := range q.Ops {
+			if op.Action != "add" || op.Tool != "ip" || op.Unknown != "" {
+				continue
+			}
+			for _, u := range unknown {
+				if inSlotOf(op, u) {
+					for _, rt := range q.Added {
+						mark(rt, u.Stanza)
+					}
 				}
 			}
+		}
+		if q.Command && slices.ContainsFunc(q.Ops, func(op routecmd.Op) bool { return op.Unknown != "" }) {
+			unknown = append(unknown, q)
 		}
 	}
 	return out
