@@ -79,6 +79,7 @@ type model struct {
 	plans   []*keyPlan
 	byKey   map[key]*keyPlan
 	byReq   map[key][]*bringup.Request
+	byHeld  map[key][]routecmd.Route // cur.All by the key of the request that holds each route
 	kids    map[*parser.Stanza][]*parser.Stanza // stanza -> those that inherit from it
 	autos   []*autoSplit                        // ifupdown-ng auto lines with names it does not make auto
 	auto    map[string]bool                     // the names the accepted auto-line splits make auto
@@ -199,7 +200,7 @@ func (m *model) further(opt Options) {
 				m.removed[rm.opt] = true
 			}
 		}
-		m.cur, m.byReq = m.after, nil
+		m.cur, m.byReq, m.byHeld = m.after, nil, nil
 		var next []*keyPlan
 		for _, old := range m.plans[:len(m.byKey)] {
 			kp := &keyPlan{k: old.k, primaries: old.primaries, aliases: old.aliases}
@@ -267,6 +268,21 @@ func (m *model) requests(k key) []*bringup.Request {
 	return m.byReq[k]
 }
 
+// held returns the routes of the current simulation, once everything is up, that a request for k
+// holds, in the order of cur.All.
+func (m *model) held(k key) []routecmd.Route {
+	if m.byHeld == nil {
+		m.byHeld = map[key][]routecmd.Route{}
+		for _, rt := range m.cur.All {
+			if q := m.cur.Holder[rt]; q != nil {
+				rk := requestKey(q)
+				m.byHeld[rk] = append(m.byHeld[rk], rt)
+			}
+		}
+	}
+	return m.byHeld[k]
+}
+
 // plan fills in what the model proposes for kp.
 func (m *model) plan(kp *keyPlan, opt Options) {
 	r0 := m.cur
@@ -292,9 +308,9 @@ func (m *model) plan(kp *keyPlan, opt Options) {
 	}
 	if kp.keeper == nil && kp.dynamic == nil {
 		best := uint32(0)
-		for _, rt := range r0.All {
+		for _, rt := range m.held(kp.k) {
 			q := r0.Holder[rt]
-			if q == nil || requestKey(q) != kp.k || rt.Family != kp.k.family {
+			if rt.Family != kp.k.family {
 				continue
 			}
 			if kp.keeper == nil || rt.Metric < best {
