@@ -617,10 +617,13 @@ func (m *model) planMove(kp *keyPlan, g *parser.Opt) {
 			break
 		}
 	}
+	gives := fmt.Sprintf("which gives %s (%s) its default route (%s)", kp.k.name, kp.k.family, routesText(q.Added))
+	if f := m.faith(r0, g.Stanza); f != "" {
+		gives += fmt.Sprintf(" if %s comes up (it comes up only if a command known only at run time succeeds: %s)", g.Stanza.Name, f)
+	}
 	left := func(why string) {
 		kp.left = append(kp.left, leftover{g.Stanza, g, KeepDefaultRoute, fmt.Sprintf(
-			"alias %s has gateway %s, which gives %s (%s) its default route (%s), and %s; left as is: a person must decide",
-			g.Stanza.Name, g.Value, kp.k.name, kp.k.family, routesText(q.Added), why)})
+			"alias %s has gateway %s, %s, and %s; left as is: a person must decide", g.Stanza.Name, g.Value, gives, why)})
 	}
 	if into == nil {
 		left(why)
@@ -664,8 +667,7 @@ func (m *model) planMove(kp *keyPlan, g *parser.Opt) {
 	}
 	mv.joined = append(mv.joined, g)
 	m.removeAliasGateway(kp, removal{opt: g, rule: AliasGateway, what: fmt.Sprintf(
-		"alias %s has gateway %s, which gives %s (%s) its default route (%s)",
-		g.Stanza.Name, g.Value, kp.k.name, kp.k.family, routesText(q.Added)), action: "removed, and moved into " + into.Name})
+		"alias %s has gateway %s, %s", g.Stanza.Name, g.Value, gives), action: "removed, and moved into " + into.Name})
 	if !slices.ContainsFunc(kp.removals, func(rm removal) bool { return rm.opt == g }) {
 		return // the alias's line cannot be removed safely (left for a person): nothing moves
 	}
