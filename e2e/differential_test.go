@@ -52,7 +52,8 @@ import (
 // IFACEFIX_DIFF_MINIMIZE (mismatches to minimize per class, default 1; 0 turns it off),
 // IFACEFIX_DIFF_OUT (where minimized cases go, default testdata/difffuzz), IFACEFIX_DIFF_VERBOSE
 // (print every mismatch in full; otherwise the first line of the first three per class),
-// IFACEFIX_DIFF_ONLY (check only the stored cases whose path holds it).
+// IFACEFIX_DIFF_ONLY (check only the stored cases whose path holds it), IFACEFIX_DIFF_CORPUS=0
+// (skip the shared corpus's files, checked after the stored cases when ../shared is there).
 // Stored cases in testdata/difffuzz are checked first. The summary line counts trees, mismatches
 // by class, skips by reason (documented differences the oracle cannot compare) and notes
 // (route changes that are not failures).
@@ -89,6 +90,11 @@ func TestDifferential(t *testing.T) {
 		for _, m := range res.mismatches {
 			t.Errorf("%s: %s: %s", c.Path, m.class, firstLine(m.detail))
 		}
+	}
+
+	// Real-world files: each interfaces file of ../shared/corpus alone, when it is there.
+	if os.Getenv("IFACEFIX_DIFF_CORPUS") != "0" {
+		d.corpus(t, sum)
 	}
 
 	// Generated trees, by a few workers (the ifupdown processes are bounded by procs).
@@ -159,6 +165,48 @@ func TestDifferential(t *testing.T) {
 	fmt.Println(line)
 }
 
+// corpus checks every interfaces file of the shared corpus as a tree's /etc/network/interfaces,
+// as the generated trees are (both --strip-route-commands settings), by two workers.
+func (d *differ) corpus(t *testing.T, sum *diffSummary) {
+	dir, ok := testcases.CorpusDir()
+	if !ok {
+		t.Log("no shared corpus at ../shared/corpus: its files are not checked")
+		return
+	}
+	rels, err := testcases.CorpusFiles(dir, testcases.Interfaces)
+	if err != nil {
+		t.Fatal(err)
+	}
+	jobs := make(chan string)
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for rel := range jobs {
+				data, err := os.ReadFile(filepath.Join(dir, rel))
+				if err != nil {
+					t.Error(err)
+					continue
+				}
+				res := d.tree(map[string][]byte{"etc/network/interfaces": data})
+				mu.Lock()
+				sum.add("corpus", res)
+				for _, m := range res.mismatches {
+					t.Errorf("corpus %s (strip %v): %s: %s", rel, m.strip, m.class, m.detail)
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	for _, rel := range rels {
+		jobs <- rel
+	}
+	close(jobs)
+	wg.Wait()
+}
+
 type diffConfig struct {
 	trees, live, minimize int
 	seed                  int64
@@ -204,12 +252,14 @@ type treeResult struct {
 // diffSummary counts what the run saw, for the summary line.
 type diffSummary struct {
 	trees, cases, badCases, valid, invalid, fixed, compared, bad int
+	corpus, corpusValid, corpusFixed, badCorpus                  int
+	corpusSkips                                                  map[string]int
 	mismatches, exit0, notes, skips                              map[string]int
 	live, liveSkips                                              map[string]int
 }
 
 func newDiffSummary() *diffSummary {
-	return &diffSummary{mismatches: map[string]int{}, exit0: map[string]int{}, notes: map[string]int{}, skips: map[string]int{},
+	return &diffSummary{mismatches: map[string]int{}, exit0: map[string]int{}, notes: map[string]int{}, skips: map[string]int{}, corpusSkips: map[string]int{},
 		live: map[string]int{}, liveSkips: map[string]int{}}
 }
 
@@ -218,6 +268,22 @@ func (s *diffSummary) add(kind string, r treeResult) {
 		s.cases++
 		if len(r.mismatches) > 0 {
 			s.badCases++
+		}
+		return
+	}
+	if kind == "corpus" {
+		s.corpus++
+		if r.valid {
+			s.corpusValid++
+		}
+		if r.skip != "" {
+			s.corpusSkips[r.skip]++
+		}
+		if r.fixed {
+			s.corpusFixed++
+		}
+		if len(r.mismatches) > 0 {
+			s.badCorpus++
 		}
 		return
 	}
@@ -282,8 +348,8 @@ func (s *diffSummary) String() string {
 	if s.valid > 0 {
 		rate = 100 * float64(s.bad) / float64(s.valid)
 	}
-	line := fmt.Sprintf("differential: %d stored cases (%d failing); %d trees, %d valid, %d refused by ifupdown, %d fixed, %d fixed runs compared; %d trees with a mismatch (%.1f%% of the valid ones), by class: %s; skipped: %s; notes: %s",
-		s.cases, s.badCases, s.trees, s.valid, s.invalid, s.fixed, s.compared, s.bad, rate, countsWith(s.mismatches, s.exit0), counts(s.skips), counts(s.notes))
+	line := fmt.Sprintf("differential: %d stored cases (%d failing); %d corpus files (%d valid, %d fixed, %d with a mismatch; skipped: %s); %d trees, %d valid, %d refused by ifupdown, %d fixed, %d fixed runs compared; %d trees with a mismatch (%.1f%% of the valid ones), by class: %s; skipped: %s; notes: %s",
+		s.cases, s.badCases, s.corpus, s.corpusValid, s.corpusFixed, s.badCorpus, counts(s.corpusSkips), s.trees, s.valid, s.invalid, s.fixed, s.compared, s.bad, rate, countsWith(s.mismatches, s.exit0), counts(s.skips), counts(s.notes))
 	if len(s.live) > 0 || len(s.liveSkips) > 0 {
 		line += fmt.Sprintf("; live route model checks: %s; live skipped: %s", counts(s.live), counts(s.liveSkips))
 	}
