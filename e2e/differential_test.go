@@ -3,6 +3,7 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"maps"
@@ -52,7 +53,9 @@ import (
 // IFACEFIX_DIFF_MINIMIZE (mismatches to minimize per class, default 1; 0 turns it off),
 // IFACEFIX_DIFF_OUT (where minimized cases go, default testdata/difffuzz), IFACEFIX_DIFF_VERBOSE
 // (print every mismatch in full; otherwise the first line of the first three per class),
-// IFACEFIX_DIFF_ONLY (check only the stored cases whose path holds it), IFACEFIX_DIFF_CORPUS=0
+// IFACEFIX_DIFF_ONLY (check only the stored cases whose path holds it; the corpus and the
+// generated trees are checked as set, so with IFACEFIX_DIFF_TREES=0 IFACEFIX_DIFF_CORPUS=0 for
+// the stored cases alone), IFACEFIX_DIFF_CORPUS=0
 // (skip the shared corpus's files, checked after the stored cases when ../shared is there).
 // Stored cases in testdata/difffuzz are checked first. The summary line counts trees, mismatches
 // by class, skips by reason (documented differences the oracle cannot compare) and notes
@@ -425,6 +428,18 @@ type ifxFinding struct {
 	Fixed   bool   `json:"fixed"`
 	Note    bool   `json:"note"` // says what happens, never needs attention
 	Removed string `json:"removed"`
+	// Base64 holds the exact bytes of a field that is not valid UTF-8 (cmd/ifacefix/json.go).
+	Base64 map[string]string `json:"base64"`
+}
+
+// exact returns the finding's field as its exact bytes.
+func (f ifxFinding) exact(field, shown string) string {
+	if b, ok := f.Base64[field]; ok {
+		if d, err := base64.StdEncoding.DecodeString(b); err == nil {
+			return string(d)
+		}
+	}
+	return shown
 }
 
 // ifacefix runs the binary on root.
@@ -704,8 +719,15 @@ func (d *differ) checkRun(files map[string][]byte, before, after, state string, 
 	// A claim made "once the other fixes are made" is checked on the fixed tree with that
 	// finding's lines put back: the tree with every other fix made.
 	otherFixes := func(f ifxFinding) *routesim.Host {
-		rel := strings.TrimPrefix(f.Path, after+"/")
-		back := linesBack(files[rel], now[rel], f.Line, f.Removed)
+		rel := strings.TrimPrefix(f.exact("path", f.Path), after+"/")
+		spans := []span{{f.Line, f.exact("removed", f.Removed)}}
+		for _, g := range rep.Findings {
+			// An alias's metric goes with its gateway: both come back.
+			if f.Rule == "alias-gateway" && g.Rule == "alias-metric" && g.Path == f.Path && g.Iface == f.Iface && g.Fixed {
+				spans = append(spans, span{g.Line, g.exact("removed", g.Removed)})
+			}
+		}
+		back := linesBack(files[rel], now[rel], spans...)
 		if back == nil {
 			return nil
 		}
@@ -727,17 +749,33 @@ func (d *differ) checkRun(files map[string][]byte, before, after, state string, 
 	return res
 }
 
-// linesBack returns nw (old as fixed) with the physical lines a finding removed at old's line
-// put back where they were, or nil if old does not have them there.
-func linesBack(old, nw []byte, line int, removed string) []byte {
-	a, b, r := physLines(old), physLines(nw), physLines([]byte(removed))
-	first := line - 1
-	if first < 0 || len(r) == 0 || first+len(r) > len(a) || strings.Join(a[first:first+len(r)], "") != removed {
-		return nil
+// span is the physical lines a finding removed, from its first line (1-based) in the old file.
+type span struct {
+	line    int
+	removed string
+}
+
+// linesBack returns nw (old as fixed) with the lines of each span put back where they were in
+// old, or nil if old does not have them there.
+func linesBack(old, nw []byte, spans ...span) []byte {
+	a, b := physLines(old), physLines(nw)
+	spans = slices.Clone(spans)
+	slices.SortFunc(spans, func(x, y span) int { return x.line - y.line })
+	gone := make([]bool, len(a))
+	starts := map[int][]string{} // first old line of each span -> its lines
+	for _, sp := range spans {
+		r, first := physLines([]byte(sp.removed)), sp.line-1
+		if first < 0 || len(r) == 0 || first+len(r) > len(a) || strings.Join(a[first:first+len(r)], "") != sp.removed {
+			return nil
+		}
+		for k := first; k < first+len(r); k++ {
+			gone[k] = true
+		}
+		starts[first] = r
 	}
 	// A weighted LCS of a and b (as in insertedLines: a moved gateway/metric line is the one
-	// that counts as moved) in which the removed lines match nothing; they go back right after
-	// the line of b that the last kept line above them matched.
+	// that counts as moved) in which the removed lines match nothing; each span goes back right
+	// after the line of b that the last kept line above it matched.
 	weight := func(l string) int {
 		if movedOption.MatchString(l) {
 			return 1
@@ -748,28 +786,47 @@ func linesBack(old, nw []byte, line int, removed string) []byte {
 	for i := range dp {
 		dp[i] = make([]int, len(b)+1)
 	}
-	gone := func(i int) bool { return i >= first && i < first+len(r) }
 	for i := len(a) - 1; i >= 0; i-- {
 		for j := len(b) - 1; j >= 0; j-- {
 			dp[i][j] = max(dp[i+1][j], dp[i][j+1])
-			if a[i] == b[j] && !gone(i) {
+			if a[i] == b[j] && !gone[i] {
 				dp[i][j] = max(dp[i][j], dp[i+1][j+1]+weight(a[i]))
 			}
 		}
 	}
+	inserts := map[int][]string{} // position in b -> lines to put back there, in order
 	at := 0
-	for i, j := 0, 0; i < first && j < len(b); {
+	for i, j := 0, 0; i < len(a); {
+		if r, ok := starts[i]; ok {
+			inserts[at] = append(inserts[at], r...)
+			delete(starts, i)
+		}
 		switch {
-		case a[i] == b[j] && !gone(i) && dp[i][j] == dp[i+1][j+1]+weight(a[i]):
+		case j < len(b) && a[i] == b[j] && !gone[i] && dp[i][j] == dp[i+1][j+1]+weight(a[i]):
 			i, j = i+1, j+1
 			at = j
-		case dp[i][j] == dp[i+1][j]:
+		case j == len(b) || dp[i][j] == dp[i+1][j]:
 			i++
 		default:
 			j++
 		}
 	}
-	return []byte(strings.Join(slices.Concat(b[:at], r, b[at:]), ""))
+	var out []string
+	for j := 0; j <= len(b); j++ {
+		for _, l := range inserts[j] {
+			if n := len(out); n > 0 && !strings.HasSuffix(out[n-1], "\n") {
+				out[n-1] += "\n" // old's last line, without a final newline, is no longer last
+			}
+			out = append(out, l)
+		}
+		if j < len(b) {
+			if n := len(out); n > 0 && !strings.HasSuffix(out[n-1], "\n") {
+				out[n-1] += "\n"
+			}
+			out = append(out, b[j])
+		}
+	}
+	return []byte(strings.Join(out, ""))
 }
 
 var absSource = regexp.MustCompile(`(?m)^[ \t\r\v\f]*source\S*[ \t]+["']?/`)
@@ -1422,14 +1479,22 @@ func TestLinesBack(t *testing.T) {
 	old := "iface eth0 inet static\n\taddress 192.0.2.5/24\niface eth0:0 inet static\n\tgateway 192.0.2.1\n\tmetric 5\n"
 	nw := "iface eth0 inet static\n\taddress 192.0.2.5/24\n\tgateway 192.0.2.1\niface eth0:0 inet static\n"
 	want := "iface eth0 inet static\n\taddress 192.0.2.5/24\n\tgateway 192.0.2.1\niface eth0:0 inet static\n\tmetric 5\n"
-	if got := string(linesBack([]byte(old), []byte(nw), 5, "\tmetric 5\n")); got != want {
+	if got := string(linesBack([]byte(old), []byte(nw), span{5, "\tmetric 5\n"})); got != want {
 		t.Errorf("metric put back:\n%s\nwant:\n%s", got, want)
 	}
 	want = "iface eth0 inet static\n\taddress 192.0.2.5/24\n\tgateway 192.0.2.1\niface eth0:0 inet static\n\tgateway 192.0.2.1\n"
-	if got := string(linesBack([]byte(old), []byte(nw), 4, "\tgateway 192.0.2.1\n")); got != want {
+	if got := string(linesBack([]byte(old), []byte(nw), span{4, "\tgateway 192.0.2.1\n"})); got != want {
 		t.Errorf("gateway put back:\n%s\nwant:\n%s", got, want)
 	}
-	if got := linesBack([]byte(old), []byte(nw), 3, "\tgateway 192.0.2.1\n"); got != nil {
+	if got := linesBack([]byte(old), []byte(nw), span{3, "\tgateway 192.0.2.1\n"}); got != nil {
 		t.Errorf("lines not at the finding's line: %q, want nil", got)
+	}
+	want = "iface eth0 inet static\n\taddress 192.0.2.5/24\n\tgateway 192.0.2.1\niface eth0:0 inet static\n\tgateway 192.0.2.1\n\tmetric 5\n"
+	if got := string(linesBack([]byte(old), []byte(nw), span{5, "\tmetric 5\n"}, span{4, "\tgateway 192.0.2.1\n"})); got != want {
+		t.Errorf("gateway and metric put back:\n%s\nwant:\n%s", got, want)
+	}
+	// The last line, without a final newline, put back before a line the fix added after it.
+	if got := string(linesBack([]byte("iface eth0 inet static\n  gateway 9"), []byte("iface eth0 inet static\n  gateway 8\n"), span{2, "  gateway 9"})); got != "iface eth0 inet static\n  gateway 9\n  gateway 8\n" {
+		t.Errorf("last line put back: %q", got)
 	}
 }

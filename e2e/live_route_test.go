@@ -28,6 +28,11 @@ func TestLiveRouteCases(t *testing.T) {
 		// left for a person holds eth1's only default route.
 		"route-unknown-command-blocks-kept-add": {"default via 10.20.30.1 dev eth0", "default via 198.51.100.1 dev eth1 metric 10 onlink"},
 		"route-strip-beside-add-after-unknown":  {"default via 10.20.30.1 dev eth0", "default via 172.16.5.1 dev eth1 metric 300"},
+		// The same with a multipath route (one "default" line and its nexthops, as ip lists it).
+		"route-multipath-blocks-kept-add": {"default", "default via 198.51.100.1 dev eth1 metric 10 onlink",
+			"nexthop via 10.20.30.1 dev eth0 weight 1", "nexthop via 10.20.30.2 dev eth0 weight 1"},
+		// A run-time delete takes no slot: eth1:1's add works, and eth1:10's route goes.
+		"route-unknown-delete-not-in-the-way": {"default via 198.51.100.1 dev eth1 onlink"},
 	}
 	// Cases whose IPv6 routes after the fix are not a subset of those before, by design
 	// (docs/correctness.md section 3): the exact routes after, and why.

@@ -79,7 +79,7 @@ type model struct {
 	plans   []*keyPlan
 	byKey   map[key]*keyPlan
 	byReq   map[key][]*bringup.Request
-	byHeld  map[key][]routecmd.Route // cur.All by the key of the request that holds each route
+	byHeld  map[key][]routecmd.Route            // cur.All by the key of the request that holds each route
 	kids    map[*parser.Stanza][]*parser.Stanza // stanza -> those that inherit from it
 	autos   []*autoSplit                        // ifupdown-ng auto lines with names it does not make auto
 	auto    map[string]bool                     // the names the accepted auto-line splits make auto
@@ -618,8 +618,8 @@ func (m *model) planMove(kp *keyPlan, g *parser.Opt) {
 		}
 	}
 	gives := fmt.Sprintf("which gives %s (%s) its default route (%s)", kp.k.name, kp.k.family, routesText(q.Added))
-	if f := m.faith(r0, g.Stanza); f != "" {
-		gives += fmt.Sprintf(" if %s comes up (it comes up only if a command known only at run time succeeds: %s)", g.Stanza.Name, f)
+	if f := m.faithBefore(r0, q); f != "" {
+		gives += fmt.Sprintf(" if ifup gets that far (it runs the gateway only if a command known only at run time succeeds: %s)", f)
 	}
 	left := func(why string) {
 		kp.left = append(kp.left, leftover{g.Stanza, g, KeepDefaultRoute, fmt.Sprintf(
@@ -1289,28 +1289,88 @@ func fragile(r *bringup.Result, phase bringup.Phase) map[routeID]*parser.Stanza 
 			}
 		}
 	}
-	var unknown []*bringup.Request // the commands known only at run time that ran so far
+	// The commands known only at run time that may add a route, by slot: at boot those that
+	// ran before the add; later, where each interface is brought up on its own from boot's
+	// routes in an order a person picks, also those of every other interface.
+	type slotKey struct {
+		family string
+		metric uint32
+		any    bool // the command's metric is known only at run time too
+	}
+	slotsOf := func(u *bringup.Request) []slotKey {
+		var out []slotKey
+		for _, x := range u.RunTime {
+			switch {
+			case !mayAdd(x):
+			case x.HasUnknownWord():
+				out = append(out, slotKey{x.Family, 0, true})
+			default:
+				out = append(out, slotKey{x.Family, routecmd.StoredMetric(x.Family, x.Metric), false})
+			}
+		}
+		return out
+	}
+	laterBy := map[slotKey]map[string]*parser.Stanza{} // later commands: slot -> base -> first stanza
+	for _, q := range r.Requests {
+		if q.Phase == bringup.Later && q.Phase <= phase {
+			for _, sk := range slotsOf(q) {
+				if laterBy[sk] == nil {
+					laterBy[sk] = map[string]*parser.Stanza{}
+				}
+				if laterBy[sk][q.Stanza.Base()] == nil {
+					laterBy[sk][q.Stanza.Base()] = q.Stanza
+				}
+			}
+		}
+	}
+	ran := map[slotKey]*parser.Stanza{}                 // boot's commands that ran so far
+	ranLater := map[string]map[slotKey]*parser.Stanza{} // later, by base: its own that ran so far
 	for _, q := range r.Requests {
 		if q.Phase == bringup.NotReached || q.Phase > phase {
 			continue
 		}
 		for _, op := range q.Ops {
-			if op.Action != "add" || op.Tool != "ip" || op.Unknown != "" {
+			if op.Action != "add" || op.Tool != "ip" || op.Unknown != "" || op.Background || len(q.Added) == 0 {
 				continue
 			}
-			for _, u := range unknown {
-				if inSlotOf(op, u) {
+			for _, sk := range []slotKey{{op.Family, routecmd.StoredMetric(op.Family, op.Metric), false}, {op.Family, 0, true}} {
+				by := ran[sk]
+				if by == nil && q.Phase == bringup.Later {
+					by = ranLater[q.Stanza.Base()][sk]
+					for base, st := range laterBy[sk] { // the first in the file, whatever the map's order
+						if base != q.Stanza.Base() && (by == nil || st.HeaderLine().Pos() < by.HeaderLine().Pos()) {
+							by = st
+						}
+					}
+				}
+				if by != nil {
 					for _, rt := range q.Added {
-						mark(rt, u.Stanza)
+						mark(rt, by)
 					}
 				}
 			}
 		}
-		if q.Command && slices.ContainsFunc(q.Ops, func(op routecmd.Op) bool { return op.Unknown != "" }) {
-			unknown = append(unknown, q)
+		for _, sk := range slotsOf(q) {
+			if q.Phase == bringup.Boot && ran[sk] == nil {
+				ran[sk] = q.Stanza
+			}
+			if q.Phase == bringup.Later {
+				if ranLater[q.Stanza.Base()] == nil {
+					ranLater[q.Stanza.Base()] = map[slotKey]*parser.Stanza{}
+				}
+				if ranLater[q.Stanza.Base()][sk] == nil {
+					ranLater[q.Stanza.Base()][sk] = q.Stanza
+				}
+			}
 		}
 	}
 	return out
+}
+
+// mayAdd reports whether op may put a route in its slot: an add, append, prepend or replace
+// (not a delete, change or test).
+func mayAdd(op routecmd.Op) bool {
+	return op.Action == "add" || op.Action == "append" || op.Action == "prepend" || op.Action == "replace"
 }
 
 // slot returns the routes a stanza's command known only at run time can collide with: those of
@@ -1359,6 +1419,30 @@ func (m *model) faith(r *bringup.Result, s *parser.Stanza) string {
 		}
 		if p == s {
 			break
+		}
+	}
+	return ""
+}
+
+// faithBefore returns what ifup must get past on faith to run request q: an earlier command of
+// its stanza whose exit status is known only at run time (q.After), or what faith says of an
+// earlier stanza of its name or of its VLAN's parent; "" when nothing. A command of q's stanza
+// that runs after q does not count.
+func (m *model) faithBefore(r *bringup.Result, q *bringup.Request) string {
+	if q.After != "" {
+		return q.After
+	}
+	s := q.Stanza
+	var parent []*parser.Stanza
+	if i := strings.IndexByte(s.Name, '.'); i > 0 {
+		parent = m.stanzasNamed(s.Name[:i])
+	}
+	for _, p := range slices.Concat(parent, m.stanzasNamed(s.Name)) {
+		if p == s {
+			break
+		}
+		if r.Of(p).Unknown != "" {
+			return r.Of(p).Unknown
 		}
 	}
 	return ""

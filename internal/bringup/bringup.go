@@ -125,6 +125,10 @@ type Request struct {
 	// commands (logger, ethtool, ...), taken as succeeding; the host decides whether it does (a
 	// missing program fails). Only what is said of the request depends on it.
 	AfterOther string
+	// RunTime are its main-table default-route operations whose effect is known only at run
+	// time: a word known then, a background job, or what the kernel model does not apply
+	// (multipath, other attributes). The model applies none of them.
+	RunTime []routecmd.Op
 }
 
 // Result is what bringing the configuration up did.
@@ -504,7 +508,7 @@ func (s *sim) command(st *parser.Stanza, r *Stanza, phys string, v *vars, c cmd)
 func (s *sim) runCommand(st *parser.Stanza, r *Stanza, env routecmd.Env, c cmd) bool {
 	mark := len(s.k.Changes)
 	res, ok, errs := s.k.Run(c.value, env)
-	s.record(st, r, []*parser.Opt{c.opt}, true, res.Ops, errs, mark)
+	q := s.record(st, r, []*parser.Opt{c.opt}, true, res.Ops, errs, mark)
 	unknown := ""
 	switch {
 	case res.Verdict == routecmd.Unparsed:
@@ -513,6 +517,9 @@ func (s *sim) runCommand(st *parser.Stanza, r *Stanza, env routecmd.Env, c cmd) 
 		for i, op := range res.Ops {
 			if op.Unknown != "" || op.Background || i < len(errs) && errors.Is(errs[i], routecmd.ErrUnmodeled) {
 				unknown = "a default-route command whose effect is known only at run time: " + c.opt.Name + " " + c.value
+				if q != nil && op.Default && op.Main() && op.Err == "" {
+					q.RunTime = append(q.RunTime, op)
+				}
 				if op.Background && op.Unknown == "" {
 					// It races with what ifup runs next (the address it may need, the link).
 					unknown = "a default-route command run in the background, whose effect depends on when it runs: " + c.opt.Name + " " + c.value
