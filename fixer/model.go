@@ -1185,7 +1185,7 @@ func (c *checker) afterUnknownCommand() {
 			c.bad(key{q.Stanza.Base(), q.Family}, "cannot be judged, as %s runs `%s %s` before it, whose default route it may take over",
 				u.Stanza.Name, u.Opts[0].Name, u.Opts[0].Value)
 		}
-		if _, ok := unknownRan[q.Family]; !ok && q.Command && slices.ContainsFunc(q.Ops, func(op routecmd.Op) bool { return op.Unknown != "" }) {
+		if _, ok := unknownRan[q.Family]; !ok && q.Command && slices.ContainsFunc(q.RunTime, mayAdd) {
 			unknownRan[q.Family] = q
 		}
 	}
@@ -1230,10 +1230,11 @@ func takesRoutes(op routecmd.Op) bool {
 }
 
 // inSlotOf reports whether op may act on a route that request u's operations known only at run
-// time add: same family and, where u's metric is known, same metric.
+// time may add (bringup.Request.RunTime; not a delete): same family and, where u's metric is
+// known, same metric.
 func inSlotOf(op routecmd.Op, u *bringup.Request) bool {
-	for _, x := range u.Ops {
-		if x.Unknown == "" || x.Family != op.Family {
+	for _, x := range u.RunTime {
+		if !mayAdd(x) || x.Family != op.Family {
 			continue
 		}
 		if op.AnyMetric || x.HasUnknownWord() ||
