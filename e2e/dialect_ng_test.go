@@ -215,6 +215,13 @@ func TestDialectNGLive(t *testing.T) {
 			if !ok {
 				t.Skip("names a device other than eth0..ethN")
 			}
+			// The model takes a command known only at run time as succeeding and adding no
+			// route it can see: its routes and exit status are not the model's to say.
+			for _, st := range bringup.Simulate(cfg, bringup.Edits{}).Stanzas {
+				if st.Unknown != "" && st.Phase == bringup.Boot {
+					t.Skipf("runs what the model cannot know: %s", st.Unknown)
+				}
+			}
 			res := fixer.Fix(cfg, fixer.Options{StripRouteCommands: strip[tr.name]})
 			fixed := maps.Clone(tr.files)
 			for f, eds := range res.Edits() {

@@ -45,3 +45,18 @@ iface eth0 inet static
 		t.Errorf("eth0:2: requests %+v; want both attempts', failing", st.Requests)
 	}
 }
+
+// TestShellComment: busybox's commands go through /bin/sh -c, where a '#' starts a comment only
+// at the start of a word.
+func TestShellComment(t *testing.T) {
+	for c, want := range map[string]int{
+		"ip route add default via 192.0.2.1 # upstream router dev eth0": 35,
+		"ip route add default via 192.0.2.1#x dev eth0":                 -1,
+		"#all": 0,
+		"ip route add default via 192.0.2.1\t# tab dev eth0": 35,
+	} {
+		if got := shellComment(c); got != want {
+			t.Errorf("shellComment(%q) = %d, want %d", c, got, want)
+		}
+	}
+}

@@ -435,6 +435,12 @@ func (s *sim) bbRun(st *parser.Stanza, r *Stanza, iface string, v *vars, c strin
 		}
 		return false
 	}
+	// busybox runs each command with /bin/sh -c: a word that starts with '#' (a mid-line comment
+	// copied into a value: `gateway 192.0.2.1 # upstream router`) ends it, dropping what the
+	// template put after the value (`dev eth0`, the metric).
+	if i := shellComment(c); i >= 0 {
+		c = c[:i]
+	}
 	argv := strings.Fields(c)
 	dev := base(iface) // the kernel takes eth0:0 as eth0 (SIOCGIFINDEX drops the label)
 	switch {
@@ -493,4 +499,15 @@ func (s *sim) bbRun(st *parser.Stanza, r *Stanza, iface string, v *vars, c strin
 		}
 	}
 	return true
+}
+
+// shellComment returns the index of the '#' that starts a shell comment in c (a '#' at the start
+// of a word), or -1.
+func shellComment(c string) int {
+	for i := 0; i < len(c); i++ {
+		if c[i] == '#' && (i == 0 || c[i-1] == ' ' || c[i-1] == '\t' || c[i-1] == '\n') {
+			return i
+		}
+	}
+	return -1
 }
