@@ -773,27 +773,9 @@ func linesBack(old, nw []byte, spans ...span) []byte {
 		}
 		starts[first] = r
 	}
-	// A weighted LCS of a and b (as in insertedLines: a moved gateway/metric line is the one
-	// that counts as moved) in which the removed lines match nothing; each span goes back right
-	// after the line of b that the last kept line above it matched.
-	weight := func(l string) int {
-		if movedOption.MatchString(l) {
-			return 1
-		}
-		return len(a) + len(b) + 1
-	}
-	dp := make([][]int, len(a)+1)
-	for i := range dp {
-		dp[i] = make([]int, len(b)+1)
-	}
-	for i := len(a) - 1; i >= 0; i-- {
-		for j := len(b) - 1; j >= 0; j-- {
-			dp[i][j] = max(dp[i+1][j], dp[i][j+1])
-			if a[i] == b[j] && !gone[i] {
-				dp[i][j] = max(dp[i][j], dp[i+1][j+1]+weight(a[i]))
-			}
-		}
-	}
+	// The removed lines match nothing; each span goes back right after the line of b that the
+	// last kept line above it matched.
+	dp, weight := weightedLCS(a, b, gone)
 	inserts := map[int][]string{} // position in b -> lines to put back there, in order
 	at := 0
 	for i, j := 0, 0; i < len(a); {
@@ -873,6 +855,33 @@ func parsedFiles(root, stderr string) map[string]int {
 // movedOption is a line ifacefix may insert: a gateway (or its metric) moved into a primary.
 var movedOption = regexp.MustCompile(`^[ \t]*(gateway|metric)[ \t]+\S`)
 
+// weightedLCS returns the table of a weighted LCS of the lines a and b (the files are small),
+// dp[i][j] for a[i:] and b[j:], and the weight of a matched line: a line that is not a
+// gateway/metric line weighs more, so that where two alignments are as long, the lines counted
+// as inserted or removed are the moved option lines (a gateway inserted above a stanza whose own
+// gateway went). The lines of a that skip marks match nothing.
+func weightedLCS(a, b []string, skip []bool) ([][]int, func(string) int) {
+	weight := func(l string) int {
+		if movedOption.MatchString(l) {
+			return 1
+		}
+		return len(a) + len(b) + 1
+	}
+	dp := make([][]int, len(a)+1)
+	for i := range dp {
+		dp[i] = make([]int, len(b)+1)
+	}
+	for i := len(a) - 1; i >= 0; i-- {
+		for j := len(b) - 1; j >= 0; j-- {
+			dp[i][j] = max(dp[i+1][j], dp[i][j+1])
+			if a[i] == b[j] && (skip == nil || !skip[i]) {
+				dp[i][j] = max(dp[i][j], dp[i+1][j+1]+weight(a[i]))
+			}
+		}
+	}
+	return dp, weight
+}
+
 // insertedLines returns the physical lines of nw left out of its alignment with old: the longest
 // common subsequence of lines, where lines other than gateway/metric lines count more (terminators
 // included, so a line that lost or gained its newline
@@ -887,27 +896,7 @@ func insertedLines(old, nw []byte) []string {
 			a[n-1] += "\n"
 		}
 	}
-	// A weighted LCS over lines (the files are small): a line that is not a gateway/metric line
-	// weighs more, so that where two alignments are as long, the lines counted as inserted are
-	// the moved option lines (a gateway inserted above a stanza whose own gateway went).
-	weight := func(l string) int {
-		if movedOption.MatchString(l) {
-			return 1
-		}
-		return len(a) + len(b) + 1
-	}
-	dp := make([][]int, len(a)+1)
-	for i := range dp {
-		dp[i] = make([]int, len(b)+1)
-	}
-	for i := len(a) - 1; i >= 0; i-- {
-		for j := len(b) - 1; j >= 0; j-- {
-			dp[i][j] = max(dp[i+1][j], dp[i][j+1])
-			if a[i] == b[j] {
-				dp[i][j] = max(dp[i][j], dp[i+1][j+1]+weight(b[j]))
-			}
-		}
-	}
+	dp, weight := weightedLCS(a, b, nil)
 	var out []string
 	i, j := 0, 0
 	for j < len(b) {
