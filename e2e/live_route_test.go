@@ -31,6 +31,8 @@ func TestLiveRouteCases(t *testing.T) {
 		// The same with a multipath route (one "default" line and its nexthops, as ip lists it).
 		"route-multipath-blocks-kept-add": {"default", "default via 198.51.100.1 dev eth1 metric 10 onlink",
 			"nexthop via 10.20.30.1 dev eth0 weight 1", "nexthop via 10.20.30.2 dev eth0 weight 1"},
+		// eth1:10 stops at its gateway, behind eth0's run-time route, which it must not take.
+		"route-add-after-unknown-stops-later-lines": {"default via 192.0.2.1 dev eth0"},
 		// A run-time delete takes no slot: eth1:1's add works, and eth1:10's route goes.
 		"route-unknown-delete-not-in-the-way": {"default via 198.51.100.1 dev eth1 onlink"},
 	}

@@ -1173,10 +1173,12 @@ func (c *checker) competing(sn *snapshot) {
 
 // afterUnknownCommand: a replace or delete that runs after a default-route command known only at
 // run time, in its slot, may take that command's route: removing it may bring back a route the
-// model cannot see (the command's).
+// model cannot see (the command's). And an `ip route add` there may fail with 'File exists' and
+// stop its interface: removing it lets the default-route lines after it run, which may take that
+// route in turn.
 func (c *checker) afterUnknownCommand() {
 	unknownRan := map[string]*bringup.Request{} // by family: the first such command that ran
-	for _, q := range c.b.Requests {
+	for i, q := range c.b.Requests {
 		if q.Phase == bringup.NotReached {
 			continue
 		}
@@ -1184,6 +1186,16 @@ func (c *checker) afterUnknownCommand() {
 			slices.ContainsFunc(q.Ops, func(op routecmd.Op) bool { return takesRoutes(op) && inSlotOf(op, u) }) {
 			c.bad(key{q.Stanza.Base(), q.Family}, "cannot be judged, as %s runs `%s %s` before it, whose default route it may take over",
 				u.Stanza.Name, u.Opts[0].Name, u.Opts[0].Value)
+		}
+		if u := unknownRan[q.Family]; u != nil && u.Stanza != q.Stanza && c.cut(q) &&
+			slices.ContainsFunc(q.Ops, func(op routecmd.Op) bool { return op.Action == "add" && op.Tool == "ip" && inSlotOf(op, u) }) {
+			if next := slices.IndexFunc(c.b.Requests[i+1:], func(x *bringup.Request) bool {
+				return x.Stanza.Name == q.Stanza.Name && x.Phase == q.Phase
+			}); next >= 0 {
+				x := c.b.Requests[i+1+next]
+				c.bad(key{q.Stanza.Base(), q.Family}, "cannot be judged, as %s runs `%s %s` before it, whose default route may make it fail with 'File exists' and stop %s there; without it, %s's `%s %s` runs",
+					u.Stanza.Name, u.Opts[0].Name, u.Opts[0].Value, q.Stanza.Name, x.Stanza.Name, x.Opts[0].Name, x.Opts[0].Value)
+			}
 		}
 		if _, ok := unknownRan[q.Family]; !ok && q.Command && slices.ContainsFunc(q.RunTime, mayAdd) {
 			unknownRan[q.Family] = q
