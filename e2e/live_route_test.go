@@ -33,6 +33,8 @@ func TestLiveRouteCases(t *testing.T) {
 			"nexthop via 10.20.30.1 dev eth0 weight 1", "nexthop via 10.20.30.2 dev eth0 weight 1"},
 		// eth1:10 stops at its gateway, behind eth0's run-time route, which it must not take.
 		"route-add-after-unknown-stops-later-lines": {"default via 192.0.2.1 dev eth0"},
+		// The alias's inherited route command stays (left for a person); its gateway? goes.
+		"route-alias-inherits-route-command": {"default via 203.0.113.1 dev eth0 src 203.0.113.18"},
 		// A run-time delete takes no slot: eth1:1's add works, and eth1:10's route goes.
 		"route-unknown-delete-not-in-the-way": {"default via 198.51.100.1 dev eth1 onlink"},
 	}

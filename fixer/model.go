@@ -785,6 +785,22 @@ func (m *model) planCommands(kp *keyPlan, s *parser.Stanza, opt Options, keeperO
 			onFaith = m.heldOnFaith(m.cur, f.q, s)
 		}
 	}
+	// A default-route command the alias inherits runs in it too (with its own $IFACE), but its
+	// line is another stanza's: never edited, always left for a person.
+	if s.Parent != nil {
+		for _, o := range s.Parent.Effective() {
+			if !commandOptions[o.Name] || m.removed[o] || o.Name == "down" || o.Name == "pre-down" || o.Name == "post-down" {
+				continue
+			}
+			r := m.command(o)
+			if len(r.DefaultRoutes()) == 0 && !(r.Verdict == routecmd.Unparsed && mentionsRoute(o.Value)) {
+				continue
+			}
+			kp.left = append(kp.left, leftover{s, o, AliasRouteCommand, fmt.Sprintf(
+				"alias %s inherits `%s %s` from %s, so it runs that command too: %s; left as is: the line is %s's, and removing it would change %s: edit it by hand",
+				s.Name, o.Name, o.Value, o.Stanza.Name, commandOutcome(m, o, r, requestOf(m.cur, s, o)), o.Stanza.Name, o.Stanza.Name)})
+		}
+	}
 	for _, f := range fs {
 		what := commandOutcome(m, f.o, f.r, f.q)
 		switch {
