@@ -91,7 +91,8 @@ var Rules = []*Rule{
 			"bring-up. With --strip-route-commands (Ansible: strip_route_commands) ifacefix removes them together " +
 			"with their down twins, but only in stanzas where every such command is nothing but route commands, and " +
 			"never the one that gives the interface its only default route; a line that also does something else " +
-			"is left for a person." + routeModel, run: routeCommands},
+			"is left for a person, and so is a command an alias inherits (`inherits`): it runs in the alias too, " +
+			"but its line is the parent's." + routeModel, run: routeCommands},
 	{ID: InheritedGateway, Summary: "alias inherits a gateway",
 		Doc: "`iface eth0:0 inet static inherits eth0` copies the primary's options, gateway included, at parse " +
 			"time: the alias asks for a default route without a gateway line of its own (a `gateway?` of the parent " +
