@@ -524,6 +524,11 @@ func stanzaLines(s *parser.Stanza) []line {
 		case "gateway":
 			gws = append(gws, o.Value)
 			continue
+		case "gateway?": // ifupdown's "if not set": a gateway then, else nothing
+			if len(gws) == 0 {
+				gws = append(gws, o.Value)
+			}
+			continue
 		case "accept_ra":
 			acceptRA = true
 		}
@@ -581,12 +586,12 @@ func expectedDelta(t *testing.T, b, a *parser.Config, name string, strip, metric
 		la, optA := texts(stanzaLines(a.Stanzas[i]))
 		rm, ad := minus(lb, la), minus(la, lb)
 		for _, l := range rm {
-			if o := optB[l]; o != "gateway" && !(strip && routeOptions[o]) && !(metricOK && o == "metric") {
+			if o := optB[l]; o != "gateway" && o != "gateway?" && !(strip && routeOptions[o]) && !(metricOK && o == "metric") {
 				t.Errorf("%s (%s): the fix removed a line it must not touch: %q", name, sb.Family, l)
 			}
 		}
 		for _, l := range ad {
-			if optA[l] != "gateway" {
+			if optA[l] != "gateway" && optA[l] != "gateway?" {
 				t.Errorf("%s (%s): the fix added a line other than a gateway: %q", name, sb.Family, l)
 			}
 		}
