@@ -109,6 +109,21 @@ func (m *model) command(o *parser.Opt) routecmd.Result {
 	return r
 }
 
+// routeCommand returns how a command option not yet removed reads, and whether it is a
+// default-route command (or one the shell parser rejects that mentions a route).
+func (m *model) routeCommand(o *parser.Opt) (routecmd.Result, bool) {
+	if !commandOptions[o.Name] || m.removed[o] {
+		return routecmd.Result{}, false
+	}
+	r := m.command(o)
+	return r, len(r.DefaultRoutes()) > 0 || r.Verdict == routecmd.Unparsed && mentionsRoute(o.Value)
+}
+
+// isDown reports whether o is a down, pre-down or post-down command.
+func isDown(o *parser.Opt) bool {
+	return o.Name == "down" || o.Name == "pre-down" || o.Name == "post-down"
+}
+
 // indexStanzas fills byName and byBase once.
 func (m *model) indexStanzas() {
 	if m.byName != nil {
@@ -763,14 +778,11 @@ func (m *model) planCommands(kp *keyPlan, s *parser.Stanza, opt Options, keeperO
 	var fs []found
 	strippable, reason := true, ""
 	for _, o := range s.Options {
-		if !commandOptions[o.Name] || m.removed[o] {
+		r, ok := m.routeCommand(o)
+		if !ok {
 			continue
 		}
-		r := m.command(o)
-		if len(r.DefaultRoutes()) == 0 && !(r.Verdict == routecmd.Unparsed && mentionsRoute(o.Value)) {
-			continue
-		}
-		down := o.Name == "down" || o.Name == "pre-down" || o.Name == "post-down"
+		down := isDown(o)
 		fs = append(fs, found{o, r, requestOf(m.cur, s, o), down})
 		if r.Verdict != routecmd.OnlyRoutes && reason == "" {
 			reason = r.Reason
@@ -789,11 +801,8 @@ func (m *model) planCommands(kp *keyPlan, s *parser.Stanza, opt Options, keeperO
 	// line is another stanza's: never edited, always left for a person.
 	if s.Parent != nil {
 		for _, o := range s.Parent.Effective() {
-			if !commandOptions[o.Name] || m.removed[o] || o.Name == "down" || o.Name == "pre-down" || o.Name == "post-down" {
-				continue
-			}
-			r := m.command(o)
-			if len(r.DefaultRoutes()) == 0 && !(r.Verdict == routecmd.Unparsed && mentionsRoute(o.Value)) {
+			r, ok := m.routeCommand(o)
+			if !ok || isDown(o) {
 				continue
 			}
 			kp.left = append(kp.left, leftover{s, o, AliasRouteCommand, fmt.Sprintf(
@@ -1198,16 +1207,18 @@ func (c *checker) afterUnknownCommand() {
 		if q.Phase == bringup.NotReached {
 			continue
 		}
-		if u := unknownRan[q.Family]; u != nil && u.Stanza != q.Stanza && c.cut(q) &&
-			slices.ContainsFunc(q.Ops, func(op routecmd.Op) bool { return takesRoutes(op) && inSlotOf(op, u) }) {
-			c.bad(key{q.Stanza.Base(), q.Family}, "cannot be judged, as %s runs `%s %s` before it, whose default route it may take over",
-				u.Stanza.Name, u.Opts[0].Name, u.Opts[0].Value)
-		}
-		if u := unknownRan[q.Family]; u != nil && u.Stanza != q.Stanza && c.cut(q) &&
-			slices.ContainsFunc(q.Ops, func(op routecmd.Op) bool { return op.Action == "add" && op.Tool == "ip" && inSlotOf(op, u) }) {
-			if next := slices.IndexFunc(c.b.Requests[i+1:], func(x *bringup.Request) bool {
+		if u := unknownRan[q.Family]; u != nil && u.Stanza != q.Stanza && c.cut(q) {
+			inSlot := func(cond func(routecmd.Op) bool) bool {
+				return slices.ContainsFunc(q.Ops, func(op routecmd.Op) bool { return cond(op) && inSlotOf(op, u) })
+			}
+			if inSlot(takesRoutes) {
+				c.bad(key{q.Stanza.Base(), q.Family}, "cannot be judged, as %s runs `%s %s` before it, whose default route it may take over",
+					u.Stanza.Name, u.Opts[0].Name, u.Opts[0].Value)
+			}
+			next := slices.IndexFunc(c.b.Requests[i+1:], func(x *bringup.Request) bool {
 				return x.Stanza.Name == q.Stanza.Name && x.Phase == q.Phase
-			}); next >= 0 {
+			})
+			if next >= 0 && inSlot(func(op routecmd.Op) bool { return op.Action == "add" && op.Tool == "ip" }) {
 				x := c.b.Requests[i+1+next]
 				c.bad(key{q.Stanza.Base(), q.Family}, "cannot be judged, as %s runs `%s %s` before it, whose default route may make it fail with 'File exists' and stop %s there; without it, %s's `%s %s` runs",
 					u.Stanza.Name, u.Opts[0].Name, u.Opts[0].Value, q.Stanza.Name, x.Stanza.Name, x.Opts[0].Name, x.Opts[0].Value)
@@ -1359,7 +1370,7 @@ func fragile(r *bringup.Result, phase bringup.Phase) map[routeID]*parser.Stanza 
 			continue
 		}
 		for _, op := range q.Ops {
-			if op.Action != "add" || op.Tool != "ip" || op.Unknown != "" || op.Background || len(q.Added) == 0 {
+			if len(q.Added) == 0 || op.Action != "add" || op.Tool != "ip" || op.Unknown != "" || op.Background {
 				continue
 			}
 			for _, sk := range []slotKey{{op.Family, routecmd.StoredMetric(op.Family, op.Metric), false}, {op.Family, 0, true}} {
@@ -1437,21 +1448,7 @@ func (m *model) beaten(s *parser.Stanza) bool {
 }
 
 // faith names the command reachedOnFaith found for s.
-func (m *model) faith(r *bringup.Result, s *parser.Stanza) string {
-	var parent []*parser.Stanza
-	if i := strings.IndexByte(s.Name, '.'); i > 0 {
-		parent = m.stanzasNamed(s.Name[:i]) // a VLAN's stanzas run once its parent is up (bringup's ifup)
-	}
-	for _, p := range slices.Concat(parent, m.stanzasNamed(s.Name)) {
-		if r.Of(p).Unknown != "" {
-			return r.Of(p).Unknown
-		}
-		if p == s {
-			break
-		}
-	}
-	return ""
-}
+func (m *model) faith(r *bringup.Result, s *parser.Stanza) string { return m.faithUpTo(r, s, true) }
 
 // faithBefore returns what ifup must get past on faith to run request q: an earlier command of
 // its stanza whose exit status is known only at run time (q.After), or what faith says of an
@@ -1461,17 +1458,25 @@ func (m *model) faithBefore(r *bringup.Result, q *bringup.Request) string {
 	if q.After != "" {
 		return q.After
 	}
-	s := q.Stanza
+	return m.faithUpTo(r, q.Stanza, false)
+}
+
+// faithUpTo returns the first command known only at run time that r's stanzas of s's VLAN parent
+// and of s's name run before s (and s's own, with self), or "".
+func (m *model) faithUpTo(r *bringup.Result, s *parser.Stanza, self bool) string {
 	var parent []*parser.Stanza
 	if i := strings.IndexByte(s.Name, '.'); i > 0 {
-		parent = m.stanzasNamed(s.Name[:i])
+		parent = m.stanzasNamed(s.Name[:i]) // a VLAN's stanzas run once its parent is up (bringup's ifup)
 	}
 	for _, p := range slices.Concat(parent, m.stanzasNamed(s.Name)) {
-		if p == s {
+		if p == s && !self {
 			break
 		}
 		if r.Of(p).Unknown != "" {
 			return r.Of(p).Unknown
+		}
+		if p == s {
+			break
 		}
 	}
 	return ""
@@ -1832,7 +1837,7 @@ func commandOutcome(m *model, o *parser.Opt, r routecmd.Result, q *bringup.Reque
 		return "at ifdown it deletes a default route"
 	case ops[0].Action == "delete":
 		return "at ifdown it deletes the default route via " + ops[0].Gateway
-	case o.Name == "down" || o.Name == "pre-down" || o.Name == "post-down":
+	case isDown(o):
 		return "at ifdown it adds a default route via " + orUnknown(ops[0].Gateway)
 	}
 	return "it asks for a default route via " + orUnknown(ops[0].Gateway) + ", but its stanza never gets to run it"

@@ -517,7 +517,7 @@ func (s *sim) runCommand(st *parser.Stanza, r *Stanza, env routecmd.Env, c cmd) 
 		for i, op := range res.Ops {
 			if op.Unknown != "" || op.Background || i < len(errs) && errors.Is(errs[i], routecmd.ErrUnmodeled) {
 				unknown = "a default-route command whose effect is known only at run time: " + c.opt.Name + " " + c.value
-				if q != nil && op.Default && op.Main() && op.Err == "" {
+				if q != nil && recorded(op) {
 					q.RunTime = append(q.RunTime, op)
 				}
 				if op.Background && op.Unknown == "" {
@@ -561,11 +561,14 @@ func (s *sim) runCommand(st *parser.Stanza, r *Stanza, env routecmd.Env, c cmd) 
 	return true
 }
 
+// recorded reports whether a request keeps op: a main-table default-route operation that parsed.
+func recorded(op routecmd.Op) bool { return op.Default && op.Main() && op.Err == "" }
+
 // record keeps a request for the default-route operations ops of one line.
 func (s *sim) record(st *parser.Stanza, r *Stanza, opts []*parser.Opt, command bool, ops []routecmd.Op, errs []error, mark int) *Request {
 	q := &Request{Stanza: st, Opts: opts, Command: command, Phase: r.Phase, After: r.guess, AfterOther: r.ordinary}
 	for i, op := range ops {
-		if !op.Default || !op.Main() || op.Err != "" {
+		if !recorded(op) {
 			continue
 		}
 		q.Ops = append(q.Ops, op)
