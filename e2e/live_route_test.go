@@ -37,6 +37,9 @@ func TestLiveRouteCases(t *testing.T) {
 		"route-alias-inherits-route-command": {"default via 203.0.113.1 dev eth0 src 203.0.113.18"},
 		// A run-time delete takes no slot: eth1:1's add works, and eth1:10's route goes.
 		"route-unknown-delete-not-in-the-way": {"default via 198.51.100.1 dev eth1 onlink"},
+		// eth1:1 stops at its gateway, behind eth0:mail's run-time route: eth1:vip's failover
+		// is eth1's only default route, and stays.
+		"route-fragile-add-stops-later-route": {"default via 10.20.30.1 dev eth0 onlink", "default via 198.51.100.1 dev eth1 metric 100 onlink"},
 	}
 	// Cases whose IPv6 routes after the fix are not a subset of those before, by design
 	// (docs/correctness.md section 3): the exact routes after, and why.

@@ -94,6 +94,23 @@ type model struct {
 	// commands holds each command option read as routecmd.Parse reads it alone (no variables):
 	// every round plans the same lines again, and parsing them was a seventh of a big file's run.
 	commands map[*parser.Opt]routecmd.Result
+	// fragileIn is fragile(fragileOf, Later), computed once for the simulation planning reads.
+	fragileOf *bringup.Result
+	fragileIn map[routeID]*parser.Stanza
+}
+
+// mayLose returns a stanza whose command known only at run time may take the slot of one of
+// routes, which r added (fragile), or nil.
+func (m *model) mayLose(r *bringup.Result, routes []routecmd.Route) *parser.Stanza {
+	if m.fragileOf != r {
+		m.fragileOf, m.fragileIn = r, fragile(r, bringup.Later)
+	}
+	for _, rt := range routes {
+		if s := m.fragileIn[idOf(rt)]; s != nil {
+			return s
+		}
+	}
+	return nil
 }
 
 // command returns routecmd.Parse(o.Value, nil), parsed once.
@@ -635,6 +652,8 @@ func (m *model) planMove(kp *keyPlan, g *parser.Opt) {
 	gives := fmt.Sprintf("which gives %s (%s) its default route (%s)", kp.k.name, kp.k.family, routesText(q.Added))
 	if f := m.faithBefore(r0, q); f != "" {
 		gives += fmt.Sprintf(" if ifup gets that far (it runs the gateway only if a command known only at run time succeeds: %s)", f)
+	} else if x := m.mayLose(r0, q.Added); x != nil {
+		gives += fmt.Sprintf(" if %s does not take its slot first, as it may (it runs %s)", x.Name, r0.Of(x).Unknown)
 	}
 	left := func(why string) {
 		kp.left = append(kp.left, leftover{g.Stanza, g, KeepDefaultRoute, fmt.Sprintf(
@@ -1153,13 +1172,14 @@ func (c *checker) takenOverLater(sn *snapshot) {
 
 // fragileRoutes: a command known only at run time may replace or delete the routes it finds of
 // its family and metric, or take the slot of an add that runs after it: an interface must keep a
-// route out of its reach if it had one.
+// main-table route out of its reach if it had one (a route of another table the model cannot
+// trace to its line, so it may be one that a failing add stops before).
 func (c *checker) fragileRoutes(sn *snapshot) {
 	fb, fa := fragile(c.b, sn.phase), fragile(c.after, sn.phase)
 	solid := func(rs []routecmd.Route, f map[routeID]*parser.Stanza) map[key]int {
 		n := map[key]int{}
 		for _, r := range rs {
-			if f[idOf(r)] == nil {
+			if r.Main() && f[idOf(r)] == nil {
 				n[key{r.Dev, r.Family}]++
 			}
 		}
@@ -1178,8 +1198,14 @@ func (c *checker) fragileRoutes(sn *snapshot) {
 func (c *checker) competing(sn *snapshot) {
 	dup := func(rs []routecmd.Route) map[key]int {
 		n := map[key]int{}
-		seen := map[routeID]bool{}
+		seen, same := map[routeID]bool{}, map[routeID]bool{}
 		for _, r := range rs {
+			// The same route again (listed twice in All, or differing only in onlink or proto)
+			// forwards the same way: it does not compete.
+			if same[idOf(r)] {
+				continue
+			}
+			same[idOf(r)] = true
 			slot := routeID{family: r.Family, typ: r.Type, table: r.Table, metric: r.Metric, dev: r.Dev}
 			if seen[slot] {
 				n[key{r.Dev, r.Family}]++
@@ -1314,7 +1340,8 @@ func (m *model) ownMetricBack(r routecmd.Route, after *bringup.Result, ed bringu
 // fragile returns the default routes that a command known only at run time, reached by the
 // phase, finds in its slot (and so may replace or delete), or that an `ip route add` put in its
 // slot after it ran (where the command's route came first, the add fails with 'File exists'),
-// with the stanza that runs it.
+// and those the later lines of that add's stanza put anywhere (the failure may stop the stanza
+// before them), with the stanza that runs the command.
 func fragile(r *bringup.Result, phase bringup.Phase) map[routeID]*parser.Stanza {
 	out := map[routeID]*parser.Stanza{}
 	mark := func(rt routecmd.Route, s *parser.Stanza) {
@@ -1365,9 +1392,16 @@ func fragile(r *bringup.Result, phase bringup.Phase) map[routeID]*parser.Stanza 
 	}
 	ran := map[slotKey]*parser.Stanza{}                 // boot's commands that ran so far
 	ranLater := map[string]map[slotKey]*parser.Stanza{} // later, by base: its own that ran so far
+	// A stanza whose add may fail may stop there: the routes its later lines add are as fragile.
+	mayStop := map[*parser.Stanza]*parser.Stanza{}
 	for _, q := range r.Requests {
 		if q.Phase == bringup.NotReached || q.Phase > phase {
 			continue
+		}
+		if by := mayStop[q.Stanza]; by != nil {
+			for _, rt := range q.Added {
+				mark(rt, by)
+			}
 		}
 		for _, op := range q.Ops {
 			if len(q.Added) == 0 || op.Action != "add" || op.Tool != "ip" || op.Unknown != "" || op.Background {
@@ -1386,6 +1420,9 @@ func fragile(r *bringup.Result, phase bringup.Phase) map[routeID]*parser.Stanza 
 				if by != nil {
 					for _, rt := range q.Added {
 						mark(rt, by)
+					}
+					if mayStop[q.Stanza] == nil {
+						mayStop[q.Stanza] = by
 					}
 				}
 			}

@@ -635,6 +635,13 @@ func (s *sim) method(st *parser.Stanza, r *Stanza, phys string, v *vars, m metho
 	if m.route == nil || gw == nil {
 		return true
 	}
+	if m.hostRoute {
+		host := "ip route add " + gw.value + " dev " + phys
+		if _, ok, _ := s.k.Run(host, v.env(phys, st, "up")); !ok {
+			r.Why = "its route to the gateway fails: " + host
+			return false
+		}
+	}
 	cmd := m.route(v, phys)
 	first, rest, multi := strings.Cut(cmd, "\n")
 	mark := len(s.k.Changes)

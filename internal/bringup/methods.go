@@ -10,9 +10,12 @@ type method struct {
 	optAddress bool
 	up         bool // it sets the device's link up (ip link set dev IF up)
 	// route returns its default-route command with the gateway (nil: gateway means nothing to it).
-	route   func(v *vars, iface string) string
-	dynamic bool   // it gets a default route at run time
-	unknown string // what it may do to the routes that the model cannot know
+	route func(v *vars, iface string) string
+	// hostRoute: before that, it adds a route to the gateway itself (ip route add %gateway% dev
+	// %iface%); where that fails (a gateway value with a '#' leaves no dev), the stanza fails.
+	hostRoute bool
+	dynamic   bool   // it gets a default route at run time
+	unknown   string // what it may do to the routes that the model cannot know
 }
 
 // gatewayRoute returns a method's route template: the command with %gateway% and the optional
@@ -48,7 +51,7 @@ var methods = map[string]method{
 	"inet6 static":   {up: true, required: []string{"address"}, address: true, route: gatewayRoute("ip -6 route replace", "default")},
 	"inet6 manual":   {up: true},
 	"inet6 dhcp":     {up: true, dynamic: true},
-	"inet6 v4tunnel": {up: true, required: []string{"address", "endpoint"}, address: true, route: gatewayRoute("ip route add", "::/0")},
+	"inet6 v4tunnel": {up: true, required: []string{"address", "endpoint"}, address: true, hostRoute: true, route: gatewayRoute("ip route add", "::/0")},
 	"inet6 6to4":     {up: true, required: []string{"local"}},
 	"inet6 tunnel": {up: true, required: []string{"mode", "endpoint"}, address: true, optAddress: true, route: func(v *vars, iface string) string {
 		if strings.EqualFold(v.get("mode").value, "ipip6") {

@@ -51,6 +51,9 @@ type Route struct {
 	Group   int    // IPv6: the nexthops of one multipath route share a non-zero Group
 }
 
+// Main reports whether the route is in the main table, the one lookups use without a rule.
+func (r Route) Main() bool { return r.Table == mainTable }
+
 // StoredMetric is the metric the kernel stores for a route of family asked for with metric m:
 // IPv6 takes 0 as 1024 (IP6_RT_PRIO_USER).
 func StoredMetric(family string, m uint32) uint32 {
@@ -247,6 +250,9 @@ func (k *Kernel) Apply(op Op) error {
 		return ErrUnmodeled
 	}
 	if !op.Default {
+		if op.Action != "delete" && op.Action != "test" && op.Type == "unicast" && op.Dev == "" && op.Gateway == "" {
+			return ErrNoDev // the kernel needs a device for a route without a gateway
+		}
 		return nil
 	}
 	if op.Link != "" && !k.AnyLink && !k.hasLink(op.Link) {

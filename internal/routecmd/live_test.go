@@ -43,6 +43,11 @@ var liveScenarios = [][]string{
 	{"ip route add default via 192.0.2.1 dev eth1"},
 	{"route add default gw 192.0.2.1 dev eth0:7"},
 	{"ip route add default via 198.51.100.1"},
+	// Routes other than default: one without a gateway needs a device (a v4tunnel's route to
+	// its gateway whose value holds a '#' has none).
+	{"ip route add 2001:db8:99::1"}, {"ip route add 198.51.100.7"}, {"route add -net 198.51.100.0/24"},
+	{"ip route add 2001:db8:99::1 # upstream dev eth0"},
+	{"ip route add 198.51.100.0/24 dev eth0", "ip route del 198.51.100.0/24", "ip -6 route add 2001:db8:99::1 dev eth0"},
 	{"ip route add default via 192.0.2.1 src 192.0.2.99"},
 	{"ip route add default via 192.0.2.1 src 192.0.2.11", "ip route add default via 192.0.2.1 src 192.0.2.10"},
 	{"ip route append default via 192.0.2.1 src 192.0.2.11", "ip route append default via 192.0.2.1 src 192.0.2.10"},
