@@ -145,6 +145,8 @@ log "apply on 5,000 aliases"
 	--command-name "floor" "$FLOOR $A $W/expected" \
 	--command-name "awk + mv" "sh -c $(q "$(awkmv "$A")")" \
 	--command-name "write+fsync (dd conv=fsync)" "dd if=$W/expected of=$W/dd/interfaces bs=1M conv=fsync status=none" \
+	--command-name "GOGC=100 ifacefix --apply --no-backup" "env GOGC=100 $IF --apply --no-backup $A" \
+	--command-name "GOGC=400 ifacefix --apply --no-backup" "env GOGC=400 $IF --apply --no-backup $A" \
 	>&2
 if [ -n "$have_aug" ]; then
 	log "augtool on 5,000 aliases ($AUG_RUNS runs)"
@@ -167,6 +169,7 @@ for n in $SIZES; do
 	args+=(--command-name "check s$n" "$IF --check $W/in/s$n")
 done
 args+=(--command-name "dry typical" "$IF --root examples/basic")
+args+=(--command-name "version" "$IF --version") # Go's start-up and the command line, nothing read
 args+=(--command-name "cat typical" "cat examples/basic/etc/network/interfaces examples/basic/etc/network/interfaces.d/eth0-web")
 "${HF[@]}" -i --runs "$RUNS" --export-json "$W/dry.json" "${args[@]}" >&2
 

@@ -128,6 +128,10 @@ for a in (AP, APB):
 if ms(AUG):
     p(f"- reference, no target: augtool / {AP}: {fx(ratio(ms(AUG), ms(AP)), 0)}; "
       f"augtool / {APB}: {fx(ratio(ms(AUG), ms(APB)), 0)}")
+G100, G400 = "GOGC=100 ifacefix --apply --no-backup", "GOGC=400 ifacefix --apply --no-backup"
+if ms(G100) and ms(G400):
+    p(f"- reference, no target: the collector: `{G100}` {fmt(ms(G100))} ms, `{G400}` {fmt(ms(G400))} ms "
+      f"(both through `env`; the binary leaves GOGC alone)")
 if ms(DD) and ms(FL):
     p(f"- reference: `{FL}` / dd: {fx(ratio(ms(FL), ms(DD)))} (what the temporary file, rename and "
       f"directory fsync add to a bare write and fsync)")
@@ -157,6 +161,8 @@ for kind, cmd in (("dry run", "dry s100000"), ("--check", "check s100000")):
     p(f"- {kind}, 100k stanzas / awk pass: **{fx(r, 1)}** (target ≤ 2x: {v})")
 if d:
     p(f"- reference, no target: typical host, whole-process dry run {fmt(d)} ms (`cat` of its 2 files {fmt(c)} ms)")
+if ms("version"):
+    p(f"- reference, no target: `ifacefix --version` (Go's start-up, nothing read) {fmt(ms('version'))} ms")
 
 # --- 3 ------------------------------------------------------------------------------------------
 p("\n## 3. Peak memory (max RSS, GNU time)\n")
