@@ -1224,9 +1224,9 @@ func (c *checker) competing(sn *snapshot) {
 
 // afterUnknownCommand: a replace or delete that runs after a default-route command known only at
 // run time, in its slot, may take that command's route: removing it may bring back a route the
-// model cannot see (the command's). And an `ip route add` there may fail with 'File exists' and
-// stop its interface: removing it lets the default-route lines after it run, which may take that
-// route in turn.
+// model cannot see (the command's), and letting it run (its stanza failed before it) may take
+// that route. And an `ip route add` there may fail with 'File exists' and stop its interface:
+// removing it lets the default-route lines after it run, which may take that route in turn.
 func (c *checker) afterUnknownCommand() {
 	unknownRan := map[string]*bringup.Request{} // by family: the first such command that ran
 	for i, q := range c.b.Requests {
@@ -1249,6 +1249,42 @@ func (c *checker) afterUnknownCommand() {
 				c.bad(key{q.Stanza.Base(), q.Family}, "cannot be judged, as %s runs `%s %s` before it, whose default route may make it fail with 'File exists' and stop %s there; without it, %s's `%s %s` runs",
 					u.Stanza.Name, u.Opts[0].Name, u.Opts[0].Value, q.Stanza.Name, x.Stanza.Name, x.Opts[0].Name, x.Opts[0].Value)
 			}
+		}
+		if _, ok := unknownRan[q.Family]; !ok && q.Command && slices.ContainsFunc(q.RunTime, mayAdd) {
+			unknownRan[q.Family] = q
+		}
+	}
+	// The same for a replace or delete that runs only with the edits (its stanza failed before
+	// it): it may take that command's route.
+	type line struct {
+		s *parser.Stanza
+		o *parser.Opt
+	}
+	lineOf := func(q *bringup.Request) line {
+		if len(q.Opts) == 0 {
+			return line{q.Stanza, nil}
+		}
+		return line{q.Stanza, q.Opts[0]}
+	}
+	ranBefore := map[line]bool{}
+	for _, q := range c.b.Requests {
+		if q.Phase != bringup.NotReached {
+			ranBefore[lineOf(q)] = true
+		}
+	}
+	unknownRan = map[string]*bringup.Request{}
+	for _, q := range c.after.Requests {
+		if q.Phase == bringup.NotReached {
+			continue
+		}
+		if u := unknownRan[q.Family]; u != nil && u.Stanza != q.Stanza && !ranBefore[lineOf(q)] &&
+			slices.ContainsFunc(q.Ops, func(op routecmd.Op) bool { return takesRoutes(op) && inSlotOf(op, u) }) {
+			what := "gateway route"
+			if q.Command {
+				what = "`" + q.Opts[0].Name + " " + q.Opts[0].Value + "`"
+			}
+			c.bad(key{q.Stanza.Base(), q.Family}, "cannot be judged, as it lets %s's %s run, which may take over the default route of %s's `%s %s` before it",
+				q.Stanza.Name, what, u.Stanza.Name, u.Opts[0].Name, u.Opts[0].Value)
 		}
 		if _, ok := unknownRan[q.Family]; !ok && q.Command && slices.ContainsFunc(q.RunTime, mayAdd) {
 			unknownRan[q.Family] = q
