@@ -238,8 +238,14 @@ func (m *model) further(opt Options) {
 			kp := &keyPlan{k: old.k, primaries: old.primaries, aliases: old.aliases}
 			m.plan(kp, opt)
 			kp.left, kp.failovers = nil, nil
-			for i := range kp.removals {
-				kp.removals[i].what += " (once the other fixes are made)"
+			for i, rm := range kp.removals {
+				// Said the same of the file as it is (a first-round plan refused as a whole, and
+				// no auto line split), it is true of the file: no suffix.
+				if len(m.auto) > 0 || !slices.ContainsFunc(old.left, func(l leftover) bool {
+					return l.opt == rm.opt && strings.HasPrefix(l.msg, rm.what+"; left as is: ")
+				}) {
+					kp.removals[i].what += " (once the other fixes are made)"
+				}
 			}
 			if len(kp.removals) > 0 {
 				next = append(next, kp)
