@@ -114,8 +114,8 @@ fuzz:
 	$(MAKE) fuzz-short FUZZ_RT=6000000x FUZZ_FIX=3000000x
 
 # The differential fuzzer (e2e/differential_test.go), long: DIFF_TREES random trees checked against
-# the real ifupdown and a boot-time route model (about 90 minutes per 100,000 on 2 idle cores,
-# measured 2026-12-03 with 5 live trees per 10,000), DIFF_LIVE of them also brought up for real in
+# the real ifupdown and a boot-time route model (about 70 minutes per 100,000 on 2 cores,
+# measured 2026-12-04 in chunks of 10,000 trees, 6.5-7.8 minutes each, 5 of them live), DIFF_LIVE of them also brought up for real in
 # network namespaces (root) to check the model against the kernel. Mismatches are minimized into
 # e2e/testdata/difffuzz/; -v, so that the summary of what was compared shows.
 DIFF_TREES ?= 100000
