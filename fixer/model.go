@@ -1256,9 +1256,7 @@ func (c *checker) afterUnknownCommand() {
 					u.Stanza.Name, u.Opts[0].Name, u.Opts[0].Value, q.Stanza.Name, x.Stanza.Name, x.Opts[0].Name, x.Opts[0].Value)
 			}
 		}
-		if _, ok := unknownRan[q.Family]; !ok && q.Command && slices.ContainsFunc(q.RunTime, mayAdd) {
-			unknownRan[q.Family] = q
-		}
+		noteUnknown(unknownRan, q)
 	}
 	// The same for a replace or delete that runs only with the edits (its stanza failed before
 	// it): it may take that command's route.
@@ -1292,9 +1290,15 @@ func (c *checker) afterUnknownCommand() {
 			c.bad(key{q.Stanza.Base(), q.Family}, "cannot be judged, as it lets %s's %s run, which may take over the default route of %s's `%s %s` before it",
 				q.Stanza.Name, what, u.Stanza.Name, u.Opts[0].Name, u.Opts[0].Value)
 		}
-		if _, ok := unknownRan[q.Family]; !ok && q.Command && slices.ContainsFunc(q.RunTime, mayAdd) {
-			unknownRan[q.Family] = q
-		}
+		noteUnknown(unknownRan, q)
+	}
+}
+
+// noteUnknown records q in unknownRan (by family) when it is the first command of its family to
+// run a default-route operation known only at run time that may add a route.
+func noteUnknown(unknownRan map[string]*bringup.Request, q *bringup.Request) {
+	if _, ok := unknownRan[q.Family]; !ok && q.Command && slices.ContainsFunc(q.RunTime, mayAdd) {
+		unknownRan[q.Family] = q
 	}
 }
 
