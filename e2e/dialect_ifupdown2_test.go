@@ -214,26 +214,36 @@ func i2Strings(objs []i2Iface, ours bool) []string {
 	var out []string
 	for _, o := range objs {
 		if ours {
-			o.Options = slices.Clone(o.Options)
-			for i, opt := range o.Options {
-				k, v, _ := strings.Cut(opt, " ")
-				if a, ok := i2Aliases[k]; ok {
-					o.Options[i] = a + " " + v
-				}
-			}
+			o = i2Renamed(o)
 		}
 		out = append(out, fmt.Sprintf("%+v", o))
 	}
 	return out
 }
 
-// sortedI2 is i2Strings with each object's options and the objects sorted.
+// i2Renamed is o with each option named by an alias renamed as ifupdown2 prints it.
+func i2Renamed(o i2Iface) i2Iface {
+	o.Options = slices.Clone(o.Options)
+	for i, opt := range o.Options {
+		k, v, _ := strings.Cut(opt, " ")
+		if a, ok := i2Aliases[k]; ok {
+			o.Options[i] = a + " " + v
+		}
+	}
+	return o
+}
+
+// sortedI2 is i2Strings with each object's options and the objects sorted. Ours are renamed
+// first: ifupdown2 sorts the names it prints (endpoint sorts before gateway, tunnel-endpoint after).
 func sortedI2(objs []i2Iface, ours bool) []string {
 	objs = slices.Clone(objs)
 	for i := range objs {
+		if ours {
+			objs[i] = i2Renamed(objs[i])
+		}
 		objs[i].Options = slices.Sorted(slices.Values(objs[i].Options))
 	}
-	out := i2Strings(objs, ours)
+	out := i2Strings(objs, false)
 	slices.Sort(out)
 	return out
 }
