@@ -423,14 +423,35 @@ func (m *model) plan(kp *keyPlan, opt Options) {
 					aliasGatewayMessage(m, kp, s, g), q.Holder.Stanza.Name, m.faith(r0, q.Holder.Stanza))})
 				continue
 			}
-			if q, k := requestOf(r0, s, g), kp.keeper; q != nil && len(q.Added) > 0 && k != nil && !k.Stanza.IsAlias() {
-				// Its route goes; the keeper's must then come up for sure.
+			if q := requestOf(r0, s, g); q == nil {
+				if u := m.downOnFaith(r0, s, nil); u != "" {
+					// It never asks for its route only if a command known only at run time succeeds.
+					kp.left = append(kp.left, leftover{s, g, AliasGateway, fmt.Sprintf(
+						"%s; left as is: it fails so only if a command known only at run time succeeds (%s); otherwise it may come up and install it",
+						aliasGatewayMessage(m, kp, s, g), u)})
+					continue
+				}
+			}
+			if q, k := requestOf(r0, s, g), kp.keeper; q != nil && k != nil && !k.Stanza.IsAlias() {
+				// Its route goes (or, where it added none, would be there without the keeper's):
+				// the keeper's must then come up for sure. (Where it added none, faithRepeats
+				// judges a keeper reached on faith.)
+				added := len(q.Added) > 0
+				if u := m.faithBefore(r0, k); u != "" && added {
+					kp.left = append(kp.left, leftover{s, g, AliasGateway, fmt.Sprintf(
+						"%s; left as is: ifup runs %s's gateway only if a command known only at run time succeeds (%s), so this one may give %s (%s) its only default route",
+						aliasGatewayMessage(m, kp, s, g), k.Stanza.Name, u, kp.k.name, kp.k.family)})
+					continue
+				}
 				x, st, what := (*parser.Stanza)(nil), (*parser.Stanza)(nil), k.Stanza.Name+"'s gateway is installed"
 				if k.Command {
 					x, st = m.unknownInTheWayOfCommand(k)
 					what = fmt.Sprintf("%s's `%s %s` adds its route", k.Stanza.Name, k.Opts[0].Name, k.Opts[0].Value)
 				} else {
 					x, st = m.unknownInTheWay(k.Stanza, g)
+				}
+				if x != nil && !added && !r0.Of(x).BeganBefore(r0.Of(st)) {
+					x = nil // it runs after: the keeper's route is there first
 				}
 				if x != nil {
 					kp.left = append(kp.left, leftover{s, g, AliasGateway, fmt.Sprintf(
@@ -1560,6 +1581,43 @@ func (m *model) faithUpTo(r *bringup.Result, s *parser.Stanza, self bool) string
 		}
 		if p == s {
 			break
+		}
+	}
+	return ""
+}
+
+// downOnFaith returns a command known only at run time that, in r, decides that stanza s does
+// not come up: the model took it as succeeding, and the route in the way of a request of s (or of
+// a stanza s waits for: an earlier one of its name, one of its VLAN's parent) is there only then.
+// "" when there is none, or s comes up. seen guards the walk (nil at the top).
+func (m *model) downOnFaith(r *bringup.Result, s *parser.Stanza, seen map[*parser.Stanza]bool) string {
+	if r.Of(s).Up || seen[s] {
+		return ""
+	}
+	if seen == nil {
+		seen = map[*parser.Stanza]bool{}
+	}
+	seen[s] = true
+	for _, q := range r.Of(s).Requests {
+		if h := q.Holder; q.Err != nil && h != nil && h.Stanza != s {
+			if u := m.faithBefore(r, h); u != "" {
+				return u
+			}
+			if u := m.faith(r, h.Stanza); u != "" {
+				return u
+			}
+		}
+	}
+	var waits []*parser.Stanza
+	if i := strings.IndexByte(s.Name, '.'); i > 0 {
+		waits = m.stanzasNamed(s.Name[:i])
+	}
+	for _, p := range slices.Concat(waits, m.stanzasNamed(s.Name)) {
+		if p == s {
+			break
+		}
+		if u := m.downOnFaith(r, p, seen); u != "" {
+			return u
 		}
 	}
 	return ""
