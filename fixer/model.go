@@ -1925,6 +1925,18 @@ func (m *model) unknownBefore(kp *keyPlan, s *parser.Stanza) *parser.Stanza {
 	return nil
 }
 
+// unknownBeforeOf is unknownBefore for any stanza: a stanza of s's base interface and family,
+// of another name, that began before s and runs a command known only at run time; nil when none.
+func (m *model) unknownBeforeOf(s *parser.Stanza) *parser.Stanza {
+	rs := m.cur.Of(s)
+	for _, x := range m.stanzasOf(s.Base()) {
+		if r := m.cur.Of(x); x.Name != s.Name && x.Family == s.Family && r.Unknown != "" && r.BeganBefore(rs) {
+			return x
+		}
+	}
+	return nil
+}
+
 // differsFrom says how an alias's gateway and metric differ from the route of the keeper (the
 // request that holds the interface's default route): ", which differs from eth0's gateway
 // 192.0.2.1", or "" when they are the same (or there is no keeper to compare with).
@@ -1957,6 +1969,10 @@ func commandOutcome(m *model, o *parser.Opt, r routecmd.Result, q *bringup.Reque
 		s := outcome(q)
 		if st := m.cur.Of(o.Stanza); q.Warned {
 			s += ", so the command fails, and " + dialectOf(q) + " only warns and goes on"
+		} else if x := m.unknownBeforeOf(o.Stanza); q.Err != nil && st.At == o && errors.Is(q.Err, routecmd.ErrExist) && x != nil {
+			// What the kernel has by then (the address that makes its gateway reachable, a
+			// route in its way) depends on a command known only at run time.
+			s += fmt.Sprintf(", if %s comes up (it runs %s), and then ifup fails for %s", x.Name, m.cur.Of(x).Unknown, o.Stanza.Name)
 		} else if q.Err != nil && st.At == o {
 			s += failsFor(q, o.Stanza.Name)
 		} else if q.Err != nil && !errors.Is(q.Err, routecmd.ErrUnmodeled) {
