@@ -121,7 +121,7 @@ func TestLiveRouteCases(t *testing.T) {
 				t.Errorf("default routes after the fix %q, want %q", after.defaults4, w)
 			}
 			if after.code != 0 && before.code == 0 {
-				t.Errorf("ifup -a succeeded before the fix and fails after it:\n%s", after.stderr)
+				t.Errorf("ifup %s succeeded before the fix and fails after it:\n%s", strings.Join(up, " "), after.stderr)
 			}
 		})
 	}

@@ -416,14 +416,15 @@ func (m *model) plan(kp *keyPlan, opt Options) {
 			if g == keeperAlias {
 				continue
 			}
-			if q := requestOf(r0, s, g); m.heldOnFaith(r0, q, s) != nil {
+			q := requestOf(r0, s, g)
+			if m.heldOnFaith(r0, q, s) != nil {
 				// The route in its way is there only if a command known only at run time succeeds.
 				kp.left = append(kp.left, leftover{s, g, AliasGateway, fmt.Sprintf(
 					"%s; left as is: %s comes up only if a command known only at run time succeeds (%s), so whether this gateway's route is in the way of another cannot be judged",
 					aliasGatewayMessage(m, kp, s, g), q.Holder.Stanza.Name, m.faith(r0, q.Holder.Stanza))})
 				continue
 			}
-			if q := requestOf(r0, s, g); q == nil {
+			if q == nil {
 				if u := m.downOnFaith(r0, s, nil); u != "" {
 					// It never asks for its route only if a command known only at run time succeeds.
 					kp.left = append(kp.left, leftover{s, g, AliasGateway, fmt.Sprintf(
@@ -432,7 +433,7 @@ func (m *model) plan(kp *keyPlan, opt Options) {
 					continue
 				}
 			}
-			if q, k := requestOf(r0, s, g), kp.keeper; q != nil && k != nil && !k.Stanza.IsAlias() {
+			if k := kp.keeper; q != nil && k != nil && !k.Stanza.IsAlias() {
 				// Its route goes (or, where it added none, would be there without the keeper's):
 				// the keeper's must then come up for sure. (Where it added none, faithRepeats
 				// judges a keeper reached on faith.)
@@ -1600,8 +1601,9 @@ func (m *model) downOnFaith(r *bringup.Result, s *parser.Stanza, seen map[*parse
 	seen[s] = true
 	for _, q := range r.Of(s).Requests {
 		if h := q.Holder; q.Err != nil && h != nil && h.Stanza != s {
-			if u := m.faithBefore(r, h); u != "" {
-				return u
+			// (faithBefore's stanzas are faith's, up to h's own.)
+			if h.After != "" {
+				return h.After
 			}
 			if u := m.faith(r, h.Stanza); u != "" {
 				return u
@@ -1852,9 +1854,9 @@ func aliasGatewayMessage(m *model, kp *keyPlan, s *parser.Stanza, g *parser.Opt)
 		if q.Holder == keeper {
 			keeper = nil
 		}
-	case q != nil && errors.Is(q.Err, routecmd.ErrExist) && !q.Silent && m.unknownBefore(kp, s) != nil:
+	case q != nil && errors.Is(q.Err, routecmd.ErrExist) && !q.Silent && m.unknownBefore(s) != nil:
 		// What the kernel has by then depends on a command known only at run time.
-		x := m.unknownBefore(kp, s)
+		x := m.unknownBefore(s)
 		what = fmt.Sprintf("%s, if %s comes up (it runs %s), and then ifup fails for %s", outcome(q), x.Name, m.cur.Of(x).Unknown, s.Name)
 		if q.Holder == keeper {
 			keeper = nil
@@ -1911,26 +1913,18 @@ func aliasGatewayMessage(m *model, kp *keyPlan, s *parser.Stanza, g *parser.Opt)
 	return head + ": " + what
 }
 
-// unknownBefore returns a stanza of kp's interface, of another name than s (an earlier stanza of
+// unknownBefore returns a stanza of s's interface and family, of another name than s (an earlier stanza of
 // s's name is said by Request.After), that began before s and runs a command known only at run
 // time: what the kernel has when s comes up depends on it (the address a route of s needs, a
 // route in its way). nil when there is none.
-func (m *model) unknownBefore(kp *keyPlan, s *parser.Stanza) *parser.Stanza {
+func (m *model) unknownBefore(s *parser.Stanza) *parser.Stanza {
+	kp := m.byKey[key{s.Base(), s.Family}]
+	if kp == nil {
+		return nil // not simulated: nothing of it runs
+	}
 	rs := m.cur.Of(s)
 	for _, x := range append(slices.Clone(kp.primaries), kp.aliases...) {
 		if r := m.cur.Of(x); x.Name != s.Name && r.Unknown != "" && r.BeganBefore(rs) {
-			return x
-		}
-	}
-	return nil
-}
-
-// unknownBeforeOf is unknownBefore for any stanza: a stanza of s's base interface and family,
-// of another name, that began before s and runs a command known only at run time; nil when none.
-func (m *model) unknownBeforeOf(s *parser.Stanza) *parser.Stanza {
-	rs := m.cur.Of(s)
-	for _, x := range m.stanzasOf(s.Base()) {
-		if r := m.cur.Of(x); x.Name != s.Name && x.Family == s.Family && r.Unknown != "" && r.BeganBefore(rs) {
 			return x
 		}
 	}
@@ -1969,7 +1963,7 @@ func commandOutcome(m *model, o *parser.Opt, r routecmd.Result, q *bringup.Reque
 		s := outcome(q)
 		if st := m.cur.Of(o.Stanza); q.Warned {
 			s += ", so the command fails, and " + dialectOf(q) + " only warns and goes on"
-		} else if x := m.unknownBeforeOf(o.Stanza); q.Err != nil && st.At == o && errors.Is(q.Err, routecmd.ErrExist) && x != nil {
+		} else if x := m.unknownBefore(o.Stanza); q.Err != nil && st.At == o && errors.Is(q.Err, routecmd.ErrExist) && x != nil {
 			// What the kernel has by then (the address that makes its gateway reachable, a
 			// route in its way) depends on a command known only at run time.
 			s += fmt.Sprintf(", if %s comes up (it runs %s), and then ifup fails for %s", x.Name, m.cur.Of(x).Unknown, o.Stanza.Name)
