@@ -264,7 +264,7 @@ func (s *sim) snapBoot() {
 // routes All is one order's answer, not every order's.
 func (s *sim) later(names []string) {
 	bootRoutes := s.k.Routes()
-	nAddrs, nUp := len(s.k.Addrs), len(s.upLinks)
+	nAddrs, nUp, devRoutes := len(s.k.Addrs), len(s.upLinks), s.k.DevRoutes
 	var added []routecmd.Route // routes some interface added, in order; inAll says which remain
 	inAll := map[routecmd.Route]bool{}
 	for _, r := range bootRoutes {
@@ -326,7 +326,7 @@ func (s *sim) later(names []string) {
 			}
 			delete(s.addrs, ak)
 		}
-		s.k.Addrs = s.k.Addrs[:nAddrs]
+		s.k.Addrs, s.k.DevRoutes = s.k.Addrs[:nAddrs], devRoutes
 		for _, d := range s.upLinks[nUp:] {
 			delete(s.k.Up, d)
 		}

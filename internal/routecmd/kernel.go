@@ -78,6 +78,11 @@ type Kernel struct {
 	// device up (onlink), or a connected address on an up device.
 	Up    map[string]bool
 	Addrs []Addr
+	// DevRoutes are the main-table routes without a gateway to other destinations than
+	// default (a host route to a gateway, a subnet on a device) that operations added, by
+	// prefix and device: the kernel's gateway lookup reaches through them. Whether such an
+	// operation itself succeeds is not modeled (it does).
+	DevRoutes []Addr
 	// slots are the routes by family, table and metric, each in the kernel's order. Within a
 	// table the kernel keeps its routes sorted by metric, and every operation but a delete of
 	// any metric acts on the routes of one metric, so many default routes cost no more each
@@ -253,6 +258,7 @@ func (k *Kernel) Apply(op Op) error {
 		if op.Action != "delete" && op.Action != "test" && op.Type == "unicast" && op.Dev == "" && op.Gateway == "" {
 			return ErrNoDev // the kernel needs a device for a route without a gateway
 		}
+		k.noteDevRoute(op)
 		return nil
 	}
 	if op.Link != "" && !k.AnyLink && !k.hasLink(op.Link) {
@@ -286,7 +292,7 @@ func (k *Kernel) Apply(op Op) error {
 	}
 	if op.Tool == "route" && r.Type == "unreachable" {
 		r.Dev, r.Scope = "", "host" // rtentry_to_fib_config returns before it reads the device
-	} else if err := k.nexthop(&r); err != nil {
+	} else if err := k.nexthop(&r, op.Tool); err != nil {
 		return err
 	}
 	var fl flags
@@ -325,8 +331,9 @@ func (k *Kernel) Apply(op Op) error {
 type flags struct{ create, excl, replace, appnd bool }
 
 // nexthop checks the device, gateway and src the way fib_check_nh() and ip6_route_info_create()
-// do, and fills in the device and scope the kernel derives.
-func (k *Kernel) nexthop(r *Route) error {
+// do, and fills in the device and scope the kernel derives; tool is the command's (route's
+// ioctl derives the scope from the gateway's address type).
+func (k *Kernel) nexthop(r *Route, tool string) error {
 	v6 := r.Family == "inet6"
 	if r.Type != "unicast" {
 		if r.Gateway != "" {
@@ -339,6 +346,17 @@ func (k *Kernel) nexthop(r *Route) error {
 		gw, err := netip.ParseAddr(r.Gateway)
 		if err != nil || gw.Is6() != v6 {
 			return ErrInval // RTA_VIA with another family
+		}
+		local, bcast := k.addrType(gw)
+		switch {
+		case v6 && local: // ip6_validate_gw: "Gateway can not be a local address"
+			return ErrInval
+		case r.Onlink && (local || bcast): // fib_check_nh_v4_gw: only a unicast address onlink
+			return ErrInval
+		case bcast && tool == "route": // a link-scope route: its lookup finds host routes only
+			return ErrUnreach
+		case bcast: // the lookup finds the broadcast route
+			return ErrInval
 		}
 		switch {
 		case r.Onlink:
@@ -356,22 +374,16 @@ func (k *Kernel) nexthop(r *Route) error {
 				return ErrDown
 			}
 		default:
-			dev := ""
-			for _, a := range k.Addrs {
-				if k.Up != nil && !k.Up[a.Dev] {
-					continue // no connected route while the link is down
-				}
-				if a.Prefix.Addr().Is6() == v6 && a.Prefix.Masked().Contains(gw) && (r.Dev == "" || a.Dev == r.Dev) {
-					dev = a.Dev
-					break
-				}
-			}
+			dev := k.linkRouteDev(gw, r.Family, r.Dev)
 			if dev == "" {
 				return ErrUnreach
 			}
 			r.Dev = dev
 		}
 		r.Scope = "universe"
+		if local && tool == "route" {
+			r.Scope = "link" // rtentry_to_fib_config: universe only for a unicast gateway
+		}
 	} else {
 		if r.Dev == "" {
 			return ErrNoDev
@@ -400,6 +412,92 @@ func (k *Kernel) nexthop(r *Route) error {
 		}
 	}
 	return nil
+}
+
+// addrType reports whether the kernel's local table holds gw as a local address (one of Addrs,
+// or any address in a loopback device's subnet) or, for IPv4, as a subnet's broadcast address.
+func (k *Kernel) addrType(gw netip.Addr) (local, bcast bool) {
+	for _, a := range k.Addrs {
+		p := a.Prefix
+		if p.Addr().Is6() != gw.Is6() {
+			continue
+		}
+		switch {
+		case p.Addr() == gw, a.Dev == "lo" && p.Masked().Contains(gw):
+			local = true
+		case gw.Is4() && p.Bits() <= 30 && p.Masked().Contains(gw) && lastAddr(p) == gw:
+			bcast = true
+		}
+	}
+	return local, bcast
+}
+
+// lastAddr is the highest address of p (an IPv4 subnet's broadcast address).
+func lastAddr(p netip.Prefix) netip.Addr {
+	b := p.Masked().Addr().As4()
+	for i := p.Bits(); i < 32; i++ {
+		b[i/8] |= 0x80 >> (i % 8)
+	}
+	return netip.AddrFrom4(b)
+}
+
+// linkRouteDev returns the device of the link-scope route the kernel's lookup of gateway gw
+// takes (the longest prefix: an address's subnet, a route in DevRoutes, then a main-table default
+// route without a gateway, lowest metric first), on device dev when it is set, or "" when none
+// holds gw. Only routes whose device is up count.
+func (k *Kernel) linkRouteDev(gw netip.Addr, family, dev string) string {
+	best, bits := "", -1
+	consider := func(d string, p netip.Prefix) {
+		if p.Addr().Is6() == gw.Is6() && p.Bits() > bits && (dev == "" || d == dev) &&
+			(k.Up == nil || k.Up[d]) && p.Masked().Contains(gw) {
+			best, bits = d, p.Bits()
+		}
+	}
+	for _, a := range k.Addrs {
+		consider(a.Dev, a.Prefix)
+	}
+	for _, a := range k.DevRoutes {
+		consider(a.Dev, a.Prefix)
+	}
+	if bits >= 0 {
+		return best
+	}
+	var keys []slotKey
+	for key := range k.slots {
+		if key.family == family && key.table == mainTable {
+			keys = append(keys, key)
+		}
+	}
+	slices.SortFunc(keys, compareKeys)
+	for _, key := range keys {
+		for _, x := range k.slots[key] {
+			if x.Type == "unicast" && x.Gateway == "" && x.Dev != "" && (dev == "" || x.Dev == dev) &&
+				(k.Up == nil || k.Up[x.Dev]) {
+				return x.Dev
+			}
+		}
+	}
+	return ""
+}
+
+// noteDevRoute records in DevRoutes the route without a gateway that op adds to another
+// destination than default, or removes the one it deletes.
+func (k *Kernel) noteDevRoute(op Op) {
+	p, err := netip.ParsePrefix(op.Dst)
+	if err != nil || op.Type != "unicast" && !(op.Action == "delete" && op.Type == "") || op.Gateway != "" || !op.Main() {
+		return
+	}
+	p = p.Masked()
+	i := slices.IndexFunc(k.DevRoutes, func(a Addr) bool { return a.Prefix == p && (op.Link == "" || a.Dev == op.Link) })
+	switch {
+	case op.Action == "delete":
+		if i >= 0 {
+			k.DevRoutes = slices.Delete(slices.Clone(k.DevRoutes), i, i+1) // never in place: bringup keeps earlier ones
+		}
+	case op.Action == "change" || op.Action == "test":
+	case i < 0 && op.Link != "" && (k.Up == nil || k.Up[op.Link]):
+		k.DevRoutes = append(k.DevRoutes, Addr{Dev: op.Link, Prefix: p})
+	}
 }
 
 // same is the identity of an IPv4 route (fib_info and type).

@@ -68,6 +68,25 @@ var liveScenarios = [][]string{
 	{"ip route add default via 192.0.2.1 dev eth0 && ip route add default via 192.0.2.2 dev eth0 metric 5"},
 	{base4, "ip route add default via 192.0.2.1 dev eth0 && ip route add default via 192.0.2.2 dev eth0 metric 5"},
 	{base4, "! ip route add default via 192.0.2.1 dev eth0"},
+	// A route without a gateway is a link-scope route: a gateway outside every connected subnet
+	// is reachable through it (the longest prefix that holds it), on its device only.
+	{"ip route add default dev eth0", "route add default gw 198.51.100.1"},
+	{"ip route add default dev eth0 metric 9", "ip route add default via 198.51.100.1 metric 5"},
+	{"ip route add default dev eth0", "ip route add default via 198.51.100.1 dev eth0p metric 5"},
+	{"ip route add default dev eth0 table 100", "ip route add default via 198.51.100.1 metric 5"},
+	{"ip -6 route add default dev eth0 metric 9", "ip -6 route add default via 2001:db8:99::1 metric 5"},
+	{"ip route add 198.51.100.1 dev eth0", "ip route add default via 198.51.100.1"},
+	{"ip route add 198.51.100.0/24 dev eth0p", "route add default gw 198.51.100.1"},
+	{"ip route add 198.51.100.0/24 dev eth0p", "ip route add 198.51.100.1 dev eth0", "ip route add default via 198.51.100.1 src 192.0.2.10"},
+	{"ip route add 198.51.100.1 dev eth0", "ip route del 198.51.100.1", "ip route add default via 198.51.100.1"},
+	{"ip route add 198.51.100.1 dev eth0 table 100", "ip route add default via 198.51.100.1"},
+	{"ip route add 198.51.100.0/24 via 192.0.2.1", "ip route add default via 198.51.100.1"},
+	{"ip -6 route add 2001:db8:99::1 dev eth0", "ip -6 route add default via 2001:db8:99::1"},
+	{"route add -host 198.51.100.1 dev eth0", "route add default gw 198.51.100.1"},
+	{"ip route add default via 192.0.2.10"}, {"route add default gw 192.0.2.11"}, {"ip -6 route add default via 2001:db8::10"},
+	{"ip -6 route add default via 2001:db8::10 dev eth0 onlink"}, {"ip route add default via 192.0.2.10 dev eth0 onlink"}, {"route add default gw 192.0.2.10 dev eth0"},
+	{"ip route add default via 192.0.2.255 dev eth0 onlink"}, {"ip route add default via 192.0.2.255"}, {"ip route add default via 192.0.2.0 dev eth0 onlink"}, {"ip route add default via 127.0.0.1 dev eth0 onlink"}, {"ip -6 route add default via 2001:db8::10 dev eth0p onlink"},
+	{"route add default gw 192.0.2.255"}, {"route add default gw 127.0.0.1"}, {"ip route add default via 127.0.0.5"}, {"route add default gw 192.0.2.11 dev eth0p"},
 }
 
 func TestLive(t *testing.T) {

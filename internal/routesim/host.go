@@ -611,6 +611,34 @@ func (h *Host) localAddr(ip netip.Addr) bool {
 	return false
 }
 
+// localDev returns the device of the IPv4 local address ip (restricted to dev when it is set).
+func (h *Host) localDev(ip netip.Addr, dev string) (string, bool) {
+	for _, a := range h.addrs {
+		if ip.Is4() && a.p.Addr() == ip && (dev == "" || a.dev == dev) {
+			return a.dev, true
+		}
+	}
+	return "", false
+}
+
+// broadcastAddr reports whether ip is the broadcast address of an IPv4 subnet of the host's
+// addresses (a /30 or shorter): the kernel keeps a broadcast route for it.
+func (h *Host) broadcastAddr(ip netip.Addr) bool {
+	for _, a := range h.addrs {
+		if !ip.Is4() || !a.p.Addr().Is4() || a.p.Bits() > 30 || !a.p.Masked().Contains(ip) {
+			continue
+		}
+		b := a.p.Masked().Addr().As4()
+		for i := a.p.Bits(); i < 32; i++ {
+			b[i/8] |= 0x80 >> (i % 8)
+		}
+		if netip.AddrFrom4(b) == ip {
+			return true
+		}
+	}
+	return false
+}
+
 // ipAddr models ip address add|replace|delete|flush|show.
 func (h *Host) ipAddr(args []string, fam int, a []string) int {
 	if len(a) == 0 {
@@ -1180,12 +1208,17 @@ func (h *Host) resolve(s routeSpec) (Route, string) {
 		if !l.up {
 			return r, "Device for nexthop is not up"
 		}
+	case s.fam == 6 && h.localAddr(s.via):
+		return r, "Gateway can not be a local address"
 	case s.onlink:
 		if l == nil {
 			return r, "Nexthop device required for onlink"
 		}
 		if !l.up {
 			return r, "Nexthop device is not up"
+		}
+		if h.localAddr(s.via) || h.broadcastAddr(s.via) { // IPv4: onlink takes a unicast address only
+			return r, "Nexthop has invalid gateway"
 		}
 	case s.fam == 6 && s.via.IsLinkLocalUnicast():
 		if l == nil {
@@ -1194,9 +1227,15 @@ func (h *Host) resolve(s routeSpec) (Route, string) {
 		if !l.up {
 			return r, "Nexthop device is not up"
 		}
+	case h.broadcastAddr(s.via): // the lookup finds the subnet's broadcast route
+		return r, "Nexthop has invalid gateway"
 	default:
-		dev, ok := h.onLink(s.fam, s.via, r.Dev)
-		if !ok || h.localAddr(s.via) {
+		// IPv4 takes a local gateway (its local route) as it takes a connected one.
+		dev, ok := h.localDev(s.via, r.Dev)
+		if !ok {
+			dev, ok = h.onLink(s.fam, s.via, r.Dev)
+		}
+		if !ok {
 			if s.fam == 6 {
 				return r, "No route to host"
 			}

@@ -93,6 +93,25 @@ func TestIPv4Rules(t *testing.T) {
 	)
 }
 
+// TestGatewayAddressType: a local or broadcast address as the gateway (statuses recorded by
+// internal/routecmd's live test, which runs the same lines).
+func TestGatewayAddressType(t *testing.T) {
+	h := run(t, []step{
+		{"ip link set eth0 up", 0},
+		{"ip addr add 192.0.2.10/24 dev eth0", 0},
+		{"ip -6 addr add 2001:db8::10/64 dev eth0 nodad", 0},
+		{"ip route add default via 192.0.2.10 dev eth0 onlink", 2},  // Nexthop has invalid gateway
+		{"ip route add default via 192.0.2.255 dev eth0 onlink", 2}, // Nexthop has invalid gateway
+		{"ip route add default via 192.0.2.255", 2},                 // Nexthop has invalid gateway
+		{"route add default gw 192.0.2.255", 7},                     // Network is unreachable
+		{"ip -6 route add default via 2001:db8::10", 2},             // Gateway can not be a local address
+		{"ip -6 route add default via 2001:db8::10 dev eth0 onlink", 2},
+		{"route add default gw 192.0.2.10 dev eth1", 7}, // Network is unreachable
+		{"ip route add default via 192.0.2.10", 0},
+	})
+	expect(t, h, "inet default via 192.0.2.10 dev eth0 metric 0 table 254")
+}
+
 func TestIPv4Abbreviations(t *testing.T) {
 	h := run(t, []step{
 		{"ip l s eth0 up", 0},
@@ -205,7 +224,7 @@ func TestShell(t *testing.T) {
 		{`GW=192.0.2.7; ip route add default via "$GW" dev eth0 metric 6 onlink`, 0},
 		{"ip route add default via 192.0.2.8 dev eth0 metric 7 onlink && false", 1},
 		{"! ip route add default via 192.0.2.9 dev eth0 metric 8 onlink", 1},
-		{"{ ip route add default via 192.0.2.10 dev eth0 metric 9 onlink; } > /dev/null", 0},
+		{"{ ip route add default via 192.0.2.20 dev eth0 metric 9 onlink; } > /dev/null", 0}, // not .10, the host's own address: the kernel refuses it onlink
 		{"(exit 3)", 3},
 		{"192.0.2.11 dev eth0 onlink", 127}, // the second line of a repeated gateway
 		{"if test -d /sys/class/net/bond0 &&         ! ip link show bond0.100 >/dev/null 2>&1;     then         if test `cat /sys/class/net/bond0/type` -eq 32; then             echo 0x100 > /sys/class/net/bond0/create_child;         else             ip link set up dev bond0;             ip link add link bond0 name bond0.100 type vlan id 100; \tfi;     fi", 0},
@@ -226,7 +245,7 @@ func TestShell(t *testing.T) {
 		"inet default via 192.0.2.7 dev eth0 metric 6 table 254 onlink",
 		"inet default via 192.0.2.8 dev eth0 metric 7 table 254 onlink",
 		"inet default via 192.0.2.9 dev eth0 metric 8 table 254 onlink",
-		"inet default via 192.0.2.10 dev eth0 metric 9 table 254 onlink",
+		"inet default via 192.0.2.20 dev eth0 metric 9 table 254 onlink",
 		"inet default via 192.0.2.12 dev eth0 metric 11 table 254 onlink",
 	)
 }
