@@ -217,7 +217,7 @@ func checkInvariants(t testing.TB, cfg *parser.Config, res *fixer.Result, opt fi
 			mv := got[len(want)].value
 			okv := false
 			for o := range removedOpts {
-				if o.Name == "gateway" && o.Stanza.IsAlias() && o.Stanza.Base() == s.Name && (o.Stanza.Family == s.Family || cfg.Dialect == parser.IfupdownNG) && o.Value == mv {
+				if (o.Name == "gateway" || o.Name == "gateway?") && o.Stanza.IsAlias() && o.Stanza.Base() == s.Name && (o.Stanza.Family == s.Family || cfg.Dialect == parser.IfupdownNG) && o.Value == mv {
 					okv = true
 				}
 			}
