@@ -237,8 +237,11 @@ func TestDialectNGLive(t *testing.T) {
 			}
 			before := ngCompare(t, "before", cfg, tr.files, veths)
 			after := ngCompare(t, "after", cfg2, fixed, veths)
+			// One default route per family it had, or more only where a finding is left for a
+			// person (two routes the configuration asks for side by side, say).
+			left := slices.ContainsFunc(res.Findings, func(f *fixer.Finding) bool { return !f.Fixed() && !f.Note })
 			for fam, n := range before {
-				if n > 0 && after[fam] != 1 {
+				if n > 0 && (after[fam] == 0 || after[fam] > 1 && !left) {
 					t.Errorf("after the fix: %d %s default routes, want 1 (it had %d)", after[fam], fam, n)
 				}
 			}
@@ -290,6 +293,12 @@ func ngCompare(t *testing.T, label string, cfg *parser.Config, files map[string]
 	var want4, want6 []string
 	for _, r := range sim.Boot {
 		s := "default via " + r.Gateway + " dev " + r.Dev
+		if r.Gateway == "" {
+			s = "default dev " + r.Dev
+			if r.Family == "inet" {
+				s += " scope link"
+			}
+		}
 		if r.Metric != 0 {
 			s += " metric " + strconv.FormatUint(uint64(r.Metric), 10)
 		}

@@ -43,6 +43,10 @@ func TestLiveRouteCases(t *testing.T) {
 		// eth0:1, brought up by hand after boot, no longer fails: its up line replaces
 		// eth0:mail's route with the same gateway and device (no onlink).
 		"route-same-route-listed-twice": {"default via 192.0.2.1 dev eth0"},
+		// The gateway is reached through the device route (eth0 has no address): both stay.
+		"route-device-default-reaches-gateway": {"default dev eth0 scope link", "default via 192.0.2.1 dev eth0"},
+		"route-host-route-reaches-gateway":     {"default via 172.31.1.1 dev eth0"},
+		"route-gateway-own-address":            {"default via 192.0.2.1 dev eth0 onlink"},
 	}
 	// What ifup brings up, where not -a: boot, then interfaces a person brings up by hand
 	// (which the fix is about).
