@@ -326,7 +326,8 @@ func (s *sim) later(names []string) {
 			}
 			delete(s.addrs, ak)
 		}
-		s.k.Addrs, s.k.DevRoutes = s.k.Addrs[:nAddrs], devRoutes
+		s.k.TrimAddrs(nAddrs)
+		s.k.DevRoutes = devRoutes
 		for _, d := range s.upLinks[nUp:] {
 			delete(s.k.Up, d)
 		}
@@ -626,7 +627,7 @@ func (s *sim) method(st *parser.Stanza, r *Stanza, phys string, v *vars, m metho
 			return false
 		}
 		s.addrs[ak] = true
-		s.k.Addrs = append(s.k.Addrs, routecmd.Addr{Dev: base(phys), Label: phys, Prefix: p})
+		s.k.AddAddr(routecmd.Addr{Dev: base(phys), Label: phys, Prefix: p})
 	}
 	if m.up {
 		s.linkUp(base(phys))

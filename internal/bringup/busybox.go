@@ -468,7 +468,7 @@ func (s *sim) bbRun(st *parser.Stanza, r *Stanza, iface string, v *vars, c strin
 			return fail("its address "+p.String()+" is already on "+dev+" (ip addr add: File exists)", nil)
 		}
 		s.addrs[ak] = true
-		s.k.Addrs = append(s.k.Addrs, routecmd.Addr{Dev: dev, Label: iface, Prefix: p})
+		s.k.AddAddr(routecmd.Addr{Dev: dev, Label: iface, Prefix: p})
 	case len(argv) >= 3 && argv[0] == "ip" && argv[1] == "link" && argv[len(argv)-1] == "up":
 		s.linkUp(dev)
 	case len(argv) >= 3 && argv[0] == "ip" && argv[1] == "route" && argv[2] == "add":

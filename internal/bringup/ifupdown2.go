@@ -177,7 +177,7 @@ func (s *sim) upI2(name, method string, opts []optI2) string {
 				}
 				p = netip.PrefixFrom(a, a.BitLen())
 			}
-			s.k.Addrs = append(s.k.Addrs, routecmd.Addr{Dev: name, Label: name, Prefix: p})
+			s.k.AddAddr(routecmd.Addr{Dev: name, Label: name, Prefix: p})
 		}
 	}
 	metric := ""

@@ -573,7 +573,7 @@ func (s *ngSim) static(x *ngIface, dev string, res func(*parser.Stanza) *Stanza)
 			continue // ip addr add: File exists, ignored
 		}
 		s.addrs[ak] = true
-		s.k.Addrs = append(s.k.Addrs, routecmd.Addr{Dev: dev, Prefix: p})
+		s.k.AddAddr(routecmd.Addr{Dev: dev, Prefix: p})
 	}
 	metric := x.last("metric")
 	if metric == "" {
@@ -606,10 +606,10 @@ func (s *ngSim) static(x *ngIface, dev string, res func(*parser.Stanza) *Stanza)
 			if gw, err := netip.ParseAddr(e.value); err == nil && x.dynamic() {
 				// DHCP (run before) gives an address known only at run time: the model takes
 				// the gateway as on its network.
-				s.k.Addrs = append(s.k.Addrs, routecmd.Addr{Dev: dev, Prefix: netip.PrefixFrom(gw, gw.BitLen())})
+				s.k.AddAddr(routecmd.Addr{Dev: dev, Prefix: netip.PrefixFrom(gw, gw.BitLen())})
 			}
 			errs = []error{s.k.Apply(op)}
-			s.k.Addrs = s.k.Addrs[:n]
+			s.k.TrimAddrs(n)
 		}
 		st := e.at
 		if e.opt != nil && e.opt.Stanza.Name == x.it.Name {

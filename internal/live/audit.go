@@ -486,7 +486,7 @@ func simulate(snap *Snapshot, changes []*Change, expect []routecmd.Route) string
 	k := &routecmd.Kernel{AnyLink: true}
 	k.SetRoutes(snap.Routes)
 	for _, ad := range snap.Addrs {
-		k.Addrs = append(k.Addrs, routecmd.Addr{Dev: ad.Dev, Label: ad.Label, Prefix: ad.Prefix})
+		k.AddAddr(routecmd.Addr{Dev: ad.Dev, Label: ad.Label, Prefix: ad.Prefix})
 	}
 	had := map[slot]bool{}
 	for _, r := range snap.Routes {

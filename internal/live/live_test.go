@@ -35,7 +35,7 @@ func newFake(t *testing.T, routes []routecmd.Route, addrs []Addr) *fakeKernel {
 	f := &fakeKernel{t: t, k: &routecmd.Kernel{AnyLink: true}, addrs: addrs}
 	f.k.SetRoutes(routes)
 	for _, a := range addrs {
-		f.k.Addrs = append(f.k.Addrs, routecmd.Addr{Dev: a.Dev, Label: a.Label, Prefix: a.Prefix})
+		f.k.AddAddr(routecmd.Addr{Dev: a.Dev, Label: a.Label, Prefix: a.Prefix})
 	}
 	return f
 }

@@ -76,8 +76,12 @@ type Kernel struct {
 	AnyLink bool
 	// Up, when not nil, holds the devices whose link is up: a gateway route then needs its
 	// device up (onlink), or a connected address on an up device.
-	Up    map[string]bool
+	Up map[string]bool
+	// Addrs are the addresses on the devices: add and drop them with AddAddr and TrimAddrs,
+	// which keep the index of local and broadcast addresses (a Kernel built with Addrs set
+	// indexes them when first asked).
 	Addrs []Addr
+	index *addrIndex
 	// DevRoutes are the main-table routes without a gateway to other destinations than
 	// default (a host route to a gateway, a subnet on a device) that operations added, by
 	// prefix and device: the kernel's gateway lookup reaches through them. Whether such an
@@ -417,19 +421,57 @@ func (k *Kernel) nexthop(r *Route, tool string) error {
 // addrType reports whether the kernel's local table holds gw as a local address (one of Addrs,
 // or any address in a loopback device's subnet) or, for IPv4, as a subnet's broadcast address.
 func (k *Kernel) addrType(gw netip.Addr) (local, bcast bool) {
-	for _, a := range k.Addrs {
-		p := a.Prefix
-		if p.Addr().Is6() != gw.Is6() {
-			continue
-		}
-		switch {
-		case p.Addr() == gw, a.Dev == "lo" && p.Masked().Contains(gw):
-			local = true
-		case gw.Is4() && p.Bits() <= 30 && p.Masked().Contains(gw) && lastAddr(p) == gw:
-			bcast = true
+	if k.index == nil {
+		k.index = &addrIndex{local: map[netip.Addr]int{}, bcast: map[netip.Addr]int{}, lo: map[netip.Prefix]int{}}
+		for _, a := range k.Addrs {
+			k.index.count(a, 1)
 		}
 	}
-	return local, bcast
+	x := k.index
+	local = x.local[gw] > 0
+	for p := range x.lo {
+		local = local || p.Contains(gw)
+	}
+	return local, x.bcast[gw] > 0
+}
+
+// addrIndex counts, per address, the Addrs that make it local or a broadcast address: one
+// gateway route would otherwise look at every address of the host.
+type addrIndex struct {
+	local, bcast map[netip.Addr]int
+	lo           map[netip.Prefix]int // the subnets of loopback addresses: local as a whole
+}
+
+func (x *addrIndex) count(a Addr, n int) {
+	p := a.Prefix
+	x.local[p.Addr()] += n
+	switch b := p.Addr(); {
+	case a.Dev == "lo":
+		x.lo[p.Masked()] += n
+		if x.lo[p.Masked()] == 0 {
+			delete(x.lo, p.Masked())
+		}
+	case b.Is4() && p.Bits() <= 30 && lastAddr(p) != b:
+		x.bcast[lastAddr(p)] += n
+	}
+}
+
+// AddAddr adds an address to Addrs.
+func (k *Kernel) AddAddr(a Addr) {
+	k.Addrs = append(k.Addrs, a)
+	if k.index != nil {
+		k.index.count(a, 1)
+	}
+}
+
+// TrimAddrs drops the addresses after the first n.
+func (k *Kernel) TrimAddrs(n int) {
+	if k.index != nil {
+		for _, a := range k.Addrs[n:] {
+			k.index.count(a, -1)
+		}
+	}
+	k.Addrs = k.Addrs[:n]
 }
 
 // lastAddr is the highest address of p (an IPv4 subnet's broadcast address).

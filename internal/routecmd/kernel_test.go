@@ -2,6 +2,7 @@ package routecmd
 
 import (
 	"math/rand/v2"
+	"net/netip"
 	"slices"
 	"testing"
 )
@@ -52,4 +53,27 @@ func TestKernelHistory(t *testing.T) {
 	if changed < 150 {
 		t.Fatalf("only %d of 200 sequences changed a route", changed)
 	}
+}
+
+// TestAddrIndex checks that AddAddr and TrimAddrs keep the local and broadcast addresses that
+// gateway checks use in step with Addrs.
+func TestAddrIndex(t *testing.T) {
+	k := testKernel()
+	check := func(when, gw string, local, bcast bool) {
+		t.Helper()
+		if l, b := k.addrType(netip.MustParseAddr(gw)); l != local || b != bcast {
+			t.Errorf("%s: %s local %v broadcast %v, want %v %v", when, gw, l, b, local, bcast)
+		}
+	}
+	check("built from Addrs", "192.0.2.11", true, false)
+	check("built from Addrs", "127.0.0.9", true, false)
+	check("built from Addrs", "192.0.2.255", false, true)
+	n := len(k.Addrs)
+	k.AddAddr(Addr{"eth0", "eth0:1", netip.MustParsePrefix("198.51.100.5/25")})
+	check("added", "198.51.100.5", true, false)
+	check("added", "198.51.100.127", false, true)
+	k.TrimAddrs(n)
+	check("trimmed", "198.51.100.5", false, false)
+	check("trimmed", "198.51.100.127", false, false)
+	check("trimmed", "192.0.2.10", true, false)
 }
