@@ -96,7 +96,7 @@ type model struct {
 	commands map[*parser.Opt]routecmd.Result
 	// fragileIn is fragile(fragileOf, Later), computed once for the simulation planning reads.
 	fragileOf *bringup.Result
-	fragileIn map[routeID]*parser.Stanza
+	fragileIn map[routecmd.Route]*parser.Stanza
 }
 
 // mayLose returns a stanza whose command known only at run time may take the slot of one of
@@ -106,7 +106,7 @@ func (m *model) mayLose(r *bringup.Result, routes []routecmd.Route) *parser.Stan
 		m.fragileOf, m.fragileIn = r, fragile(r, bringup.Later)
 	}
 	for _, rt := range routes {
-		if s := m.fragileIn[idOf(rt)]; s != nil {
+		if s := m.fragileIn[rt]; s != nil {
 			return s
 		}
 	}
@@ -1204,10 +1204,10 @@ func (c *checker) takenOverLater(sn *snapshot) {
 // trace to its line, so it may be one that a failing add stops before).
 func (c *checker) fragileRoutes(sn *snapshot) {
 	fb, fa := fragile(c.b, sn.phase), fragile(c.after, sn.phase)
-	solid := func(rs []routecmd.Route, f map[routeID]*parser.Stanza) map[key]int {
+	solid := func(rs []routecmd.Route, f map[routecmd.Route]*parser.Stanza) map[key]int {
 		n := map[key]int{}
 		for _, r := range rs {
-			if r.Main() && f[idOf(r)] == nil {
+			if r.Main() && f[r] == nil {
 				n[key{r.Dev, r.Family}]++
 			}
 		}
@@ -1215,8 +1215,8 @@ func (c *checker) fragileRoutes(sn *snapshot) {
 	}
 	sb, sa := solid(sn.before, fb), solid(sn.after, fa)
 	for _, r := range sn.after {
-		if k := (key{r.Dev, r.Family}); sb[k] > 0 && sa[k] == 0 && fa[idOf(r)] != nil {
-			st := fa[idOf(r)]
+		if k := (key{r.Dev, r.Family}); sb[k] > 0 && sa[k] == 0 && fa[r] != nil {
+			st := fa[r]
 			c.bad(k, "cannot be judged, as %s runs %s, which may take %s's remaining default route %s, or its slot first", st.Name, c.after.Of(st).Unknown, k.name, sn.name)
 		}
 	}
@@ -1409,12 +1409,14 @@ func (m *model) ownMetricBack(r routecmd.Route, after *bringup.Result, ed bringu
 // phase, finds in its slot (and so may replace or delete), or that an `ip route add` put in its
 // slot after it ran (where the command's route came first, the add fails with 'File exists'),
 // and those the later lines of that add's stanza put anywhere (the failure may stop the stanza
-// before them), with the stanza that runs the command.
-func fragile(r *bringup.Result, phase bringup.Phase) map[routeID]*parser.Stanza {
-	out := map[routeID]*parser.Stanza{}
+// before them), with the stanza that runs the command. Routes are told apart exactly, also by
+// onlink and proto: one that differs from a fragile route only in those, added after the command,
+// is out of its reach (a replace takes the first route of the slot, the one the command found).
+func fragile(r *bringup.Result, phase bringup.Phase) map[routecmd.Route]*parser.Stanza {
+	out := map[routecmd.Route]*parser.Stanza{}
 	mark := func(rt routecmd.Route, s *parser.Stanza) {
-		if out[idOf(rt)] == nil || s.HeaderLine().Pos() < out[idOf(rt)].HeaderLine().Pos() {
-			out[idOf(rt)] = s
+		if out[rt] == nil || s.HeaderLine().Pos() < out[rt].HeaderLine().Pos() {
+			out[rt] = s
 		}
 	}
 	for s, st := range r.Stanzas {

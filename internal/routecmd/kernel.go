@@ -75,7 +75,7 @@ type Kernel struct {
 	Links   []string
 	AnyLink bool
 	// Up, when not nil, holds the devices whose link is up: a gateway route then needs its
-	// device up (onlink), or a connected address on an up device.
+	// device up (onlink), or a link-scope route (a connected subnet) on an up device.
 	Up map[string]bool
 	// Addrs are the addresses on the devices: add and drop them with AddAddr and TrimAddrs,
 	// which keep the index of local and broadcast addresses (a Kernel built with Addrs set
