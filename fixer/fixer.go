@@ -97,18 +97,17 @@ func Fix(cfg *parser.Config, opt Options) *Result {
 		p.rule = r
 		r.run(p)
 	}
-	if slices.ContainsFunc(cfg.Warnings, func(w parser.Warning) bool { return w.Code == IncludeTwice }) {
+	switch {
+	case slices.ContainsFunc(cfg.Warnings, func(w parser.Warning) bool { return w.Code == IncludeTwice }):
 		// The program reads a file twice and the model once: the second reading's stanzas run
 		// again (a repeated address fails and stops its interface before a later stanza, one a
 		// gateway may be moved into; a stanza may inherit what the first reading defined), so
 		// what the program builds is not what was checked, and nothing is changed.
-		for _, f := range p.findings {
-			if f.Fixed() {
-				f.Message = strings.TrimSuffix(strings.TrimSuffix(f.Message, f.Action), ": ") +
-					"; left as is: a file is read twice (include-twice), so what the program builds is not what was checked; include each file once, then run again"
-				f.Edits, f.Joint, f.Action = nil, nil, ""
-			}
-		}
+		p.leaveAll("a file is read twice (include-twice), so what the program builds is not what was checked; include each file once, then run again")
+	case slices.ContainsFunc(p.findings, func(f *Finding) bool { return f.Rule == MappingScript }):
+		// The model brings each stanza up on its own name; a mapping's script may configure an
+		// interface with any stanza (a gateway of eth0:1 on eth1).
+		p.leaveAll("that is what happens where each stanza configures the interface of its own name, but a mapping's script chooses at run time which stanza configures which interface (mapping-script), so what the program builds is not what was checked")
 	}
 	order := map[*parser.File]int{}
 	for i, f := range cfg.Files {
@@ -121,6 +120,16 @@ func Fix(cfg *parser.Config, opt Options) *Result {
 		return a.Line - b.Line
 	})
 	return &Result{Findings: p.findings}
+}
+
+// leaveAll turns every fix into a finding for a person, saying why.
+func (p *pass) leaveAll(why string) {
+	for _, f := range p.findings {
+		if f.Fixed() {
+			f.Message = strings.TrimSuffix(strings.TrimSuffix(f.Message, f.Action), ": ") + "; left as is: " + why
+			f.Edits, f.Joint, f.Action = nil, nil, ""
+		}
+	}
 }
 
 // report adds a finding of the running rule about stanza s.

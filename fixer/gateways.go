@@ -213,6 +213,19 @@ func structural(p *pass) {
 	}
 }
 
+// mappings reports each mapping stanza of the configuration (Fix then leaves every fix undone).
+func mappings(p *pass) {
+	for _, f := range p.cfg.Files {
+		for _, l := range f.Lines {
+			if l.Kind == parser.Mapping {
+				p.findings = append(p.findings, &Finding{Rule: MappingScript, File: f, Line: l.Pos(), Message: fmt.Sprintf(
+					"mapping %s: ifup runs its script for each interface it matches and configures the interface with the stanza the script names, which cannot be known from the file; nothing in this configuration is changed",
+					l.Rest)})
+			}
+		}
+	}
+}
+
 // dhcpGateways reports the gateway lines of stanzas that get their address at run time whose
 // route the program installs as well (on ifupdown 0.8 such a gateway makes no request at all).
 func dhcpGateways(p *pass) {

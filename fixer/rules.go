@@ -21,6 +21,7 @@ const (
 	IfaceExtraParameter = "iface-extra-parameter"
 	DialectError        = "dialect-error"
 	TemplateRendered    = "template-rendered"
+	MappingScript       = "mapping-script"
 )
 
 // Rule is one rule: its id, a one-line summary, the --explain text, and what it does. Adding a
@@ -158,6 +159,12 @@ var Rules = []*Rule{
 			"exits 1 after bringing up everything else), or ifupdown-ng's `address ... without interface` (its `ifup` " +
 			"still exits 0). ifacefix reads the file the same way, skipping the line, and " +
 			"says so: correct or remove the line by hand.", run: structural},
+	{ID: MappingScript, Summary: "a mapping, whose script picks the stanza at run time",
+		Doc: "A `mapping` stanza makes ifup run its script for each interface its patterns match, and configure the " +
+			"interface with whatever stanza the script names (`ifup` prints `configuring interface eth1=eth0:1`): a " +
+			"stanza's gateway may then give another device its default route. What the script prints cannot be known " +
+			"from the file, so ifacefix reports the mapping and changes nothing in that configuration.",
+		run: mappings},
 	{ID: TemplateRendered, Summary: "a file the dialect renders as a template",
 		Doc: "ifupdown2 with python3-mako installed renders a file that contains `%` as a Mako template before " +
 			"reading it: what it reads is not the text on disk. ifacefix never edits such a file, and since the " +
