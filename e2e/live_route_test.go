@@ -47,6 +47,10 @@ func TestLiveRouteCases(t *testing.T) {
 		"route-device-default-reaches-gateway": {"default dev eth0 scope link", "default via 192.0.2.1 dev eth0"},
 		"route-host-route-reaches-gateway":     {"default via 172.31.1.1 dev eth0"},
 		"route-gateway-own-address":            {"default via 192.0.2.1 dev eth0 onlink"},
+		// A gateway that is no unicast address never installs: nothing is moved (eth0's inet6
+		// default route stays: the generic checks).
+		"route-gateway-not-unicast": nil,
+		"route-gateway-loopback":    nil,
 	}
 	// What ifup brings up, where not -a: boot, then interfaces a person brings up by hand
 	// (which the fix is about).

@@ -351,13 +351,29 @@ func (k *Kernel) nexthop(r *Route, tool string) error {
 		if err != nil || gw.Is6() != v6 {
 			return ErrInval // RTA_VIA with another family
 		}
+		switch {
+		case !v6 && gw.IsUnspecified() && tool == "ip":
+			// RTA_GATEWAY 0.0.0.0 is no gateway (rtm_to_fib_config): with onlink the kernel refuses
+			// it, without it the route is a device route of universe scope, not modelled.
+			if r.Onlink {
+				return ErrInval
+			}
+			return ErrUnmodeled
+		case !v6 && gw.IsUnspecified(): // route(8): RTF_GATEWAY without a gateway
+			return ErrInval
+		case v6 && (gw.IsUnspecified() || gw.IsMulticast()): // ip6_validate_gw: "Invalid gateway address"
+			return ErrInval
+		}
 		local, bcast := k.addrType(gw)
+		// inet_addr_type() of a multicast or the limited broadcast address is not unicast
+		// either, but a lookup (ip without onlink) may still find a link-scope route to it.
+		other := !v6 && (gw.IsMulticast() || gw == netip.AddrFrom4([4]byte{255, 255, 255, 255}))
 		switch {
 		case v6 && local: // ip6_validate_gw: "Gateway can not be a local address"
 			return ErrInval
-		case r.Onlink && (local || bcast): // fib_check_nh_v4_gw: only a unicast address onlink
+		case r.Onlink && (local || bcast || other): // fib_check_nh_v4_gw: only a unicast address onlink
 			return ErrInval
-		case bcast && tool == "route": // a link-scope route: its lookup finds host routes only
+		case (bcast || other) && tool == "route": // a link-scope route: its lookup finds host routes only
 			return ErrUnreach
 		case bcast: // the lookup finds the broadcast route
 			return ErrInval
@@ -419,7 +435,8 @@ func (k *Kernel) nexthop(r *Route, tool string) error {
 }
 
 // addrType reports whether the kernel's local table holds gw as a local address (one of Addrs,
-// or any address in a loopback device's subnet) or, for IPv4, as a subnet's broadcast address.
+// any address in a loopback device's subnet, or a loopback address: lo is up on every running
+// host) or, for IPv4, as a subnet's broadcast address.
 func (k *Kernel) addrType(gw netip.Addr) (local, bcast bool) {
 	if k.index == nil {
 		k.index = &addrIndex{local: map[netip.Addr]int{}, bcast: map[netip.Addr]int{}, lo: map[netip.Prefix]int{}}
@@ -428,7 +445,7 @@ func (k *Kernel) addrType(gw netip.Addr) (local, bcast bool) {
 		}
 	}
 	x := k.index
-	local = x.local[gw] > 0
+	local = x.local[gw] > 0 || gw.IsLoopback()
 	for p := range x.lo {
 		local = local || p.Contains(gw)
 	}

@@ -86,6 +86,17 @@ var liveScenarios = [][]string{
 	{"ip route add default via 192.0.2.10"}, {"route add default gw 192.0.2.11"}, {"ip -6 route add default via 2001:db8::10"},
 	{"ip -6 route add default via 2001:db8::10 dev eth0 onlink"}, {"ip route add default via 192.0.2.10 dev eth0 onlink"}, {"route add default gw 192.0.2.10 dev eth0"},
 	{"ip route add default via 192.0.2.255 dev eth0 onlink"}, {"ip route add default via 192.0.2.255"}, {"ip route add default via 192.0.2.0 dev eth0 onlink"}, {"ip route add default via 127.0.0.1 dev eth0 onlink"}, {"ip -6 route add default via 2001:db8::10 dev eth0p onlink"},
+	// Gateways that are no unicast address: the kernel refuses them (onlink, route(8)), or a
+	// lookup finds no link-scope route to them.
+	{"ip route add default via 0.0.0.0 dev eth0 onlink"}, {"route add default gw 0.0.0.0"}, {"route add default gw 0.0.0.0 dev eth0"},
+	{"ip route add default via 0.1.2.3 dev eth0 onlink"}, {"ip route add default via 224.0.0.1 dev eth0 onlink"},
+	{"ip route add default via 255.255.255.255 dev eth0 onlink"}, {"ip route add default via 240.0.0.1 dev eth0 onlink"},
+	{"ip route add default via 127.0.0.9 dev eth0 onlink"}, {"route add default gw 224.0.0.1 dev eth0"}, {"route add default gw 224.0.0.1"},
+	{"ip route add default via 224.0.0.1"}, {"ip route add default dev eth0", "ip route add default via 224.0.0.1 metric 5"},
+	{"ip -6 route add default via :: dev eth0 onlink"}, {"ip -6 route add default via :: dev eth0"},
+	{"ip -6 route add default via ff02::1 dev eth0 onlink"}, {"ip -6 route add default via ff02::1 dev eth0"},
+	{"ip -6 route add default via ::1 dev eth0 onlink"}, {"ip -6 route replace default via ::1 dev eth0 onlink"},
+	{"route -A inet6 add default gw :: dev eth0"}, {"route -A inet6 add default gw ff02::1 dev eth0"}, {"route -A inet6 add default gw ::1 dev eth0"},
 	{"route add default gw 192.0.2.255"}, {"route add default gw 127.0.0.1"}, {"ip route add default via 127.0.0.5"}, {"route add default gw 192.0.2.11 dev eth0p"},
 }
 

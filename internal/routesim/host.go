@@ -1200,7 +1200,16 @@ func (h *Host) resolve(s routeSpec) (Route, string) {
 		}
 		r.Dev = l.name
 	}
+	if s.fam == 4 && s.via.IsUnspecified() {
+		// RTA_GATEWAY 0.0.0.0 is no gateway: a device route, which onlink cannot be.
+		if s.onlink {
+			return r, "Invalid flags for nexthop - PERVASIVE and ONLINK can not be set"
+		}
+		s.via, r.Via = netip.Addr{}, netip.Addr{}
+	}
 	switch {
+	case s.fam == 6 && (s.via.IsUnspecified() || s.via.IsMulticast()):
+		return r, "Invalid gateway address"
 	case !s.via.IsValid():
 		if l == nil {
 			return r, "no device for a device route"
@@ -1208,7 +1217,7 @@ func (h *Host) resolve(s routeSpec) (Route, string) {
 		if !l.up {
 			return r, "Device for nexthop is not up"
 		}
-	case s.fam == 6 && h.localAddr(s.via):
+	case s.fam == 6 && (h.localAddr(s.via) || s.via.IsLoopback()): // lo is up on every host
 		return r, "Gateway can not be a local address"
 	case s.onlink:
 		if l == nil {
@@ -1217,7 +1226,8 @@ func (h *Host) resolve(s routeSpec) (Route, string) {
 		if !l.up {
 			return r, "Nexthop device is not up"
 		}
-		if h.localAddr(s.via) || h.broadcastAddr(s.via) { // IPv4: onlink takes a unicast address only
+		if h.localAddr(s.via) || s.via.IsLoopback() || h.broadcastAddr(s.via) || s.via.IsMulticast() ||
+			s.via == netip.AddrFrom4([4]byte{255, 255, 255, 255}) { // IPv4: onlink takes a unicast address only
 			return r, "Nexthop has invalid gateway"
 		}
 	case s.fam == 6 && s.via.IsLinkLocalUnicast():
@@ -1530,6 +1540,9 @@ func (h *Host) netToolsRoute(args []string) int {
 	}
 	if !s.via.IsValid() && s.dev == "" {
 		return h.fail(args, 7, "SIOCADDRT: No such device")
+	}
+	if fam == 4 && s.via.IsUnspecified() { // RTF_GATEWAY without a gateway
+		return h.fail(args, 7, "SIOCADDRT: Invalid argument")
 	}
 	if _, bad := h.resolve(s); bad != "" {
 		if bad == "Nexthop has invalid gateway" || bad == "No route to host" {

@@ -112,6 +112,32 @@ func TestGatewayAddressType(t *testing.T) {
 	expect(t, h, "inet default via 192.0.2.10 dev eth0 metric 0 table 254")
 }
 
+// TestGatewayNotUnicast: what the kernel does with a gateway that is no unicast address (as
+// routecmd's TestLive checks against a real namespace).
+func TestGatewayNotUnicast(t *testing.T) {
+	h := run(t, []step{
+		{"ip link set eth0 up", 0},
+		{"ip addr add 192.0.2.10/24 dev eth0", 0},
+		{"ip -6 addr add 2001:db8::10/64 dev eth0 nodad", 0},
+		{"ip route add default via 0.0.0.0 dev eth0 onlink", 2}, // Invalid flags for nexthop
+		{"route add default gw 0.0.0.0 dev eth0", 7},            // Invalid argument
+		{"ip route add default via 224.0.0.1 dev eth0 onlink", 2},
+		{"ip route add default via 255.255.255.255 dev eth0 onlink", 2},
+		{"ip route add default via 127.0.0.9 dev eth0 onlink", 2},
+		{"ip route add default via 224.0.0.1", 2}, // no link-scope route holds it
+		{"route add default gw 224.0.0.1 dev eth0", 7},
+		{"ip -6 route add default via :: dev eth0", 2}, // Invalid gateway address
+		{"ip -6 route add default via ff02::1 dev eth0 onlink", 2},
+		{"ip -6 route add default via ::1 dev eth0 onlink", 2}, // Gateway can not be a local address
+		{"route -A inet6 add default gw ff02::1 dev eth0", 7},
+		{"ip route add default via 0.1.2.3 dev eth0 onlink metric 3", 0},
+		{"ip route add default via 240.0.0.1 dev eth0 onlink metric 4", 0},
+		{"ip route add default via 0.0.0.0 dev eth0 metric 5", 0}, // a device route
+	})
+	expect(t, h, "inet default via 0.1.2.3 dev eth0 metric 3 table 254 onlink", "inet default via 240.0.0.1 dev eth0 metric 4 table 254 onlink",
+		"inet default dev eth0 metric 5 table 254")
+}
+
 func TestIPv4Abbreviations(t *testing.T) {
 	h := run(t, []step{
 		{"ip l s eth0 up", 0},
