@@ -264,7 +264,7 @@ func (s *sim) snapBoot() {
 // routes All is one order's answer, not every order's.
 func (s *sim) later(names []string) {
 	bootRoutes := s.k.Routes()
-	nAddrs, nUp, devRoutes := len(s.k.Addrs), len(s.upLinks), s.k.DevRoutes
+	nAddrs, nUp, devRoutes, others := len(s.k.Addrs), len(s.upLinks), s.k.DevRoutes, s.k.OthersMark()
 	var added []routecmd.Route // routes some interface added, in order; inAll says which remain
 	inAll := map[routecmd.Route]bool{}
 	for _, r := range bootRoutes {
@@ -328,6 +328,7 @@ func (s *sim) later(names []string) {
 		}
 		s.k.TrimAddrs(nAddrs)
 		s.k.DevRoutes = devRoutes
+		s.k.RestoreOthers(others)
 		for _, d := range s.upLinks[nUp:] {
 			delete(s.k.Up, d)
 		}

@@ -91,10 +91,14 @@ type Kernel struct {
 	// table the kernel keeps its routes sorted by metric, and every operation but a delete of
 	// any metric acts on the routes of one metric, so many default routes cost no more each
 	// than a few. A slot's slice is never written in place: a Change keeps the one it replaced.
-	slots  map[slotKey][]Route
-	group  int
-	links  map[string]bool // Links as a set, rebuilt when Links grows or shrinks
-	nlinks int
+	slots map[slotKey][]Route
+	// others are the routes to other destinations than default that operations added (see
+	// applyOther); othersLog undoes them.
+	others    map[otherKey][]Route
+	othersLog []otherChange
+	group     int
+	links     map[string]bool // Links as a set, rebuilt when Links grows or shrinks
+	nlinks    int
 	// Changes lists what each successful Apply (and Restore) did to the routes, in order, for
 	// callers that follow them; a mark is a length of it.
 	Changes []Change
@@ -249,8 +253,8 @@ var (
 	ErrDown      = errors.New("ENETDOWN: Nexthop device is not up")
 )
 
-// Apply changes k as the kernel would for op. Operations on other destinations than a default
-// route leave k as it is and return nil; ErrUnmodeled means the result is not known.
+// Apply changes k as the kernel would for op; ErrUnmodeled means the result is not known.
+// Operations on other destinations than a default route fail only as duplicates (applyOther).
 func (k *Kernel) Apply(op Op) error {
 	if op.Err != "" {
 		return ErrInval
@@ -258,12 +262,8 @@ func (k *Kernel) Apply(op Op) error {
 	if op.Unknown != "" || op.Multipath || len(op.Extra) > 0 || op.TableName != "" {
 		return ErrUnmodeled
 	}
-	if !op.Default {
-		if op.Action != "delete" && op.Action != "test" && op.Type == "unicast" && op.Dev == "" && op.Gateway == "" {
-			return ErrNoDev // the kernel needs a device for a route without a gateway
-		}
-		k.noteDevRoute(op)
-		return nil
+	if !op.Default && op.Action != "delete" && op.Action != "test" && op.Type == "unicast" && op.Dev == "" && op.Gateway == "" {
+		return ErrNoDev // the kernel needs a device for a route without a gateway
 	}
 	if op.Link != "" && !k.AnyLink && !k.hasLink(op.Link) {
 		return ErrNoDev
@@ -282,6 +282,10 @@ func (k *Kernel) Apply(op Op) error {
 			return ErrNoDev
 		}
 	}
+	if !op.Default {
+		k.noteDevRoute(op)
+		return k.applyOther(op, r)
+	}
 	if op.Action == "delete" {
 		return k.del(op, r)
 	}
@@ -299,21 +303,8 @@ func (k *Kernel) Apply(op Op) error {
 	} else if err := k.nexthop(&r, op.Tool); err != nil {
 		return err
 	}
-	var fl flags
-	switch op.Action {
-	case "add":
-		fl = flags{create: true, excl: op.Tool == "ip"}
-	case "change":
-		fl = flags{replace: true}
-	case "replace":
-		fl = flags{create: true, replace: true}
-	case "prepend":
-		fl = flags{create: true}
-	case "append":
-		fl = flags{create: true, appnd: true}
-	case "test":
-		fl = flags{excl: true}
-	default:
+	fl, ok := flagsOf(op)
+	if !ok {
 		return ErrUnmodeled
 	}
 	key := keyOf(r)
@@ -333,6 +324,100 @@ func (k *Kernel) Apply(op Op) error {
 }
 
 type flags struct{ create, excl, replace, appnd bool }
+
+// flagsOf returns the netlink flags of op's action (see the table at the top of this file).
+func flagsOf(op Op) (flags, bool) {
+	switch op.Action {
+	case "add":
+		return flags{create: true, excl: op.Tool == "ip"}, true
+	case "change":
+		return flags{replace: true}, true
+	case "replace":
+		return flags{create: true, replace: true}, true
+	case "prepend":
+		return flags{create: true}, true
+	case "append":
+		return flags{create: true, appnd: true}, true
+	case "test":
+		return flags{excl: true}, true
+	}
+	return flags{}, false
+}
+
+// otherKey names the routes to one destination other than default of one family, table and
+// metric.
+type otherKey struct {
+	slotKey
+	dst netip.Prefix
+}
+
+// applyOther applies op, to a destination other than default, to the routes that operations
+// added there, with the rules of default routes: so a second `ip route add` of one prefix and
+// metric fails with EEXIST. What else the kernel checks is not modeled (the gateway's
+// reachability, the routes of connected subnets, a delete of a route that is not there): the
+// operation succeeds.
+func (k *Kernel) applyOther(op Op, r Route) error {
+	dst, err := netip.ParsePrefix(op.Dst)
+	if err != nil {
+		return nil
+	}
+	key := otherKey{keyOf(r), dst.Masked()}
+	l := k.others[key]
+	if op.Action == "delete" {
+		i := slices.IndexFunc(l, func(x Route) bool {
+			return (r.Type == "" || x.Type == r.Type) && (r.Dev == "" || x.Dev == r.Dev) && (r.Gateway == "" || x.Gateway == r.Gateway)
+		})
+		if i >= 0 {
+			k.putOther(key, slices.Delete(slices.Clone(l), i, i+1))
+		}
+		return nil
+	}
+	fl, ok := flagsOf(op)
+	if !ok {
+		return nil
+	}
+	var now []Route
+	if r.Family == "inet6" {
+		now, err = k.insert6(l, r, fl)
+	} else {
+		now, err = insert4(l, r, fl)
+	}
+	if errors.Is(err, ErrExist) {
+		return err
+	}
+	if err == nil {
+		k.putOther(key, now)
+	}
+	return nil
+}
+
+// putOther sets the routes of key, keeping what they were for RestoreOthers.
+func (k *Kernel) putOther(key otherKey, now []Route) {
+	if k.others == nil {
+		k.others = map[otherKey][]Route{}
+	}
+	k.othersLog = append(k.othersLog, otherChange{key, k.others[key]})
+	k.others[key] = now
+}
+
+// otherChange is what one operation did to the routes of one other destination.
+type otherChange struct {
+	key    otherKey
+	before []Route
+}
+
+// OthersMark returns a mark of the routes to other destinations than default, for
+// RestoreOthers.
+func (k *Kernel) OthersMark() int { return len(k.othersLog) }
+
+// RestoreOthers undoes what operations did to the routes to other destinations since mark.
+func (k *Kernel) RestoreOthers(mark int) {
+	for i := len(k.othersLog) - 1; i >= mark; i-- {
+		c := k.othersLog[i]
+		k.others[c.key] = c.before
+	}
+	k.othersLog = k.othersLog[:mark]
+}
 
 // nexthop checks the device, gateway and src the way fib_check_nh() and ip6_route_info_create()
 // do, and fills in the device and scope the kernel derives; tool is the command's (route's

@@ -77,3 +77,44 @@ func TestAddrIndex(t *testing.T) {
 	check("trimmed", "198.51.100.127", false, false)
 	check("trimmed", "192.0.2.10", true, false)
 }
+
+// TestRestoreOthers: the routes to other destinations are undone to a mark, so that an add
+// refused as a duplicate after the mark succeeds again after RestoreOthers.
+func TestRestoreOthers(t *testing.T) {
+	k := &Kernel{AnyLink: true}
+	run := func(line string) bool {
+		_, ok, _ := k.Run(line, Env{})
+		return ok
+	}
+	if !run("ip route add 198.51.100.0/24 via 192.0.2.254") {
+		t.Fatal("the first add failed")
+	}
+	mark := k.OthersMark()
+	for _, c := range []struct {
+		line string
+		ok   bool
+	}{
+		{"ip route add 198.51.100.0/24 via 192.0.2.253", false},
+		{"ip route add 198.51.100.0/24 via 192.0.2.253 metric 5", true},
+		{"ip route del 198.51.100.0/24 metric 0", true},
+		{"ip route add 198.51.100.0/24 via 192.0.2.253", true},
+		{"ip route add 203.0.113.0/24 dev eth0", true},
+	} {
+		if got := run(c.line); got != c.ok {
+			t.Errorf("%s: ok %v, want %v", c.line, got, c.ok)
+		}
+	}
+	k.RestoreOthers(mark)
+	for _, c := range []struct {
+		line string
+		ok   bool
+	}{
+		{"ip route add 198.51.100.0/24 via 192.0.2.253 metric 5", true}, // undone
+		{"ip route add 203.0.113.0/24 dev eth0", true},                  // undone
+		{"ip route add 198.51.100.0/24 via 192.0.2.253", false},         // kept from before the mark
+	} {
+		if got := run(c.line); got != c.ok {
+			t.Errorf("after RestoreOthers: %s: ok %v, want %v", c.line, got, c.ok)
+		}
+	}
+}

@@ -86,6 +86,23 @@ var liveScenarios = [][]string{
 	{"ip route add default via 192.0.2.10"}, {"route add default gw 192.0.2.11"}, {"ip -6 route add default via 2001:db8::10"},
 	{"ip -6 route add default via 2001:db8::10 dev eth0 onlink"}, {"ip route add default via 192.0.2.10 dev eth0 onlink"}, {"route add default gw 192.0.2.10 dev eth0"},
 	{"ip route add default via 192.0.2.255 dev eth0 onlink"}, {"ip route add default via 192.0.2.255"}, {"ip route add default via 192.0.2.0 dev eth0 onlink"}, {"ip route add default via 127.0.0.1 dev eth0 onlink"}, {"ip -6 route add default via 2001:db8::10 dev eth0p onlink"},
+	// Routes to other destinations than default: a second add of one prefix and metric fails
+	// (EXCL), whatever its gateway; without EXCL only an identical route does.
+	{base4, "ip route add 198.51.100.0/24 via 192.0.2.254", "ip route add 198.51.100.0/24 via 192.0.2.253"},
+	{base4, "ip route add 198.51.100.0/24 via 192.0.2.254", "ip route add 198.51.100.0/24 via 192.0.2.254 metric 5",
+		"ip route append 198.51.100.0/24 via 192.0.2.253", "ip route append 198.51.100.0/24 via 192.0.2.253",
+		"ip route replace 198.51.100.0/24 via 192.0.2.252", "ip route add 198.51.100.0/24 via 192.0.2.254"},
+	{base4, "route add -net 198.51.100.0/24 gw 192.0.2.254", "route add -net 198.51.100.0/24 gw 192.0.2.254",
+		"route add -net 198.51.100.0/24 gw 192.0.2.253", "ip route add 198.51.100.0/24 via 192.0.2.252"},
+	{base4, "route add -net 198.51.100.0/24 gw 192.0.2.254 dev eth0:0", "route add -net 198.51.100.0/24 gw 192.0.2.254 dev eth0"},
+	{base4, "ip route add 198.51.100.0/24 via 192.0.2.254", "ip route del 198.51.100.0/24", "ip route add 198.51.100.0/24 via 192.0.2.253"},
+	{base4, "ip route add 198.51.100.0/24 via 192.0.2.254 table 100", "ip route add 198.51.100.0/24 via 192.0.2.254"},
+	{base4, "ip route add 198.51.100.7 dev eth0", "ip route add 198.51.100.7/32 via 192.0.2.254"},
+	{base6, "ip -6 route add 2001:db8:99::/48 via 2001:db8::fe", "ip -6 route add 2001:db8:99::/48 via 2001:db8::fd",
+		"ip -6 route append 2001:db8:99::/48 via 2001:db8::fd", "ip -6 route append 2001:db8:99::/48 via 2001:db8::fd",
+		"ip -6 route add 2001:db8:99::/48 via 2001:db8::fe metric 5"},
+	{base4, "ip route add 198.51.100.0/24 via 192.0.2.254 && ip route add default via 192.0.2.2 dev eth0 metric 7",
+		"ip route add 198.51.100.0/24 via 192.0.2.254 && ip route add default via 192.0.2.3 dev eth0 metric 8"},
 	// Gateways that are no unicast address: the kernel refuses them (onlink, route(8)), or a
 	// lookup finds no link-scope route to them.
 	{"ip route add default via 0.0.0.0 dev eth0 onlink"}, {"route add default gw 0.0.0.0"}, {"route add default gw 0.0.0.0 dev eth0"},

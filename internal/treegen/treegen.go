@@ -478,13 +478,28 @@ func (g *gen) alias(ifc *iface, name, fam string) *stanza {
 // routeOptions adds up/down default-route commands, with their down twins most of the time.
 func (g *gen) routeOptions(st *stanza, v int, gw, dev string) {
 	up := g.pick("up", "post-up", "up", "pre-up")
+	// A non-default route, which must stay; one prefix for every stanza, as when a stanza is
+	// copied with its static routes: a second `ip route add` of it fails with 'File exists' and
+	// stops its stanza, before the default-route command when it comes first.
+	var static []opt
+	if g.f(0.25) {
+		static = []opt{{"up", strings.NewReplacer("GW", gw, "DEV", dev).Replace(g.pick(
+			"ip route add 10.99.0.0/16 via GW dev DEV onlink", "ip route add 10.99.0.0/16 via GW",
+			"route add -net 10.99.0.0/16 gw GW", "ip route append 10.99.0.0/16 via GW dev DEV onlink"))}}
+		if v == 6 {
+			static[0].val = "ip -6 route add 2001:db8:99::/48 via " + gw + " dev " + dev + " onlink"
+		}
+	}
+	first := g.f(0.5)
+	if first {
+		st.opts = append(st.opts, static...)
+	}
 	st.opts = append(st.opts, opt{up, g.routeCommand(v, gw, dev, "", false)})
 	if g.f(0.6) {
 		st.opts = append(st.opts, opt{g.pick("down", "pre-down", "post-down"), g.routeCommand(v, gw, dev, "", true)})
 	}
-	if g.f(0.15) {
-		// a non-default route, which must stay
-		st.opts = append(st.opts, opt{"up", "ip route add 10.99.0.0/16 via " + gw + " dev " + dev + " onlink"})
+	if !first {
+		st.opts = append(st.opts, static...)
 	}
 }
 
