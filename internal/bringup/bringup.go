@@ -612,6 +612,10 @@ func (s *sim) record(st *parser.Stanza, r *Stanza, opts []*parser.Opt, command b
 // method runs the method's up commands that matter to routes: its addresses and its gateway
 // route. It returns false when the stanza fails there.
 func (s *sim) method(st *parser.Stanza, r *Stanza, phys string, v *vars, m method) bool {
+	if len(phys) > routecmd.MaxNameLen && (m.address || m.up || m.route != nil) {
+		r.Why = "its name is longer than 15 bytes, so ip finds no device " + strconv.Quote(phys)
+		return false
+	}
 	if m.address && (!m.optAddress || v.get("address") != nil && v.get("netmask") != nil) {
 		a := v.get("address")
 		p, ok := prefix(st.Family, a.value, v.get("netmask"))

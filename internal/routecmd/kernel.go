@@ -63,6 +63,11 @@ func StoredMetric(family string, m uint32) uint32 {
 	return m
 }
 
+// MaxNameLen is the longest device name (or alias label) the kernel takes: IFNAMSIZ less its
+// NUL. ip looks a device up with if_nametoindex(), which refuses a longer name, and the kernel
+// strips an alias's ":label" only from a name that fits (SIOCADDRT cuts a longer one short).
+const MaxNameLen = 15
+
 // Addr is an interface address: its device, label (IPv4) and prefix.
 type Addr struct {
 	Dev, Label string
@@ -258,6 +263,9 @@ var (
 func (k *Kernel) Apply(op Op) error {
 	if op.Err != "" {
 		return ErrInval
+	}
+	if len(op.Dev) > MaxNameLen {
+		return ErrNoDev
 	}
 	if op.Unknown != "" || op.Multipath || len(op.Extra) > 0 || op.TableName != "" {
 		return ErrUnmodeled

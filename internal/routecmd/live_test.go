@@ -103,6 +103,9 @@ var liveScenarios = [][]string{
 		"ip -6 route add 2001:db8:99::/48 via 2001:db8::fe metric 5"},
 	{base4, "ip route add 198.51.100.0/24 via 192.0.2.254 && ip route add default via 192.0.2.2 dev eth0 metric 7",
 		"ip route add 198.51.100.0/24 via 192.0.2.254 && ip route add default via 192.0.2.3 dev eth0 metric 8"},
+	// A device name of 16 bytes or more names no device, also as an alias label.
+	{"ip route add default via 192.0.2.1 dev eth0:abcdefghij onlink"}, {"ip route add default via 192.0.2.1 dev eth0:abcdefghijk onlink"},
+	{"route add default gw 192.0.2.1 dev eth0:abcdefghijk"}, {"ip route add 198.51.100.0/24 dev eth0:abcdefghijk"},
 	// Gateways that are no unicast address: the kernel refuses them (onlink, route(8)), or a
 	// lookup finds no link-scope route to them.
 	{"ip route add default via 0.0.0.0 dev eth0 onlink"}, {"route add default gw 0.0.0.0"}, {"route add default gw 0.0.0.0 dev eth0"},

@@ -215,7 +215,14 @@ func base(dev string) string {
 	return dev
 }
 
-func (h *Host) link(dev string) *link { return h.links[base(dev)] }
+// link returns the device dev names (an alias label names its device), nil when none: a name
+// longer than IFNAMSIZ allows names none (if_nametoindex() refuses it).
+func (h *Host) link(dev string) *link {
+	if len(dev) > 15 {
+		return nil
+	}
+	return h.links[base(dev)]
+}
 
 func (h *Host) unmodelled(args []string) {
 	h.Unmodelled = append(h.Unmodelled, strings.Join(args, " "))
