@@ -715,7 +715,11 @@ func (m *model) planMove(kp *keyPlan, g *parser.Opt) {
 	case intoMetric == "":
 		mv.opts = append(mv.opts, bringup.Option{Name: "metric", Value: metric})
 	default:
-		left(fmt.Sprintf("%s (%s) has metric %s where the alias has %s, so the moved route would change", into.Name, into.Family, intoMetric, metric))
+		alias := "metric " + metric
+		if metric == "" {
+			alias = "none"
+		}
+		left(fmt.Sprintf("%s (%s) has metric %s where the alias has %s, so the moved route would change", into.Name, into.Family, intoMetric, alias))
 		return
 	}
 	for _, o := range mv.opts {

@@ -618,6 +618,14 @@ func (s *sim) method(st *parser.Stanza, r *Stanza, phys string, v *vars, m metho
 	}
 	if m.address && (!m.optAddress || v.get("address") != nil && v.get("netmask") != nil) {
 		a := v.get("address")
+		if first, _, more := strings.Cut(a.value, "\n"); st.Family == "inet6" && more &&
+			(v.get("netmask") == nil || !strings.Contains(first, "/")) {
+			// ifupdown cuts the joined value at its '/' (strtok): inet reads the mask with atoi,
+			// which stops at the newline, but inet6 prints both parts into ip -6 addr add, and
+			// the newline is left in one of them unless a netmask line replaces the second.
+			r.Why = "its repeated address lines are joined with a newline, which splits its ip -6 addr add into two failing commands"
+			return false
+		}
 		p, ok := prefix(st.Family, a.value, v.get("netmask"))
 		if !ok {
 			r.Why = "its address " + strconv.Quote(a.value) + " is not a valid " + st.Family + " address"
@@ -628,7 +636,11 @@ func (s *sim) method(st *parser.Stanza, r *Stanza, phys string, v *vars, m metho
 			ak.bits = p.Bits() // IPv4 keeps one address with two masks; IPv6 does not
 		}
 		if s.addrs[ak] {
-			r.Why = "its address " + p.String() + " is already on " + base(phys) + " (ip addr add: File exists)"
+			exists := "File exists"
+			if p.Addr().Is6() {
+				exists = "address already assigned"
+			}
+			r.Why = "its address " + p.String() + " is already on " + base(phys) + " (ip addr add: " + exists + ")"
 			return false
 		}
 		s.addrs[ak] = true
