@@ -485,6 +485,11 @@ func (m *model) remove(kp *keyPlan, rm removal) {
 			"%s; left as is: %s inherits from %s, and would lose the line too: a person must decide", rm.what, names(kids), rm.opt.Stanza.Name)})
 		return
 	}
+	if c := readsVariable(rm.opt.Stanza, rm.opt.Name); c != nil {
+		kp.left = append(kp.left, leftover{rm.opt.Stanza, rm.opt, rm.rule, fmt.Sprintf(
+			"%s; left as is: `%s %s` (%s) reads $%s, which the line sets: edit them by hand", rm.what, c.Name, c.Value, where(c), envVar(rm.opt.Name))})
+		return
+	}
 	if _, err := rm.opt.Stanza.File.RemoveOption(rm.opt); err != nil {
 		kp.left = append(kp.left, leftover{rm.opt.Stanza, rm.opt, rm.rule, fmt.Sprintf(
 			"%s; left as is: removing the line would change how %s reads the lines around it (%s): edit it by hand",
@@ -492,6 +497,28 @@ func (m *model) remove(kp *keyPlan, rm removal) {
 		return
 	}
 	kp.removals = append(kp.removals, rm)
+}
+
+// envVar is the variable ifupdown (and ifupdown-ng, busybox) sets for option name: IF_ and the
+// name upper-cased, '-' as '_', without the '?' of NAME?.
+func envVar(name string) string {
+	return "IF_" + strings.ToUpper(strings.ReplaceAll(strings.TrimSuffix(name, "?"), "-", "_"))
+}
+
+// readsVariable returns the first command line of stanza s (its own or inherited) that names the
+// variable option name sets ($IF_GATEWAY for gateway): removing or adding the option changes what
+// that command runs, which the model follows only for route commands.
+func readsVariable(s *parser.Stanza, name string) *parser.Opt {
+	v := envVar(name)
+	for _, o := range s.Effective() {
+		switch o.Name {
+		case "pre-up", "up", "post-up", "down", "pre-down", "post-down":
+			if strings.Contains(o.Value, v) {
+				return o
+			}
+		}
+	}
+	return nil
 }
 
 // removeAliasGateway removes an alias's gateway line (rm) and, with it, the alias's own metric
@@ -721,6 +748,12 @@ func (m *model) planMove(kp *keyPlan, g *parser.Opt) {
 		}
 		left(fmt.Sprintf("%s (%s) has metric %s where the alias has %s, so the moved route would change", into.Name, into.Family, intoMetric, alias))
 		return
+	}
+	for _, o := range mv.opts {
+		if c := readsVariable(into, o.Name); c != nil {
+			left(fmt.Sprintf("`%s %s` of %s (%s) reads $%s, which the moved line would set", c.Name, c.Value, into.Name, where(c), envVar(o.Name)))
+			return
+		}
 	}
 	for _, o := range mv.opts {
 		e, err := into.AppendOption(o.Name, o.Value, g.Indent())
