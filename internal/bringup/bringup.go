@@ -540,6 +540,10 @@ func (s *sim) runCommand(st *parser.Stanza, r *Stanza, env routecmd.Env, c cmd) 
 		// depends on what the host has then, even where the line's status is ignored (|| true).
 		unknown = "a default-route command whose effect is known only at run time: " + c.opt.Name + " " + c.value
 	}
+	if unknown == "" && res.Unfollowed != "" {
+		// It removes routes, or brings an interface up or down, in ways the model does not follow.
+		unknown = "a command that changes routes in a way the model does not follow (" + res.Unfollowed + "): " + c.opt.Name + " " + c.value
+	}
 	if unknown == "" && !ok && slices.ContainsFunc(errs, func(err error) bool { return errors.Is(err, routecmd.ErrUnmodeled) }) {
 		// Another route with a word known only at run time.
 		unknown = "a route command whose effect is known only at run time: " + c.opt.Name + " " + c.value

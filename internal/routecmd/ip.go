@@ -141,6 +141,10 @@ func parseIP(args []string) (op Op, ok bool) {
 		matches(sub, "save"), matches(sub, "showdump"):
 		return no("ip route %s reads routes", sub)
 	case matches(sub, "flush"):
+		if len(args) == 2 && matches(args[1], "cache") {
+			return no("ip route flush cache") // a no-op since Linux 3.6
+		}
+		op.Flush = true
 		return no("ip route flush (its selectors are not modeled)")
 	case matches(sub, "restore"):
 		return no("ip route restore reads routes from standard input")

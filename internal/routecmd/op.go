@@ -49,6 +49,7 @@ type Op struct {
 
 	Err     string // the tool (or the kernel, for these arguments alone) rejects it: nothing changes
 	Refused bool   // not a route change, and one its tool knows no command for (`ip route \`): it fails
+	Flush   bool   // not a route change: ip route flush, which removes routes by selectors not modeled
 	Unknown string // a value known only at run time (a host name to resolve): the op is incomplete
 
 	Conditional bool // runs only depending on an earlier command's status (after && or ||)

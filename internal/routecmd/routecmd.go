@@ -71,6 +71,9 @@ type Result struct {
 	Verdict      Verdict // see the package doc
 	Reason       string  // why the verdict is not OnlyRoutes
 	IgnoreStatus bool    // the value started with '-': ifupdown ignores the exit status
+	// Unfollowed is the first command of the line that changes routes in a way this package
+	// does not follow (ip route flush, ifup or ifdown of an interface), "" when none.
+	Unfollowed string
 }
 
 // DefaultRoutes returns the operations that act on a default route of the main table and that
@@ -129,7 +132,7 @@ func run(cmd string, env Env, exec func(Op) bool) (Result, bool) {
 	}
 	w := walker{env: env, local: map[string]*string{}, exec: exec}
 	ok := w.stmts(f.Stmts, false)
-	r.Ops = w.ops
+	r.Ops, r.Unfollowed = w.ops, w.unfollowed
 	if w.reason != "" {
 		r.Verdict, r.Reason = Other, w.reason
 	}
@@ -163,6 +166,9 @@ type walker struct {
 	exec   func(Op) bool      // nil: visit everything, as if every command succeeded
 	ops    []Op
 	reason string
+	// unfollowed is the first command that changes routes in a way the walker does not follow.
+	unfollowed string
+	depth      int // of sh -c nesting
 }
 
 func (w *walker) other(format string, args ...any) {
@@ -315,10 +321,23 @@ func (w *walker) call(c *syntax.CallExpr, cond, bg bool) bool {
 		// after it, or with CRLF. dash runs it as a command and finds none (exit 127).
 		w.other("a command that does not exist (\\)")
 		return false
+	case "sh", "dash", "bash":
+		if len(argv) >= 3 && argv[1] == "-c" && argv[2] != unknownWord && w.depth < 4 {
+			return w.shell(argv[2], cond)
+		}
+		w.other("another command (%s)", argv[0])
+		return true
+	case "ifup", "ifdown", "ifreload":
+		w.other("another command (%s)", argv[0])
+		w.unfollow(argv)
+		return true
 	case "ip":
 		op, ok = parseIP(argv[1:])
 		if !ok {
 			w.other("an ip command that is not a route change (%s)", op.Err)
+			if op.Flush {
+				w.unfollow(argv)
+			}
 			return !op.Refused
 		}
 	case "route":
@@ -340,6 +359,34 @@ func (w *walker) call(c *syntax.CallExpr, cond, bg bool) bool {
 	}
 	w.ops = append(w.ops, op)
 	return w.exec == nil || w.exec(op)
+}
+
+func (w *walker) unfollow(argv []string) {
+	if w.unfollowed == "" {
+		w.unfollowed = strings.Join(argv, " ")
+	}
+}
+
+// shell visits the script of `sh -c script` as the child shell runs it: with the environment
+// (the line's own unexported assignments are not passed on); its status is the script's.
+func (w *walker) shell(script string, cond bool) bool {
+	p := parsers.Get().(*syntax.Parser)
+	f, err := p.Parse(strings.NewReader(validUTF8(script)), "")
+	parsers.Put(p)
+	if err != nil {
+		w.other("a sh -c script the shell parser rejects")
+		return false // sh exits 2
+	}
+	child := walker{env: w.env, local: map[string]*string{}, exec: w.exec, depth: w.depth + 1}
+	ok := child.stmts(f.Stmts, cond)
+	w.ops = append(w.ops, child.ops...)
+	if child.reason != "" {
+		w.other("%s", child.reason)
+	}
+	if child.unfollowed != "" && w.unfollowed == "" {
+		w.unfollowed = child.unfollowed
+	}
+	return ok
 }
 
 func (w *walker) assign(a *syntax.Assign) {

@@ -22,6 +22,12 @@ var parseCases = []struct {
 	ops     []string
 }{
 	{"ip route add default via 192.0.2.1 dev eth0:0", OnlyRoutes, []string{"ip add inet 0.0.0.0/0 via 192.0.2.1 dev eth0:0 link eth0 metric 0"}},
+	// sh -c runs its script as a shell line of its own.
+	{`sh -c "ip route replace default via 192.0.2.254 dev eth0"`, OnlyRoutes, []string{"ip replace inet 0.0.0.0/0 via 192.0.2.254 dev eth0 metric 0"}},
+	{`/bin/sh -c 'ip route add default via 192.0.2.1 dev eth0 && ip route add default via 192.0.2.2 dev eth0 metric 5'`, OnlyRoutes,
+		[]string{"ip add inet 0.0.0.0/0 via 192.0.2.1 dev eth0 metric 0", "ip add inet 0.0.0.0/0 via 192.0.2.2 dev eth0 metric 5 (cond)"}},
+	{`sh -c 'logger up; ip route add default via 192.0.2.1 dev eth0'`, Other, []string{"ip add inet 0.0.0.0/0 via 192.0.2.1 dev eth0 metric 0"}},
+	{"ip route flush exact 0/0", Other, nil}, {"ip route flush cache", Other, nil}, {"ifup eth1", Other, nil},
 	{"ip r a default via 192.0.2.1", OnlyRoutes, []string{"ip add inet 0.0.0.0/0 via 192.0.2.1 metric 0"}},
 	{"ip ro add 0/0 via 192.0.2.1", OnlyRoutes, []string{"ip add inet 0.0.0.0/0 via 192.0.2.1 metric 0"}},
 	{"ip route a 0.0.0.0/0 via 192.0.2.1 metric 100", OnlyRoutes, []string{"ip add inet 0.0.0.0/0 via 192.0.2.1 metric 100"}},
@@ -301,6 +307,22 @@ func TestLoneBackslash(t *testing.T) {
 		{`route \`, false}, {`route -n`, true}} {
 		if _, ok, _ := k.Run(c.cmd, testEnv); ok != c.ok {
 			t.Errorf("Run(%q): ok %v, want %v", c.cmd, ok, c.ok)
+		}
+	}
+}
+
+// TestUnfollowed: commands that change routes in ways the package does not follow are named.
+func TestUnfollowed(t *testing.T) {
+	for cmd, want := range map[string]string{
+		"ip route flush exact 0/0":           "ip route flush exact 0/0",
+		"ip -6 route flush dev eth0":         "ip -6 route flush dev eth0",
+		"ip route flush cache":               "",
+		"logger x; ifup eth1 || true":        "ifup eth1",
+		`sh -c "ifdown eth1; ifup eth1"`:     "ifdown eth1",
+		"ip route add default via 192.0.2.1": "",
+	} {
+		if got := Parse(cmd, Env{}).Unfollowed; got != want {
+			t.Errorf("%s: Unfollowed %q, want %q", cmd, got, want)
 		}
 	}
 }
