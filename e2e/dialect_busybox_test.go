@@ -201,7 +201,7 @@ func bbRoute(r routecmd.Route) string {
 	if r.Proto != "" && r.Proto != "boot" {
 		s += " proto " + r.Proto
 	}
-	if r.Family == "inet" && r.Gateway == "" && r.Dev != "" {
+	if r.Family == "inet" && r.Gateway == "" && r.Dev != "" && r.Scope != "universe" {
 		s += " scope link"
 	}
 	if r.Src != "" {
@@ -396,7 +396,11 @@ func TestDialectBusyboxFixerLive(t *testing.T) {
 				if n != 1 {
 					continue
 				}
-				if len(got) != 1 || !strings.HasPrefix(got[0], "default via "+strings.TrimSpace(optionValue(primary, "gateway"))+" dev "+primary.Base()) {
+				want := "default via " + strings.TrimSpace(optionValue(primary, "gateway")) + " dev " + primary.Base()
+				if strings.TrimSpace(optionValue(primary, "gateway")) == "0.0.0.0" {
+					want = "default dev " + primary.Base() // no gateway: a device route
+				}
+				if len(got) != 1 || !strings.HasPrefix(got[0], want) {
 					t.Errorf("%s: want one default via %s's gateway, got %q", fam, primary.Name, got)
 				} else if m := strings.TrimSpace(optionValue(primary, "metric")); m != "" && !strings.HasSuffix(got[0], " metric "+m) {
 					t.Errorf("%s: want %s's metric %s, got %q", fam, primary.Name, m, got)

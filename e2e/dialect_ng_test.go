@@ -295,7 +295,7 @@ func ngCompare(t *testing.T, label string, cfg *parser.Config, files map[string]
 		s := "default via " + r.Gateway + " dev " + r.Dev
 		if r.Gateway == "" {
 			s = "default dev " + r.Dev
-			if r.Family == "inet" {
+			if r.Family == "inet" && r.Scope != "universe" {
 				s += " scope link"
 			}
 		}

@@ -534,7 +534,7 @@ func (m *model) removeGateway(kp *keyPlan, rm removal, metricRule string) {
 	n := len(kp.removals)
 	m.remove(kp, rm)
 	s := rm.opt.Stanza
-	if len(kp.removals) == n || s.Method != "static" {
+	if len(kp.removals) == n || s.Method != "static" && s.Method != "" { // "": ifupdown2, ifupdown-ng
 		return
 	}
 	going := map[*parser.Opt]bool{}
@@ -1368,6 +1368,8 @@ func (c *checker) stanzas() {
 	for _, s := range c.m.cfg.Stanzas {
 		if a := after.Stanzas[s]; a != nil && a.Unknown != "" && a.Up && !b.Of(s).Up {
 			c.bad(key{s.Base(), s.Family}, "would let %s come up, which runs %s", s.Name, a.Unknown)
+		} else if a != nil && a.Unknown != "" && a.Phase == bringup.Boot && b.Of(s).Phase != bringup.Boot {
+			c.bad(key{s.Base(), s.Family}, "would let %s run at boot %s", s.Name, a.Unknown)
 		}
 		// A command known only at run time that finds other default routes than before may
 		// do anything to them (the kernel keeps one default per metric for a whole family).

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net/netip"
 	"path"
 	"strings"
 	"syscall"
@@ -69,6 +70,7 @@ func Load(fsys fs.FS, name string, opt Options) (cfg *Config, err error) {
 	if err := l.parseFile(f, 0, true); err != nil {
 		return nil, err
 	}
+	l.inferFamilies()
 	return l.cfg, nil
 }
 
@@ -82,7 +84,47 @@ func ParseBytes(name string, data []byte, opt Options) (cfg *Config, err error) 
 	if err := l.parseFile(f, 0, true); err != nil {
 		return nil, err
 	}
+	l.inferFamilies()
 	return l.cfg, nil
+}
+
+// inferFamilies gives a stanza without a family (`iface eth0`, which ifupdown2 and ifupdown-ng
+// accept, configuring each address and gateway in its own family) the family of its address and
+// gateway values where they all have the same one, so that it is checked as `iface eth0 inet`
+// would be. A stanza with values of both families, or one that is not an address, keeps none
+// (and is not checked).
+func (l *loader) inferFamilies() {
+	if l.dialect != Ifupdown2 && l.dialect != IfupdownNG {
+		return
+	}
+	for _, s := range l.cfg.Stanzas {
+		if s.Family != "" {
+			continue
+		}
+		fam := ""
+		for _, o := range s.Options {
+			if o.Name != "address" && o.Name != "gateway" {
+				continue
+			}
+			for _, w := range strings.Fields(o.Value) {
+				a, _, _ := strings.Cut(w, "/")
+				f := "?"
+				if ip, err := netip.ParseAddr(a); err == nil && ip.Is4() {
+					f = "inet"
+				} else if err == nil {
+					f = "inet6"
+				}
+				if fam == "" {
+					fam = f
+				} else if fam != f {
+					fam = "?"
+				}
+			}
+		}
+		if fam == "inet" || fam == "inet6" {
+			s.Family, s.FamilyInferred = fam, true
+		}
+	}
 }
 
 type fileID struct {

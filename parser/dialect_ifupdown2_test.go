@@ -27,7 +27,7 @@ type i2Object struct {
 // $IFACE replaced, the address-indexed keys stored at the index of the last address.
 func objectI2(s *Stanza) *i2Object {
 	o := &i2Object{name: s.Base(), method: s.Method, auto: slices.Contains(s.Classes, "auto"), values: map[string][]string{}}
-	if s.Family != "" {
+	if s.Family != "" && !s.FamilyInferred { // ifupdown2 stores no family it was not given
 		o.families = []string{s.Family}
 	}
 	for _, opt := range s.Options {

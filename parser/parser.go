@@ -88,14 +88,17 @@ type FileInfo struct {
 
 // Stanza is an iface stanza. Options copied through "inherits" are not in Options; follow Parent.
 type Stanza struct {
-	File     *File
-	Header   int // index of the iface line in File.Lines
-	Name     string
-	Family   string
-	Method   string
-	Inherits string  // the name given after "inherits", or ""
-	Parent   *Stanza // the stanza options were copied from, or nil
-	Options  []*Opt
+	File   *File
+	Header int // index of the iface line in File.Lines
+	Name   string
+	Family string
+	// FamilyInferred: the iface line names no family (ifupdown2, ifupdown-ng), and Family is that
+	// of the stanza's address and gateway values.
+	FamilyInferred bool
+	Method         string
+	Inherits       string  // the name given after "inherits", or ""
+	Parent         *Stanza // the stanza options were copied from, or nil
+	Options        []*Opt
 	// Classes are, for a dialect that decides them when it reads the stanza (ifupdown2), the
 	// classes its name had by then ("auto" for the auto flag, "allow-hotplug", ...); nil for the others, which take
 	// Config.Selections as a whole.

@@ -3,6 +3,7 @@ package bringup
 import (
 	"errors"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -452,6 +453,8 @@ func (s *sim) bbRun(st *parser.Stanza, r *Stanza, iface string, v *vars, c strin
 		return fail("its metric without a gateway is run as the command `"+strings.TrimSpace(c)+"`, which fails", at)
 	case strings.HasPrefix(c, "udhcpc "):
 		r.Dynamic = true
+	case len(argv) >= 2 && argv[0] == "ip" && len(iface) > routecmd.MaxNameLen && slices.Contains(argv, iface):
+		return fail("its name is longer than 15 bytes, so ip finds no device "+strconv.Quote(iface), nil)
 	case len(argv) >= 4 && argv[0] == "ip" && argv[1] == "addr" && argv[2] == "add":
 		p, err := netip.ParsePrefix(argv[3])
 		if err != nil || p.Addr().Is4() != (st.Family == "inet") {

@@ -447,11 +447,18 @@ func (k *Kernel) nexthop(r *Route, tool string) error {
 		switch {
 		case !v6 && gw.IsUnspecified() && tool == "ip":
 			// RTA_GATEWAY 0.0.0.0 is no gateway (rtm_to_fib_config): with onlink the kernel refuses
-			// it, without it the route is a device route of universe scope, not modelled.
-			if r.Onlink {
+			// it, without it the route is a device route, of the universe scope ip asked for
+			// (a gateway's lookup never takes it).
+			switch {
+			case r.Onlink:
 				return ErrInval
+			case r.Dev == "":
+				return ErrNoDev
+			case k.Up != nil && !k.Up[r.Dev]:
+				return ErrDown
 			}
-			return ErrUnmodeled
+			r.Gateway, r.Scope = "", "universe"
+			return nil
 		case !v6 && gw.IsUnspecified(): // route(8): RTF_GATEWAY without a gateway
 			return ErrInval
 		case v6 && (gw.IsUnspecified() || gw.IsMulticast()): // ip6_validate_gw: "Invalid gateway address"
@@ -624,7 +631,7 @@ func (k *Kernel) linkRouteDev(gw netip.Addr, family, dev string) string {
 	for _, key := range keys {
 		for _, x := range k.slots[key] {
 			if x.Type == "unicast" && x.Gateway == "" && x.Dev != "" && (dev == "" || x.Dev == dev) &&
-				(k.Up == nil || k.Up[x.Dev]) {
+				x.Scope != "universe" && (k.Up == nil || k.Up[x.Dev]) {
 				return x.Dev
 			}
 		}

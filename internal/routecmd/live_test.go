@@ -108,7 +108,8 @@ var liveScenarios = [][]string{
 	{"route add default gw 192.0.2.1 dev eth0:abcdefghijk"}, {"ip route add 198.51.100.0/24 dev eth0:abcdefghijk"},
 	// Gateways that are no unicast address: the kernel refuses them (onlink, route(8)), or a
 	// lookup finds no link-scope route to them.
-	{"ip route add default via 0.0.0.0 dev eth0 onlink"}, {"route add default gw 0.0.0.0"}, {"route add default gw 0.0.0.0 dev eth0"},
+	{"ip route add default via 0.0.0.0 dev eth0 onlink"}, {"ip route add default via 0.0.0.0 dev eth0 metric 5", "ip route add default via 198.51.100.1 metric 6"},
+	{"ip route add default via 0.0.0.0 dev eth0:0"}, {"ip route add default via 0.0.0.0"}, {"route add default gw 0.0.0.0"}, {"route add default gw 0.0.0.0 dev eth0"},
 	{"ip route add default via 0.1.2.3 dev eth0 onlink"}, {"ip route add default via 224.0.0.1 dev eth0 onlink"},
 	{"ip route add default via 255.255.255.255 dev eth0 onlink"}, {"ip route add default via 240.0.0.1 dev eth0 onlink"},
 	{"ip route add default via 127.0.0.9 dev eth0 onlink"}, {"route add default gw 224.0.0.1 dev eth0"}, {"route add default gw 224.0.0.1"},
