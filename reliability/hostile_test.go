@@ -313,8 +313,9 @@ func TestHostileDeepIncludes(t *testing.T) {
 }
 
 // TestHostileLongNames: ifupdown cuts every word to 79 bytes, so two stanzas whose names differ
-// only after byte 79 are the same interface (ifquery answers for both). ifacefix parses them the
-// same way: their two gateways are a duplicate-gateway finding, and the second is removed.
+// only after byte 79 are the same interface (ifquery answers for both; the parser's cut is
+// checked by parser's TestLongNamesCut). No device has a name that long (ip finds none over 15
+// bytes), so neither stanza comes up, neither gateway is installed, and ifacefix changes nothing.
 func TestHostileLongNames(t *testing.T) {
 	base := strings.Repeat("e", 79)
 	in := fmt.Sprintf(`auto %[1]sX
@@ -336,12 +337,11 @@ iface %[1]sY inet static
 		}
 	}
 	r := run(t, cmdOpts{}, "--apply", top)
-	want := top + ":8: duplicate-gateway: " + base + " (inet) has gateway 192.0.2.253: its `ip route add default` fails with 'File exists' (" + base + " already has the default route via 192.0.2.254"
-	if r.code != exitWritten || !strings.Contains(r.stderr, want) {
-		t.Fatalf("exit %d, stderr:\n%s\nwant %q", r.code, r.stderr, want)
+	if r.code != 0 || !strings.Contains(r.stderr, "0 findings") {
+		t.Fatalf("exit %d, stderr:\n%s\nwant exit 0 and no finding", r.code, r.stderr)
 	}
-	if got, want := readFile(t, top), strings.TrimSuffix(in, "    gateway 192.0.2.253\n"); got != want {
-		t.Errorf("fixed file:\n%s\nwant:\n%s", got, want)
+	if got := readFile(t, top); got != in {
+		t.Errorf("file changed:\n%s", got)
 	}
 }
 

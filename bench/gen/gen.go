@@ -91,7 +91,10 @@ func writeStanzas(b *strings.Builder, o Options, from, to int) {
 		}
 		fmt.Fprintf(b, "    metric %d\n", g+1) // copied with the gateway
 		if i%2 == 0 {
-			fmt.Fprintf(b, "    # copied from %s\n    post-up \\\n        ip route add 172.16.%d.0/24 via %s.254 dev %s\n", dev, k, net, dev)
+			// A host route of its own (172.16.0.0/12 holds one for each of 1M stanzas): the same
+			// prefix in two stanzas would fail the second with 'File exists' and stop it.
+			fmt.Fprintf(b, "    # copied from %s\n    post-up \\\n        ip route add 172.%d.%d.%d via %s.254 dev %s\n",
+				dev, 16+i>>16&15, i>>8&255, i&255, net, dev)
 		}
 		b.WriteString("\n")
 	}
