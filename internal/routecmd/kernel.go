@@ -360,10 +360,10 @@ type otherKey struct {
 }
 
 // applyOther applies op, to a destination other than default, to the routes that operations
-// added there, with the rules of default routes: so a second `ip route add` of one prefix and
-// metric fails with EEXIST. What else the kernel checks is not modeled (the gateway's
-// reachability, the routes of connected subnets, a delete of a route that is not there): the
-// operation succeeds.
+// added there, with the rules of default routes: the nexthop is checked (a gateway must be
+// reachable), and a second `ip route add` of one prefix and metric fails with EEXIST. What else
+// the kernel checks is not modeled (the routes of connected subnets, a delete of a route that is
+// not there): the operation succeeds.
 func (k *Kernel) applyOther(op Op, r Route) error {
 	dst, err := netip.ParsePrefix(op.Dst)
 	if err != nil {
@@ -383,6 +383,12 @@ func (k *Kernel) applyOther(op Op, r Route) error {
 	fl, ok := flagsOf(op)
 	if !ok {
 		return nil
+	}
+	if r.Type == "unicast" && op.Tool == "ip" || r.Type == "unicast" && r.Gateway != "" {
+		// The kernel checks the nexthop as for a default route (a gateway must be reachable).
+		if err := k.nexthop(&r, op.Tool); err != nil && !errors.Is(err, ErrUnmodeled) {
+			return err
+		}
 	}
 	var now []Route
 	if r.Family == "inet6" {

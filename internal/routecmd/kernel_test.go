@@ -82,6 +82,7 @@ func TestAddrIndex(t *testing.T) {
 // refused as a duplicate after the mark succeeds again after RestoreOthers.
 func TestRestoreOthers(t *testing.T) {
 	k := &Kernel{AnyLink: true}
+	k.AddAddr(Addr{Dev: "eth0", Label: "eth0", Prefix: netip.MustParsePrefix("192.0.2.10/24")})
 	run := func(line string) bool {
 		_, ok, _ := k.Run(line, Env{})
 		return ok

@@ -98,6 +98,10 @@ var liveScenarios = [][]string{
 	{base4, "ip route add 198.51.100.0/24 via 192.0.2.254", "ip route del 198.51.100.0/24", "ip route add 198.51.100.0/24 via 192.0.2.253"},
 	{base4, "ip route add 198.51.100.0/24 via 192.0.2.254 table 100", "ip route add 198.51.100.0/24 via 192.0.2.254"},
 	{base4, "ip route add 198.51.100.7 dev eth0", "ip route add 198.51.100.7/32 via 192.0.2.254"},
+	// Their gateway must be reachable too.
+	{base4, "ip route add 10.99.0.0/16 via 10.20.30.1", "ip route add 10.99.0.0/16 via 10.20.30.1 dev eth0 onlink"},
+	{"route add -net 10.99.0.0/16 gw 10.20.30.1", "route add -net 10.99.0.0/16 gw 192.0.2.254", "ip -6 route add 2001:db8:99::/48 via 2001:db8:5::1"},
+	{"ip route add 10.99.0.0/16 via 192.0.2.254 dev eth0p", "ip route add 10.99.0.0/16 dev eth0p", "ip route add 10.98.0.0/16 dev eth1"},
 	{base6, "ip -6 route add 2001:db8:99::/48 via 2001:db8::fe", "ip -6 route add 2001:db8:99::/48 via 2001:db8::fd",
 		"ip -6 route append 2001:db8:99::/48 via 2001:db8::fd", "ip -6 route append 2001:db8:99::/48 via 2001:db8::fd",
 		"ip -6 route add 2001:db8:99::/48 via 2001:db8::fe metric 5"},
