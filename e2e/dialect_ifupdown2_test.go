@@ -42,7 +42,7 @@ func i2View(t *testing.T, tree map[string][]byte, squash bool) ([]i2Iface, error
 	byName := map[string][]*object{}
 	for _, s := range cfg.Stanzas {
 		o := &object{i2Iface: i2Iface{Name: s.Base(), Method: s.Method, Auto: slices.Contains(s.Classes, "auto")}, vlan: s.HeaderLine().Keyword == "vlan", values: map[string][]string{}}
-		if s.Family != "" {
+		if s.Family != "" && !s.FamilyInferred { // ifupdown2 stores no family it was not given
 			o.Families = []string{s.Family}
 		}
 		for _, opt := range s.Options {

@@ -399,10 +399,27 @@ func checkGatewayMoves(t *testing.T, b, a *parser.Config, removedBy, addedBy map
 }
 
 // hasGateway reports whether the stanza sets gateway (gateway, or gateway? which sets it when
-// unset) to an address: ip refuses any other value, so it gives no route.
+// unset) to a unicast address: ip refuses any other value, and the kernel the unspecified,
+// loopback, multicast and limited broadcast addresses, so they give no route. Nor does a stanza
+// that never gets to its gateway: one whose name no device can have (over 15 bytes), or an inet6
+// one that repeats its address (its ip -6 addr add breaks in two).
 func hasGateway(s *parser.Stanza) bool {
+	if len(s.Name) > 15 {
+		return false
+	}
+	addrs := 0
 	for _, o := range s.Effective() {
-		if _, err := netip.ParseAddr(o.Value); err == nil && (o.Name == "gateway" || o.Name == "gateway?") {
+		if o.Name == "address" {
+			addrs++
+		}
+	}
+	if s.Family == "inet6" && addrs > 1 {
+		return false
+	}
+	for _, o := range s.Effective() {
+		a, err := netip.ParseAddr(o.Value)
+		if err == nil && (o.Name == "gateway" || o.Name == "gateway?") && !a.IsUnspecified() && !a.IsLoopback() &&
+			!a.IsMulticast() && a != netip.AddrFrom4([4]byte{255, 255, 255, 255}) {
 			return true
 		}
 	}
