@@ -545,7 +545,8 @@ func (k *Kernel) nexthop(r *Route, tool string) error {
 // host) or, for IPv4, as a subnet's broadcast address.
 func (k *Kernel) addrType(gw netip.Addr) (local, bcast bool) {
 	if k.index == nil {
-		k.index = &addrIndex{local: map[netip.Addr]int{}, bcast: map[netip.Addr]int{}, lo: map[netip.Prefix]int{}}
+		k.index = &addrIndex{local: map[netip.Addr]int{}, bcast: map[netip.Addr]int{}, lo: map[netip.Prefix]int{},
+			subnets: map[netip.Prefix][]string{}}
 		for _, a := range k.Addrs {
 			k.index.count(a, 1)
 		}
@@ -563,11 +564,21 @@ func (k *Kernel) addrType(gw netip.Addr) (local, bcast bool) {
 type addrIndex struct {
 	local, bcast map[netip.Addr]int
 	lo           map[netip.Prefix]int // the subnets of loopback addresses: local as a whole
+	// subnets lists, by masked prefix, the devices of the addresses in it, in Addrs order: a
+	// gateway's link-scope route is found by prefix length, not by looking at every address.
+	subnets map[netip.Prefix][]string
 }
 
 func (x *addrIndex) count(a Addr, n int) {
 	p := a.Prefix
 	x.local[p.Addr()] += n
+	m := p.Masked()
+	if n > 0 {
+		x.subnets[m] = append(x.subnets[m], a.Dev)
+	} else if l := x.subnets[m]; len(l) > 0 {
+		// TrimAddrs drops the newest addresses: the last device listed for the subnet is this one's.
+		x.subnets[m] = slices.Delete(slices.Clone(l), len(l)-1, len(l))
+	}
 	switch b := p.Addr(); {
 	case a.Dev == "lo":
 		x.lo[p.Masked()] += n
@@ -618,8 +629,15 @@ func (k *Kernel) linkRouteDev(gw netip.Addr, family, dev string) string {
 			best, bits = d, p.Bits()
 		}
 	}
-	for _, a := range k.Addrs {
-		consider(a.Dev, a.Prefix)
+	k.addrType(gw) // builds the index
+	for bits := gw.BitLen(); bits >= 0; bits-- {
+		p, _ := gw.Prefix(bits)
+		for _, d := range k.index.subnets[p] {
+			consider(d, p)
+		}
+		if best != "" {
+			break
+		}
 	}
 	for _, a := range k.DevRoutes {
 		consider(a.Dev, a.Prefix)
