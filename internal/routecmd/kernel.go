@@ -89,8 +89,8 @@ type Kernel struct {
 	index *addrIndex
 	// DevRoutes are the main-table routes without a gateway to other destinations than
 	// default (a host route to a gateway, a subnet on a device) that operations added, by
-	// prefix and device: the kernel's gateway lookup reaches through them. Whether such an
-	// operation itself succeeds is not modeled (it does).
+	// prefix and device: the kernel's gateway lookup reaches through them (whether the
+	// operation succeeds is applyOther's).
 	DevRoutes []Addr
 	// slots are the routes by family, table and metric, each in the kernel's order. Within a
 	// table the kernel keeps its routes sorted by metric, and every operation but a delete of
@@ -259,7 +259,8 @@ var (
 )
 
 // Apply changes k as the kernel would for op; ErrUnmodeled means the result is not known.
-// Operations on other destinations than a default route fail only as duplicates (applyOther).
+// Operations on other destinations than a default route fail only on their nexthop or as
+// duplicates (applyOther).
 func (k *Kernel) Apply(op Op) error {
 	if op.Err != "" {
 		return ErrInval
@@ -384,7 +385,7 @@ func (k *Kernel) applyOther(op Op, r Route) error {
 	if !ok {
 		return nil
 	}
-	if r.Type == "unicast" && op.Tool == "ip" || r.Type == "unicast" && r.Gateway != "" {
+	if r.Type == "unicast" && (op.Tool == "ip" || r.Gateway != "") {
 		// The kernel checks the nexthop as for a default route (a gateway must be reachable).
 		if err := k.nexthop(&r, op.Tool); err != nil && !errors.Is(err, ErrUnmodeled) {
 			return err
