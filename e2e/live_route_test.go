@@ -52,6 +52,12 @@ func TestLiveRouteCases(t *testing.T) {
 		"route-gateway-not-unicast": nil,
 		"route-gateway-loopback":    nil,
 		"route-alias-name-too-long": nil, // its address add fails: no route before, none after
+		// eth0's device refuses its mtu or hardware address: eth0 fails before its gateway, and
+		// the alias's gateway, left, gives the host its only default route.
+		"route-mtu-move-left":       {"default via 192.0.2.1 dev eth0 onlink"},
+		"route-mtu-keeper-left":     {"default via 192.0.2.1 dev eth0 onlink"},
+		"route-hwaddress-move-left": {"default via 192.0.2.1 dev eth0 onlink"},
+		"route-mtu-ethernet-fixed":  {"default via 192.0.2.1 dev eth0 onlink"},
 	}
 	// What ifup brings up, where not -a: boot, then interfaces a person brings up by hand
 	// (which the fix is about).

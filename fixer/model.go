@@ -722,6 +722,10 @@ func (m *model) planMove(kp *keyPlan, g *parser.Opt) {
 		left(fmt.Sprintf("%s runs %s, which may take the %s default route first and make %s (%s) fail before its gateway is installed", x.Name, m.cur.Of(x).Unknown, st.Family, st.Name, st.Family))
 		return
 	}
+	if l := r0.Of(into).Link; l != "" {
+		left(fmt.Sprintf("%s (%s) first runs `%s`, which the device may refuse: where it does, %s fails there and a gateway moved into it is never installed", into.Name, into.Family, l, into.Name))
+		return
+	}
 	if u := m.faith(r0, into); u != "" {
 		// Of whatever family: should that command fail, ifup configures no later stanza of the name.
 		left(fmt.Sprintf("ifup reaches %s (%s) only if a command before it succeeds (%s), so a gateway moved into it may never be installed", into.Name, into.Family, u))
@@ -1607,8 +1611,9 @@ func (m *model) faithBefore(r *bringup.Result, q *bringup.Request) string {
 	return m.faithUpTo(r, q.Stanza, false)
 }
 
-// faithUpTo returns the first command known only at run time that r's stanzas of s's VLAN parent
-// and of s's name run before s (and s's own, with self), or "".
+// faithUpTo returns the first command known only at run time (or link setting only the host
+// decides, bringup.Stanza.Link) that r's stanzas of s's VLAN parent and of s's name run before s
+// (and s's own, with self), or "".
 func (m *model) faithUpTo(r *bringup.Result, s *parser.Stanza, self bool) string {
 	var parent []*parser.Stanza
 	if i := strings.IndexByte(s.Name, '.'); i > 0 {
@@ -1620,6 +1625,9 @@ func (m *model) faithUpTo(r *bringup.Result, s *parser.Stanza, self bool) string
 		}
 		if r.Of(p).Unknown != "" {
 			return r.Of(p).Unknown
+		}
+		if r.Of(p).Link != "" {
+			return r.Of(p).Link // should the device refuse it, the stanza fails there
 		}
 		if p == s {
 			break

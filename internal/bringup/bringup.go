@@ -67,9 +67,12 @@ type Stanza struct {
 	Unknown       string
 	UnknownFamily string
 	UnknownMetric int // the metric of that command, -1 when it too is unknown
-	Requests      []*Request
-	guess         string // the first command taken as succeeding (see Request.After)
-	ordinary      string // the first other command taken as succeeding (see Request.AfterOther)
+	// Link is the line of its method that sets the device's mtu or hardware address where only
+	// the host decides whether that succeeds (hostLink); "" when none.
+	Link     string
+	Requests []*Request
+	guess    string // the first command taken as succeeding (see Request.After)
+	ordinary string // the first other command taken as succeeding (see Request.AfterOther)
 	// The kernel model and its mark when the stanza began (k is nil if it never began).
 	k     *routecmd.Kernel
 	mark  int
@@ -649,6 +652,12 @@ func (s *sim) method(st *parser.Stanza, r *Stanza, phys string, v *vars, m metho
 		}
 		s.addrs[ak] = true
 		s.k.AddAddr(routecmd.Addr{Dev: base(phys), Label: phys, Prefix: p})
+	}
+	if l := hostLink(st.Family, phys, v, m); l != "" {
+		r.Link = l
+		if r.guess == "" {
+			r.guess = l // what follows runs only if the device takes it
+		}
 	}
 	if m.up {
 		s.linkUp(base(phys))

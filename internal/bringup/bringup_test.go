@@ -60,3 +60,40 @@ func TestShellComment(t *testing.T) {
 		}
 	}
 }
+
+// TestHostLink: which mtu and hwaddress values leave the stanza's route to the host, and that a
+// request after such a line says so (Request.After).
+func TestHostLink(t *testing.T) {
+	for _, c := range []struct {
+		family, opt string
+		host        bool
+	}{
+		{"inet", "mtu 1500", false},
+		{"inet", "mtu 68", false},
+		{"inet", "mtu 67", true},
+		{"inet", "mtu 1501", true},
+		{"inet", "mtu 9000", true},
+		{"inet", "mtu 1400x", true},
+		{"inet6", "mtu 1280", false},
+		{"inet6", "mtu 1279", true},
+		{"inet", "hwaddress 02:00:00:00:00:01", true},
+		{"inet", "txqueuelen 1000", false},
+	} {
+		addr, gw := "192.0.2.10/24", "192.0.2.1"
+		if c.family == "inet6" {
+			addr, gw = "2001:db8::10/64", "2001:db8::1"
+		}
+		cfg, err := parser.ParseBytes("/etc/network/interfaces", []byte("auto eth0\niface eth0 "+c.family+" static\n address "+addr+"\n "+c.opt+"\n gateway "+gw+"\n"), parser.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		st := Simulate(cfg, Edits{}).Of(cfg.Stanzas[0])
+		if got := st.Link != ""; got != c.host || !st.Up || len(st.Requests) != 1 {
+			t.Errorf("%s %s: Link %q, up %v, %d requests; want a host-decided link %v, up, 1 request", c.family, c.opt, st.Link, st.Up, len(st.Requests), c.host)
+			continue
+		}
+		if after := st.Requests[0].After; (after != "") != c.host {
+			t.Errorf("%s %s: the gateway's request runs after %q; want it after the link line: %v", c.family, c.opt, after, c.host)
+		}
+	}
+}

@@ -473,6 +473,20 @@ func (s *sim) bbRun(st *parser.Stanza, r *Stanza, iface string, v *vars, c strin
 		s.addrs[ak] = true
 		s.k.AddAddr(routecmd.Addr{Dev: dev, Label: iface, Prefix: p})
 	case len(argv) >= 3 && argv[0] == "ip" && argv[1] == "link" && argv[len(argv)-1] == "up":
+		var m method // the settings its template filled in
+		if slices.Contains(argv, "mtu") {
+			m.link = append(m.link, "mtu")
+		}
+		if slices.Contains(argv, "addr") {
+			m.link = append(m.link, "hwaddress")
+		}
+		if hostLink(st.Family, iface, v, m) != "" {
+			l := strings.Join(argv, " ")
+			r.Link = l
+			if r.guess == "" {
+				r.guess = l
+			}
+		}
 		s.linkUp(dev)
 	case len(argv) >= 3 && argv[0] == "ip" && argv[1] == "route" && argv[2] == "add":
 		for i := range argv {

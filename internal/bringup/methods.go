@@ -1,6 +1,9 @@
 package bringup
 
-import "strings"
+import (
+	"strconv"
+	"strings"
+)
 
 // method is what the model knows of an ifupdown 0.8.41 method (inet.defn, inet6.defn, Linux).
 type method struct {
@@ -16,6 +19,9 @@ type method struct {
 	hostRoute bool
 	dynamic   bool   // it gets a default route at run time
 	unknown   string // what it may do to the routes that the model cannot know
+	// link are the variables its link commands set on the device before its gateway route
+	// (mtu, hwaddress): whether the device takes them is the host's (see hostLink).
+	link []string
 }
 
 // gatewayRoute returns a method's route template: the command with %gateway% and the optional
@@ -32,26 +38,28 @@ func gatewayRoute(head, dst string) func(v *vars, iface string) string {
 	}
 }
 
+var mtuAndAddress = []string{"mtu", "hwaddress"}
+
 var methods = map[string]method{
 	"inet loopback": {up: true},
-	"inet static":   {up: true, required: []string{"address"}, address: true, route: gatewayRoute("ip route add", "default")},
-	"inet manual":   {up: true},
-	"inet dhcp":     {up: true, dynamic: true},
+	"inet static":   {up: true, required: []string{"address"}, address: true, route: gatewayRoute("ip route add", "default"), link: mtuAndAddress},
+	"inet manual":   {up: true, link: mtuAndAddress},
+	"inet dhcp":     {up: true, dynamic: true, link: []string{"hwaddress"}},
 	// bootp and ipv4ll run only their program (no ip link set up): whether it sets the link up,
 	// and when, is the program's.
 	"inet bootp": {unknown: "bootpc may set a default route and the link up"},
 	"inet tunnel": {up: true, required: []string{"address", "mode", "endpoint", "netmask"}, address: true,
-		route: gatewayRoute("ip route add", "default")},
+		route: gatewayRoute("ip route add", "default"), link: []string{"mtu"}},
 	"inet ppp":    {unknown: "pppd may add a default route"},
 	"inet wvdial": {unknown: "pppd may add a default route"},
 	"inet ipv4ll": {unknown: "avahi-autoipd may set the link up"},
 
 	"inet6 auto":     {up: true, dynamic: true},
 	"inet6 loopback": {up: true},
-	"inet6 static":   {up: true, required: []string{"address"}, address: true, route: gatewayRoute("ip -6 route replace", "default")},
-	"inet6 manual":   {up: true},
-	"inet6 dhcp":     {up: true, dynamic: true},
-	"inet6 v4tunnel": {up: true, required: []string{"address", "endpoint"}, address: true, hostRoute: true, route: gatewayRoute("ip route add", "::/0")},
+	"inet6 static":   {up: true, required: []string{"address"}, address: true, route: gatewayRoute("ip -6 route replace", "default"), link: mtuAndAddress},
+	"inet6 manual":   {up: true, link: mtuAndAddress},
+	"inet6 dhcp":     {up: true, dynamic: true, link: []string{"hwaddress"}},
+	"inet6 v4tunnel": {up: true, required: []string{"address", "endpoint"}, address: true, hostRoute: true, route: gatewayRoute("ip route add", "::/0"), link: []string{"mtu"}},
 	"inet6 6to4":     {up: true, required: []string{"local"}},
 	"inet6 tunnel": {up: true, required: []string{"mode", "endpoint"}, address: true, optAddress: true, route: func(v *vars, iface string) string {
 		if strings.EqualFold(v.get("mode").value, "ipip6") {
@@ -64,4 +72,36 @@ var methods = map[string]method{
 	"ipx dynamic": {},
 	"can static":  {},
 	"meta none":   {},
+}
+
+// hostLink returns the first of the method's link settings (m.link) that the stanza sets and whose
+// success only the host decides, as the line ifup runs for it; "" when there is none. An mtu of
+// 68 to 1500 (IPv6: 1280 to 1500) is taken by every Ethernet device; a larger one only by some,
+// a smaller or malformed one by none. A hardware address may be refused by the driver (some change
+// it only while the link is down, and an earlier stanza may have set it up). Such a line fails the
+// stanza before its gateway route where the device refuses it: the model takes it as succeeding,
+// and the fixer as known only at run time.
+func hostLink(family, iface string, v *vars, m method) string {
+	for _, name := range m.link {
+		x := v.get(name)
+		if x == nil {
+			continue
+		}
+		if name == "mtu" {
+			low := uint64(68)
+			if family == "inet6" {
+				low = 1280
+			}
+			if n, err := strconv.ParseUint(x.value, 10, 32); err == nil && n >= low && n <= 1500 {
+				continue
+			}
+		}
+		word, value := "mtu", x.value
+		if name == "hwaddress" {
+			word = "address"
+			value = strings.TrimPrefix(value, "ether ") // ifup drops the class word
+		}
+		return "ip link set dev " + iface + " " + word + " " + value
+	}
+	return ""
 }
