@@ -292,6 +292,7 @@ func (g *gen) ifaceBlocks(ifc *iface) []block {
 		if st.method != "static" && g.f(0.4) {
 			st.opts = append(st.opts, opt{"gateway", ifc.gw4}) // ignored by this method
 		}
+		g.linkSetting(st, "inet")
 		ifc.primary4 = st
 		add(st)
 	}
@@ -319,6 +320,7 @@ func (g *gen) ifaceBlocks(ifc *iface) []block {
 		if st.method != "static" && g.f(0.3) {
 			st.opts = append(st.opts, opt{"gateway", ifc.gw6})
 		}
+		g.linkSetting(st, "inet6")
 		ifc.primary6 = st
 		add(st)
 	}
@@ -423,6 +425,24 @@ func (g *gen) v4Address(ifc *iface) []opt {
 	return []opt{{"address", a + "/24"}}
 }
 
+// linkSetting sometimes gives a primary an mtu or a hardware address, which ifup sets on the
+// device before its gateway route: some values every Ethernet device takes, some only a few
+// (all of them taken by veth, so that the live checks see them succeed, as the judge does).
+func (g *gen) linkSetting(st *stanza, fam string) {
+	if !g.f(0.08) {
+		return
+	}
+	o := opt{"mtu", g.pick("1500", "1400", "9000", "9216")}
+	if fam == "inet6" {
+		o.val = g.pick("1500", "1280", "9000")
+	}
+	if g.f(0.4) {
+		o = opt{"hwaddress", g.pick("", "ether ") + fmt.Sprintf("02:00:00:00:%02x:%02x", g.r.IntN(256), g.r.IntN(256))}
+	}
+	st.opts = append(st.opts, o)
+	g.mark("link-setting")
+}
+
 // alias writes one alias stanza with a realistic gateway mistake.
 func (g *gen) alias(ifc *iface, name, fam string) *stanza {
 	st := &stanza{name: name, fam: fam, method: "static"}
@@ -464,6 +484,14 @@ func (g *gen) alias(ifc *iface, name, fam string) *stanza {
 		g.mark("alias-gateway-metric")
 	case x < 0.82:
 		st.opts = append(st.opts, opt{key, gw}, opt{key, sub + ".2"})
+	case x < 0.84:
+		// No unicast address: the kernel refuses its route (a red-team class of 2026-12-07).
+		bad := g.pick("0.0.0.0", "127.0.0.1", "224.0.0.1", "255.255.255.255")
+		if fam == "inet6" {
+			bad = g.pick("::", "::1", "ff02::1")
+		}
+		st.opts = append(st.opts, opt{key, bad})
+		g.mark("gateway-not-unicast")
 	}
 	if g.f(0.25) {
 		v := 4
