@@ -1291,6 +1291,19 @@ func (c *checker) competing(sn *snapshot) {
 	}
 }
 
+// failsBeforeSlot reports whether request q fails, in the model, on what the kernel checks before
+// it looks at the route's slot (fib_create_info, ip6_route_info_create: the device, the nexthop),
+// whatever request u's run-time routes put there: a gateway route never makes another gateway
+// reachable, so an unreachable gateway stays so unless u may add a device route.
+func failsBeforeSlot(q, u *bringup.Request) bool {
+	switch {
+	case errors.Is(q.Err, routecmd.ErrUnreach):
+		return !slices.ContainsFunc(u.RunTime, func(x routecmd.Op) bool { return x.Gateway == "" })
+	default:
+		return errors.Is(q.Err, routecmd.ErrNoDev) || errors.Is(q.Err, routecmd.ErrInval) || errors.Is(q.Err, routecmd.ErrDown)
+	}
+}
+
 // afterUnknownCommand: a replace or delete that runs after a default-route command known only at
 // run time, in its slot, may take that command's route: removing it may bring back a route the
 // model cannot see (the command's), and letting it run (its stanza failed before it) may take
@@ -1302,7 +1315,7 @@ func (c *checker) afterUnknownCommand() {
 		if q.Phase == bringup.NotReached {
 			continue
 		}
-		if u := unknownRan[q.Family]; u != nil && u.Stanza != q.Stanza && c.cut(q) {
+		if u := unknownRan[q.Family]; u != nil && u.Stanza != q.Stanza && c.cut(q) && !failsBeforeSlot(q, u) {
 			inSlot := func(cond func(routecmd.Op) bool) bool {
 				return slices.ContainsFunc(q.Ops, func(op routecmd.Op) bool { return cond(op) && inSlotOf(op, u) })
 			}
