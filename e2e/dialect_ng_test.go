@@ -221,6 +221,9 @@ func TestDialectNGLive(t *testing.T) {
 				if st.Unknown != "" && st.Phase == bringup.Boot {
 					t.Skipf("runs what the model cannot know: %s", st.Unknown)
 				}
+				if st.Link != "" && st.Phase == bringup.Boot {
+					t.Skipf("sets what only the host decides: %s", st.Link)
+				}
 			}
 			res := fixer.Fix(cfg, fixer.Options{StripRouteCommands: strip[tr.name]})
 			fixed := maps.Clone(tr.files)

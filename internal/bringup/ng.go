@@ -502,6 +502,7 @@ func (s *ngSim) ifup(name string, phase Phase) bool {
 				switch ex {
 				case "link":
 					s.linkUp(dev)
+					s.ngLink(x, segs, dev)
 				case "static":
 					s.static(x, dev, res)
 				}
@@ -639,3 +640,28 @@ func ngFamily(v string) string {
 }
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+// ngLink marks the interface's stanzas when its link executor sets an mtu or hardware address
+// whose success only the host decides (hostLink): where the device refuses it, ifupdown-ng leaves
+// the link down and its routes fail (checked live: `mtu 99999` on veth), so the requests after it
+// run on faith (Request.After).
+func (s *sim) ngLink(x *ngIface, segs []*parser.Stanza, dev string) {
+	v := &vars{}
+	for _, key := range []string{"mtu", "hwaddress"} {
+		if val := x.last(key); val != "" {
+			v.list = append(v.list, variable{name: key, value: val})
+		}
+	}
+	l := hostLink("inet", dev, v, method{link: mtuAndAddress})
+	if l == "" {
+		return
+	}
+	for _, st := range segs {
+		if r := s.res.Stanzas[st]; r != nil {
+			r.Link = l
+			if r.guess == "" {
+				r.guess = l
+			}
+		}
+	}
+}
