@@ -39,6 +39,7 @@ package routecmd
 import (
 	"fmt"
 	"path"
+	"slices"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -200,6 +201,9 @@ func (w *walker) stmt(s *syntax.Stmt, cond bool) bool {
 		ok = w.stmts(c.Stmts, cond)
 	default:
 		w.other("%s", kind(c))
+		if mentionsRoutes(c) {
+			w.unfollow([]string{kind(c)})
+		}
 	}
 	if s.Background {
 		return true
@@ -335,7 +339,7 @@ func (w *walker) call(c *syntax.CallExpr, cond, bg bool) bool {
 		op, ok = parseIP(argv[1:])
 		if !ok {
 			w.other("an ip command that is not a route change (%s)", op.Err)
-			if op.Flush {
+			if op.Flush || dropsRoutes(argv[1:]) {
 				w.unfollow(argv)
 			}
 			return !op.Refused
@@ -348,6 +352,10 @@ func (w *walker) call(c *syntax.CallExpr, cond, bg bool) bool {
 		}
 	default:
 		w.other("another command (%s)", argv[0])
+		if !messageOnly[tool(argv[0])] && slices.ContainsFunc(argv[1:], routeWords) {
+			// A wrapper (env, timeout, nice, su -c, eval, ...) may run a route command.
+			w.unfollow(argv)
+		}
 		return true
 	}
 	op.Argv, op.Conditional, op.Background = argv, cond, bg
@@ -359,6 +367,64 @@ func (w *walker) call(c *syntax.CallExpr, cond, bg bool) bool {
 	}
 	w.ops = append(w.ops, op)
 	return w.exec == nil || w.exec(op)
+}
+
+// routeTools are the commands that change routes, directly or by changing the links and
+// addresses they hang on.
+var routeTools = map[string]bool{"ip": true, "route": true, "ifconfig": true, "ifup": true, "ifdown": true, "ifreload": true}
+
+// messageOnly are commands whose arguments are text, never a command they run.
+var messageOnly = map[string]bool{"logger": true, "echo": true, "printf": true, "test": true, "[": true, "grep": true}
+
+// routeWords reports whether text names one of routeTools as a word of its own: what a
+// wrapper's arguments or a script in one word (eval, su -c) may run.
+func routeWords(text string) bool {
+	for _, f := range strings.FieldsFunc(text, func(r rune) bool { return strings.ContainsRune(" \t\n;&|()`'\"{}<>=", r) }) {
+		if routeTools[tool(f)] {
+			return true
+		}
+	}
+	return false
+}
+
+// mentionsRoutes reports whether a construct the walker does not follow (an if clause, a loop,
+// a function) holds a word that names one of routeTools.
+func mentionsRoutes(c syntax.Command) bool {
+	found := false
+	syntax.Walk(c, func(n syntax.Node) bool {
+		if l, ok := n.(*syntax.Lit); ok && routeWords(l.Value) {
+			found = true
+		}
+		return !found
+	})
+	return found
+}
+
+// dropsRoutes reports whether ip's arguments take a link down, delete one, remove addresses or
+// read commands from elsewhere (-batch): the kernel then drops or adds routes the walker does
+// not follow.
+func dropsRoutes(args []string) bool {
+	obj, rest := "", []string(nil)
+	for i, a := range args {
+		if strings.HasPrefix(a, "-") {
+			if opt := strings.TrimLeft(a, "-"); opt != "" && matches("-"+opt, "-batch") {
+				return true
+			}
+			continue
+		}
+		obj, rest = a, args[i+1:]
+		break
+	}
+	if len(rest) == 0 {
+		return false
+	}
+	switch cmd := rest[0]; {
+	case matches(obj, "link"):
+		return matches(cmd, "delete") || matches(cmd, "set") && slices.Contains(rest, "down")
+	case matches(obj, "address"):
+		return matches(cmd, "flush") || matches(cmd, "delete")
+	}
+	return false
 }
 
 func (w *walker) unfollow(argv []string) {

@@ -320,6 +320,23 @@ func TestUnfollowed(t *testing.T) {
 		"logger x; ifup eth1 || true":        "ifup eth1",
 		`sh -c "ifdown eth1; ifup eth1"`:     "ifdown eth1",
 		"ip route add default via 192.0.2.1": "",
+		// Constructs and wrappers that may run a route command (a red-team pass, 2026-12-07).
+		"if ! ip route show | grep -q default; then ip route add default via 192.0.2.1; fi": "an if clause",
+		"for g in 192.0.2.1; do ip route add default via $g; done":                          "a loop",
+		"f() { /sbin/ip route add default via 192.0.2.1; }; f":                              "a function definition",
+		"if true; then logger up; fi":                                                       "",
+		"timeout 5 ip route add default via 192.0.2.1":                                      "timeout 5 ip route add default via 192.0.2.1",
+		"env LC_ALL=C route add default gw 192.0.2.1":                                       "env LC_ALL=C route add default gw 192.0.2.1",
+		`eval "ip route add default via 192.0.2.1"`:                                         "eval ip route add default via 192.0.2.1",
+		`su -c "ip route add default via 192.0.2.1" root`:                                   "su -c ip route add default via 192.0.2.1 root",
+		"echo route add default | ip -batch -":                                              "ip -batch -",
+		"ip -b /etc/routes":                                                                 "ip -b /etc/routes",
+		"ip link set dev eth0 down":                                                         "ip link set dev eth0 down",
+		"ip addr flush dev eth0":                                                            "ip addr flush dev eth0",
+		"ip link set dev eth0 up":                                                           "",
+		"ip -br link show":                                                                  "",
+		`logger -t ifup "eth0 up, route via $IF_GATEWAY"`:                                   "",
+		"ethtool -K eth0 tso off":                                                           "",
 	} {
 		if got := Parse(cmd, Env{}).Unfollowed; got != want {
 			t.Errorf("%s: Unfollowed %q, want %q", cmd, got, want)
