@@ -547,6 +547,10 @@ func (s *sim) runCommand(st *parser.Stanza, r *Stanza, env routecmd.Env, c cmd) 
 		// It removes routes, or brings an interface up or down, in ways the model does not follow.
 		unknown = "a command that changes routes in a way the model does not follow (" + res.Unfollowed + "): " + c.opt.Name + " " + c.value
 	}
+	if unknown == "" && res.Guard != "" && !res.IgnoreStatus {
+		// A check (test -e FILE): whether the line succeeds is the host's.
+		unknown = "a check whose status is known only at run time (" + res.Guard + "): " + c.opt.Name + " " + c.value
+	}
 	if unknown == "" && !ok && slices.ContainsFunc(errs, func(err error) bool { return errors.Is(err, routecmd.ErrUnmodeled) }) {
 		// Another route with a word known only at run time.
 		unknown = "a route command whose effect is known only at run time: " + c.opt.Name + " " + c.value

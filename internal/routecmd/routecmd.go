@@ -75,6 +75,10 @@ type Result struct {
 	// Unfollowed is the first command of the line that changes routes in a way this package
 	// does not follow (ip route flush, ifup or ifdown of an interface), "" when none.
 	Unfollowed string
+	// Guard is the first check the line runs (test, [): a command whose status is the host's
+	// (a file that may be missing), "" when none. Route operations that run only as its status
+	// (or another command's the package does not run) decides have Op.Unknown set.
+	Guard string
 }
 
 // DefaultRoutes returns the operations that act on a default route of the main table and that
@@ -133,7 +137,7 @@ func run(cmd string, env Env, exec func(Op) bool) (Result, bool) {
 	}
 	w := walker{env: env, local: map[string]*string{}, exec: exec}
 	ok := w.stmts(f.Stmts, false)
-	r.Ops, r.Unfollowed = w.ops, w.unfollowed
+	r.Ops, r.Unfollowed, r.Guard = w.ops, w.unfollowed, w.guard
 	if w.reason != "" {
 		r.Verdict, r.Reason = Other, w.reason
 	}
@@ -169,7 +173,12 @@ type walker struct {
 	reason string
 	// unfollowed is the first command that changes routes in a way the walker does not follow.
 	unfollowed string
-	depth      int // of sh -c nesting
+	guard      string // the first check (see Result.Guard)
+	depth      int    // of sh -c nesting
+	// assumed: the last command's status was taken as success without being known (another
+	// command than a route operation); faith counts the && and || whose right side runs on it.
+	assumed bool
+	faith   int
 }
 
 func (w *walker) other(format string, args ...any) {
@@ -189,11 +198,20 @@ func (w *walker) stmt(s *syntax.Stmt, cond bool) bool {
 	case *syntax.CallExpr:
 		ok = w.call(c, cond, s.Background)
 	case *syntax.BinaryCmd:
+		w.assumed = false
 		ok = w.stmt(c.X, cond)
+		onFaith := w.assumed && (c.Op == syntax.AndStmt || c.Op == syntax.OrStmt)
 		switch {
 		case w.exec != nil && c.Op == syntax.AndStmt && !ok, w.exec != nil && c.Op == syntax.OrStmt && ok:
 		default:
+			if onFaith {
+				w.faith++
+			}
 			ok = w.stmt(c.Y, cond || c.Op == syntax.AndStmt || c.Op == syntax.OrStmt)
+			if onFaith {
+				w.faith--
+				w.assumed = true
+			}
 		}
 	case *syntax.Subshell:
 		ok = w.stmts(c.Stmts, cond)
@@ -315,10 +333,18 @@ func (w *walker) call(c *syntax.CallExpr, cond, bg bool) bool {
 	if len(argv) == 0 {
 		return true
 	}
+	w.assumed = true // until it is a route operation, whose status the kernel model gives
 	var op Op
 	var ok bool
 	switch tool(argv[0]) {
 	case "true", ":":
+		w.assumed = false
+		return true
+	case "test", "[":
+		if w.guard == "" {
+			w.guard = strings.Join(argv, " ")
+		}
+		w.other("a check (%s)", argv[0])
 		return true
 	case `\`:
 		// A lone backslash: what is left of a line that ended in a continuation with nothing
@@ -358,9 +384,13 @@ func (w *walker) call(c *syntax.CallExpr, cond, bg bool) bool {
 		}
 		return true
 	}
+	w.assumed = false
 	op.Argv, op.Conditional, op.Background = argv, cond, bg
 	if len(unknown) > 0 {
 		op.markUnknown(unknown)
+	}
+	if w.faith > 0 && op.Unknown == "" {
+		op.Unknown = "whether it runs depends on the status of a command known only at run time"
 	}
 	if op.Unknown != "" {
 		w.other("%s", op.Unknown)
@@ -443,7 +473,7 @@ func (w *walker) shell(script string, cond bool) bool {
 		w.other("a sh -c script the shell parser rejects")
 		return false // sh exits 2
 	}
-	child := walker{env: w.env, local: map[string]*string{}, exec: w.exec, depth: w.depth + 1}
+	child := walker{env: w.env, local: map[string]*string{}, exec: w.exec, depth: w.depth + 1, faith: w.faith}
 	ok := child.stmts(f.Stmts, cond)
 	w.ops = append(w.ops, child.ops...)
 	if child.reason != "" {
@@ -451,6 +481,9 @@ func (w *walker) shell(script string, cond bool) bool {
 	}
 	if child.unfollowed != "" && w.unfollowed == "" {
 		w.unfollowed = child.unfollowed
+	}
+	if child.guard != "" && w.guard == "" {
+		w.guard = child.guard
 	}
 	return ok
 }

@@ -343,3 +343,36 @@ func TestUnfollowed(t *testing.T) {
 		}
 	}
 }
+
+// TestOnFaith: a route operation that runs only as the status of a command the package does not
+// run decides (a check, another program) has an effect known only at run time; one after a
+// route operation does not, and a check is named as the line's Guard.
+func TestOnFaith(t *testing.T) {
+	for cmd, want := range map[string]bool{
+		"[ -e /etc/gw ] && ip route add default via 192.0.2.1":                   true,
+		"test -e /etc/gw || ip route add default via 192.0.2.1":                  true,
+		"ping -c1 192.0.2.1 && ip route add default via 192.0.2.1":               true,
+		`sh -c "[ -e /etc/gw ] && ip route add default via 192.0.2.1"`:           true,
+		"ip route del default 2>/dev/null || ip route add default via 192.0.2.1": false,
+		"ip route add default via 192.0.2.1 || true":                             false,
+		"true && ip route add default via 192.0.2.1":                             false,
+		"logger x; ip route add default via 192.0.2.1":                           false,
+	} {
+		r := Parse(cmd, Env{})
+		var last Op
+		for _, op := range r.Ops {
+			if op.Action == "add" {
+				last = op
+			}
+		}
+		if got := last.Unknown != ""; got != want {
+			t.Errorf("%s: the add's effect known only at run time: %v (Unknown %q), want %v", cmd, got, last.Unknown, want)
+		}
+	}
+	if g := Parse("test -e /etc/network/ready", Env{}).Guard; g != "test -e /etc/network/ready" {
+		t.Errorf("Guard %q, want the test command", g)
+	}
+	if g := Parse("ip route add default via 192.0.2.1", Env{}).Guard; g != "" {
+		t.Errorf("Guard %q of a route command, want none", g)
+	}
+}
