@@ -723,7 +723,7 @@ func (m *model) planMove(kp *keyPlan, g *parser.Opt) {
 		return
 	}
 	if l := r0.Of(into).Link; l != "" {
-		left(fmt.Sprintf("%s (%s) first runs `%s`, which the device may refuse: where it does, %s fails there and a gateway moved into it is never installed", into.Name, into.Family, l, into.Name))
+		left(fmt.Sprintf("%s (%s) first runs `%s`, which may fail on the host: where it does, %s fails there and a gateway moved into it is never installed", into.Name, into.Family, l, into.Name))
 		return
 	}
 	if u := m.faith(r0, into); u != "" {

@@ -67,8 +67,9 @@ type Stanza struct {
 	Unknown       string
 	UnknownFamily string
 	UnknownMetric int // the metric of that command, -1 when it too is unknown
-	// Link is the line of its method that sets the device's mtu or hardware address where only
-	// the host decides whether that succeeds (hostLink); "" when none.
+	// Link is the line of its method whose success only the host decides: the device's mtu or
+	// hardware address (hostLink), or an address option the model does not check (addrOptions);
+	// "" when none.
 	Link     string
 	Requests []*Request
 	guess    string // the first command taken as succeeding (see Request.After)
@@ -655,7 +656,14 @@ func (s *sim) method(st *parser.Stanza, r *Stanza, phys string, v *vars, m metho
 			return false
 		}
 		s.addrs[ak] = true
-		s.k.AddAddr(routecmd.Addr{Dev: base(phys), Label: phys, Prefix: p})
+		ad := routecmd.Addr{Dev: base(phys), Label: phys, Prefix: p}
+		if l := addrOptions(st.Family, phys, v, &ad); l != "" {
+			r.Link = l
+			if r.guess == "" {
+				r.guess = l // what follows runs only if ip takes it
+			}
+		}
+		s.k.AddAddr(ad)
 	}
 	if l := hostLink(st.Family, phys, v, m); l != "" {
 		r.Link = l

@@ -1,8 +1,11 @@
 package bringup
 
 import (
+	"net/netip"
 	"strconv"
 	"strings"
+
+	"github.com/ifacefix/ifacefix/internal/routecmd"
 )
 
 // method is what the model knows of an ifupdown 0.8.41 method (inet.defn, inet6.defn, Linux).
@@ -102,6 +105,59 @@ func hostLink(family, iface string, v *vars, m method) string {
 			value = strings.TrimPrefix(value, "ether ") // ifup drops the class word
 		}
 		return "ip link set dev " + iface + " " + word + " " + value
+	}
+	return ""
+}
+
+// addrOptions reads the options ifupdown 0.8.41 passes to its `ip addr add` besides the address
+// (inet: broadcast, pointopoint as peer, scope; inet6: scope, preferred-lifetime as preferred_lft):
+// a broadcast address and a peer go into ad (a peer's route is to the peer alone, so ad's prefix
+// becomes the address alone, as ip sends it). It returns the command for the first value the model
+// cannot vouch for (ip may reject it, and the stanza then fails there), or "".
+func addrOptions(family, iface string, v *vars, ad *routecmd.Addr) string {
+	bad := func(word, value string) string {
+		ip := "ip addr add "
+		if family == "inet6" {
+			ip = "ip -6 addr add "
+		}
+		return ip + ad.Prefix.String() + " " + word + " " + value + " dev " + iface
+	}
+	scope := func() bool {
+		x := v.get("scope")
+		if x == nil {
+			return true
+		}
+		switch x.value {
+		case "host", "link", "global", "site", "nowhere", "universe":
+			return true
+		}
+		n, err := strconv.ParseUint(x.value, 10, 8)
+		return err == nil && n <= 255
+	}
+	if !scope() {
+		return bad("scope", v.get("scope").value)
+	}
+	if family == "inet6" {
+		if x := v.get("preferred-lifetime"); x != nil && x.value != "forever" {
+			if _, err := strconv.ParseUint(x.value, 10, 32); err != nil {
+				return bad("preferred_lft", x.value)
+			}
+		}
+		return ""
+	}
+	if x := v.get("broadcast"); x != nil && x.value != "+" && x.value != "-" {
+		b, err := netip.ParseAddr(x.value)
+		if err != nil || !b.Is4() {
+			return bad("broadcast", x.value)
+		}
+		ad.Broadcast = b
+	}
+	if x := v.get("pointopoint"); x != nil {
+		p, err := netip.ParseAddr(x.value)
+		if err != nil || !p.Is4() {
+			return bad("peer", x.value)
+		}
+		ad.Peer, ad.Prefix = p, netip.PrefixFrom(ad.Prefix.Addr(), 32)
 	}
 	return ""
 }

@@ -72,6 +72,12 @@ const MaxNameLen = 15
 type Addr struct {
 	Dev, Label string
 	Prefix     netip.Prefix
+	// Broadcast is an IPv4 broadcast address given with it (ip addr add ... broadcast B), which
+	// the kernel adds beside its subnet's; zero when none.
+	Broadcast netip.Addr
+	// Peer is the other end of a point-to-point address (ip addr add ... peer P): its route is
+	// to the peer alone, not to Prefix's subnet. Zero when none.
+	Peer netip.Addr
 }
 
 // Kernel is a model of one network namespace's default routes.
@@ -574,22 +580,32 @@ func (x *addrIndex) count(a Addr, n int) {
 	p := a.Prefix
 	x.local[p.Addr()] += n
 	m := p.Masked()
+	if a.Peer.IsValid() {
+		m = netip.PrefixFrom(a.Peer, a.Peer.BitLen())
+	}
+	if a.Broadcast.IsValid() && (!b4(p) || a.Broadcast != lastAddr(p)) {
+		x.bcast[a.Broadcast] += n
+	}
 	if n > 0 {
 		x.subnets[m] = append(x.subnets[m], a.Dev)
 	} else if l := x.subnets[m]; len(l) > 0 {
 		// TrimAddrs drops the newest addresses: the last device listed for the subnet is this one's.
 		x.subnets[m] = slices.Delete(slices.Clone(l), len(l)-1, len(l))
 	}
-	switch b := p.Addr(); {
+	switch {
 	case a.Dev == "lo":
 		x.lo[p.Masked()] += n
 		if x.lo[p.Masked()] == 0 {
 			delete(x.lo, p.Masked())
 		}
-	case b.Is4() && p.Bits() <= 30 && lastAddr(p) != b:
+	case b4(p):
 		x.bcast[lastAddr(p)] += n
 	}
 }
+
+// b4 reports whether the kernel gives p's subnet a broadcast address (IPv4, /30 or wider, and
+// not the address itself).
+func b4(p netip.Prefix) bool { return p.Addr().Is4() && p.Bits() <= 30 && lastAddr(p) != p.Addr() }
 
 // AddAddr adds an address to Addrs.
 func (k *Kernel) AddAddr(a Addr) {

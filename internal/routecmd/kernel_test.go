@@ -69,7 +69,7 @@ func TestAddrIndex(t *testing.T) {
 	check("built from Addrs", "127.0.0.9", true, false)
 	check("built from Addrs", "192.0.2.255", false, true)
 	n := len(k.Addrs)
-	k.AddAddr(Addr{"eth0", "eth0:1", netip.MustParsePrefix("198.51.100.5/25")})
+	k.AddAddr(Addr{Dev: "eth0", Label: "eth0:1", Prefix: netip.MustParsePrefix("198.51.100.5/25")})
 	check("added", "198.51.100.5", true, false)
 	check("added", "198.51.100.127", false, true)
 	k.TrimAddrs(n)

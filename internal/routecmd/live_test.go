@@ -179,8 +179,8 @@ func TestLive(t *testing.T) {
 func testKernel() *Kernel {
 	p := netip.MustParsePrefix
 	return &Kernel{Links: []string{"lo", "eth0", "eth0p"}, Addrs: []Addr{
-		{"lo", "lo", p("127.0.0.1/8")}, {"eth0", "eth0", p("192.0.2.10/24")}, {"eth0", "eth0:0", p("192.0.2.11/24")},
-		{"eth0", "", p("2001:db8::10/64")}, {"eth0", "", p("fe80::/64")}, {"eth0p", "", p("fe80::/64")}}}
+		{Dev: "lo", Label: "lo", Prefix: p("127.0.0.1/8")}, {Dev: "eth0", Label: "eth0", Prefix: p("192.0.2.10/24")}, {Dev: "eth0", Label: "eth0:0", Prefix: p("192.0.2.11/24")},
+		{Dev: "eth0", Label: "", Prefix: p("2001:db8::10/64")}, {Dev: "eth0", Label: "", Prefix: p("fe80::/64")}, {Dev: "eth0p", Label: "", Prefix: p("fe80::/64")}}}
 }
 
 func newNS(ns string) error {
