@@ -1944,6 +1944,10 @@ func aliasGatewayMessage(m *model, kp *keyPlan, s *parser.Stanza, g *parser.Opt)
 		what = outcome(q)
 		if keeper != nil && keeper != q && len(q.Added) > 0 && len(q.Removed) == 0 && len(keeper.Added) > 0 {
 			what += fmt.Sprintf(", beside %s's %s", keeper.Stanza.Name, routesText(keeper.Added))
+			if a, k := q.Added[0], keeper.Added[0]; a.Family == k.Family && a.Metric < k.Metric && a.Gateway != k.Gateway {
+				// The lower metric wins: removing it changes which gateway the host uses.
+				what += fmt.Sprintf("; with the lower metric it is the one the host uses, so without it traffic goes via %s", keeper.Added[0].Gateway)
+			}
 			keeper = nil
 		}
 	case q == nil && strings.HasSuffix(g.Name, "?") && len(ownGateways(s)) > 1:
