@@ -722,6 +722,10 @@ func (m *model) planMove(kp *keyPlan, g *parser.Opt) {
 		left(fmt.Sprintf("%s runs %s, which may take the %s default route first and make %s (%s) fail before its gateway is installed", x.Name, m.cur.Of(x).Unknown, st.Family, st.Name, st.Family))
 		return
 	}
+	if dialectName(m.cfg) == parser.Ifupdown.Name && hotplugOnly(m.cfg, g.Stanza.Name) && !hotplugOnly(m.cfg, into.Name) {
+		left(fmt.Sprintf("%s is allow-hotplug only: it comes up at boot where the init script's hotplug pass runs (sysvinit), but with systemd udev brings up devices, never an alias label, so its gateway in %s would give the host a default route at boot that it did not have", g.Stanza.Name, into.Name))
+		return
+	}
 	if l := r0.Of(into).Link; l != "" {
 		left(fmt.Sprintf("%s (%s) first runs `%s`, which may fail on the host: where it does, %s fails there and a gateway moved into it is never installed", into.Name, into.Family, l, into.Name))
 		return
@@ -1701,6 +1705,25 @@ func (m *model) heldOnFaith(r *bringup.Result, q *bringup.Request, s *parser.Sta
 // only at run time, which the model takes as success: should it fail, ifup configures no later
 // stanza (and no stanza of the VLAN).
 func (m *model) reachedOnFaith(r *bringup.Result, s *parser.Stanza) bool { return m.faith(r, s) != "" }
+
+// hotplugOnly reports whether name is brought up at boot only by an allow-hotplug line (no auto
+// or allow-auto line names it): ifupdown 0.8's /etc/init.d/networking brings it up after ifup -a
+// (ifup_hotplug: an alias once its device exists), systemd's networking.service does not (its
+// hotplug pass runs on a restart only, and udev's ifup@.service takes device names).
+func hotplugOnly(cfg *parser.Config, name string) bool {
+	hot := false
+	for _, sel := range cfg.Selections {
+		if slices.Contains(sel.Names, name) {
+			switch sel.Keyword {
+			case "auto", "allow-auto":
+				return false
+			case "allow-hotplug":
+				hot = true
+			}
+		}
+	}
+	return hot
+}
 
 // sameSlot reports whether stanza s's gateway route would have the metric of the keeper's route
 // (the route the keeper added: a command's own metric, not its stanza's metric line).
