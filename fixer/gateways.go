@@ -142,7 +142,11 @@ func competing(p *pass) {
 		own := requestKey(q)
 		switch {
 		case errors.Is(q.Err, routecmd.ErrExist) && q.Holder != nil && requestKey(q.Holder) != own:
-			say(q, q.Holder, outcome(q))
+			what := outcome(q)
+			if m.faith(r, q.Holder.Stanza) == "" && m.throughFaith(r, q.Holder) != nil { // (outcome says the rest)
+				what += ", if " + q.Holder.Stanza.Name + " gets its route: " + m.holderFaith(r, q.Holder)
+			}
+			say(q, q.Holder, what)
 		case len(q.Removed) > 0 && q.Removed[0].Dev != own.name && r.Holder[q.Added[0]] == q:
 			if other := m.before.Holder[q.Removed[0]]; other != nil {
 				say(q, other, outcome(q))

@@ -420,8 +420,8 @@ func (m *model) plan(kp *keyPlan, opt Options) {
 			if m.heldOnFaith(r0, q, s) != nil {
 				// The route in its way is there only if a command known only at run time succeeds.
 				kp.left = append(kp.left, leftover{s, g, AliasGateway, fmt.Sprintf(
-					"%s; left as is: %s comes up only if a command known only at run time succeeds (%s), so whether this gateway's route is in the way of another cannot be judged",
-					aliasGatewayMessage(m, kp, s, g), q.Holder.Stanza.Name, m.faith(r0, q.Holder.Stanza))})
+					"%s; left as is: %s, so whether this gateway's route is in the way of another cannot be judged",
+					aliasGatewayMessage(m, kp, s, g), m.holderFaith(r0, q.Holder))})
 				continue
 			}
 			if q == nil {
@@ -1694,10 +1694,43 @@ func (m *model) downOnFaith(r *bringup.Result, s *parser.Stanza, seen map[*parse
 // heldOnFaith returns the stanza of another than s whose route is in request q's way (q.Holder)
 // when r brings it up only on faith (reachedOnFaith), or nil.
 func (m *model) heldOnFaith(r *bringup.Result, q *bringup.Request, s *parser.Stanza) *parser.Stanza {
-	if q == nil || q.Holder == nil || q.Holder.Stanza == s || !m.reachedOnFaith(r, q.Holder.Stanza) {
+	if q == nil || q.Holder == nil || q.Holder.Stanza == s {
 		return nil
 	}
-	return q.Holder.Stanza
+	if h := q.Holder; m.reachedOnFaith(r, h.Stanza) || m.throughFaith(r, h) != nil {
+		return h.Stanza
+	}
+	return nil
+}
+
+// holderFaith says why request h's route is there only on faith (heldOnFaith).
+func (m *model) holderFaith(r *bringup.Result, h *bringup.Request) string {
+	if u := m.faith(r, h.Stanza); u != "" {
+		return fmt.Sprintf("%s comes up only if a command known only at run time succeeds (%s)", h.Stanza.Name, u)
+	}
+	x := m.throughFaith(r, h)
+	return fmt.Sprintf("%s's gateway is reachable only through the address of %s, which comes up only if a command known only at run time succeeds (%s)", h.Stanza.Name, x.Name, m.faith(r, x))
+}
+
+// throughFaith returns a stanza reached only on faith (or running what the model cannot know)
+// whose address alone made request q's gateway reachable, or nil: should that stanza's command
+// fail, the address is never added and q's route never installed (the differential fuzzer, seed
+// 6802013986).
+func (m *model) throughFaith(r *bringup.Result, q *bringup.Request) *parser.Stanza {
+	var onFaith *parser.Stanza
+	for _, name := range q.Through {
+		for _, st := range m.stanzasNamed(name) {
+			x := r.Of(st)
+			if !x.Up || !x.BeganBefore(r.Of(q.Stanza)) {
+				continue
+			}
+			if m.faith(r, st) == "" {
+				return nil // an address the model is sure of
+			}
+			onFaith = st
+		}
+	}
+	return onFaith
 }
 
 // reachedOnFaith reports whether stanza s comes up in r only because an earlier stanza of its

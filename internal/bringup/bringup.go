@@ -119,6 +119,9 @@ type Request struct {
 	// that made that route (nil when the model does not know).
 	Blocker *routecmd.Route
 	Holder  *Request
+	// Through are the labels (interface names) of the addresses whose subnet made the gateway of
+	// the first route it added reachable (routecmd.Kernel.ReachedThrough); nil when none did.
+	Through []string
 	Added   []routecmd.Route
 	Removed []routecmd.Route
 	Phase   Phase
@@ -614,6 +617,9 @@ func (s *sim) record(st *parser.Stanza, r *Stanza, opts []*parser.Opt, command b
 		for _, rt := range c.Added {
 			q.Added = append(q.Added, rt)
 			s.res.Holder[rt] = q
+			if gw, err := netip.ParseAddr(rt.Gateway); err == nil && !rt.Onlink && q.Through == nil {
+				q.Through = s.k.ReachedThrough(gw, rt.Dev)
+			}
 		}
 	}
 	r.Requests = append(r.Requests, q)

@@ -553,7 +553,7 @@ func (k *Kernel) nexthop(r *Route, tool string) error {
 func (k *Kernel) addrType(gw netip.Addr) (local, bcast bool) {
 	if k.index == nil {
 		k.index = &addrIndex{local: map[netip.Addr]int{}, bcast: map[netip.Addr]int{}, lo: map[netip.Prefix]int{},
-			subnets: map[netip.Prefix][]string{}}
+			subnets: map[netip.Prefix][]string{}, labels: map[netip.Prefix][]string{}}
 		for _, a := range k.Addrs {
 			k.index.count(a, 1)
 		}
@@ -574,6 +574,7 @@ type addrIndex struct {
 	// subnets lists, by masked prefix, the devices of the addresses in it, in Addrs order: a
 	// gateway's link-scope route is found by prefix length, not by looking at every address.
 	subnets map[netip.Prefix][]string
+	labels  map[netip.Prefix][]string // the same addresses' labels
 }
 
 func (x *addrIndex) count(a Addr, n int) {
@@ -588,9 +589,11 @@ func (x *addrIndex) count(a Addr, n int) {
 	}
 	if n > 0 {
 		x.subnets[m] = append(x.subnets[m], a.Dev)
+		x.labels[m] = append(x.labels[m], a.Label)
 	} else if l := x.subnets[m]; len(l) > 0 {
 		// TrimAddrs drops the newest addresses: the last device listed for the subnet is this one's.
 		x.subnets[m] = slices.Delete(slices.Clone(l), len(l)-1, len(l))
+		x.labels[m] = slices.Delete(slices.Clone(x.labels[m]), len(l)-1, len(l))
 	}
 	switch {
 	case a.Dev == "lo":
@@ -632,6 +635,26 @@ func lastAddr(p netip.Prefix) netip.Addr {
 		b[i/8] |= 0x80 >> (i % 8)
 	}
 	return netip.AddrFrom4(b)
+}
+
+// ReachedThrough returns the labels of the addresses whose subnet makes gateway gw reachable on
+// device dev (the longest prefix that holds it), or nil when no address's subnet does (a route
+// to it, a device default route, onlink).
+func (k *Kernel) ReachedThrough(gw netip.Addr, dev string) []string {
+	k.addrType(gw) // builds the index
+	for bits := gw.BitLen(); bits >= 0; bits-- {
+		p, _ := gw.Prefix(bits)
+		var labels []string
+		for i, d := range k.index.subnets[p] {
+			if d == dev {
+				labels = append(labels, k.index.labels[p][i])
+			}
+		}
+		if labels != nil {
+			return labels
+		}
+	}
+	return nil
 }
 
 // linkRouteDev returns the device of the link-scope route the kernel's lookup of gateway gw
