@@ -444,6 +444,12 @@ func (m *model) plan(kp *keyPlan, opt Options) {
 						aliasGatewayMessage(m, kp, s, g), k.Stanza.Name, u, kp.k.name, kp.k.family)})
 					continue
 				}
+				if x := m.unknownBetween(r0, k.Stanza, s); x != nil && !added {
+					kp.left = append(kp.left, leftover{s, g, AliasGateway, fmt.Sprintf(
+						"%s; left as is: %s runs %s after %s's route is installed, which may remove it, and this gateway would then install it again",
+						aliasGatewayMessage(m, kp, s, g), x.Name, r0.Of(x).Unknown, k.Stanza.Name)})
+					continue
+				}
 				x, st, what := (*parser.Stanza)(nil), (*parser.Stanza)(nil), k.Stanza.Name+"'s gateway is installed"
 				if k.Command {
 					x, st = m.unknownInTheWayOfCommand(k)
@@ -724,6 +730,11 @@ func (m *model) planMove(kp *keyPlan, g *parser.Opt) {
 	}
 	if dialectName(m.cfg) == parser.Ifupdown.Name && hotplugOnly(m.cfg, g.Stanza.Name) && !hotplugOnly(m.cfg, into.Name) {
 		left(fmt.Sprintf("%s is allow-hotplug only: it comes up at boot where the init script's hotplug pass runs (sysvinit), but with systemd udev brings up devices, never an alias label, so its gateway in %s would give the host a default route at boot that it did not have", g.Stanza.Name, into.Name))
+		return
+	}
+	if dialectName(m.cfg) == parser.Ifupdown.Name && into.Family == "inet6" && into.Method == "static" && optValue(into, "accept_ra") == "" {
+		// inet6.defn: accept_ra defaults to 0 where a gateway is set (checked with ifup -n).
+		left(fmt.Sprintf("with a gateway, ifupdown sets accept_ra=0 on %s, so a moved gateway would drop the default routes %s learns from router advertisements", into.Base(), into.Base()))
 		return
 	}
 	if l := r0.Of(into).Link; l != "" {
@@ -2039,6 +2050,28 @@ func aliasGatewayMessage(m *model, kp *keyPlan, s *parser.Stanza, g *parser.Opt)
 // s's name is said by Request.After), that began before s and runs a command known only at run
 // time: what the kernel has when s comes up depends on it (the address a route of s needs, a
 // route in its way). nil when there is none.
+// unknownBetween returns a stanza of s's device, of the other family, that runs what the model
+// cannot know (other than a default-route command) after stanza from began and before s, or nil:
+// it may remove from's route, which s's line would then put back (an mtu below 1280 drops the
+// device's IPv6 routes).
+func (m *model) unknownBetween(r *bringup.Result, from, s *parser.Stanza) *parser.Stanza {
+	for _, fam := range []string{"inet", "inet6"} {
+		kp := m.byKey[key{s.Base(), fam}]
+		if kp == nil {
+			continue
+		}
+		for _, x := range append(slices.Clone(kp.primaries), kp.aliases...) {
+			// (A default-route command of the other family leaves this one's routes alone; one of
+			// this family is judged where its slot is, unknownInTheWay and afterUnknownCommand.)
+			if rx := r.Of(x); x != from && x.Name != s.Name && rx.Unknown != "" && rx.UnknownFamily == "" && x.Family != s.Family &&
+				r.Of(from).BeganBefore(rx) && rx.BeganBefore(r.Of(s)) {
+				return x
+			}
+		}
+	}
+	return nil
+}
+
 func (m *model) unknownBefore(s *parser.Stanza) *parser.Stanza {
 	kp := m.byKey[key{s.Base(), s.Family}]
 	if kp == nil {

@@ -662,6 +662,10 @@ func (s *sim) method(st *parser.Stanza, r *Stanza, phys string, v *vars, m metho
 			return false
 		}
 		s.addrs[ak] = true
+		if p.Addr().Is6() && p.Bits() == 0 && r.Unknown == "" {
+			// The kernel adds the address's prefix route, ::/0: a default route through the device.
+			r.Unknown = "an IPv6 address with prefix length 0, whose prefix route is a default route (not modelled)"
+		}
 		ad := routecmd.Addr{Dev: base(phys), Label: phys, Prefix: p}
 		if l := addrOptions(st.Family, phys, v, &ad); l != "" {
 			r.Link = l
@@ -670,6 +674,12 @@ func (s *sim) method(st *parser.Stanza, r *Stanza, phys string, v *vars, m metho
 			}
 		}
 		s.k.AddAddr(ad)
+	}
+	if mt := v.get("mtu"); mt != nil && slices.Contains(m.link, "mtu") && r.Unknown == "" {
+		if n, err := strconv.ParseUint(mt.value, 10, 32); err == nil && n < 1280 {
+			// The kernel turns IPv6 off on the device: every IPv6 route through it goes.
+			r.Unknown = "mtu " + mt.value + ", below 1280, which turns IPv6 off on " + base(phys) + " and drops its IPv6 routes (not modelled)"
+		}
 	}
 	if l := hostLink(st.Family, phys, v, m); l != "" {
 		r.Link = l

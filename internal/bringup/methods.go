@@ -79,8 +79,8 @@ var methods = map[string]method{
 
 // hostLink returns the first of the method's link settings (m.link) that the stanza sets and whose
 // success only the host decides, as the line ifup runs for it; "" when there is none. An mtu of
-// 68 to 1500 (IPv6: 1280 to 1500) is taken by every Ethernet device; a larger one only by some,
-// a smaller or malformed one by none. A hardware address may be refused by the driver (some change
+// 1280 to 1500 is taken by every Ethernet device; a larger one only by some, a malformed one by
+// none, and one below 1280 turns IPv6 off on the device (its IPv6 routes go). A hardware address may be refused by the driver (some change
 // it only while the link is down, and an earlier stanza may have set it up). Such a line fails the
 // stanza before its gateway route where the device refuses it: the model takes it as succeeding,
 // and the fixer as known only at run time.
@@ -91,11 +91,8 @@ func hostLink(family, iface string, v *vars, m method) string {
 			continue
 		}
 		if name == "mtu" {
-			low := uint64(68)
-			if family == "inet6" {
-				low = 1280
-			}
-			if n, err := strconv.ParseUint(x.value, 10, 32); err == nil && n >= low && n <= 1500 {
+			// Below 1280 the kernel turns IPv6 off on the device, dropping its IPv6 routes.
+			if n, err := strconv.ParseUint(x.value, 10, 32); err == nil && n >= 1280 && n <= 1500 {
 				continue
 			}
 		}
@@ -138,6 +135,21 @@ func addrOptions(family, iface string, v *vars, ad *routecmd.Addr) string {
 		return bad("scope", v.get("scope").value)
 	}
 	if family == "inet6" {
+		// settle-dad.sh waits dad-attempts x dad-interval (6 s by default) for duplicate address
+		// detection and fails the stanza when it times out: under 2 s it may on a healthy link.
+		if a, i := v.get("dad-attempts"), v.get("dad-interval"); a != nil || i != nil {
+			n, interval := 60.0, 0.1
+			var err error
+			if a != nil {
+				n, err = strconv.ParseFloat(a.value, 64)
+			}
+			if i != nil && err == nil {
+				interval, err = strconv.ParseFloat(i.value, 64)
+			}
+			if err != nil || n != 0 && n*interval < 2 {
+				return "/lib/ifupdown/settle-dad.sh (waiting for duplicate address detection, dad-attempts " + strconv.FormatFloat(n, 'g', -1, 64) + ")"
+			}
+		}
 		if x := v.get("preferred-lifetime"); x != nil && x.value != "forever" {
 			if _, err := strconv.ParseUint(x.value, 10, 32); err != nil {
 				return bad("preferred_lft", x.value)

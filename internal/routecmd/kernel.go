@@ -587,7 +587,9 @@ func (x *addrIndex) count(a Addr, n int) {
 	if a.Broadcast.IsValid() && (!b4(p) || a.Broadcast != lastAddr(p)) {
 		x.bcast[a.Broadcast] += n
 	}
-	if n > 0 {
+	if m.Addr().Is4() && m.Addr().As4()[0] == 0 {
+		// ipv4_is_zeronet: the kernel adds no route for a subnet in 0.0.0.0/8 (an address /0).
+	} else if n > 0 {
 		x.subnets[m] = append(x.subnets[m], a.Dev)
 		x.labels[m] = append(x.labels[m], a.Label)
 	} else if l := x.subnets[m]; len(l) > 0 {

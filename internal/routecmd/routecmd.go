@@ -40,6 +40,7 @@ import (
 	"fmt"
 	"path"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -378,6 +379,11 @@ func (w *walker) call(c *syntax.CallExpr, cond, bg bool) bool {
 		}
 	default:
 		w.other("another command (%s)", argv[0])
+		if tool(argv[0]) == "sysctl" && slices.ContainsFunc(argv[1:], func(a string) bool {
+			return strings.Contains(a, "disable_ipv6")
+		}) {
+			w.unfollow(argv) // IPv6 off drops the device's IPv6 routes
+		}
 		if !messageOnly[tool(argv[0])] && slices.ContainsFunc(argv[1:], routeWords) {
 			// A wrapper (env, timeout, nice, su -c, eval, ...) may run a route command.
 			w.unfollow(argv)
@@ -450,6 +456,11 @@ func dropsRoutes(args []string) bool {
 	}
 	switch cmd := rest[0]; {
 	case matches(obj, "link"):
+		if i := slices.Index(rest, "mtu"); i >= 0 && i+1 < len(rest) {
+			if n, err := strconv.ParseUint(rest[i+1], 10, 32); err != nil || n < 1280 {
+				return true // below 1280 the kernel turns IPv6 off on the device
+			}
+		}
 		return matches(cmd, "delete") || matches(cmd, "set") && slices.Contains(rest, "down")
 	case matches(obj, "address"):
 		return matches(cmd, "flush") || matches(cmd, "delete")
