@@ -2173,7 +2173,9 @@ func routeText(r routecmd.Route) string {
 	if r.Gateway == "" {
 		s = r.Type
 	}
-	s += " dev " + r.Dev
+	if r.Dev != "" { // a blackhole or unreachable route has none
+		s += " dev " + r.Dev
+	}
 	if r.Metric != 0 && !(r.Family == "inet6" && r.Metric == 1024) {
 		s += fmt.Sprintf(" metric %d", r.Metric)
 	}
