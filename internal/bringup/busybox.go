@@ -471,11 +471,24 @@ func (s *sim) bbRun(st *parser.Stanza, r *Stanza, iface string, v *vars, c strin
 			return fail("its address "+p.String()+" is already on "+dev+" (ip addr add: File exists)", nil)
 		}
 		s.addrs[ak] = true
-		s.k.AddAddr(routecmd.Addr{Dev: dev, Label: iface, Prefix: p})
+		ad := routecmd.Addr{Dev: dev, Label: iface, Prefix: p}
+		if l := addrOptions(st.Family, iface, v, &ad); l != "" { // as 0.8's: broadcast, peer, scope
+			r.Link = l
+			if r.guess == "" {
+				r.guess = l
+			}
+		}
+		if p.Addr().Is6() && p.Bits() == 0 && r.Unknown == "" {
+			r.Unknown = "an IPv6 address with prefix length 0, whose prefix route is a default route (not modelled)"
+		}
+		s.k.AddAddr(ad)
 	case len(argv) >= 3 && argv[0] == "ip" && argv[1] == "link" && argv[len(argv)-1] == "up":
 		var m method // the settings its template filled in
-		if slices.Contains(argv, "mtu") {
+		if i := slices.Index(argv, "mtu"); i >= 0 {
 			m.link = append(m.link, "mtu")
+			if n, err := strconv.ParseUint(argv[min(i+1, len(argv)-1)], 10, 32); err == nil && n < 1280 && r.Unknown == "" {
+				r.Unknown = "mtu " + argv[i+1] + ", below 1280, which turns IPv6 off on " + dev + " and drops its IPv6 routes (not modelled)"
+			}
 		}
 		if slices.Contains(argv, "addr") {
 			m.link = append(m.link, "hwaddress")

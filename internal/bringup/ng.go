@@ -493,6 +493,9 @@ func (s *ngSim) ifup(name string, phase Phase) bool {
 		if slices.Contains(execs, "ppp") {
 			r.Unknown = "pppd may add a default route"
 		}
+		if x.last("point-to-point") != "" && r.Unknown == "" { // pointopoint, as ifupdown-ng renames it
+			r.Unknown = "a pointopoint address (its route is to the peer alone), not modelled for ifupdown-ng"
+		}
 	}
 	env := s.env(x, name)
 	for _, ph := range []string{"create", "pre-up", "up", "post-up"} {
