@@ -1311,12 +1311,10 @@ func (c *checker) competing(sn *snapshot) {
 // whatever request u's run-time routes put there: a gateway route never makes another gateway
 // reachable, so an unreachable gateway stays so unless u may add a device route.
 func failsBeforeSlot(q, u *bringup.Request) bool {
-	switch {
-	case errors.Is(q.Err, routecmd.ErrUnreach):
+	if errors.Is(q.Err, routecmd.ErrUnreach) {
 		return !slices.ContainsFunc(u.RunTime, func(x routecmd.Op) bool { return x.Gateway == "" })
-	default:
-		return errors.Is(q.Err, routecmd.ErrNoDev) || errors.Is(q.Err, routecmd.ErrInval) || errors.Is(q.Err, routecmd.ErrDown)
 	}
+	return errors.Is(q.Err, routecmd.ErrNoDev) || errors.Is(q.Err, routecmd.ErrInval) || errors.Is(q.Err, routecmd.ErrDown)
 }
 
 // afterUnknownCommand: a replace or delete that runs after a default-route command known only at
@@ -2013,7 +2011,7 @@ func aliasGatewayMessage(m *model, kp *keyPlan, s *parser.Stanza, g *parser.Opt)
 			what += fmt.Sprintf(", beside %s's %s", keeper.Stanza.Name, routesText(keeper.Added))
 			if a, k := q.Added[0], keeper.Added[0]; a.Family == k.Family && a.Metric < k.Metric && a.Gateway != k.Gateway {
 				// The lower metric wins: removing it changes which gateway the host uses.
-				what += fmt.Sprintf("; with the lower metric it is the one the host uses, so without it traffic goes via %s", keeper.Added[0].Gateway)
+				what += fmt.Sprintf("; with the lower metric it is the one the host uses, so without it traffic goes via %s", k.Gateway)
 			}
 			keeper = nil
 		}
@@ -2055,18 +2053,20 @@ func aliasGatewayMessage(m *model, kp *keyPlan, s *parser.Stanza, g *parser.Opt)
 // it may remove from's route, which s's line would then put back (an mtu below 1280 drops the
 // device's IPv6 routes).
 func (m *model) unknownBetween(r *bringup.Result, from, s *parser.Stanza) *parser.Stanza {
-	for _, fam := range []string{"inet", "inet6"} {
-		kp := m.byKey[key{s.Base(), fam}]
-		if kp == nil {
-			continue
-		}
-		for _, x := range append(slices.Clone(kp.primaries), kp.aliases...) {
-			// (A default-route command of the other family leaves this one's routes alone; one of
-			// this family is judged where its slot is, unknownInTheWay and afterUnknownCommand.)
-			if rx := r.Of(x); x != from && x.Name != s.Name && rx.Unknown != "" && rx.UnknownFamily == "" && x.Family != s.Family &&
-				r.Of(from).BeganBefore(rx) && rx.BeganBefore(r.Of(s)) {
-				return x
-			}
+	other := "inet"
+	if s.Family == "inet" {
+		other = "inet6"
+	}
+	kp := m.byKey[key{s.Base(), other}]
+	if kp == nil {
+		return nil
+	}
+	for _, x := range append(slices.Clone(kp.primaries), kp.aliases...) {
+		// (A default-route command of the other family leaves this one's routes alone; one of
+		// this family is judged where its slot is, unknownInTheWay and afterUnknownCommand.)
+		if rx := r.Of(x); x != from && x.Name != s.Name && rx.Unknown != "" && rx.UnknownFamily == "" &&
+			r.Of(from).BeganBefore(rx) && rx.BeganBefore(r.Of(s)) {
+			return x
 		}
 	}
 	return nil

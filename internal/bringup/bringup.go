@@ -81,6 +81,26 @@ type Stanza struct {
 	sawOK bool
 }
 
+// onHost records l, a line whose success only the host decides (Link), as what the stanza's
+// later lines run on faith of; "" does nothing.
+func (r *Stanza) onHost(l string) {
+	if l == "" {
+		return
+	}
+	r.Link = l
+	if r.guess == "" {
+		r.guess = l
+	}
+}
+
+// markUnknown records u as what the model cannot know of the stanza, unless it has one already
+// or u is "".
+func (r *Stanza) markUnknown(u string) {
+	if r.Unknown == "" {
+		r.Unknown = u
+	}
+}
+
 // seen marks the stanza as begun on kernel k.
 func (r *Stanza) seen(k *routecmd.Kernel) { r.k, r.mark = k, len(k.Changes) }
 
@@ -119,8 +139,9 @@ type Request struct {
 	// that made that route (nil when the model does not know).
 	Blocker *routecmd.Route
 	Holder  *Request
-	// Through are the labels (interface names) of the addresses whose subnet made the gateway of
-	// the first route it added reachable (routecmd.Kernel.ReachedThrough); nil when none did.
+	// Through are the labels (interface names) of the addresses whose subnet made a gateway
+	// reachable, for the first route it added that an address's subnet reached
+	// (routecmd.Kernel.ReachedThrough); nil when none did.
 	Through []string
 	Added   []routecmd.Route
 	Removed []routecmd.Route
@@ -662,31 +683,15 @@ func (s *sim) method(st *parser.Stanza, r *Stanza, phys string, v *vars, m metho
 			return false
 		}
 		s.addrs[ak] = true
-		if p.Addr().Is6() && p.Bits() == 0 && r.Unknown == "" {
-			// The kernel adds the address's prefix route, ::/0: a default route through the device.
-			r.Unknown = "an IPv6 address with prefix length 0, whose prefix route is a default route (not modelled)"
-		}
+		r.markUnknown(prefixRouteDefault(p))
 		ad := routecmd.Addr{Dev: base(phys), Label: phys, Prefix: p}
-		if l := addrOptions(st.Family, phys, v, &ad); l != "" {
-			r.Link = l
-			if r.guess == "" {
-				r.guess = l // what follows runs only if ip takes it
-			}
-		}
+		r.onHost(addrOptions(st.Family, phys, v, &ad))
 		s.k.AddAddr(ad)
 	}
-	if mt := v.get("mtu"); mt != nil && slices.Contains(m.link, "mtu") && r.Unknown == "" {
-		if n, err := strconv.ParseUint(mt.value, 10, 32); err == nil && n < 1280 {
-			// The kernel turns IPv6 off on the device: every IPv6 route through it goes.
-			r.Unknown = "mtu " + mt.value + ", below 1280, which turns IPv6 off on " + base(phys) + " and drops its IPv6 routes (not modelled)"
-		}
+	if mt := v.get("mtu"); mt != nil && slices.Contains(m.link, "mtu") {
+		r.markUnknown(ipv6Off(mt.value, base(phys)))
 	}
-	if l := hostLink(st.Family, phys, v, m); l != "" {
-		r.Link = l
-		if r.guess == "" {
-			r.guess = l // what follows runs only if the device takes it
-		}
-	}
+	r.onHost(hostLink(phys, v, m))
 	if m.up {
 		s.linkUp(base(phys))
 	}

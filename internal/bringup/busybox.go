@@ -472,33 +472,20 @@ func (s *sim) bbRun(st *parser.Stanza, r *Stanza, iface string, v *vars, c strin
 		}
 		s.addrs[ak] = true
 		ad := routecmd.Addr{Dev: dev, Label: iface, Prefix: p}
-		if l := addrOptions(st.Family, iface, v, &ad); l != "" { // as 0.8's: broadcast, peer, scope
-			r.Link = l
-			if r.guess == "" {
-				r.guess = l
-			}
-		}
-		if p.Addr().Is6() && p.Bits() == 0 && r.Unknown == "" {
-			r.Unknown = "an IPv6 address with prefix length 0, whose prefix route is a default route (not modelled)"
-		}
+		r.onHost(addrOptions(st.Family, iface, v, &ad)) // as 0.8's: broadcast, peer, scope
+		r.markUnknown(prefixRouteDefault(p))
 		s.k.AddAddr(ad)
 	case len(argv) >= 3 && argv[0] == "ip" && argv[1] == "link" && argv[len(argv)-1] == "up":
 		var m method // the settings its template filled in
-		if i := slices.Index(argv, "mtu"); i >= 0 {
+		if i := slices.Index(argv, "mtu"); i >= 0 && i+1 < len(argv) {
 			m.link = append(m.link, "mtu")
-			if n, err := strconv.ParseUint(argv[min(i+1, len(argv)-1)], 10, 32); err == nil && n < 1280 && r.Unknown == "" {
-				r.Unknown = "mtu " + argv[i+1] + ", below 1280, which turns IPv6 off on " + dev + " and drops its IPv6 routes (not modelled)"
-			}
+			r.markUnknown(ipv6Off(argv[i+1], dev))
 		}
 		if slices.Contains(argv, "addr") {
 			m.link = append(m.link, "hwaddress")
 		}
-		if hostLink(st.Family, iface, v, m) != "" {
-			l := strings.Join(argv, " ")
-			r.Link = l
-			if r.guess == "" {
-				r.guess = l
-			}
+		if hostLink(iface, v, m) != "" {
+			r.onHost(strings.Join(argv, " ")) // busybox's own command line
 		}
 		s.linkUp(dev)
 	case len(argv) >= 3 && argv[0] == "ip" && argv[1] == "route" && argv[2] == "add":

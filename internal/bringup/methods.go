@@ -80,19 +80,18 @@ var methods = map[string]method{
 // hostLink returns the first of the method's link settings (m.link) that the stanza sets and whose
 // success only the host decides, as the line ifup runs for it; "" when there is none. An mtu of
 // 1280 to 1500 is taken by every Ethernet device; a larger one only by some, a malformed one by
-// none, and one below 1280 turns IPv6 off on the device (its IPv6 routes go). A hardware address may be refused by the driver (some change
-// it only while the link is down, and an earlier stanza may have set it up). Such a line fails the
-// stanza before its gateway route where the device refuses it: the model takes it as succeeding,
-// and the fixer as known only at run time.
-func hostLink(family, iface string, v *vars, m method) string {
+// none, and one below 1280 turns IPv6 off on the device (ipv6Off). A hardware address may be
+// refused by the driver (some change it only while the link is down, and an earlier stanza may
+// have set it up). Such a line fails the stanza before its gateway route where the device refuses
+// it: the model takes it as succeeding, and the fixer as known only at run time.
+func hostLink(iface string, v *vars, m method) string {
 	for _, name := range m.link {
 		x := v.get(name)
 		if x == nil {
 			continue
 		}
 		if name == "mtu" {
-			// Below 1280 the kernel turns IPv6 off on the device, dropping its IPv6 routes.
-			if n, err := strconv.ParseUint(x.value, 10, 32); err == nil && n >= 1280 && n <= 1500 {
+			if n, err := strconv.ParseUint(x.value, 10, 32); err == nil && n >= routecmd.IPv6MinMTU && n <= 1500 {
 				continue
 			}
 		}
@@ -172,4 +171,23 @@ func addrOptions(family, iface string, v *vars, ad *routecmd.Addr) string {
 		ad.Peer, ad.Prefix = p, netip.PrefixFrom(ad.Prefix.Addr(), 32)
 	}
 	return ""
+}
+
+// ipv6Off returns what the model cannot know of an mtu below routecmd.IPv6MinMTU set on device
+// dev: the kernel turns IPv6 off there, and every IPv6 route through it goes. "" for any other
+// value.
+func ipv6Off(mtu, dev string) string {
+	if n, err := strconv.ParseUint(mtu, 10, 32); err != nil || n >= routecmd.IPv6MinMTU {
+		return ""
+	}
+	return "mtu " + mtu + ", below 1280, which turns IPv6 off on " + dev + " and drops its IPv6 routes (not modelled)"
+}
+
+// prefixRouteDefault returns what the model cannot know of an IPv6 address with prefix length 0:
+// the kernel adds its prefix route, ::/0, a default route through the device. "" for any other.
+func prefixRouteDefault(p netip.Prefix) string {
+	if !p.Addr().Is6() || p.Bits() != 0 {
+		return ""
+	}
+	return "an IPv6 address with prefix length 0, whose prefix route is a default route (not modelled)"
 }

@@ -655,16 +655,10 @@ func (s *sim) ngLink(x *ngIface, segs []*parser.Stanza, dev string) {
 			v.list = append(v.list, variable{name: key, value: val})
 		}
 	}
-	l := hostLink("inet", dev, v, method{link: mtuAndAddress})
-	if l == "" {
-		return
-	}
+	l := hostLink(dev, v, method{link: mtuAndAddress})
 	for _, st := range segs {
 		if r := s.res.Stanzas[st]; r != nil {
-			r.Link = l
-			if r.guess == "" {
-				r.guess = l
-			}
+			r.onHost(l)
 		}
 	}
 }

@@ -630,6 +630,10 @@ func (k *Kernel) TrimAddrs(n int) {
 	k.Addrs = k.Addrs[:n]
 }
 
+// IPv6MinMTU is IPv6's minimum link mtu (RFC 8200): set below it, the kernel turns IPv6 off on
+// the device and drops its IPv6 routes.
+const IPv6MinMTU = 1280
+
 // lastAddr is the highest address of p (an IPv4 subnet's broadcast address).
 func lastAddr(p netip.Prefix) netip.Addr {
 	b := p.Masked().Addr().As4()

@@ -410,7 +410,7 @@ func (w *walker) call(c *syntax.CallExpr, cond, bg bool) bool {
 var routeTools = map[string]bool{"ip": true, "route": true, "ifconfig": true, "ifup": true, "ifdown": true, "ifreload": true}
 
 // messageOnly are commands whose arguments are text, never a command they run.
-var messageOnly = map[string]bool{"logger": true, "echo": true, "printf": true, "test": true, "[": true, "grep": true}
+var messageOnly = map[string]bool{"logger": true, "echo": true, "printf": true, "grep": true}
 
 // routeWords reports whether text names one of routeTools as a word of its own: what a
 // wrapper's arguments or a script in one word (eval, su -c) may run.
@@ -436,9 +436,9 @@ func mentionsRoutes(c syntax.Command) bool {
 	return found
 }
 
-// dropsRoutes reports whether ip's arguments take a link down, delete one, remove addresses or
-// read commands from elsewhere (-batch): the kernel then drops or adds routes the walker does
-// not follow.
+// dropsRoutes reports whether ip's arguments take a link down, delete one, set an mtu below
+// IPv6MinMTU (or one that is no number), remove addresses or read commands from elsewhere
+// (-batch): the kernel then drops or adds routes the walker does not follow.
 func dropsRoutes(args []string) bool {
 	obj, rest := "", []string(nil)
 	for i, a := range args {
@@ -457,8 +457,8 @@ func dropsRoutes(args []string) bool {
 	switch cmd := rest[0]; {
 	case matches(obj, "link"):
 		if i := slices.Index(rest, "mtu"); i >= 0 && i+1 < len(rest) {
-			if n, err := strconv.ParseUint(rest[i+1], 10, 32); err != nil || n < 1280 {
-				return true // below 1280 the kernel turns IPv6 off on the device
+			if n, err := strconv.ParseUint(rest[i+1], 10, 32); err != nil || n < IPv6MinMTU {
+				return true
 			}
 		}
 		return matches(cmd, "delete") || matches(cmd, "set") && slices.Contains(rest, "down")
