@@ -1887,7 +1887,7 @@ func outcome(q *bringup.Request) string {
 			if q.Holder != nil {
 				who = q.Holder.Stanza.Name
 			}
-			s += fmt.Sprintf(" (%s already has the default route %s, metric %d%s)", who, routeText(*b), b.Metric, holderReached(q))
+			s += fmt.Sprintf(" (%s already has the default route %s%s)", who, routeWithMetric(*b), holderReached(q))
 		}
 		return s + ifReached(q)
 	case errors.Is(q.Err, routecmd.ErrUnmodeled):
@@ -2181,6 +2181,16 @@ func routeText(r routecmd.Route) string {
 	}
 	if r.Src != "" {
 		s += " src " + r.Src
+	}
+	return s
+}
+
+// routeWithMetric is routeText with the metric always said: where a route fails with 'File
+// exists', the equal metric is the point.
+func routeWithMetric(r routecmd.Route) string {
+	s := routeText(r)
+	if !strings.Contains(s, " metric ") {
+		s += fmt.Sprintf(", metric %d", r.Metric)
 	}
 	return s
 }
