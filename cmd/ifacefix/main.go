@@ -48,6 +48,7 @@ const (
 var version = "dev" // set with -ldflags "-X main.version=..."
 
 func main() {
+	tuneGC()
 	os.Exit(run(os.Args, os.Stdin, os.Stdout, os.Stderr))
 }
 
