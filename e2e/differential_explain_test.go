@@ -64,6 +64,9 @@ func TestDifferentialExplain(t *testing.T) {
 	for _, st := range cfg.Stanzas {
 		x := r.Of(st)
 		fmt.Printf("  %s %s %s: phase %d up %v why %q\n", st.Name, st.Family, st.Method, x.Phase, x.Up, x.Why)
+		if os.Getenv("IFACEFIX_DIFF_CASE_V") != "" {
+			fmt.Printf("    %+v\n", *x)
+		}
 	}
 	for _, rt := range r.Boot {
 		fmt.Printf("  boot route %+v\n", rt)

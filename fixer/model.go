@@ -808,7 +808,7 @@ func (m *model) unknownInTheWayOfCommand(q *bringup.Request) (*parser.Stanza, *p
 			if x == q.Stanza || r.Phase == bringup.NotReached {
 				continue
 			}
-			if r.UnknownFamily == op.Family && (r.UnknownMetric < 0 || uint32(r.UnknownMetric) == routecmd.StoredMetric(op.Family, op.Metric)) {
+			if r.UnknownIn(op.Family) && (r.UnknownMetric < 0 || uint32(r.UnknownMetric) == routecmd.StoredMetric(op.Family, op.Metric)) {
 				return x, q.Stanza
 			}
 		}
@@ -860,7 +860,7 @@ func (m *model) unknownInTheWay(into *parser.Stanza, g *parser.Opt) (*parser.Sta
 			continue
 		}
 		for i, sl := range slots {
-			if sl.family == r.UnknownFamily && (r.UnknownMetric < 0 || r.UnknownMetric == sl.metric) {
+			if r.UnknownIn(sl.family) && (r.UnknownMetric < 0 || r.UnknownMetric == sl.metric) {
 				return x, of[i]
 			}
 		}
@@ -1408,7 +1408,9 @@ func (c *checker) stanzas() {
 			for _, r := range append(slot(a.Seen(), a), slot(b.Of(s).Seen(), a)...) {
 				c.bad(key{r.Dev, r.Family}, "cannot be judged, as %s runs %s, which would find other default routes", s.Name, a.Unknown)
 			}
-			c.bad(key{s.Base(), a.UnknownFamily}, "cannot be judged, as %s runs %s, which would find other default routes", s.Name, a.Unknown)
+			for _, f := range a.UnknownFamilies() {
+				c.bad(key{s.Base(), f}, "cannot be judged, as %s runs %s, which would find other default routes", s.Name, a.Unknown)
+			}
 		}
 		// Nor can it be judged once a stanza of its device comes up that did not: the addresses
 		// and links it finds are others (a gateway it names may become reachable).
@@ -1594,7 +1596,7 @@ func mayAdd(op routecmd.Op) bool {
 func slot(rs []routecmd.Route, st *bringup.Stanza) []routecmd.Route {
 	var out []routecmd.Route
 	for _, r := range rs {
-		if r.Family == st.UnknownFamily && (st.UnknownMetric < 0 || int(r.Metric) == st.UnknownMetric) {
+		if st.UnknownIn(r.Family) && (st.UnknownMetric < 0 || int(r.Metric) == st.UnknownMetric) {
 			out = append(out, r)
 		}
 	}

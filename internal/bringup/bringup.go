@@ -55,6 +55,27 @@ type Edits struct {
 type Option struct{ Name, Value string }
 
 // Stanza is what bringing one stanza up did.
+// EitherFamily is the UnknownFamily of a default-route command whose family ip takes from a
+// word known only at run time (ip route add default via $GW): its routes may be of either.
+const EitherFamily = "inet or inet6"
+
+// UnknownIn reports whether the stanza's default-route command known only at run time may act
+// on family's routes.
+func (st *Stanza) UnknownIn(family string) bool {
+	return st.UnknownFamily != "" && (st.UnknownFamily == family || st.UnknownFamily == EitherFamily)
+}
+
+// UnknownFamilies lists the families UnknownIn is true of.
+func (st *Stanza) UnknownFamilies() []string {
+	switch st.UnknownFamily {
+	case "":
+		return nil
+	case EitherFamily:
+		return []string{"inet", "inet6"}
+	}
+	return []string{st.UnknownFamily}
+}
+
 type Stanza struct {
 	Phase Phase
 	Up    bool
@@ -63,7 +84,8 @@ type Stanza struct {
 	// Dynamic: its method gets a default route at run time (DHCP, router advertisements).
 	Dynamic bool
 	// Unknown says what the model cannot know that may decide its routes ("" when nothing), and
-	// UnknownFamily the family of such a default-route command ("" when none).
+	// UnknownFamily the family of such a default-route command ("" when none, EitherFamily when
+	// a word known only at run time decides it).
 	Unknown       string
 	UnknownFamily string
 	UnknownMetric int // the metric of that command, -1 when it too is unknown
@@ -556,7 +578,9 @@ func (s *sim) runCommand(st *parser.Stanza, r *Stanza, env routecmd.Env, c cmd) 
 				}
 				if r.UnknownFamily == "" {
 					r.UnknownFamily, r.UnknownMetric = op.Family, -1
-					if !op.HasUnknownWord() {
+					if op.EitherFamily {
+						r.UnknownFamily = EitherFamily
+					} else if !op.HasUnknownWord() {
 						r.UnknownMetric = int(routecmd.StoredMetric(op.Family, op.Metric)) // only the gateway (or another word) is unknown
 					}
 				}

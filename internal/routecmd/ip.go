@@ -177,6 +177,7 @@ func ipModify(op *Op, fam string, args []string) {
 	table, tableSet := uint32(mainTable), false
 	metric, metricSet := uint32(0), false
 	gw, dstOK := false, false
+	unknownAddr := false // an address word known only at run time, before the family was known
 	fail := func(format string, a ...any) { op.Err = fmt.Sprintf(format, a...) }
 	for ; len(args) > 0 && op.Err == ""; args = args[1:] {
 		a := args[0]
@@ -207,6 +208,7 @@ func ipModify(op *Op, fam string, args []string) {
 			}
 			if args[0] == unknownWord {
 				op.Src = unknownWord
+				unknownAddr = unknownAddr || fam == ""
 			} else if ad, _, ok := addr(); ok {
 				op.Src = ad.String()
 			}
@@ -241,6 +243,7 @@ func ipModify(op *Op, fam string, args []string) {
 			}
 			if args[0] == unknownWord {
 				op.Gateway = unknownWord
+				unknownAddr = unknownAddr || f == ""
 				break
 			}
 			ad, af, err := getAddr(args[0], f)
@@ -378,6 +381,7 @@ func ipModify(op *Op, fam string, args []string) {
 	}
 	if fam == "" {
 		fam = "inet"
+		op.EitherFamily = unknownAddr
 	}
 	op.Family = fam
 	if op.Default {

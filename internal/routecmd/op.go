@@ -20,6 +20,9 @@ type Op struct {
 	Tool   string   // "ip" (iproute2) or "route" (net-tools)
 	Action string   // add, change, replace, prepend, append, test, delete (see kernel.go)
 	Family string   // inet or inet6 (ip also knows link, mpls, bridge)
+	// EitherFamily: ip would take the family from an address known only at run time (ip route
+	// add default via $GW); Family is then inet, ip's default, but may be inet6.
+	EitherFamily bool
 
 	Dst     string // destination prefix, e.g. "0.0.0.0/0", "::/0", "192.0.2.0/24"
 	Default bool   // Dst has prefix length 0

@@ -280,6 +280,34 @@ func TestUnknownWord(t *testing.T) {
 	}
 }
 
+// TestEitherFamily: ip takes a route's family from its first address (get_addr with AF_UNSPEC),
+// so a gateway or src known only at run time may make it IPv6; a flag or an address known
+// before it decides.
+func TestEitherFamily(t *testing.T) {
+	for _, c := range []struct {
+		cmd    string
+		either bool
+	}{
+		{"ip route add default via $(echo 2001:db8::1)", true},
+		{"ip route add default src $SRC via $GW", true},
+		{"ip -6 route add default via $GW", false},
+		{"ip -4 route add default via $GW", false},
+		{"ip route add default via $GW src 192.0.2.10", false},
+		{"ip route add 0.0.0.0/0 via $GW", false},
+		{"ip route add default via 192.0.2.1 src $SRC", false},
+		{"ip route add default via inet6 $GW dev eth0", false},
+		{"route add default gw $GW", false},
+	} {
+		r := Parse(c.cmd, testEnv)
+		if len(r.Ops) != 1 {
+			t.Fatalf("%s: %+v", c.cmd, r)
+		}
+		if got := r.Ops[0].EitherFamily; got != c.either {
+			t.Errorf("%s: EitherFamily %v, want %v", c.cmd, got, c.either)
+		}
+	}
+}
+
 func ExampleParse() {
 	env := NewEnv("eth0:0", "eth0:0", "inet", "static", "up", []Option{{"gateway", "192.0.2.1"}})
 	r := Parse("route add default gw $IF_GATEWAY dev $IFACE || true", env)
