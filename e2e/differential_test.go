@@ -60,6 +60,11 @@ import (
 // Stored cases in testdata/difffuzz are checked first. The summary line counts trees, mismatches
 // by class, skips by reason (documented differences the oracle cannot compare) and notes
 // (route changes that are not failures).
+// liveFeatures are the tree features whose forms the judge (internal/routesim) models since a
+// red-team pass found the route model misreading them: trees with them are brought up live more
+// often than the spread sample would.
+var liveFeatures = []string{"guard", "route-wrapper", "route-if-clause", "link-setting", "gateway-not-unicast"}
+
 func TestDifferential(t *testing.T) {
 	if os.Getenv("IFACEFIX_DIFF") == "" || os.Getenv("IFACEFIX_DIFF") == "0" {
 		t.Skip("set IFACEFIX_DIFF=1 to run the differential fuzzer against ifupdown (make fuzz-diff)")
@@ -105,12 +110,16 @@ func TestDifferential(t *testing.T) {
 		seed int64
 		tree treegen.Tree
 		live bool // a candidate for the live check
+		// a candidate for the live check as a tree with a form the judge learnt late (the red-team
+		// classes of liveFeatures): as many more of these as of the spread sample
+		liveForm bool
 	}
 	stride := max(1, cfg.trees/max(1, 2*cfg.live)) // spread the live sample over the run
 	jobs := make(chan job)
 	var mu sync.Mutex
 	minimized, shown := map[string]int{}, map[string]int{} // per class: minimized, reported
 	var liveCands []map[string][]byte
+	formCands := 0
 	var wg sync.WaitGroup
 	start := time.Now()
 	for w := 0; w < 3; w++ {
@@ -121,8 +130,11 @@ func TestDifferential(t *testing.T) {
 				res := d.tree(j.tree.Files)
 				mu.Lock()
 				sum.add("tree", res)
-				if j.live && res.valid && len(liveCands) < cfg.live {
+				if j.live && res.valid && len(liveCands)-formCands < cfg.live {
 					liveCands = append(liveCands, j.tree.Files)
+				} else if j.liveForm && res.valid && formCands < cfg.live {
+					liveCands = append(liveCands, j.tree.Files)
+					formCands++
 				}
 				var todo, show []mismatch
 				for _, m := range res.mismatches {
@@ -156,7 +168,8 @@ func TestDifferential(t *testing.T) {
 	}
 	for i := 0; i < cfg.trees; i++ {
 		s := cfg.seed + int64(i)
-		jobs <- job{seed: s, tree: treegen.Generate(s, treegen.Options{}), live: i%stride == 0}
+		tr := treegen.Generate(s, treegen.Options{})
+		jobs <- job{seed: s, tree: tr, live: i%stride == 0, liveForm: slices.ContainsFunc(liveFeatures, tr.Has)}
 	}
 	close(jobs)
 	wg.Wait()

@@ -248,6 +248,22 @@ func (h *Host) exec(sh *shell, args []string, io streams) int {
 			write(io.out, strings.ReplaceAll(args[1], `\n`, "\n"))
 		}
 		return 0
+	case "timeout", "nice", "env", "nohup":
+		// Wrappers that run the rest as a command (timeout DURATION, nice -n N, env NAME=V).
+		rest := args[1:]
+		for len(rest) > 0 && (strings.HasPrefix(rest[0], "-") || name == "env" && strings.Contains(rest[0], "=")) {
+			if rest[0] == "-n" || rest[0] == "-s" || rest[0] == "-k" {
+				rest = rest[1:]
+			}
+			rest = rest[1:]
+		}
+		if name == "timeout" && len(rest) > 0 {
+			rest = rest[1:] // the duration
+		}
+		if len(rest) == 0 {
+			return 0
+		}
+		return h.exec(sh, rest, io)
 	case "test":
 		return h.test(args[1:])
 	case "[":

@@ -257,8 +257,9 @@ func (g *gen) renderStanza(f *file, st *stanza) []string {
 			g.mark("trailing-space")
 		}
 		switch x := g.r.Float64(); {
-		case x < 0.06 && strings.Contains(val, " "):
-			// one option over two physical lines
+		case x < 0.06 && strings.Contains(val, " ") && !strings.Contains(val, "#"):
+			// one option over two physical lines (not at a comment's '#': with CRLF lines the
+			// backslash is no continuation, and the comment would start a line of its own)
 			words := strings.SplitAfter(val, " ")
 			cut := 1 + g.n(len(words)-1)
 			lines = append(lines, ind+o.key+sep+strings.Join(words[:cut], "")+"\\", g.pick("    ", "\t", "", "  ")+strings.Join(words[cut:], ""))
@@ -267,7 +268,7 @@ func (g *gen) renderStanza(f *file, st *stanza) []string {
 				g.mark("crlf-backslash")
 			}
 			continue
-		case x < 0.08:
+		case x < 0.08 && !strings.Contains(val, "#"):
 			lines = append(lines, ind+o.key+" \\", ind+"  "+val)
 			g.mark("continuation")
 			if crlf {

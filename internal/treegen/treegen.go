@@ -292,6 +292,7 @@ func (g *gen) ifaceBlocks(ifc *iface) []block {
 		if st.method != "static" && g.f(0.4) {
 			st.opts = append(st.opts, opt{"gateway", ifc.gw4}) // ignored by this method
 		}
+		g.guard(st)
 		g.linkSetting(st, "inet")
 		ifc.primary4 = st
 		add(st)
@@ -320,6 +321,7 @@ func (g *gen) ifaceBlocks(ifc *iface) []block {
 		if st.method != "static" && g.f(0.3) {
 			st.opts = append(st.opts, opt{"gateway", ifc.gw6})
 		}
+		g.guard(st)
 		g.linkSetting(st, "inet6")
 		ifc.primary6 = st
 		add(st)
@@ -423,6 +425,17 @@ func (g *gen) v4Address(ifc *iface) []opt {
 		return []opt{{"address", a}}
 	}
 	return []opt{{"address", a + "/24"}}
+}
+
+// guard sometimes gives a primary a check before its method, whose status the host decides
+// (a red-team class of 2026-12-07): where it fails, the stanza stops there.
+func (g *gen) guard(st *stanza) {
+	if !g.f(0.04) {
+		return
+	}
+	st.opts = append(st.opts, opt{"pre-up", g.pick("test -e /etc/network/ready", "[ -d /sys/class/net/"+st.name+" ]",
+		"test -d /sys/class/net/"+st.name+"/")})
+	g.mark("guard")
 }
 
 // linkSetting sometimes gives a primary an mtu or a hardware address, which ifup sets on the
@@ -572,6 +585,16 @@ func (g *gen) routeCommand(v int, gw, dev, metric string, del bool) string {
 	c = strings.NewReplacer("GW", gw, "DEV", dev).Replace(c)
 	if metric != "" {
 		c += " metric " + metric
+	}
+	// Forms a red-team pass found the model misreading (2026-12-07): a wrapper that runs the
+	// command, and a compound command around it, whose condition the host decides.
+	switch x := g.r.Float64(); {
+	case x < 0.04:
+		c = g.pick("timeout 5 ", "nice ", "nice -n 10 ", "env LC_ALL=C ") + c
+		g.mark("route-wrapper")
+	case x < 0.07:
+		c = "if [ -d /sys/class/net/" + dev + " ]; then " + c + "; fi"
+		g.mark("route-if-clause")
 	}
 	switch x := g.r.Float64(); {
 	case x < 0.08:

@@ -31,7 +31,7 @@ func TestDeterministic(t *testing.T) {
 var wantFeatures = []string{
 	// interfaces-format.md section 1
 	"continuation", "crlf", "crlf-mixed", "crlf-backslash", "backslash-eof", "comment", "comment-backslash",
-	"blank-in-stanza", "tabs", "midline-hash", "midline-hash-iface", "no-final-newline", "long-word",
+	"guard", "route-wrapper", "route-if-clause", "blank-in-stanza", "tabs", "midline-hash", "midline-hash-iface", "no-final-newline", "long-word",
 	"case-variant", "unindented-option", "odd-bytes", "odd-whitespace", "nul", "trailing-space",
 	"continuation-hash", "continuation-empty", "commented-gateway",
 	// names and stanzas
