@@ -729,7 +729,7 @@ func (m *model) planMove(kp *keyPlan, g *parser.Opt) {
 		return
 	}
 	if dialectName(m.cfg) == parser.Ifupdown.Name && hotplugOnly(m.cfg, g.Stanza.Name) && !hotplugOnly(m.cfg, into.Name) {
-		left(fmt.Sprintf("%s is allow-hotplug only: it comes up at boot where the init script's hotplug pass runs (sysvinit), but with systemd udev brings up devices, never an alias label, so its gateway in %s would give the host a default route at boot that it did not have", g.Stanza.Name, into.Name))
+		left(fmt.Sprintf("%s is allow-hotplug only: at boot only sysvinit's hotplug pass brings it up, and only where ifup -a succeeds; with systemd udev brings up devices, never an alias label, so its gateway in %s would give the host a default route at boot that it did not have", g.Stanza.Name, into.Name))
 		return
 	}
 	if dialectName(m.cfg) == parser.Ifupdown.Name && into.Family == "inet6" && into.Method == "static" && optValue(into, "accept_ra") == "" {
@@ -1075,6 +1075,21 @@ func (m *model) check(after *bringup.Result, ed bringup.Edits) []violation {
 	}
 	c.afterUnknownCommand()
 	c.stanzas()
+	// Under systemd boot brings up other names (bringup.Result.Systemd): the routes at boot must
+	// hold there too.
+	if sd := after.Systemd; sd != nil && (sd != after || c.b.Systemd != c.b || c.prev.Systemd != c.prev) {
+		cs := &checker{m: m, b: c.b.Systemd, prev: c.prev.Systemd, after: sd, ed: ed, seen: c.seen}
+		sn := &snapshot{name: "at boot under systemd (udev brings up allow-hotplug devices whether or not ifup -a fails, and never an alias)",
+			before: cs.b.Boot, after: sd.Boot, phase: bringup.Boot}
+		cs.allowed(sn)
+		cs.newRoutes(sn)
+		cs.lostRoutes(sn)
+		cs.faithRepeats(sn)
+		cs.takenOverLater(sn)
+		cs.fragileRoutes(sn)
+		cs.competing(sn)
+		c.out = append(c.out, cs.out...)
+	}
 	return c.out
 }
 
@@ -2009,7 +2024,14 @@ func aliasGatewayMessage(m *model, kp *keyPlan, s *parser.Stanza, g *parser.Opt)
 		}
 	case q != nil:
 		what = outcome(q)
-		if keeper != nil && keeper != q && len(q.Added) > 0 && len(q.Removed) == 0 && len(keeper.Added) > 0 {
+		// Beside the keeper's route only where both are there at the end of the phase q ran in
+		// (an allow-hotplug keeper may come up later, or not at all; a replace may take either).
+		end := m.cur.Boot
+		if q.Phase == bringup.Later {
+			end = m.cur.All
+		}
+		if keeper != nil && keeper != q && len(q.Added) > 0 && len(q.Removed) == 0 && len(keeper.Added) > 0 &&
+			slices.Contains(end, q.Added[0]) && slices.Contains(end, keeper.Added[0]) {
 			what += fmt.Sprintf(", beside %s's %s", keeper.Stanza.Name, routesText(keeper.Added))
 			if a, k := q.Added[0], keeper.Added[0]; a.Family == k.Family && a.Metric < k.Metric && a.Gateway != k.Gateway {
 				// The lower metric wins: removing it changes which gateway the host uses.

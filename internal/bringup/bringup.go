@@ -5,14 +5,18 @@
 // command goes through routecmd's model of the shell, the route tools and the kernel.
 //
 // The order is the boot's: `ifup -a` (the auto interfaces, in the order of the auto lines, a
-// VLAN's parent before the VLAN), then the allow-hotplug interfaces in the order of their lines
-// (udev brings them up as their devices appear; the model takes them after the auto ones), and
-// then, as a person would bring them up by hand, every other interface: each on its own, since
+// VLAN's parent before the VLAN), then the allow-hotplug interfaces in the order of their lines,
+// as sysvinit's /etc/init.d/networking does (`ifup -a && ifup_hotplug`: only where ifup -a
+// succeeded); Result.Systemd is the boot under systemd, where networking.service runs ifup -a
+// alone and udev's ifup@.service brings up the allow-hotplug devices (never an alias label or a
+// VLAN not yet created) whether or not ifup -a failed (the model takes them after the auto ones;
+// the two services race), and then, as a person would bring them up by hand, every other interface: each on its own, since
 // the order a person would pick cannot be known (see sim.later). Within an
 // interface, ifup configures its stanzas in file order and stops at the first that fails (main.c
 // do_interface); a stanza fails when a variable its method needs is missing or one of its
 // commands fails (execute.c iface_up: pre-up commands, the method, up commands). ifupdown records
-// only interfaces that came up, so the hotplug pass tries a failed auto interface again.
+// only interfaces that came up, so udev's ifup@ tries a failed auto device again (under sysvinit
+// the hotplug pass does not run once a name failed).
 //
 // Every network device is assumed to exist (the configuration does not say which do). What a method learns at
 // run time (DHCP, router advertisements) is marked, not modelled.
@@ -192,6 +196,12 @@ type Result struct {
 	Holder    map[routecmd.Route]*Request
 	// BootHolder is Holder as it was after boot.
 	BootHolder map[routecmd.Route]*Request
+	// Systemd is the same configuration brought up as systemd boots (see the package doc), for
+	// ifupdown 0.8: the Result itself where that brings up the same names; nil for the other
+	// dialects.
+	Systemd *Result
+
+	autoFailed bool // a name of ifup -a failed, so that ifup -a exits 1
 }
 
 // Simulate brings cfg, changed by ed, up, as its dialect's program does.
@@ -207,8 +217,48 @@ func Simulate(cfg *parser.Config, ed Edits) *Result {
 	return simulate08(cfg, ed)
 }
 
+// initSystem is how boot brings up the allow-hotplug interfaces (see the package doc).
+type initSystem uint8
+
+const (
+	sysvinit initSystem = iota
+	systemd
+)
+
 // simulate08 is Simulate for ifupdown 0.8.41.
 func simulate08(cfg *parser.Config, ed Edits) *Result {
+	r := simulate08Under(cfg, ed, sysvinit)
+	r.Systemd = r
+	hot := hotplugNames(cfg)
+	// The boots differ where sysvinit skips the hotplug pass (ifup -a failed) or systemd skips
+	// some of its names.
+	if len(hot) > 0 && (r.autoFailed || slices.ContainsFunc(hot, func(n string) bool { return !udevBrings(n) })) {
+		r.Systemd = simulate08Under(cfg, ed, systemd)
+		r.Systemd.Systemd = r.Systemd
+	}
+	return r
+}
+
+// hotplugNames lists the names of the allow-hotplug lines.
+func hotplugNames(cfg *parser.Config) []string {
+	var out []string
+	for _, sel := range cfg.Selections {
+		if sel.Keyword == "allow-hotplug" {
+			out = append(out, sel.Names...)
+		}
+	}
+	return out
+}
+
+// udevBrings reports whether udev's ifup@.service brings target up under systemd: a device that
+// exists at boot, never an alias label (eth0:1) or a VLAN (eth0.100, created by its own ifup).
+func udevBrings(target string) bool {
+	phys, _, _ := strings.Cut(target, "=")
+	return !strings.ContainsAny(phys, ":.")
+}
+
+// simulate08Under is simulate08 with the allow-hotplug interfaces brought up as init does.
+func simulate08Under(cfg *parser.Config, ed Edits, init initSystem) *Result {
 	s := newSim(cfg, ed)
 	var names []string
 	// Devices with a stanza that is not inert are simulated whole: an inert stanza of the
@@ -234,12 +284,26 @@ func simulate08(cfg *parser.Config, ed Edits) *Result {
 	for i, class := range [][]string{{"auto", "allow-auto"}, {"allow-hotplug"}} {
 		var first map[*parser.Stanza]*Stanza
 		if i > 0 {
+			if init == sysvinit {
+				if s.res.autoFailed {
+					break // /etc/init.d/networking: ifup -a && ifup_hotplug
+				}
+				// Where ifup -a succeeds only if a command known only at run time does, so
+				// does the hotplug pass run.
+				s.passGuess = s.autoGuess()
+			}
 			first = s.retryFailed()
 		}
 		for _, sel := range cfg.Selections {
 			if slices.Contains(class, sel.Keyword) {
 				for _, n := range sel.Names {
+					if i > 0 && init == systemd && !udevBrings(n) {
+						continue
+					}
 					s.ifup(n, Boot)
+					if i == 0 && s.failed(n) {
+						s.res.autoFailed = true
+					}
 				}
 			}
 		}
@@ -256,6 +320,26 @@ func newSim(cfg *parser.Config, ed Edits) *sim {
 		res:  &Result{Stanzas: map[*parser.Stanza]*Stanza{}, Holder: map[routecmd.Route]*Request{}}}
 	s.bring = s.ifup
 	return s
+}
+
+// failed reports whether ifup failed for target: it has no stanza ("unknown interface": ifup -a
+// exits 1, checked with the real ifup) or a stanza of it failed.
+func (s *sim) failed(target string) bool {
+	phys, logical, ok := strings.Cut(target, "=")
+	if !ok {
+		logical = phys
+	}
+	return !s.declared[logical] || s.tried[phys] && !s.up[phys]
+}
+
+// autoGuess is the first command of the boot so far taken as succeeding ("" when none).
+func (s *sim) autoGuess() string {
+	for _, st := range s.cfg.Stanzas {
+		if r := s.res.Stanzas[st]; r != nil && r.Phase == Boot && r.guess != "" {
+			return r.guess
+		}
+	}
+	return ""
 }
 
 // retryFailed lets ifup run again for the interfaces that failed: ifupdown records only those
@@ -458,6 +542,9 @@ type sim struct {
 	res      *Result
 	bring    func(name string, phase Phase) // the dialect's ifup for one name (nil: ifup)
 	bb       bool                           // busybox: targets come up as ifupBusybox brings them
+	// passGuess is a command taken as succeeding that the current pass runs only after (the
+	// hotplug pass runs only if ifup -a succeeds).
+	passGuess string
 }
 
 // ifup is do_interface for one target ("PHYS" or "PHYS=LOGICAL").
@@ -495,7 +582,7 @@ func (s *sim) ifup(target string, phase Phase) {
 		r.Phase, r.Why = phase, "its parent interface "+parentFailed+" does not come up"
 		ok = false
 	}
-	guess, ordinary := "", "" // what an earlier stanza of the name took as succeeding
+	guess, ordinary := s.passGuess, "" // what an earlier stanza of the name took as succeeding
 	for _, st := range stanzas {
 		r := s.res.Stanzas[st]
 		if r.Phase != NotReached {

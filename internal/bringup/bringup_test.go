@@ -7,20 +7,25 @@ import (
 	"github.com/ifacefix/ifacefix/parser"
 )
 
-// TestHotplugRetry: the hotplug pass tries a name that failed in the auto pass again, on the host
-// as it is by then (retryFailed), and keepFirst merges the attempts: a retry that gets further
-// stands; one that gets no further keeps the first failure, with the retry's requests added.
-func TestHotplugRetry(t *testing.T) {
-	cfg, err := parser.ParseBytes("/etc/network/interfaces", []byte(`auto eth0:1 eth0:2 eth0
-allow-hotplug eth0:1 eth0:2
-iface eth0:1 inet static
-    address 192.0.2.11/24
+// TestHotplugPass: sysvinit runs the hotplug pass only where ifup -a succeeded
+// (/etc/init.d/networking: ifup -a && ifup_hotplug); under systemd (Result.Systemd) udev's
+// ifup@ brings up the allow-hotplug devices anyway, trying a name that failed in ifup -a again on
+// the host as it is by then (retryFailed), and keepFirst merges the attempts: a retry that gets
+// further stands; one that gets no further keeps the first failure, with the retry's requests
+// added. udev never brings up an alias label.
+func TestHotplugPass(t *testing.T) {
+	cfg, err := parser.ParseBytes("/etc/network/interfaces", []byte(`auto eth1 eth2 eth0
+allow-hotplug eth1 eth2 eth0:1
+iface eth1 inet static
+    address 198.51.100.10/24
     pre-up ip route add default via 192.0.2.1 dev eth0 onlink
-iface eth0:2 inet static
-    address 192.0.2.12/24
-    pre-up ip route add default via 203.0.113.1 dev eth0 metric 5
+iface eth2 inet static
+    address 203.0.113.10/24
+    pre-up ip route add default via 198.18.0.1 dev eth2 metric 5
 iface eth0 inet static
     address 192.0.2.10/24
+iface eth0:1 inet static
+    address 192.0.2.11/24
 `), parser.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -30,19 +35,31 @@ iface eth0 inet static
 		byName[s.Name] = s
 	}
 	r := Simulate(cfg, Edits{})
-
-	// eth0:1: its onlink route fails while eth0's link is down; on the retry eth0 is up.
-	if st := r.Of(byName["eth0:1"]); !st.Up {
-		t.Errorf("eth0:1: not up after the hotplug retry (why %q)", st.Why)
+	if st := r.Of(byName["eth1"]); st.Up || len(st.Requests) != 1 {
+		t.Errorf("sysvinit: eth1 up %v with %d requests; want down, tried once (ifup -a failed: no hotplug pass)", st.Up, len(st.Requests))
 	}
-	// eth0:2: its gateway is on no subnet of eth0, both times: the first failure stands, with
+	if st := r.Of(byName["eth0:1"]); st.Phase == Boot {
+		t.Errorf("sysvinit: eth0:1 reached at boot (phase %d), though ifup -a failed", st.Phase)
+	}
+	sd := r.Systemd
+	if sd == nil || sd == r {
+		t.Fatalf("Systemd: %p, want a boot of its own", sd)
+	}
+	// eth1: its onlink route fails while eth0's link is down; on udev's retry eth0 is up.
+	if st := sd.Of(byName["eth1"]); !st.Up {
+		t.Errorf("systemd: eth1 not up after the retry (why %q)", st.Why)
+	}
+	// eth2: its gateway is on no subnet of eth2, both times: the first failure stands, with
 	// both attempts' requests.
-	st := r.Of(byName["eth0:2"])
+	st := sd.Of(byName["eth2"])
 	if st.Up || !strings.Contains(st.Why, "pre-up") {
-		t.Errorf("eth0:2: up %v, why %q; want down at its pre-up command", st.Up, st.Why)
+		t.Errorf("systemd: eth2 up %v, why %q; want down at its pre-up command", st.Up, st.Why)
 	}
 	if len(st.Requests) != 2 || st.Requests[0].Err == nil || st.Requests[1].Err == nil {
-		t.Errorf("eth0:2: requests %+v; want both attempts', failing", st.Requests)
+		t.Errorf("systemd: eth2 requests %+v; want both attempts', failing", st.Requests)
+	}
+	if st := sd.Of(byName["eth0:1"]); st.Phase == Boot {
+		t.Errorf("systemd: the alias eth0:1 comes up at boot")
 	}
 }
 

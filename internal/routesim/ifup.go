@@ -180,17 +180,24 @@ func (h *Host) stanzasOf(u Ifup, family string) int {
 	return n
 }
 
-// Boot models boot-time bring-up: `ifup -a` (every auto name, in the order of the auto list),
-// then the allow-hotplug names that are not up yet, in their order (as /etc/init.d/networking
-// does after ifup -a, and as `ifup -a --allow=hotplug` does on a networking restart; a name that
-// failed is tried again).
-func (h *Host) Boot(auto, hotplug []Ifup) {
+// Boot models boot-time bring-up as sysvinit's /etc/init.d/networking does it: `ifup -a` (every
+// auto name, in the order of the auto list), then, only if every one of them came up (`ifup -a
+// && ifup_hotplug`: a name that failed, or one without a stanza, makes ifup -a exit 1), the
+// allow-hotplug names that are not up yet, in their order. It reports whether ifup -a succeeded.
+func (h *Host) Boot(auto, hotplug []Ifup) bool {
+	ok := true
 	for _, u := range auto {
-		h.Up(u)
+		if !h.Up(u) {
+			ok = false
+		}
+	}
+	if !ok {
+		return false
 	}
 	for _, u := range hotplug {
 		h.Up(u)
 	}
+	return true
 }
 
 // failed records that the bring-up of name failed with why.
