@@ -349,16 +349,21 @@ func (s *sim) autoGuess() string {
 func (s *sim) retryFailed() map[*parser.Stanza]*Stanza {
 	first := map[*parser.Stanza]*Stanza{}
 	for phys := range s.tried {
-		if s.up[phys] {
-			continue
-		}
-		delete(s.tried, phys)
-		for _, st := range s.byName[phys] {
-			first[st] = s.res.Stanzas[st]
-			s.res.Stanzas[st] = &Stanza{}
+		if !s.up[phys] {
+			s.retry(phys, first)
 		}
 	}
 	return first
+}
+
+// retry lets ifup run again for phys, which failed, keeping its stanzas' first results in first
+// for keepFirst.
+func (s *sim) retry(phys string, first map[*parser.Stanza]*Stanza) {
+	delete(s.tried, phys)
+	for _, st := range s.byName[phys] {
+		first[st] = s.res.Stanzas[st]
+		s.res.Stanzas[st] = &Stanza{}
+	}
 }
 
 // keepFirst merges the first attempt's results back after a retry: a stanza the retry got no
@@ -566,7 +571,14 @@ func (s *sim) ifup(target string, phase Phase) {
 	parentFailed := ""
 	if i := strings.IndexByte(phys, '.'); i > 0 {
 		parent := phys[:i]
-		s.ifup(parent, phase) // a VLAN's parent first
+		// A VLAN's parent first; one that failed is tried again (ifupdown records only names
+		// that came up, and ifup -n prints the parent's commands again for each VLAN).
+		first := map[*parser.Stanza]*Stanza{}
+		if s.tried[parent] && !s.up[parent] {
+			s.retry(parent, first)
+		}
+		s.ifup(parent, phase)
+		s.keepFirst(first)
 		if s.tried[parent] && !s.up[parent] {
 			parentFailed = parent
 		}
