@@ -2062,8 +2062,11 @@ func aliasGatewayMessage(m *model, kp *keyPlan, s *parser.Stanza, g *parser.Opt)
 		case h != nil && h.Stanza != s:
 			what += fmt.Sprintf(", whose route %s took first", h.Stanza.Name)
 		}
-	case keeper != nil && keeper.Stanza != s:
+	case keeper != nil && keeper.Stanza != s && len(keeper.Added) > 0 && slices.Contains(m.cur.Boot, keeper.Added[0]):
 		what += fmt.Sprintf("; %s (%s) has its default route from %s (%s)", kp.k.name, kp.k.family, keeper.Stanza.Name, routesText(keeper.Added))
+	case keeper != nil && keeper.Stanza != s && len(keeper.Added) > 0 && slices.Contains(m.cur.All, keeper.Added[0]):
+		// Boot does not bring the keeper up (or another line takes its route there).
+		what += fmt.Sprintf("; %s (%s) gets its default route from %s (%s) once every interface is up", kp.k.name, kp.k.family, keeper.Stanza.Name, routesText(keeper.Added))
 	}
 	return head + ": " + what
 }
