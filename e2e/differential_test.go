@@ -556,6 +556,7 @@ type side struct {
 	auto, hot []string
 	query     map[string]result
 	boot      bootInfo
+	unknown   []routesim.Ifup // auto names without a stanza (in boot.auto too)
 }
 
 func (d *differ) observe(root, state string, q result, names []string) *side {
@@ -565,8 +566,17 @@ func (d *differ) observe(root, state string, q result, names []string) *side {
 		s.query[n] = d.oracle(root, state, "ifquery", n)
 	}
 	s.boot = d.boot(root, state, s.auto, s.hot)
+	// An auto name without a stanza is left out of the list, but ifup -a fails on it ("unknown
+	// interface", exit 1: checked with the real ifup), so that the init script skips its hotplug
+	// pass: it stands in the list as a name that never comes up.
+	for _, m := range unknownAuto.FindAllStringSubmatch(q.stderr, -1) {
+		s.unknown = append(s.unknown, routesim.Ifup{Name: m[1]})
+	}
+	s.boot.auto = append(s.boot.auto, s.unknown...)
 	return s
 }
+
+var unknownAuto = regexp.MustCompile(`(?m)^ifquery: unknown interface (\S+)$`)
 
 // check runs the differential on one tree, once for each --strip-route-commands setting given;
 // the runs share what ifupdown says about the tree before the fix.
@@ -726,7 +736,7 @@ func (d *differ) checkRun(files map[string][]byte, before, after, state string, 
 	// 6. Routes at boot.
 	links := unionLinks(sb.boot, sa.boot)
 	hB, hA := routesim.NewHost(links...), routesim.NewHost(links...)
-	hB.Boot(sb.boot.auto, sb.boot.hot)
+	bootOK := hB.Boot(sb.boot.auto, sb.boot.hot)
 	hA.Boot(sa.boot.auto, sa.boot.hot)
 	checkRoutes(hB, hA, rep, add, &res.notes)
 	// A claim made "once the other fixes are made" is checked on the fixed tree with that
@@ -754,11 +764,16 @@ func (d *differ) checkRun(files map[string][]byte, before, after, state string, 
 			panic(fmt.Sprintf("differential: %v", err))
 		}
 		bi := d.boot(root, state, sa.auto, sa.hot)
+		bi.auto = append(bi.auto, sa.unknown...)
 		h := routesim.NewHost(unionLinks(sb.boot, sa.boot, bi)...)
 		h.Boot(bi.auto, bi.hot)
 		return h
 	}
-	checkClaims(hB, rep, append(sb.auto, sb.hot...), otherFixes, add)
+	bootNames := sb.auto
+	if bootOK { // the hotplug pass runs only where ifup -a succeeded
+		bootNames = append(slices.Clone(sb.auto), sb.hot...)
+	}
+	checkClaims(hB, rep, bootNames, otherFixes, add)
 	return res
 }
 
