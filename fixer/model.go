@@ -1210,7 +1210,15 @@ func (c *checker) newRoutes(sn *snapshot) {
 // lostRoutes: no interface loses every default route of a family it had.
 func (c *checker) lostRoutes(sn *snapshot) {
 	for _, r := range sn.before {
-		if k := (key{r.Dev, r.Family}); sn.has[k] == 0 && !c.m.dynamicUp(c.after, k, sn.phase) {
+		k := key{r.Dev, r.Family}
+		switch {
+		case sn.has[k] > 0:
+		case c.m.dynamicUp(c.after, k, sn.phase):
+			// A DHCP server may give no router, and router advertisements may not come: what
+			// the file does not say cannot stand in for a route it asks for (red-team pass 4).
+			c.bad(k, "would leave %s (%s) without the default route it has %s, but for one its %s method may get at run time (whether it does cannot be known from the file)",
+				k.name, k.family, sn.name, c.m.dynamicMethod(k))
+		default:
 			c.bad(k, "would leave %s (%s) without the default route it has %s", k.name, k.family, sn.name)
 		}
 	}
@@ -1246,8 +1254,7 @@ func (c *checker) takenOverLater(sn *snapshot) {
 		}
 		for _, r := range q.Added {
 			k := key{r.Dev, r.Family}
-			// Nor where the interface gets a default route at run time (DHCP, RA).
-			if sn.ever[idOf(r)] || sn.has[k] > 0 || r.Dev != q.Stanza.Base() || c.m.dynamicUp(c.after, k, sn.phase) {
+			if sn.ever[idOf(r)] || sn.has[k] > 0 || r.Dev != q.Stanza.Base() {
 				continue
 			}
 			// Not where another line of the interface still adds one after the edits (taken
@@ -1618,6 +1625,18 @@ func slot(rs []routecmd.Route, st *bringup.Stanza) []routecmd.Route {
 	return out
 }
 
+// dynamicMethod is the method of k's first primary that gets its default route at run time.
+func (m *model) dynamicMethod(k key) string {
+	if kp := m.byKey[k]; kp != nil {
+		for _, s := range kp.primaries {
+			if m.cur.Of(s).Dynamic {
+				return s.Method
+			}
+		}
+	}
+	return "dynamic"
+}
+
 // dynamicUp reports whether a primary of k that gets its default route at run time is up in r by
 // the phase.
 func (m *model) dynamicUp(r *bringup.Result, k key, phase bringup.Phase) bool {
@@ -1978,7 +1997,7 @@ func aliasGatewayMessage(m *model, kp *keyPlan, s *parser.Stanza, g *parser.Opt)
 	case q != nil && q.Opts[0] != g:
 		what = "ifupdown joins its repeated gateway lines into one value and runs the second as a command, so ifup fails for " + s.Name
 	case kp.dynamic != nil && keeper == nil:
-		what = fmt.Sprintf("%s (%s) gets its default route from %s, and this asks for another one", kp.k.name, kp.k.family, kp.dynamic.Method)
+		what = fmt.Sprintf("%s (%s) may get its default route from %s at run time (a DHCP server's router option, router advertisements), and this asks for another one", kp.k.name, kp.k.family, kp.dynamic.Method)
 		if q != nil && len(q.Added) > 0 {
 			what += " (" + routesText(q.Added) + ")"
 		}

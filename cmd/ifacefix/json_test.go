@@ -47,8 +47,8 @@ func exactField(t *testing.T, obj map[string]any, field string) string {
 // interface name) are carried exactly through "base64", so that content written back from the
 // document is the fixed file byte for byte; valid UTF-8 needs no base64 at all.
 func TestJSONLosslessBytes(t *testing.T) {
-	in := "# r\xe9seau du bureau\niface eth\xff inet dhcp\niface eth\xff:0 inet static\n    address 192.0.2.11/24\n    gateway 192.0.2.1 # caf\xe9\n"
-	want := "# r\xe9seau du bureau\niface eth\xff inet dhcp\niface eth\xff:0 inet static\n    address 192.0.2.11/24\n"
+	in := "# r\xe9seau du bureau\niface eth\xff inet static\n    address 192.0.2.10/24\n    gateway 192.0.2.1\niface eth\xff:0 inet static\n    address 192.0.2.11/24\n    gateway 192.0.2.1 # caf\xe9\n"
+	want := "# r\xe9seau du bureau\niface eth\xff inet static\n    address 192.0.2.10/24\n    gateway 192.0.2.1\niface eth\xff:0 inet static\n    address 192.0.2.11/24\n"
 	doc, code := runJSON(t, in, "-")
 	if code != exitAttention {
 		t.Fatalf("exit %d", code)
