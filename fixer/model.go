@@ -1195,7 +1195,18 @@ func (c *checker) newRoutes(sn *snapshot) {
 	sn.has = map[key]int{}
 	for _, r := range sn.after {
 		sn.has[key{r.Dev, r.Family}]++
-		if !sn.ever[idOf(r)] && !c.m.ownMetricBack(r, c.after, c.ed) {
+		old, back := c.m.ownMetricBack(r, c.after, c.ed)
+		if !sn.ever[idOf(r)] && back {
+			// The same route with its own metric back, unless that reorders it against another
+			// interface's default: the host's traffic would then leave another way (red-team
+			// pass 4, ifupdown2).
+			if x := reordered(r, old, sn.after); x != nil {
+				c.bad(key{r.Dev, r.Family}, "would change %s's default route %s from metric %d to %d %s, which puts it on the other side of %s's (%s): the host's traffic would leave through another interface",
+					r.Dev, routesText([]routecmd.Route{r}), old, r.Metric, sn.name, x.Dev, routesText([]routecmd.Route{*x}))
+			}
+			continue
+		}
+		if !sn.ever[idOf(r)] {
 			k := key{r.Dev, r.Family}
 			if q := c.after.Holder[r]; q != nil && q.Command && !c.b.Of(q.Stanza).Up && c.after.Of(q.Stanza).Up {
 				c.bad(k, "would let %s come up, and its `%s %s` would then give the host a default route it did not have %s (%s); --strip-route-commands removes both",
@@ -1475,27 +1486,51 @@ func inSlotOf(op routecmd.Op, u *bringup.Request) bool {
 // another metric, which came from an alias metric the edits remove: on ifupdown2 an alias's metric
 // is its primary's too (docs/dialects.md section 1.9), and the primary's route takes its own
 // metric back once the alias's goes. It is the same route, not one the host did not have.
-func (m *model) ownMetricBack(r routecmd.Route, after *bringup.Result, ed bringup.Edits) bool {
+// It returns the metric before.
+func (m *model) ownMetricBack(r routecmd.Route, after *bringup.Result, ed bringup.Edits) (uint32, bool) {
 	q := after.Holder[r]
 	if q == nil || q.Command || q.Stanza.IsAlias() || len(q.Opts) == 0 {
-		return false
+		return 0, false
 	}
 	aliasMetric := false
 	for o := range ed.Removed {
 		aliasMetric = aliasMetric || o.Name == "metric" && o.Stanza.IsAlias() && o.Stanza.Base() == q.Stanza.Base()
 	}
 	if !aliasMetric {
-		return false
+		return 0, false
+	}
+	for st, opts := range ed.Added {
+		// A metric moved in is no metric of its own (ifupdown-ng puts an interface's last
+		// metric on every family's gateway: red-team pass 4).
+		if st.Base() == q.Stanza.Base() && slices.ContainsFunc(opts, func(o bringup.Option) bool { return o.Name == "metric" }) {
+			return 0, false
+		}
 	}
 	for rb, qb := range m.before.Holder {
 		if len(qb.Opts) > 0 && qb.Opts[0] == q.Opts[0] && rb.Metric != r.Metric {
+			old := rb.Metric
 			rb.Metric = r.Metric
 			if idOf(rb) == idOf(r) {
-				return true
+				return old, true
 			}
 		}
 	}
-	return false
+	return 0, false
+}
+
+// reordered returns a default route of routes on another device, of r's family and table, that
+// r's metric, changed from old, now passes the other way (nil when none): lookups then pick
+// another interface.
+func reordered(r routecmd.Route, old uint32, routes []routecmd.Route) *routecmd.Route {
+	for i, x := range routes {
+		if x.Dev == r.Dev || x.Family != r.Family || x.Table != r.Table {
+			continue
+		}
+		if (old < x.Metric) != (r.Metric < x.Metric) || (old > x.Metric) != (r.Metric > x.Metric) {
+			return &routes[i]
+		}
+	}
+	return nil
 }
 
 // fragile returns the default routes that a command known only at run time, reached by the
