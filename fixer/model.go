@@ -2220,6 +2220,9 @@ func commandOutcome(m *model, o *parser.Opt, r routecmd.Result, q *bringup.Reque
 	switch {
 	case len(ops) == 0:
 		return "it changes no default route"
+	case ops[0].Action == "delete" && !isDown(o):
+		// An up line that no bring-up reached (red-team pass 4: it was said to run at ifdown).
+		return "it deletes a default route, but its stanza never gets to run it"
 	case ops[0].Action == "delete" && ops[0].Gateway == "":
 		return "at ifdown it deletes a default route"
 	case ops[0].Action == "delete":
