@@ -394,7 +394,7 @@ func (m *model) plan(kp *keyPlan, opt Options) {
 			case q.Err != nil:
 				m.remove(kp, removal{g, DuplicateGateway, fmt.Sprintf(
 					"%s (%s) has gateway %s: %s, %s",
-					s.Name, s.Family, g.Value, outcome(q), stopsThere(m.cfg, s.Name)), "removed", nil})
+					s.Name, s.Family, g.Value, outcome(q), hedgedStop(q, stopsThere(m.cfg, s.Name))), "removed", nil})
 			case len(q.Added) > 0 && kp.keeper != nil && requestKey(q) == kp.k && q.After == "" && !m.reachedOnFaith(r0, s) &&
 				!slices.ContainsFunc(kp.keeper.Added, func(r routecmd.Route) bool {
 					return slices.ContainsFunc(q.Added, func(x routecmd.Route) bool { return idOf(x) == idOf(r) })
@@ -1075,12 +1075,27 @@ func (m *model) check(after *bringup.Result, ed bringup.Edits) []violation {
 	}
 	c.afterUnknownCommand()
 	c.stanzas()
-	// Under systemd boot brings up other names (bringup.Result.Systemd): the routes at boot must
-	// hold there too.
-	if sd := after.Systemd; sd != nil && (sd != after || c.b.Systemd != c.b || c.prev.Systemd != c.prev) {
-		cs := &checker{m: m, b: c.b.Systemd, prev: c.prev.Systemd, after: sd, ed: ed, seen: c.seen}
-		sn := &snapshot{name: "at boot under systemd (udev brings up allow-hotplug devices whether or not ifup -a fails, and never an alias)",
-			before: cs.b.Boot, after: sd.Boot, phase: bringup.Boot}
+	// Other boots bring up other names (bringup.Result.Systemd, NoHotplug): the routes at boot
+	// must hold there too.
+	guess := after.Guess
+	if guess == "" {
+		guess = m.before.Guess
+	}
+	for _, v := range []struct {
+		of   func(*bringup.Result) *bringup.Result
+		name string
+	}{
+		{func(r *bringup.Result) *bringup.Result { return r.Systemd },
+			"at boot under systemd (udev brings up allow-hotplug devices whether or not ifup -a fails, and never an alias)"},
+		{func(r *bringup.Result) *bringup.Result { return r.NoHotplug },
+			"at boot under sysvinit where ifup -a fails (it succeeds only if `" + guess + "` does), so that the hotplug pass does not run"},
+	} {
+		b, prev, a := v.of(c.b), v.of(c.prev), v.of(after)
+		if a == nil || b == nil || prev == nil || a == after && b == c.b && prev == c.prev {
+			continue
+		}
+		cs := &checker{m: m, b: b, prev: prev, after: a, ed: ed, seen: c.seen}
+		sn := &snapshot{name: v.name, before: b.Boot, after: a.Boot, phase: bringup.Boot}
 		cs.allowed(sn)
 		cs.newRoutes(sn)
 		cs.lostRoutes(sn)
@@ -2001,6 +2016,15 @@ func holderReached(q *bringup.Request) string {
 
 // failsFor is what a failing q does to its interface: ifup fails for it (then, where q is
 // reached only if an earlier command succeeds, or the route in its way is there only if one does).
+// hedgedStop is stop ("so ifup stops there ...") said as failsFor says it: "and then" where
+// ifup gets to q only if something known only at run time lets it.
+func hedgedStop(q *bringup.Request, stop string) string {
+	if q.After != "" || q.AfterOther != "" || holderReached(q) != "" {
+		return "and then " + strings.TrimPrefix(stop, "so ")
+	}
+	return stop
+}
+
 func failsFor(q *bringup.Request, name string) string {
 	if q.After != "" || q.AfterOther != "" || holderReached(q) != "" {
 		return ", and then ifup fails for " + name

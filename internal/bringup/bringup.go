@@ -200,6 +200,11 @@ type Result struct {
 	// ifupdown 0.8: the Result itself where that brings up the same names; nil for the other
 	// dialects.
 	Systemd *Result
+	// NoHotplug is the sysvinit boot without its hotplug pass, where ifup -a succeeds only if a
+	// command known only at run time does (Guess): then the pass may not run. The Result itself
+	// where that cannot be.
+	NoHotplug *Result
+	Guess     string
 
 	autoFailed bool // a name of ifup -a failed, so that ifup -a exits 1
 }
@@ -223,18 +228,23 @@ type initSystem uint8
 const (
 	sysvinit initSystem = iota
 	systemd
+	sysvinitFailed // sysvinit where ifup -a failed: no hotplug pass
 )
 
 // simulate08 is Simulate for ifupdown 0.8.41.
 func simulate08(cfg *parser.Config, ed Edits) *Result {
 	r := simulate08Under(cfg, ed, sysvinit)
-	r.Systemd = r
+	r.Systemd, r.NoHotplug = r, r
 	hot := hotplugNames(cfg)
+	if r.Guess != "" && len(hot) > 0 {
+		r.NoHotplug = simulate08Under(cfg, ed, sysvinitFailed)
+		r.NoHotplug.Systemd, r.NoHotplug.NoHotplug = r.NoHotplug, r.NoHotplug
+	}
 	// The boots differ where sysvinit skips the hotplug pass (ifup -a failed) or systemd skips
 	// some of its names.
 	if len(hot) > 0 && (r.autoFailed || slices.ContainsFunc(hot, func(n string) bool { return !udevBrings(n) })) {
 		r.Systemd = simulate08Under(cfg, ed, systemd)
-		r.Systemd.Systemd = r.Systemd
+		r.Systemd.Systemd, r.Systemd.NoHotplug = r.Systemd, r.Systemd
 	}
 	return r
 }
@@ -284,6 +294,9 @@ func simulate08Under(cfg *parser.Config, ed Edits, init initSystem) *Result {
 	for i, class := range [][]string{{"auto", "allow-auto"}, {"allow-hotplug"}} {
 		var first map[*parser.Stanza]*Stanza
 		if i > 0 {
+			if init == sysvinitFailed {
+				break
+			}
 			if init == sysvinit {
 				if s.res.autoFailed {
 					break // /etc/init.d/networking: ifup -a && ifup_hotplug
@@ -291,6 +304,7 @@ func simulate08Under(cfg *parser.Config, ed Edits, init initSystem) *Result {
 				// Where ifup -a succeeds only if a command known only at run time does, so
 				// does the hotplug pass run.
 				s.passGuess = s.autoGuess()
+				s.res.Guess = s.passGuess
 			}
 			first = s.retryFailed()
 		}
