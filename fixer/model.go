@@ -133,7 +133,9 @@ func (m *model) routeCommand(o *parser.Opt) (routecmd.Result, bool) {
 		return routecmd.Result{}, false
 	}
 	r := m.command(o)
-	return r, len(r.DefaultRoutes()) > 0 || r.Verdict == routecmd.Unparsed && mentionsRoute(o.Value)
+	// One the model does not follow (a wrapper, an if clause) that mentions a route too: it may
+	// add a default route (seed 6802908207: `timeout 5 route add -net 0.0.0.0 ...`).
+	return r, len(r.DefaultRoutes()) > 0 || (r.Verdict == routecmd.Unparsed || r.Unfollowed != "") && mentionsRoute(o.Value)
 }
 
 // isDown reports whether o is a down, pre-down or post-down command.
@@ -930,10 +932,18 @@ func (m *model) planCommands(kp *keyPlan, s *parser.Stanza, opt Options, keeperO
 			kp.left = append(kp.left, leftover{s, f.o, AliasRouteCommand, fmt.Sprintf(
 				"alias %s runs `%s %s`: %s; its default-route commands do other things too (%s), so they are left as is: edit them by hand",
 				s.Name, f.o.Name, f.o.Value, what, reason)})
-		default:
+		case strippable:
 			kp.left = append(kp.left, leftover{s, f.o, AliasRouteCommand, fmt.Sprintf(
 				"alias %s runs `%s %s`: %s; rerun with --strip-route-commands (Ansible: strip_route_commands) to remove it",
 				s.Name, f.o.Name, f.o.Value, what)})
+		default:
+			why := reason
+			if why == "" {
+				why = "what the model does not follow"
+			}
+			kp.left = append(kp.left, leftover{s, f.o, AliasRouteCommand, fmt.Sprintf(
+				"alias %s runs `%s %s`: %s; its default-route commands do other things too (%s), which --strip-route-commands leaves as well: edit them by hand",
+				s.Name, f.o.Name, f.o.Value, what, why)})
 		}
 	}
 }
@@ -2242,6 +2252,8 @@ func commandOutcome(m *model, o *parser.Opt, r routecmd.Result, q *bringup.Reque
 	}
 	ops := r.DefaultRoutes()
 	switch {
+	case len(ops) == 0 && r.Unfollowed != "":
+		return "it changes routes in a way the model does not follow (" + r.Unfollowed + ")"
 	case len(ops) == 0:
 		return "it changes no default route"
 	case ops[0].Action == "delete" && !isDown(o):

@@ -706,8 +706,13 @@ func (s *sim) runCommand(st *parser.Stanza, r *Stanza, env routecmd.Env, c cmd) 
 		unknown = "a default-route command whose effect is known only at run time: " + c.opt.Name + " " + c.value
 	}
 	if unknown == "" && res.Unfollowed != "" {
-		// It removes routes, or brings an interface up or down, in ways the model does not follow.
+		// It removes routes, or brings an interface up or down, in ways the model does not follow:
+		// any default route of either family may be its (a wrapped `ip route add default`
+		// takes a slot another stanza's gateway then finds full: seed 6802900098).
 		unknown = "a command that changes routes in a way the model does not follow (" + res.Unfollowed + "): " + c.opt.Name + " " + c.value
+		if r.UnknownFamily == "" {
+			r.UnknownFamily, r.UnknownMetric = EitherFamily, -1
+		}
 	}
 	if unknown == "" && res.Guard != "" && !res.IgnoreStatus {
 		// A check (test -e FILE): whether the line succeeds is the host's.
