@@ -1267,8 +1267,12 @@ func (c *checker) faithRepeats(sn *snapshot) {
 		if !sn.ran(q) || !q.Stanza.IsAlias() || q.Err != nil || len(q.Added) > 0 || !c.cut(q) {
 			continue
 		}
+		holder := c.b.Holder
+		if sn.phase == bringup.Boot {
+			holder = c.b.BootHolder // who held it after boot: a later stanza may replace it
+		}
 		for _, r := range sn.before {
-			h := c.b.Holder[r]
+			h := holder[r]
 			if r.Dev != q.Stanza.Base() || r.Family != q.Family || h == nil || h.Stanza == q.Stanza {
 				continue
 			}
