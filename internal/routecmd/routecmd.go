@@ -568,7 +568,13 @@ func (w *walker) word(wd *syntax.Word) (fields []string, ok bool) {
 	for i, p := range wd.Parts {
 		switch p := p.(type) {
 		case *syntax.Lit:
-			if strings.ContainsAny(unquotedSpecials(p.Value), "*?[") || (i == 0 && strings.HasPrefix(p.Value, "~")) {
+			globs := "*?["
+			if len(wd.Parts) == 1 && !hasBracket(unquotedSpecials(p.Value)) {
+				// A '[' with no ']' after it in the word is no pattern to glob(3) but itself:
+				// `[ -d /sys/class/net/eth0 ]` is a check, not a word known only at run time.
+				globs = "*?"
+			}
+			if strings.ContainsAny(unquotedSpecials(p.Value), globs) || (i == 0 && strings.HasPrefix(p.Value, "~")) {
 				return nil, false
 			}
 			cur.WriteString(unescape(p.Value))
@@ -607,6 +613,13 @@ func (w *walker) word(wd *syntax.Word) (fields []string, ok bool) {
 }
 
 func isIFS(r rune) bool { return r == ' ' || r == '\t' || r == '\n' }
+
+// hasBracket reports whether s has a '[' with a ']' after it: a bracket expression glob may
+// match file names with.
+func hasBracket(s string) bool {
+	i := strings.IndexByte(s, '[')
+	return i >= 0 && strings.IndexByte(s[i+1:], ']') >= 0
+}
 
 // dquoted expands the inside of "...": only plain parameters are known.
 func (w *walker) dquoted(q *syntax.DblQuoted) (string, bool) {

@@ -400,6 +400,14 @@ func TestOnFaith(t *testing.T) {
 	if g := Parse("test -e /etc/network/ready", Env{}).Guard; g != "test -e /etc/network/ready" {
 		t.Errorf("Guard %q, want the test command", g)
 	}
+	// '[' is no glob pattern without a ']' in its word (seed 6803304639: it was a word known
+	// only at run time, so the check was taken as an ordinary command that succeeds).
+	if g := Parse("[ -d /sys/class/net/eth0 ]", Env{}).Guard; g != "[ -d /sys/class/net/eth0 ]" {
+		t.Errorf("Guard %q, want the [ check", g)
+	}
+	if r := Parse("ls [ab]*", Env{}); !strings.Contains(r.Reason, "known only at run time") {
+		t.Errorf("a bracket pattern: reason %q, want a word known only at run time", r.Reason)
+	}
 	if g := Parse("ip route add default via 192.0.2.1", Env{}).Guard; g != "" {
 		t.Errorf("Guard %q of a route command, want none", g)
 	}
