@@ -915,6 +915,16 @@ func prefix(family, value string, netmask *variable) (netip.Prefix, bool) {
 	}
 	bits := addr.BitLen()
 	switch {
+	case netmask != nil:
+		// A netmask line wins over the address's own /LEN (checked with ifup -n: `address
+		// 2001:db8::16/64` and `netmask 255.255.255.0` run ip -6 addr add 2001:db8::16/255.255.255.0).
+		if m, err := netip.ParseAddr(netmask.value); err == nil && family == "inet" {
+			bits = maskBits(m)
+		} else if n, err := strconv.Atoi(netmask.value); err == nil && n >= 0 && n <= bits {
+			bits = n
+		} else {
+			return netip.Prefix{}, false // ip addr add A/NETMASK refuses it
+		}
 	case hasLen:
 		n, err := strconv.Atoi(after)
 		if err != nil {
@@ -925,14 +935,6 @@ func prefix(family, value string, netmask *variable) (netip.Prefix, bool) {
 			}
 		}
 		bits = n
-	case netmask != nil:
-		if m, err := netip.ParseAddr(netmask.value); err == nil && family == "inet" {
-			bits = maskBits(m)
-		} else if n, err := strconv.Atoi(netmask.value); err == nil && n >= 0 && n <= bits {
-			bits = n
-		} else {
-			return netip.Prefix{}, false // ip addr add A/NETMASK refuses it
-		}
 	case family == "inet":
 		switch b := addr.As4()[0]; {
 		case b <= 127:

@@ -115,3 +115,29 @@ func TestHostLink(t *testing.T) {
 		}
 	}
 }
+
+// TestNetmaskOverAddressLength: a netmask line wins over the address's own /LEN, as ifup -n
+// prints it into ip addr add (checked with the real ifup -n; seed 6803300039).
+func TestNetmaskOverAddressLength(t *testing.T) {
+	for _, c := range []struct {
+		family, address, netmask, want string
+	}{
+		{"inet", "192.0.2.10/24", "255.255.0.0", "192.0.2.10/16"},
+		{"inet6", "2001:db8::15/64", "48", "2001:db8::15/48"},
+		{"inet6", "2001:db8::16/64", "255.255.255.0", ""}, // ip -6 addr add refuses it
+		{"inet", "192.0.2.10/24", "", "192.0.2.10/24"},
+	} {
+		var nm *variable
+		if c.netmask != "" {
+			nm = &variable{name: "netmask", value: c.netmask}
+		}
+		p, ok := prefix(c.family, c.address, nm)
+		got := ""
+		if ok {
+			got = p.String()
+		}
+		if got != c.want {
+			t.Errorf("prefix(%s, %s, netmask %q) = %q, want %q", c.family, c.address, c.netmask, got, c.want)
+		}
+	}
+}
