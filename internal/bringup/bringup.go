@@ -810,6 +810,10 @@ func (s *sim) method(st *parser.Stanza, r *Stanza, phys string, v *vars, m metho
 		p, ok := prefix(st.Family, a.value, v.get("netmask"))
 		if !ok {
 			r.Why = "its address " + strconv.Quote(a.value) + " is not a valid " + st.Family + " address"
+			if nm := v.get("netmask"); nm != nil {
+				r.Why = "its address " + strconv.Quote(a.value) + " with netmask " + strconv.Quote(nm.value) +
+					" is no valid " + st.Family + " address to ip addr add (ifup puts the netmask in place of any /LEN)"
+			}
 			return false
 		}
 		ak := addrKey{base(phys), p.Addr(), 0}
@@ -917,9 +921,10 @@ func prefix(family, value string, netmask *variable) (netip.Prefix, bool) {
 	switch {
 	case netmask != nil:
 		// A netmask line wins over the address's own /LEN (checked with ifup -n: `address
-		// 2001:db8::16/64` and `netmask 255.255.255.0` run ip -6 addr add 2001:db8::16/255.255.255.0).
-		if m, err := netip.ParseAddr(netmask.value); err == nil && family == "inet" {
-			bits = maskBits(m)
+		// 2001:db8::16/64` and `netmask 255.255.255.0` run ip -6 addr add 2001:db8::16/255.255.255.0,
+		// which ip takes as 2001:db8::16/24).
+		if m, err := netip.ParseAddr(netmask.value); err == nil && m.Is4() {
+			bits = maskBits(m) // ip takes a dotted mask as a prefix length in both families (live, ip -6 addr add accepts /255.255.255.0; iproute2 get_netmask reads it as 24 bits)
 		} else if n, err := strconv.Atoi(netmask.value); err == nil && n >= 0 && n <= bits {
 			bits = n
 		} else {
@@ -928,7 +933,7 @@ func prefix(family, value string, netmask *variable) (netip.Prefix, bool) {
 	case hasLen:
 		n, err := strconv.Atoi(after)
 		if err != nil {
-			if m, err := netip.ParseAddr(after); err == nil && family == "inet" {
+			if m, err := netip.ParseAddr(after); err == nil && m.Is4() {
 				n = maskBits(m)
 			} else {
 				return netip.Prefix{}, false

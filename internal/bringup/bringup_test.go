@@ -117,14 +117,16 @@ func TestHostLink(t *testing.T) {
 }
 
 // TestNetmaskOverAddressLength: a netmask line wins over the address's own /LEN, as ifup -n
-// prints it into ip addr add (checked with the real ifup -n; seed 6803300039).
+// prints it into ip addr add, where a dotted mask is a prefix length in both families (checked
+// with the real ifup -n and ip, live).
 func TestNetmaskOverAddressLength(t *testing.T) {
 	for _, c := range []struct {
 		family, address, netmask, want string
 	}{
 		{"inet", "192.0.2.10/24", "255.255.0.0", "192.0.2.10/16"},
 		{"inet6", "2001:db8::15/64", "48", "2001:db8::15/48"},
-		{"inet6", "2001:db8::16/64", "255.255.255.0", ""}, // ip -6 addr add refuses it
+		{"inet6", "2001:db8::16/64", "255.255.255.0", "2001:db8::16/24"}, // ip takes a dotted mask as a length (live)
+		{"inet6", "2001:db8::16/64", "ffff::", ""},                       // ip -6 addr add refuses it
 		{"inet", "192.0.2.10/24", "", "192.0.2.10/24"},
 	} {
 		var nm *variable
