@@ -1,6 +1,7 @@
 package fixer
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"maps"
@@ -1075,13 +1076,7 @@ func (m *model) check(after *bringup.Result, ed bringup.Edits) []violation {
 		{name: "at boot", before: c.b.Boot, after: after.Boot, phase: bringup.Boot},
 		{name: "once every interface is up", before: c.b.All, after: after.All, phase: bringup.Later},
 	} {
-		c.allowed(sn)
-		c.newRoutes(sn)
-		c.lostRoutes(sn)
-		c.faithRepeats(sn)
-		c.takenOverLater(sn)
-		c.fragileRoutes(sn)
-		c.competing(sn)
+		c.snapshotChecks(sn)
 	}
 	c.afterUnknownCommand()
 	c.stanzas()
@@ -1106,16 +1101,21 @@ func (m *model) check(after *bringup.Result, ed bringup.Edits) []violation {
 		}
 		cs := &checker{m: m, b: b, prev: prev, after: a, ed: ed, seen: c.seen}
 		sn := &snapshot{name: v.name, before: b.Boot, after: a.Boot, phase: bringup.Boot}
-		cs.allowed(sn)
-		cs.newRoutes(sn)
-		cs.lostRoutes(sn)
-		cs.faithRepeats(sn)
-		cs.takenOverLater(sn)
-		cs.fragileRoutes(sn)
-		cs.competing(sn)
+		cs.snapshotChecks(sn)
 		c.out = append(c.out, cs.out...)
 	}
 	return c.out
+}
+
+// snapshotChecks runs the checks of the routes at one moment.
+func (c *checker) snapshotChecks(sn *snapshot) {
+	c.allowed(sn)
+	c.newRoutes(sn)
+	c.lostRoutes(sn)
+	c.faithRepeats(sn)
+	c.takenOverLater(sn)
+	c.fragileRoutes(sn)
+	c.competing(sn)
 }
 
 // checker is one check: the simulations without (b) and with (after) the edits ed, the one with
@@ -1555,7 +1555,7 @@ func reordered(r routecmd.Route, old uint32, routes []routecmd.Route) *routecmd.
 		if x.Dev == r.Dev || x.Family != r.Family || x.Table != r.Table {
 			continue
 		}
-		if (old < x.Metric) != (r.Metric < x.Metric) || (old > x.Metric) != (r.Metric > x.Metric) {
+		if cmp.Compare(old, x.Metric) != cmp.Compare(r.Metric, x.Metric) {
 			return &routes[i]
 		}
 	}
@@ -2028,19 +2028,24 @@ func holderReached(q *bringup.Request) string {
 	return ""
 }
 
-// failsFor is what a failing q does to its interface: ifup fails for it (then, where q is
-// reached only if an earlier command succeeds, or the route in its way is there only if one does).
+// hedged reports whether q's failure is known only if something known only at run time lets
+// ifup get there: an earlier command succeeds, or the route in its way is there only if one does.
+func hedged(q *bringup.Request) bool {
+	return q.After != "" || q.AfterOther != "" || holderReached(q) != ""
+}
+
 // hedgedStop is stop ("so ifup stops there ...") said as failsFor says it: "and then" where
-// ifup gets to q only if something known only at run time lets it.
+// hedged.
 func hedgedStop(q *bringup.Request, stop string) string {
-	if q.After != "" || q.AfterOther != "" || holderReached(q) != "" {
+	if hedged(q) {
 		return "and then " + strings.TrimPrefix(stop, "so ")
 	}
 	return stop
 }
 
+// failsFor is what a failing q does to its interface: ifup fails for it ("and then" where hedged).
 func failsFor(q *bringup.Request, name string) string {
-	if q.After != "" || q.AfterOther != "" || holderReached(q) != "" {
+	if hedged(q) {
 		return ", and then ifup fails for " + name
 	}
 	return ", so ifup fails for " + name

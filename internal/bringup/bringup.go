@@ -10,8 +10,9 @@
 // succeeded); Result.Systemd is the boot under systemd, where networking.service runs ifup -a
 // alone and udev's ifup@.service brings up the allow-hotplug devices (never an alias label or a
 // VLAN not yet created) whether or not ifup -a failed (the model takes them after the auto ones;
-// the two services race), and then, as a person would bring them up by hand, every other interface: each on its own, since
-// the order a person would pick cannot be known (see sim.later). Within an
+// the two services race), and then, as a person would bring them up by hand, every other
+// interface: each on its own, since the order a person would pick cannot be known (see
+// sim.later). Within an
 // interface, ifup configures its stanzas in file order and stops at the first that fails (main.c
 // do_interface); a stanza fails when a variable its method needs is missing or one of its
 // commands fails (execute.c iface_up: pre-up commands, the method, up commands). ifupdown records
@@ -58,7 +59,6 @@ type Edits struct {
 // Option is an option line added by Edits.
 type Option struct{ Name, Value string }
 
-// Stanza is what bringing one stanza up did.
 // EitherFamily is the UnknownFamily of a default-route command whose family ip takes from a
 // word known only at run time (ip route add default via $GW): its routes may be of either.
 const EitherFamily = "inet or inet6"
@@ -80,6 +80,7 @@ func (st *Stanza) UnknownFamilies() []string {
 	return []string{st.UnknownFamily}
 }
 
+// Stanza is what bringing one stanza up did.
 type Stanza struct {
 	Phase Phase
 	Up    bool
@@ -357,7 +358,7 @@ func (s *sim) autoGuess() string {
 }
 
 // retryFailed lets ifup run again for the interfaces that failed: ifupdown records only those
-// that came up, so the hotplug pass tries a failed one again, on what the host has by then
+// that came up, so udev's ifup@ (systemd) tries a failed one again, on what the host has by then
 // (another interface's address may have made its gateway reachable). It returns the first
 // attempt's results of their stanzas, which keepFirst merges back.
 func (s *sim) retryFailed() map[*parser.Stanza]*Stanza {
@@ -809,10 +810,11 @@ func (s *sim) method(st *parser.Stanza, r *Stanza, phys string, v *vars, m metho
 		}
 		p, ok := prefix(st.Family, a.value, v.get("netmask"))
 		if !ok {
-			r.Why = "its address " + strconv.Quote(a.value) + " is not a valid " + st.Family + " address"
 			if nm := v.get("netmask"); nm != nil {
 				r.Why = "its address " + strconv.Quote(a.value) + " with netmask " + strconv.Quote(nm.value) +
 					" is no valid " + st.Family + " address to ip addr add (ifup puts the netmask in place of any /LEN)"
+			} else {
+				r.Why = "its address " + strconv.Quote(a.value) + " is not a valid " + st.Family + " address"
 			}
 			return false
 		}
@@ -922,9 +924,9 @@ func prefix(family, value string, netmask *variable) (netip.Prefix, bool) {
 	case netmask != nil:
 		// A netmask line wins over the address's own /LEN (checked with ifup -n: `address
 		// 2001:db8::16/64` and `netmask 255.255.255.0` run ip -6 addr add 2001:db8::16/255.255.255.0,
-		// which ip takes as 2001:db8::16/24).
-		if m, err := netip.ParseAddr(netmask.value); err == nil && m.Is4() {
-			bits = maskBits(m) // ip takes a dotted mask as a prefix length in both families (live, ip -6 addr add accepts /255.255.255.0; iproute2 get_netmask reads it as 24 bits)
+		// which ip accepts, live, as 2001:db8::16/24).
+		if n, ok := dottedMask(netmask.value); ok {
+			bits = n
 		} else if n, err := strconv.Atoi(netmask.value); err == nil && n >= 0 && n <= bits {
 			bits = n
 		} else {
@@ -933,8 +935,8 @@ func prefix(family, value string, netmask *variable) (netip.Prefix, bool) {
 	case hasLen:
 		n, err := strconv.Atoi(after)
 		if err != nil {
-			if m, err := netip.ParseAddr(after); err == nil && m.Is4() {
-				n = maskBits(m)
+			if m, ok := dottedMask(after); ok {
+				n = m
 			} else {
 				return netip.Prefix{}, false
 			}
@@ -952,6 +954,16 @@ func prefix(family, value string, netmask *variable) (netip.Prefix, bool) {
 	}
 	p, err := addr.Prefix(bits)
 	return netip.PrefixFrom(addr, p.Bits()), err == nil
+}
+
+// dottedMask reads s as an IPv4 dotted mask, which iproute2's get_netmask takes as a prefix
+// length in both families.
+func dottedMask(s string) (int, bool) {
+	m, err := netip.ParseAddr(s)
+	if err != nil || !m.Is4() {
+		return 0, false
+	}
+	return maskBits(m), true
 }
 
 func maskBits(m netip.Addr) int {

@@ -450,6 +450,10 @@ const (
 	metaBracket   meta = 4
 )
 
+// HasMeta reports whether glob(3) takes p as a pattern: an unescaped '*' or '?', or a '[' with a
+// ']' after it (a '[' alone is itself).
+func HasMeta(p string) bool { return metaType(p)&metaSpecial != 0 }
+
 func metaType(p string) meta {
 	m := metaNone
 	for i := 0; i < len(p); i++ {

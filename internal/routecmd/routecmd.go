@@ -46,6 +46,8 @@ import (
 	"unicode/utf8"
 
 	"mvdan.cc/sh/v3/syntax"
+
+	"github.com/ifacefix/ifacefix/internal/glob"
 )
 
 // Verdict says what a command line does besides its route operations.
@@ -568,13 +570,11 @@ func (w *walker) word(wd *syntax.Word) (fields []string, ok bool) {
 	for i, p := range wd.Parts {
 		switch p := p.(type) {
 		case *syntax.Lit:
-			globs := "*?["
-			if len(wd.Parts) == 1 && !hasBracket(unquotedSpecials(p.Value)) {
-				// A '[' with no ']' after it in the word is no pattern to glob(3) but itself:
-				// `[ -d /sys/class/net/eth0 ]` is a check, not a word known only at run time.
-				globs = "*?"
-			}
-			if strings.ContainsAny(unquotedSpecials(p.Value), globs) || (i == 0 && strings.HasPrefix(p.Value, "~")) {
+			// A word of one literal is a pattern only as glob(3) reads it: `[` alone is itself,
+			// so `[ -d /sys/class/net/eth0 ]` is a check, not a word known only at run time.
+			pattern := len(wd.Parts) == 1 && glob.HasMeta(p.Value) ||
+				len(wd.Parts) > 1 && strings.ContainsAny(unquotedSpecials(p.Value), "*?[")
+			if pattern || (i == 0 && strings.HasPrefix(p.Value, "~")) {
 				return nil, false
 			}
 			cur.WriteString(unescape(p.Value))
@@ -613,13 +613,6 @@ func (w *walker) word(wd *syntax.Word) (fields []string, ok bool) {
 }
 
 func isIFS(r rune) bool { return r == ' ' || r == '\t' || r == '\n' }
-
-// hasBracket reports whether s has a '[' with a ']' after it: a bracket expression glob may
-// match file names with.
-func hasBracket(s string) bool {
-	i := strings.IndexByte(s, '[')
-	return i >= 0 && strings.IndexByte(s[i+1:], ']') >= 0
-}
 
 // dquoted expands the inside of "...": only plain parameters are known.
 func (w *walker) dquoted(q *syntax.DblQuoted) (string, bool) {

@@ -600,7 +600,7 @@ func parseAddr(s string) (p netip.Prefix, explicit, ok bool) {
 	if hasLen {
 		if n, err := strconv.Atoi(l); err == nil && n >= 0 && n <= ip.BitLen() {
 			bits = n
-		} else if m, err := netip.ParseAddr(l); err == nil && m.Is4() { // in both families (live, ip -6 addr add accepts /255.255.255.0; iproute2 get_netmask reads it as 24 bits)
+		} else if m, err := netip.ParseAddr(l); err == nil && m.Is4() { // both families, as ip (get_netmask)
 			v := m.As4()
 			x := uint32(v[0])<<24 | uint32(v[1])<<16 | uint32(v[2])<<8 | uint32(v[3])
 			n := 0
