@@ -17,8 +17,9 @@ import (
 
 // TestDifferentialExplain (IFACEFIX_DIFF_CASE=FILE.txtar) prints, for a stored case, what the
 // fuzzer's simulator of ifup -n's commands (the judge) and ifacefix's own model (internal/bringup)
-// say happens at boot: the names that fail, with why, and the default routes. A tool for finding
-// where the two models part.
+// say happens at boot: the names that fail, with why, and the default routes (with
+// IFACEFIX_DIFF_LOG set, also what ifup -n says boot runs and the judge's log of each command). A
+// tool for finding where the two models part.
 func TestDifferentialExplain(t *testing.T) {
 	p := os.Getenv("IFACEFIX_DIFF_CASE")
 	if p == "" {
@@ -44,11 +45,19 @@ func TestDifferentialExplain(t *testing.T) {
 	h := routesim.NewHost(unionLinks(s.boot)...)
 	h.Boot(s.boot.auto, s.boot.hot)
 	fmt.Printf("== routesim (auto %q, hotplug %q)\n", s.auto, s.hot)
+	if os.Getenv("IFACEFIX_DIFF_LOG") != "" {
+		fmt.Printf("  boot %+v\n", s.boot)
+	}
 	for n, why := range h.FirstFailed {
 		fmt.Printf("  %s fails: %s (last: %s)\n", n, why, h.Failed[n])
 	}
 	for _, r := range h.Defaults() {
 		fmt.Printf("  route %s\n", r)
+	}
+	if os.Getenv("IFACEFIX_DIFF_LOG") != "" {
+		for _, l := range h.Log {
+			fmt.Printf("  log %s\n", l)
+		}
 	}
 	fsys, err := rootfs.Open(root)
 	if err != nil {

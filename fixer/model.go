@@ -1175,17 +1175,14 @@ func (c *checker) allowed(sn *snapshot) {
 	}
 }
 
-// ownBack adds to sn.ever the own routes of interfaces that cut alias lines took over in sim.
+// ownBack adds to sn.ever the own routes of interfaces that cut alias lines took over in sim:
+// routes a primary's own request had added when the alias's line took them (another alias's
+// route that only looks like the primary's own is not one: seed 6803503945).
 func (c *checker) ownBack(sn *snapshot, sim *bringup.Result, had map[routeID]bool) {
-	own := map[routeID]bool{}
-	for _, q := range sim.Requests {
-		// Not a primary reached only if a command known only at run time succeeds: should
-		// it fail, the route never comes back.
-		if !q.Stanza.IsAlias() && q.After == "" && !c.m.reachedOnFaith(sim, q.Stanza) {
-			for _, r := range q.Added {
-				own[idOf(r)] = true
-			}
-		}
+	// Not a primary reached only if a command known only at run time succeeds: should it
+	// fail, the route never comes back.
+	own := func(q *bringup.Request) bool {
+		return q != nil && !q.Stanza.IsAlias() && q.After == "" && !c.m.reachedOnFaith(sim, q.Stanza)
 	}
 	addedBy := map[routeID]*bringup.Request{} // the last request before q that added a route
 	for _, q := range sim.Requests {
@@ -1200,10 +1197,11 @@ func (c *checker) ownBack(sn *snapshot, sim *bringup.Result, had map[routeID]boo
 			for len(took) > 0 {
 				r := took[len(took)-1]
 				took = took[:len(took)-1]
-				if r.Dev == q.Stanza.Base() && own[idOf(r)] {
+				p := addedBy[idOf(r)]
+				if r.Dev == q.Stanza.Base() && own(p) && sn.ran(p) {
 					sn.ever[idOf(r)] = true
 				}
-				if p := addedBy[idOf(r)]; p != nil && !seenReq[p] && sn.ran(p) && p.Stanza.IsAlias() && c.cut(p) {
+				if p != nil && !seenReq[p] && sn.ran(p) && p.Stanza.IsAlias() && c.cut(p) {
 					seenReq[p] = true
 					took = append(took, p.Removed...)
 				}

@@ -275,6 +275,10 @@ func simulate08Under(cfg *parser.Config, ed Edits, init initSystem) *Result {
 	// Devices with a stanza that is not inert are simulated whole: an inert stanza of the
 	// device (a manual primary) may still set the link up that an alias's route needs.
 	relevant := map[string]bool{}
+	// ifupdown 0.8 gives lo an `inet loopback` stanza of its own unless some stanza uses the
+	// loopback method (checked with the real ifquery: `iface eth1 inet loopback` alone makes
+	// ifup -a fail with "unknown interface lo").
+	s.declared["lo"] = !slices.ContainsFunc(cfg.Stanzas, func(st *parser.Stanza) bool { return st.Method == "loopback" })
 	for _, st := range cfg.Stanzas {
 		s.declared[st.Name] = true
 		if !s.inert(st) {
@@ -309,16 +313,22 @@ func simulate08Under(cfg *parser.Config, ed Edits, init initSystem) *Result {
 			}
 			first = s.retryFailed()
 		}
+		bring := func(n string) {
+			s.ifup(n, Boot)
+			if i == 0 && s.failed(n) {
+				s.res.autoFailed = true
+			}
+		}
+		if i == 0 {
+			bring("lo") // ifupdown 0.8's auto class starts with lo, named or not
+		}
 		for _, sel := range cfg.Selections {
 			if slices.Contains(class, sel.Keyword) {
 				for _, n := range sel.Names {
 					if i > 0 && init == systemd && !udevBrings(n) {
 						continue
 					}
-					s.ifup(n, Boot)
-					if i == 0 && s.failed(n) {
-						s.res.autoFailed = true
-					}
+					bring(n)
 				}
 			}
 		}
