@@ -1127,6 +1127,7 @@ type checker struct {
 	ed       bringup.Edits
 	out      []violation
 	seen     map[key]bool
+	mb       *metricBack // built on first use
 }
 
 // snapshot is one moment the routes are compared at: after boot, or once every interface is up.
@@ -1218,8 +1219,10 @@ func (c *checker) newRoutes(sn *snapshot) {
 	sn.has = map[key]int{}
 	for _, r := range sn.after {
 		sn.has[key{r.Dev, r.Family}]++
-		old, back := c.m.ownMetricBack(r, c.after, c.ed)
-		if !sn.ever[idOf(r)] && back {
+		if sn.ever[idOf(r)] {
+			continue
+		}
+		if old, back := c.ownMetricBack(r); back {
 			// The same route with its own metric back, unless that reorders it against another
 			// interface's default: the host's traffic would then leave another way (red-team
 			// pass 4, ifupdown2).
@@ -1229,15 +1232,13 @@ func (c *checker) newRoutes(sn *snapshot) {
 			}
 			continue
 		}
-		if !sn.ever[idOf(r)] {
-			k := key{r.Dev, r.Family}
-			if q := c.after.Holder[r]; q != nil && q.Command && !c.b.Of(q.Stanza).Up && c.after.Of(q.Stanza).Up {
-				c.bad(k, "would let %s come up, and its `%s %s` would then give the host a default route it did not have %s (%s); --strip-route-commands removes both",
-					q.Stanza.Name, q.Opts[0].Name, q.Opts[0].Value, sn.name, routesText([]routecmd.Route{r}))
-				continue
-			}
-			c.bad(k, "would give the host a default route it did not have %s (%s)", sn.name, routesText([]routecmd.Route{r}))
+		k := key{r.Dev, r.Family}
+		if q := c.after.Holder[r]; q != nil && q.Command && !c.b.Of(q.Stanza).Up && c.after.Of(q.Stanza).Up {
+			c.bad(k, "would let %s come up, and its `%s %s` would then give the host a default route it did not have %s (%s); --strip-route-commands removes both",
+				q.Stanza.Name, q.Opts[0].Name, q.Opts[0].Value, sn.name, routesText([]routecmd.Route{r}))
+			continue
 		}
+		c.bad(k, "would give the host a default route it did not have %s (%s)", sn.name, routesText([]routecmd.Route{r}))
 	}
 }
 
@@ -1509,32 +1510,24 @@ func inSlotOf(op routecmd.Op, u *bringup.Request) bool {
 	return false
 }
 
-// ownMetricBack reports whether route r of after is a primary's own gateway route that before had
-// another metric, which came from an alias metric the edits remove: on ifupdown2 an alias's metric
-// is its primary's too (docs/dialects.md section 1.9), and the primary's route takes its own
-// metric back once the alias's goes. It is the same route, not one the host did not have.
+// ownMetricBack reports whether route r of c.after is a primary's own gateway route that before
+// had another metric, which came from an alias metric the edits remove: on ifupdown2 an alias's
+// metric is its primary's too (docs/dialects.md section 1.9), and the primary's route takes its
+// own metric back once the alias's goes. It is the same route, not one the host did not have.
 // It returns the metric before.
-func (m *model) ownMetricBack(r routecmd.Route, after *bringup.Result, ed bringup.Edits) (uint32, bool) {
-	q := after.Holder[r]
+func (c *checker) ownMetricBack(r routecmd.Route) (uint32, bool) {
+	q := c.after.Holder[r]
 	if q == nil || q.Command || q.Stanza.IsAlias() || len(q.Opts) == 0 {
 		return 0, false
 	}
-	aliasMetric := false
-	for o := range ed.Removed {
-		aliasMetric = aliasMetric || o.Name == "metric" && o.Stanza.IsAlias() && o.Stanza.Base() == q.Stanza.Base()
-	}
-	if !aliasMetric {
+	mb := c.metricBackIndex()
+	// A metric moved in is no metric of its own (ifupdown-ng puts an interface's last metric on
+	// every family's gateway: red-team pass 4).
+	if !mb.aliasMetric[q.Stanza.Base()] || mb.metricIn[q.Stanza.Base()] {
 		return 0, false
 	}
-	for st, opts := range ed.Added {
-		// A metric moved in is no metric of its own (ifupdown-ng puts an interface's last
-		// metric on every family's gateway: red-team pass 4).
-		if st.Base() == q.Stanza.Base() && slices.ContainsFunc(opts, func(o bringup.Option) bool { return o.Name == "metric" }) {
-			return 0, false
-		}
-	}
-	for rb, qb := range m.before.Holder {
-		if len(qb.Opts) > 0 && qb.Opts[0] == q.Opts[0] && rb.Metric != r.Metric {
+	for _, rb := range mb.before[q.Opts[0]] {
+		if rb.Metric != r.Metric {
 			old := rb.Metric
 			rb.Metric = r.Metric
 			if idOf(rb) == idOf(r) {
@@ -1543,6 +1536,41 @@ func (m *model) ownMetricBack(r routecmd.Route, after *bringup.Result, ed bringu
 		}
 	}
 	return 0, false
+}
+
+// metricBack is what ownMetricBack reads of the edits and of the simulation before them, indexed
+// once per checker (a file of thousands of aliases has thousands of routes and removed lines).
+type metricBack struct {
+	aliasMetric map[string]bool                  // bases one of whose aliases loses a metric line
+	metricIn    map[string]bool                  // bases a metric line is moved into
+	before      map[*parser.Opt][]routecmd.Route // before's held routes by their request's first line, by metric
+}
+
+func (c *checker) metricBackIndex() *metricBack {
+	if c.mb != nil {
+		return c.mb
+	}
+	mb := &metricBack{aliasMetric: map[string]bool{}, metricIn: map[string]bool{}, before: map[*parser.Opt][]routecmd.Route{}}
+	for o := range c.ed.Removed {
+		if o.Name == "metric" && o.Stanza.IsAlias() {
+			mb.aliasMetric[o.Stanza.Base()] = true
+		}
+	}
+	for st, opts := range c.ed.Added {
+		if slices.ContainsFunc(opts, func(o bringup.Option) bool { return o.Name == "metric" }) {
+			mb.metricIn[st.Base()] = true
+		}
+	}
+	for rb, qb := range c.m.before.Holder {
+		if len(qb.Opts) > 0 {
+			mb.before[qb.Opts[0]] = append(mb.before[qb.Opts[0]], rb)
+		}
+	}
+	for _, rs := range mb.before {
+		slices.SortFunc(rs, func(a, b routecmd.Route) int { return cmp.Compare(a.Metric, b.Metric) })
+	}
+	c.mb = mb
+	return mb
 }
 
 // reordered returns a default route of routes on another device, of r's family and table, that
