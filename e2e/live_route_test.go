@@ -58,6 +58,8 @@ func TestLiveRouteCases(t *testing.T) {
 		"route-mtu-keeper-left":     {"default via 192.0.2.1 dev eth0 onlink"},
 		"route-hwaddress-move-left": {"default via 192.0.2.1 dev eth0 onlink"},
 		"route-mtu-ethernet-fixed":  {"default via 192.0.2.1 dev eth0 onlink"},
+		// ifupdown makes /33 a 0.0.0.0 mask: eth0:0 comes up, and its gateway moves into eth0.
+		"route-address-length-past-32": {"default via 192.0.2.1 dev eth0 onlink"},
 	}
 	// What ifup brings up, where not -a: boot, then interfaces a person brings up by hand
 	// (which the fix is about).

@@ -28,6 +28,7 @@ package bringup
 
 import (
 	"errors"
+	"math"
 	"net/netip"
 	"slices"
 	"strconv"
@@ -818,7 +819,8 @@ func (s *sim) method(st *parser.Stanza, r *Stanza, phys string, v *vars, m metho
 			r.Why = "its repeated address lines are joined with a newline, which splits its ip -6 addr add into two failing commands"
 			return false
 		}
-		p, ok := prefix(st.Family, a.value, v.get("netmask"))
+		p, ok, unknown := prefix(st.Family, a.value, v.get("netmask"))
+		r.markUnknown(unknown)
 		if !ok {
 			if nm := v.get("netmask"); nm != nil {
 				r.Why = "its address " + strconv.Quote(a.value) + " with netmask " + strconv.Quote(nm.value) +
@@ -918,70 +920,122 @@ func words(cmd string) ([]string, bool) {
 }
 
 // prefix is the address an address option gives, as ip addr add receives it after ifupdown's
-// conversions (compute_v4_mask: /LEN or netmask, else the classful mask).
-func prefix(family, value string, netmask *variable) (netip.Prefix, bool) {
-	first, _, more := strings.Cut(value, "\n") // a repeated address: the first one counts
-	if more && !strings.Contains(first, "/") {
-		return netip.Prefix{}, false // strtok keeps the newline in the address
-	}
-	a, after, hasLen := strings.Cut(first, "/")
-	addr, err := netip.ParseAddr(a)
-	if err != nil || addr.Is4() != (family == "inet") {
-		return netip.Prefix{}, false
-	}
-	bits := addr.BitLen()
-	switch {
-	case netmask != nil:
-		// A netmask line wins over the address's own /LEN (checked with ifup -n: `address
-		// 2001:db8::16/64` and `netmask 255.255.255.0` run ip -6 addr add 2001:db8::16/255.255.255.0,
-		// which ip accepts, live, as 2001:db8::16/24).
-		if n, ok := dottedMask(netmask.value); ok {
-			bits = n
-		} else if n, err := strconv.Atoi(netmask.value); err == nil && n >= 0 && n <= bits {
-			bits = n
-		} else {
-			return netip.Prefix{}, false // ip addr add A/NETMASK refuses it
+// conversions (archlinux.c): for inet, compute_v4_addr and compute_v4_mask (the address's /LEN,
+// else the classful mask); for inet6, get_token (the first two '/' tokens); a netmask line in
+// place of any /LEN. unknown is set where ifupdown hands ip a mask from memory it never wrote.
+func prefix(family, value string, netmask *variable) (p netip.Prefix, ok bool, unknown string) {
+	addr, mask := value, ""
+	if family == "inet" {
+		if t := strtok(cString(value, 33), "/"); len(t) > 0 {
+			addr = t[0]
 		}
-	case hasLen:
-		n, err := strconv.Atoi(after)
-		if err != nil {
-			if m, ok := dottedMask(after); ok {
-				n = m
-			} else {
-				return netip.Prefix{}, false
-			}
+		if netmask != nil {
+			mask = netmask.value
+		} else if mask, ok = v4Mask(value); !ok {
+			a, err := netip.ParseAddr(addr)
+			return netip.PrefixFrom(a, 32), err == nil, "an address whose netmask ifupdown takes from memory it never set (a /LEN that reads as -1)"
 		}
-		bits = n
-	case family == "inet":
-		switch b := addr.As4()[0]; {
-		case b <= 127:
-			bits = 8
-		case b <= 191:
-			bits = 16
-		case b <= 223:
-			bits = 24
+		// ip addr add, without -4: the address says the family.
+		p, ok = routecmd.AddrPrefix(addr+"/"+mask, "")
+		return p, ok, ""
+	}
+	if t := strtok(value, "/"); len(t) > 0 {
+		addr = t[0]
+		if len(t) > 1 {
+			mask = t[1]
 		}
 	}
-	p, err := addr.Prefix(bits)
-	return netip.PrefixFrom(addr, p.Bits()), err == nil
+	if netmask != nil {
+		mask = netmask.value
+	}
+	if mask != "" {
+		addr += "/" + mask
+	}
+	p, ok = routecmd.AddrPrefix(addr, "inet6")
+	return p, ok, ""
 }
 
-// dottedMask reads s as an IPv4 dotted mask, which iproute2's get_netmask takes as a prefix
-// length in both families.
-func dottedMask(s string) (int, bool) {
-	m, err := netip.ParseAddr(s)
-	if err != nil || !m.Is4() {
+// v4Mask is compute_v4_mask: the dotted mask ifupdown puts after an inet address without a
+// netmask line, or the value itself where it leaves it so (checked with the real ifup -n:
+// /33 to /64 become 0.0.0.0, /80 255.255.0.0, /24x 255.255.255.0). It is false where the mask
+// is stack garbage: a width that reads as -1.
+func v4Mask(value string) (string, bool) {
+	t := strtok(cString(value, 33), "/")
+	if len(t) == 0 {
+		return value, true
+	}
+	a, err := netip.ParseAddr(t[0])
+	if err != nil || !a.Is4() {
+		return value, true // inet_pton fails: the netmask stays a copy of the address
+	}
+	var width int32
+	switch {
+	case len(t) == 1:
+		switch b := a.As4()[0]; {
+		case b <= 127:
+			width = 8
+		case b <= 191:
+			width = 16
+		case b <= 223:
+			width = 24
+		default:
+			width = 32
+		}
+	default:
+		if m, err := netip.ParseAddr(t[1]); err == nil && m.Is4() {
+			return t[1], true // inet_pton takes it as the mask itself
+		}
+		n, ok := scanInt(t[1])
+		if !ok {
+			return value, true
+		}
+		width = n
+	}
+	if width == -1 {
+		return "", false
+	}
+	// htonl(~((1L << (32 - maskwidth)) - 1)): a 64-bit shift, whose count x86-64 takes mod 64.
+	k := uint32(32-width) & 63
+	m := uint32(^((uint64(1) << k) - 1))
+	return netip.AddrFrom4([4]byte{byte(m >> 24), byte(m >> 16), byte(m >> 8), byte(m)}).String(), true
+}
+
+// scanInt is sscanf("%d") into an int: blanks, a sign and decimal digits, the rest ignored;
+// glibc reads a long (clamped at its limits) and stores its low 32 bits.
+func scanInt(s string) (int32, bool) {
+	s = strings.TrimLeft(s, " \t\n\v\f\r")
+	neg := false
+	if s != "" && (s[0] == '+' || s[0] == '-') {
+		neg, s = s[0] == '-', s[1:]
+	}
+	i := 0
+	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+		i++
+	}
+	if i == 0 {
 		return 0, false
 	}
-	return maskBits(m), true
+	n, err := strconv.ParseInt(s[:i], 10, 64)
+	if neg {
+		n = -n
+		if err != nil {
+			n = math.MinInt64
+		}
+	} else if err != nil {
+		n = math.MaxInt64
+	}
+	return int32(n), true
 }
 
-func maskBits(m netip.Addr) int {
-	n := 0
-	for _, b := range m.AsSlice() {
-		for ; b&0x80 != 0; b <<= 1 {
-			n++
-		}
+// strtok splits s at runs of the bytes of sep, dropping empty tokens, as strtok(3) does.
+func strtok(s, sep string) []string {
+	return strings.FieldsFunc(s, func(r rune) bool { return strings.ContainsRune(sep, r) })
+}
+
+// cString is s as a C buffer of n bytes holds it (strncpy, then the last byte set to NUL).
+func cString(s string, n int) string {
+	if len(s) > n {
+		return s[:n]
 	}
-	return n
+	return s
 }

@@ -1,6 +1,10 @@
 package bringup
 
 import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -128,18 +132,68 @@ func TestNetmaskOverAddressLength(t *testing.T) {
 		{"inet6", "2001:db8::16/64", "255.255.255.0", "2001:db8::16/24"}, // ip takes a dotted mask as a length (live)
 		{"inet6", "2001:db8::16/64", "ffff::", ""},                       // ip -6 addr add refuses it
 		{"inet", "192.0.2.10/24", "", "192.0.2.10/24"},
+		{"inet", "192.0.2.10/24", "0x10", "192.0.2.10/16"},    // ip reads the netmask as strtoul base 0
+		{"inet", "192.0.2.10/24", "255.0.255.0", ""},          // not contiguous: ip refuses it
+		{"inet", "192.0.2.10/24", "255.255", "192.0.2.10/16"}, // ip's get_addr_ipv4 takes 1 to 4 parts
+		{"inet6", "2001:db8::15/64/8", "", "2001:db8::15/64"}, // get_token: the first two tokens
+		{"inet6", "2001:db8::15//64", "", "2001:db8::15/64"},  // strtok drops empty tokens
+		{"inet6", "2001:db8::15/129", "", ""},                 // ip -6 refuses it
+		{"inet", "/192.0.2.10/24", "", "192.0.2.10/24"},       // strtok skips the leading '/'
+		{"inet", "192.0.2.10/33", "", "192.0.2.10/0"},         // compute_v4_mask (live: ifup -n, ip)
+		{"inet", "192.0.2.10/ 24x", "", "192.0.2.10/24"},      // sscanf %d
+		{"inet", "192.0.2.10/255.0.255.0", "", ""},            // passed as it is; ip refuses it
+		{"inet", "192.0.2.10/", "", "192.0.2.10/24"},          // no second token: classful
+		{"inet", "2001:db8::15", "24", "2001:db8::15/24"},     // ip addr add without -4 takes it
 	} {
 		var nm *variable
 		if c.netmask != "" {
 			nm = &variable{name: "netmask", value: c.netmask}
 		}
-		p, ok := prefix(c.family, c.address, nm)
+		p, ok, _ := prefix(c.family, c.address, nm)
 		got := ""
 		if ok {
 			got = p.String()
 		}
 		if got != c.want {
 			t.Errorf("prefix(%s, %s, netmask %q) = %q, want %q", c.family, c.address, c.netmask, got, c.want)
+		}
+	}
+}
+
+// TestV4MaskOracle compares v4Mask with the mask the real ifup -n prints into ip addr add, for
+// widths and forms whose C conversions (sscanf %d, a 64-bit shift past 32, inet_pton) a Go
+// reading would get wrong. It skips without ifupdown 0.8.
+func TestV4MaskOracle(t *testing.T) {
+	if _, err := exec.LookPath("ifup"); err != nil {
+		t.Skip("no ifup")
+	}
+	if _, err := exec.LookPath("timeout"); err != nil {
+		t.Skip("no timeout")
+	}
+	dir := t.TempDir()
+	addrAdd := regexp.MustCompile(`ip addr add (\S+) `)
+	for _, l := range []string{"0", "1", "24", "32", "33", "64", "65", "80", "96", "97", "160", "-2", "-32", "-33",
+		"2147483647", "2147483648", "4294967320", "+24", " 24", "24x", "024", "0x18", "24/8", "1.2.3", "255.0.255.0", "", "abc", "-1", "99999999999999999999"} {
+		value := "192.0.2.11/" + l
+		f := filepath.Join(dir, "interfaces")
+		if err := os.WriteFile(f, []byte("iface eth0:0 inet static\n address "+value+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		out, _ := exec.Command("timeout", "-s", "KILL", "20", "env", "-i", "PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C",
+			"ifup", "-n", "-v", "--no-scripts", "--no-mappings", "--force", "-i", f, "--state-dir="+t.TempDir(), "eth0:0").CombinedOutput()
+		m := addrAdd.FindSubmatch(out)
+		if m == nil {
+			t.Fatalf("%q: no ip addr add in %s", value, out)
+		}
+		_, real, _ := strings.Cut(string(m[1]), "/")
+		got, ok := v4Mask(value)
+		switch {
+		case l == "-1" || l == "99999999999999999999": // the mask is stack garbage
+			if ok {
+				t.Errorf("v4Mask(%q) = %q, want it unknown (ifup printed %s)", value, got, real)
+			}
+		case !ok || got != real && value != real:
+			t.Errorf("v4Mask(%q) = %q, %v; ifup -n prints the mask %q", value, got, ok, real)
 		}
 	}
 }

@@ -485,6 +485,17 @@ func getAddr(s, fam string) (netip.Addr, string, string) {
 	return netip.AddrFrom4(b), "inet", ""
 }
 
+// AddrPrefix is the prefix `ip addr add PREFIX` (family "", or "inet6" for ip -6) takes from its
+// argument, or false where ip refuses it (iproute2's get_prefix: a /LEN in C notation, 0x18 or
+// 030 too, or a contiguous dotted mask, in both families).
+func AddrPrefix(s, family string) (netip.Prefix, bool) {
+	if a, _, _ := strings.Cut(s, "/"); a == "default" || a == "any" || a == "all" {
+		return netip.Prefix{}, false // no address to add (not modelled further)
+	}
+	p, err := getPrefix(s, &family)
+	return p, err == ""
+}
+
 // getPrefix is get_prefix_1(); it sets *fam from the address when it is "".
 func getPrefix(s string, fam *string) (netip.Prefix, string) {
 	a, rest, slash := strings.Cut(s, "/")

@@ -598,10 +598,12 @@ func parseAddr(s string) (p netip.Prefix, explicit, ok bool) {
 	}
 	bits := ip.BitLen()
 	if hasLen {
-		if n, err := strconv.Atoi(l); err == nil && n >= 0 && n <= ip.BitLen() {
-			bits = n
-		} else if m, err := netip.ParseAddr(l); err == nil && m.Is4() { // both families, as ip (get_netmask)
-			v := m.As4()
+		if n, ok := cUnsigned(l); ok {
+			if n > uint64(ip.BitLen()) {
+				return netip.Prefix{}, false, false
+			}
+			bits = int(n)
+		} else if v, ok := ipv4Parts(l); ok { // both families, as ip (get_netmask)
 			x := uint32(v[0])<<24 | uint32(v[1])<<16 | uint32(v[2])<<8 | uint32(v[3])
 			n := 0
 			for n < 32 && x&(1<<(31-n)) != 0 {
@@ -616,6 +618,49 @@ func parseAddr(s string) (p netip.Prefix, explicit, ok bool) {
 		}
 	}
 	return netip.PrefixFrom(ip, bits), hasLen, true
+}
+
+// cUnsigned reads s as iproute2's get_unsigned does: strtoul with base 0 (blanks, a sign, 0x for
+// hex, a leading 0 for octal) over the whole string, at most 32 bits (ip addr add 192.0.2.10/0x10
+// is a /16, live).
+func cUnsigned(s string) (uint64, bool) {
+	t := strings.TrimLeft(s, " \t\n\v\f\r")
+	neg := false
+	if t != "" && (t[0] == '+' || t[0] == '-') {
+		neg, t = t[0] == '-', t[1:]
+	}
+	base := 10
+	if len(t) > 2 && strings.EqualFold(t[:2], "0x") {
+		base, t = 16, t[2:]
+	} else if len(t) > 1 && t[0] == '0' {
+		base, t = 8, t[1:]
+	}
+	if t == "" || t[0] == '+' || t[0] == '-' {
+		return 0, false
+	}
+	n, err := strconv.ParseUint(t, base, 32)
+	if err != nil || neg && n != 0 { // a negative number wraps past 32 bits
+		return 0, false
+	}
+	return n, true
+}
+
+// ipv4Parts is iproute2's get_addr_ipv4: one to four dot-separated parts, each a number in C
+// notation up to 255 (ip addr add 192.0.2.14/255.255 is a /16, live).
+func ipv4Parts(s string) ([4]byte, bool) {
+	var b [4]byte
+	parts := strings.Split(s, ".")
+	if len(parts) > 4 {
+		return b, false
+	}
+	for i, p := range parts {
+		n, ok := cUnsigned(p)
+		if !ok || n > 255 {
+			return b, false
+		}
+		b[i] = byte(n)
+	}
+	return b, true
 }
 
 func famOf(a netip.Addr) int {

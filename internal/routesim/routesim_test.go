@@ -504,3 +504,33 @@ func TestBackgroundJob(t *testing.T) {
 		t.Errorf("a background job must be reported as unmodelled (the live check skips it)")
 	}
 }
+
+// TestAddrPrefixLength: ip addr add reads the text after the slash with get_unsigned (strtoul,
+// base 0, the whole string) or as a contiguous dotted mask of one to four parts; each form was
+// checked live (ip addr add in a namespace).
+func TestAddrPrefixLength(t *testing.T) {
+	for s, want := range map[string]string{
+		"192.0.2.10/0x10":         "192.0.2.10/16",
+		"192.0.2.11/020":          "192.0.2.11/16",
+		"192.0.2.12/ 16":          "192.0.2.12/16",
+		"192.0.2.13/+16":          "192.0.2.13/16",
+		"192.0.2.14/255.255":      "192.0.2.14/16",
+		"192.0.2.15/0xff.0.0.0":   "192.0.2.15/8",
+		"192.0.2.16/-0":           "192.0.2.16/0",
+		"192.0.2.17/255.0.255.0":  "",
+		"192.0.2.18/0.0.0.0":      "192.0.2.18/0",
+		"192.0.2.19/33":           "",
+		"192.0.2.19/255":          "", // a number above 32, not a one-part mask
+		"2001:db8::1/0x40":        "2001:db8::1/64",
+		"2001:db8::2/255.255.0.0": "2001:db8::2/16",
+	} {
+		p, _, ok := parseAddr(s)
+		got := ""
+		if ok {
+			got = p.String()
+		}
+		if got != want {
+			t.Errorf("parseAddr(%q) = %q, want %q", s, got, want)
+		}
+	}
+}

@@ -423,8 +423,25 @@ func (g *gen) v4Address(ifc *iface) []opt {
 		return []opt{{"address", a}, {"netmask", "24"}}
 	case 2:
 		return []opt{{"address", a}}
+	case 3:
+		if g.n(4) == 0 {
+			return g.oddV4Address(a)
+		}
 	}
 	return []opt{{"address", a + "/24"}}
+}
+
+// oddV4Address writes an address whose mask only C's conversions read right: ifupdown's
+// compute_v4_mask (sscanf, a 64-bit shift past 32 bits: /88 is /24, /96 /32, /33 /0) and ip's
+// get_netmask (strtoul base 0, one to four parts); each was checked with the real ifup -n and ip.
+func (g *gen) oddV4Address(a string) []opt {
+	g.mark("odd-mask")
+	forms := [][]opt{
+		{{"address", a + "/88"}}, {{"address", a + "/24x"}}, {{"address", a + "/96"}}, {{"address", a + "/33"}},
+		{{"address", a + "//24"}}, {{"address", a + "/255.255.255.0"}}, {{"address", a + "/255.0.255.0"}},
+		{{"address", a}, {"netmask", "0x18"}}, {{"address", a}, {"netmask", "030"}}, {{"address", a}, {"netmask", "255.255.255"}},
+	}
+	return forms[g.n(len(forms))]
 }
 
 // guard sometimes gives a primary a check before its method, whose status the host decides

@@ -42,7 +42,7 @@ var wantFeatures = []string{
 	"method:inet6:v4tunnel", "method:inet6:6to4", "method:inet6:tunnel",
 	"metric", "gateway?", "gateway-repeated", "gateway-link-local", "inherits", "inherits-chain", "inherits-bare",
 	"gateway-ignored-by-method", "static-without-address", "primary-without-gateway",
-	"alias-gateway-copied", "alias-gateway-different", "alias-gateway-metric", "gateway-not-unicast", "link-setting", "netmask-dotted", "address-classful",
+	"alias-gateway-copied", "alias-gateway-different", "alias-gateway-metric", "gateway-not-unicast", "link-setting", "netmask-dotted", "address-classful", "odd-mask",
 	// selection
 	"allow-hotplug", "allow-auto", "auto-alias-first", "auto-shuffled", "auto-split", "auto-unknown-name",
 	"bare-selection-in-stanza", "selection-between-stanzas", "selection-in-included-file", "no-auto-down/no-scripts",
