@@ -963,6 +963,13 @@ func (m *model) verify(plans, base []*keyPlan) {
 	if m.after == nil {
 		m.after = m.before
 	}
+	// Where the names the boot brings up are known only at run time, nothing can be judged.
+	if u := m.before.RunTimeNames; u != "" {
+		for _, kp := range todo {
+			kp.refuse("cannot be judged, as " + u)
+		}
+		return
+	}
 	// Where a stanza of the interface runs a default-route command known only at run time, what
 	// an edit does to the routes cannot be known.
 	todo = slices.DeleteFunc(todo, func(kp *keyPlan) bool {

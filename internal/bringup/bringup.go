@@ -28,6 +28,7 @@ package bringup
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"net/netip"
 	"slices"
@@ -208,6 +209,11 @@ type Result struct {
 	NoHotplug *Result
 	Guess     string
 
+	// RunTimeNames says why the names the boot brings up are known only when ifup runs (an auto
+	// or allow-hotplug pattern, a rename of a name the configuration uses), "" when they are not
+	// (ifupdown 0.8). The model then brings the names up as written, which may not be so.
+	RunTimeNames string
+
 	autoFailed bool // a name of ifup -a failed, so that ifup -a exits 1
 }
 
@@ -237,6 +243,7 @@ const (
 func simulate08(cfg *parser.Config, ed Edits) *Result {
 	r := simulate08Under(cfg, ed, sysvinit)
 	r.Systemd, r.NoHotplug = r, r
+	r.RunTimeNames = runTimeNames(cfg)
 	hot := hotplugNames(cfg)
 	if r.Guess != "" && len(hot) > 0 {
 		r.NoHotplug = simulate08Under(cfg, ed, sysvinitFailed)
@@ -249,6 +256,50 @@ func simulate08(cfg *parser.Config, ed Edits) *Result {
 		r.Systemd.Systemd, r.Systemd.NoHotplug = r.Systemd, r.Systemd
 	}
 	return r
+}
+
+// runTimeNames is Result.RunTimeNames. ifupdown 0.8 expands a name with a '/' in an auto or
+// allow- line against the kernel's devices (interfaces(5), PATTERN MATCHING; one that matches
+// nothing is no name at all), and maps a target through the rename lines before it brings it up
+// (`rename eth1=wan` and `auto eth1` configure wan on the renamed device): red-team pass 5, live.
+func runTimeNames(cfg *parser.Config) string {
+	for _, sel := range cfg.Selections {
+		if sel.Keyword != "auto" && sel.Keyword != "allow-auto" && sel.Keyword != "allow-hotplug" {
+			continue
+		}
+		for _, n := range sel.Names {
+			if strings.Contains(n, "/") {
+				return fmt.Sprintf("`%s %s` (%s:%d) is a pattern, which ifup matches against the kernel's devices when it runs",
+					sel.Keyword, n, sel.File.Path, sel.File.Lines[sel.Line].Pos())
+			}
+		}
+	}
+	used := map[string]bool{}
+	for _, st := range cfg.Stanzas {
+		used[st.Name], used[st.Base()] = true, true
+	}
+	for _, sel := range cfg.Selections {
+		for _, n := range sel.Names {
+			phys, _, _ := strings.Cut(n, "=")
+			used[phys], used[base(phys)] = true, true
+		}
+	}
+	for _, f := range cfg.Files {
+		for i := range f.Lines {
+			l := &f.Lines[i]
+			if l.Kind != parser.Rename {
+				continue
+			}
+			for _, pair := range strings.Fields(l.Rest) {
+				cur, _, _ := strings.Cut(pair, "=")
+				if used[cur] || strings.Contains(cur, "/") {
+					return fmt.Sprintf("`rename %s` (%s:%d) renames a device when ifup runs, and the names it brings up with it",
+						pair, f.Path, l.Pos())
+				}
+			}
+		}
+	}
+	return ""
 }
 
 // hotplugNames lists the names of the allow-hotplug lines.
@@ -326,6 +377,12 @@ func simulate08Under(cfg *parser.Config, ed Edits, init initSystem) *Result {
 		for _, sel := range cfg.Selections {
 			if slices.Contains(class, sel.Keyword) {
 				for _, n := range sel.Names {
+					if i > 0 {
+						// ifquery --list prints the physical part of PHYS=LOGICAL, and both the
+						// init script's pass and udev bring up PHYS by its own name (red-team
+						// pass 5: checked with the real ifquery).
+						n, _, _ = strings.Cut(n, "=")
+					}
 					if i > 0 && init == systemd && !udevBrings(n) {
 						continue
 					}
