@@ -323,6 +323,11 @@ func udevBrings(target string) bool {
 // simulate08Under is simulate08 with the allow-hotplug interfaces brought up as init does.
 func simulate08Under(cfg *parser.Config, ed Edits, init initSystem) *Result {
 	s := newSim(cfg, ed)
+	// The kernel gives lo 127.0.0.1/8 and ::1 when it comes up, which ifup does first (lo heads
+	// ifup -a, and its link step sets it up): an lo stanza adding one of them fails with 'File
+	// exists' (red-team pass 5, live).
+	s.addrs[addrKey{"lo", netip.AddrFrom4([4]byte{127, 0, 0, 1}), 8}] = true
+	s.addrs[addrKey{"lo", netip.IPv6Loopback(), 0}] = true
 	var names []string
 	// Devices with a stanza that is not inert are simulated whole: an inert stanza of the
 	// device (a manual primary) may still set the link up that an alias's route needs.
