@@ -137,11 +137,13 @@ type Host struct {
 	Unmodelled []string
 }
 
-// NewHost returns a host whose links (besides lo, which is up) exist and are down, with no
-// addresses and no routes.
+// NewHost returns a host whose links (besides lo, which is up with its kernel addresses) exist
+// and are down, with no addresses and no routes.
 func NewHost(links ...string) *Host {
 	h := &Host{links: map[string]*link{"lo": {name: "lo", up: true}}, up: map[string]bool{},
 		Attempted: map[string]bool{}, Failed: map[string]string{}, FirstFailed: map[string]string{}, ReplacedBy: map[string]string{}, ReplacedWith: map[string]string{}, Planned: map[string]bool{}, Ran: map[string]bool{}}
+	// lo's addresses, which the kernel gives it when it comes up: an lo stanza adding one fails.
+	h.addrs = []address{{dev: "lo", label: "lo", p: netip.MustParsePrefix("127.0.0.1/8")}, {dev: "lo", label: "lo", p: netip.MustParsePrefix("::1/128")}}
 	for _, l := range links {
 		if _, ok := h.links[l]; !ok {
 			h.links[l] = &link{name: l}
