@@ -503,10 +503,10 @@ func getPrefix(s string, fam *string) (netip.Prefix, string) {
 	if err != "" {
 		return netip.Prefix{}, err
 	}
-	bad := fmt.Sprintf("ip: invalid prefix %q", s)
+	bad := func() (netip.Prefix, string) { return netip.Prefix{}, fmt.Sprintf("ip: invalid prefix %q", s) }
 	if !ad.IsValid() { // default, any, all
 		if slash {
-			return netip.Prefix{}, bad
+			return bad()
 		}
 		if f == "" {
 			// family still unknown: a later via or src decides; an all-zero address stands in
@@ -527,14 +527,14 @@ func getPrefix(s string, fam *string) (netip.Prefix, string) {
 		if !ok {
 			m, _, err := getAddr(rest, "inet")
 			if err != "" || !m.Is4() {
-				return netip.Prefix{}, bad
+				return bad()
 			}
 			if n, ok = maskBits(m); !ok {
-				return netip.Prefix{}, bad
+				return bad()
 			}
 		}
 		if n > uint64(bits) {
-			return netip.Prefix{}, bad
+			return bad()
 		}
 		bits = int(n)
 	}

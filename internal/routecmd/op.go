@@ -117,8 +117,8 @@ func strtoul(s string, max uint64) (uint64, bool) {
 	case len(s) > 1 && s[0] == '0':
 		base, s = 8, s[1:]
 	}
-	if s == "" || s[0] == '+' || s[0] == '-' {
-		return 0, false
+	if s == "" || strings.IndexFunc(s, func(r rune) bool { return !isDigit(r, base) }) >= 0 {
+		return 0, false // before ParseUint, whose error allocates (ip reads dotted masks this way first)
 	}
 	n, err := strconv.ParseUint(s, base, 64)
 	if err != nil {
@@ -131,6 +131,17 @@ func strtoul(s string, max uint64) (uint64, bool) {
 		return 0, false
 	}
 	return n, true
+}
+
+// isDigit reports whether r is a digit of base 8, 10 or 16.
+func isDigit(r rune, base int) bool {
+	switch {
+	case r >= '0' && r <= '7':
+		return true
+	case r == '8' || r == '9':
+		return base >= 10
+	}
+	return base == 16 && (r >= 'a' && r <= 'f' || r >= 'A' && r <= 'F')
 }
 
 // atoi is C atoi for the digits net-tools accepts (it has checked the first is a digit).
