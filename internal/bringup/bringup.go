@@ -313,8 +313,9 @@ func hotplugNames(cfg *parser.Config) []string {
 	return out
 }
 
-// udevBrings reports whether udev's ifup@.service brings target up under systemd: a device that
-// exists at boot, never an alias label (eth0:1) or a VLAN (eth0.100, created by its own ifup).
+// udevBrings reports whether udev's ifup@.service brings target up under systemd by its own name:
+// a device that exists at boot, never an alias label (eth0:1) or a VLAN (eth0.100, created by its
+// own ifup; the ifup@ of its parent device brings it up, see simulate08Under).
 func udevBrings(target string) bool {
 	phys, _, _ := strings.Cut(target, "=")
 	return !strings.ContainsAny(phys, ":.")
@@ -392,6 +393,15 @@ func simulate08Under(cfg *parser.Config, ed Edits, init initSystem) *Result {
 						continue
 					}
 					bring(n)
+					if i > 0 && init == systemd {
+						// udev's ifup --allow=hotplug DEV brings up, after DEV, the names of
+						// the class that start with "DEV." (checked with the real ifup -n).
+						for _, m := range hotplugNames(cfg) {
+							if m, _, _ = strings.Cut(m, "="); strings.HasPrefix(m, n+".") {
+								bring(m)
+							}
+						}
+					}
 				}
 			}
 		}
