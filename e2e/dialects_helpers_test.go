@@ -637,21 +637,25 @@ type ngIface struct {
 	Options  []string // "KEY VALUE" in order, including the executors ("use static")
 }
 
-// queryNG runs ifupdown-ng's ifparse -A on the tree: every interface it knows, lo included.
+// queryNG runs ifupdown-ng's ifparse -A on the tree: every interface it knows, lo included, with
+// the package's executors, as on a host (their depend phase adds to each interface's requires).
 func queryNG(t testing.TB, files map[string][]byte) ([]ngIface, dialectRun) {
 	t.Helper()
 	root := needDialect(t, dialectNG)
 	r := runDialectBuild(t, dialectNG, root, files, 1, func(string) []string {
-		return []string{filepath.Join(root, "sbin/ifparse"), "-i", "/etc/network/interfaces", "-S", "/run/ifstate", "-A"}
+		return []string{filepath.Join(root, "sbin/ifparse"), "-i", "/etc/network/interfaces", "-S", "/run/ifstate",
+			"-E", filepath.Join(root, "usr/libexec/ifupdown-ng"), "-A"}
 	})
 	return decodeNG(r.stdout), r
 }
 
-// listNG runs ifupdown-ng's ifquery -L (with -a: only the auto interfaces).
+// listNG runs ifupdown-ng's ifquery -L (with -a: only the auto interfaces), with the package's
+// executors, as ifup runs with them on a host: their depend phase reorders the interfaces.
 func listNG(t testing.TB, files map[string][]byte, auto bool) ([]string, dialectRun) {
 	t.Helper()
 	root := needDialect(t, dialectNG)
-	args := []string{filepath.Join(root, "sbin/ifquery"), "-i", "/etc/network/interfaces", "-S", "/run/ifstate", "-L"}
+	args := []string{filepath.Join(root, "sbin/ifquery"), "-i", "/etc/network/interfaces", "-S", "/run/ifstate",
+		"-E", filepath.Join(root, "usr/libexec/ifupdown-ng"), "-L"}
 	if auto {
 		args = append(args, "-a")
 	}

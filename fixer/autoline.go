@@ -84,6 +84,9 @@ func (m *model) planAutos() {
 		}
 	}
 	try := func(as []*autoSplit) string {
+		if u := m.before.BootUnknown; u != "" {
+			return "cannot be judged, as " + u
+		}
 		ed := m.edits(m.plans)
 		ed.Auto = map[string]bool{}
 		for _, a := range as {

@@ -963,8 +963,8 @@ func (m *model) verify(plans, base []*keyPlan) {
 	if m.after == nil {
 		m.after = m.before
 	}
-	// Where the names the boot brings up are known only at run time, nothing can be judged.
-	if u := m.before.RunTimeNames; u != "" {
+	// Where what the boot brings up is known only at run time, nothing can be judged.
+	if u := m.before.BootUnknown; u != "" {
 		for _, kp := range todo {
 			kp.refuse("cannot be judged, as " + u)
 		}

@@ -209,10 +209,10 @@ type Result struct {
 	NoHotplug *Result
 	Guess     string
 
-	// RunTimeNames says why the names the boot brings up are known only when ifup runs (an auto
-	// or allow-hotplug pattern, a rename of a name the configuration uses), "" when they are not
-	// (ifupdown 0.8). The model then brings the names up as written, which may not be so.
-	RunTimeNames string
+	// BootUnknown says why what the boot brings up, or in which order, is known only when it runs
+	// (ifupdown 0.8: an auto or allow-hotplug pattern, a rename of a name the configuration uses;
+	// ifupdown-ng: a bridge of every port), "" when it is not. The fixer then changes nothing.
+	BootUnknown string
 
 	autoFailed bool // a name of ifup -a failed, so that ifup -a exits 1
 }
@@ -243,7 +243,7 @@ const (
 func simulate08(cfg *parser.Config, ed Edits) *Result {
 	r := simulate08Under(cfg, ed, sysvinit)
 	r.Systemd, r.NoHotplug = r, r
-	r.RunTimeNames = runTimeNames(cfg)
+	r.BootUnknown = runTimeNames(cfg)
 	hot := hotplugNames(cfg)
 	if r.Guess != "" && len(hot) > 0 {
 		r.NoHotplug = simulate08Under(cfg, ed, sysvinitFailed)
@@ -258,7 +258,7 @@ func simulate08(cfg *parser.Config, ed Edits) *Result {
 	return r
 }
 
-// runTimeNames is Result.RunTimeNames. ifupdown 0.8 expands a name with a '/' in an auto or
+// runTimeNames is Result.BootUnknown for ifupdown 0.8. ifupdown 0.8 expands a name with a '/' in an auto or
 // allow- line against the kernel's devices (interfaces(5), PATTERN MATCHING; one that matches
 // nothing is no name at all), and maps a target through the rename lines before it brings it up
 // (`rename eth1=wan` and `auto eth1` configure wan on the renamed device): red-team pass 5, live.

@@ -64,6 +64,19 @@ func (x *ngIface) last(key string) string {
 	return v
 }
 
+// envVar is what an executor finds in IF_KEY: the last entry whose key is KEY in any case, with
+// '-' or '_' ("vlan_id" and "vlan-id" are both IF_VLAN_ID), as build_environment names them.
+func (x *ngIface) envVar(key string) string {
+	name := func(k string) string { return strings.ToUpper(strings.ReplaceAll(k, "-", "_")) }
+	v, want := "", name(key)
+	for _, e := range x.vars {
+		if name(e.key) == want {
+			v = e.value
+		}
+	}
+	return v
+}
+
 // netmask is determine_interface_netmask: the first netmask entry's bits, else /24 or /64.
 func (x *ngIface) netmask(v6 bool) int {
 	for _, e := range x.vars {
@@ -276,7 +289,17 @@ func ngDepends(out *[]*ngIface, lookup func(string) *ngIface) {
 		if pending[x] {
 			return
 		}
+		// lif_lifecycle_query_dependents: the executors' depend output joins the requires entry
+		// (red-team pass 6, live: a VLAN's raw device, a bridge's ports come up after the
+		// interfaces nothing depends on).
 		i := slices.IndexFunc(x.vars, func(e ngEntry) bool { return e.key == "requires" })
+		if deps, _ := ngExecutorDeps(x); deps != "" {
+			if i < 0 {
+				x.vars = append(x.vars, ngEntry{key: "requires"})
+				i = len(x.vars) - 1
+			}
+			x.vars[i].value += " " + deps
+		}
 		var words []string
 		if i >= 0 {
 			final := ""
@@ -300,6 +323,87 @@ func ngDepends(out *[]*ngIface, lookup func(string) *ngIface) {
 		visit(x, depth[x])
 	}
 	slices.SortStableFunc(*out, func(a, b *ngIface) int { return depth[a] - depth[b] })
+}
+
+// ngExecutorDeps is what the interface's executors print in their depend phase
+// (/usr/libexec/ifupdown-ng of 0.11.3): link a VLAN's raw device or a veth's peer, bridge its
+// ports, bond its members, and the lower devices of vrf, gre, tunnel, ppp, batman and vxlan. A
+// bridge of `bridge-ports all` depends on every port the host has, which the file does not say:
+// ngUnknownDeps.
+func ngExecutorDeps(x *ngIface) (deps, fails string) {
+	v := x.envVar
+	var out []string
+	for _, e := range x.vars {
+		if e.key != "use" {
+			continue
+		}
+		if f := ngDependFails(x, e.value); f != "" && fails == "" {
+			fails = f
+		}
+		switch e.value {
+		case "link":
+			if raw, ok := ngVLANRaw(x.it.Name, v("vlan-raw-device"), v("vlan-id")); ok {
+				out = append(out, raw)
+			} else if v("link-type") == "veth" && v("veth-peer-name") != "" {
+				out = append(out, v("veth-peer-name"))
+			}
+		case "bridge":
+			if p := v("bridge-ports"); p != "" && p != "none" && p != "all" {
+				out = append(out, p)
+			}
+		case "bond":
+			out = append(out, v("bond-members"))
+		case "vrf":
+			out = append(out, v("vrf-member"))
+		case "gre":
+			out = append(out, v("gre-dev"))
+		case "tunnel":
+			out = append(out, v("tunnel-dev"), v("tunnel-local-dev"))
+		case "ppp":
+			out = append(out, v("ppp-physdev"))
+		case "batman":
+			out = append(out, v("batman-ifaces"))
+		case "vxlan":
+			out = append(out, v("vxlan-physdev"))
+		}
+	}
+	return strings.TrimSpace(strings.Join(out, " ")), fails
+}
+
+// ngDependFails says why executor exec of x exits non-zero in its depend phase (its checks before
+// it looks at the phase), or that the host decides it, "" when it exits 0. ifupdown-ng then finds
+// its dependency graph broken and brings nothing up ("could not validate dependency tree", checked
+// with the real ifquery: an `inet6 6to4` stanza with only `local` does it).
+func ngDependFails(x *ngIface, exec string) string {
+	v := x.envVar
+	switch {
+	case exec == "tunnel" && (v("tunnel-local") == "" && v("tunnel-local-dev") == "" || v("tunnel-remote") == "" || v("tunnel-mode") == ""):
+		return "its tunnel executor exits 1 without tunnel-local (or -local-dev), tunnel-remote and tunnel-mode"
+	case exec == "gre" && (v("gre-local") == "" || v("gre-remote") == ""):
+		return "its gre executor exits 1 without gre-local and gre-remote"
+	case exec == "batman":
+		return "its batman executor exits 1 where the host has no batctl"
+	case exec == "wifi" && v("wifi-config-path") != "" && v("wifi-ssid") != "":
+		return "its wifi executor exits 1 with both wifi-config-path and wifi-ssid"
+	case exec == "bridge" && v("bridge-ports") == "all":
+		return "its bridge's ports are every port the host has (bridge-ports all)"
+	}
+	return ""
+}
+
+// ngVLANRaw is the link executor's is_vlan: the raw device of a VLAN interface.
+func ngVLANRaw(name, rawDevice, id string) (string, bool) {
+	switch {
+	case strings.ContainsAny(name, "#:"):
+		return "", false
+	case strings.HasPrefix(name, "vlan") && strings.Contains(name, "."):
+		return "", false
+	case strings.HasPrefix(name, "vlan"):
+		return rawDevice, rawDevice != ""
+	case strings.Contains(name, "."):
+		return name[:strings.LastIndexByte(name, '.')], true
+	}
+	return rawDevice, id != "" && rawDevice != ""
 }
 
 // ngBridgeVLANs is compat_ifupdown2_bridge_ports_inherit_vlans (compat.c, on by default): every
@@ -402,6 +506,19 @@ func simulateNG(cfg *parser.Config, ed Edits) *Result {
 		res: &Result{Stanzas: map[*parser.Stanza]*Stanza{}, Holder: map[routecmd.Route]*Request{}}}, byName: map[string]*ngIface{}, pending: map[string]bool{}}
 	s.bring = func(n string, ph Phase) { s.ifup(n, ph) }
 	s.ifs = ngRead(cfg, ed)
+	for _, x := range s.ifs {
+		if _, fails := ngExecutorDeps(x); fails != "" {
+			s.res.BootUnknown = "ifupdown-ng asks each interface's executors what it depends on before it brings anything up, and for " + x.it.Name + " " + fails
+			break
+		}
+	}
+	defer func() {
+		if s.res.BootUnknown != "" {
+			for _, r := range s.res.Stanzas {
+				r.Why = "ifupdown-ng finds its dependency graph broken and brings nothing up"
+			}
+		}
+	}()
 	var names []string
 	for _, x := range s.ifs {
 		s.byName[x.it.Name] = x
@@ -414,6 +531,9 @@ func simulateNG(cfg *parser.Config, ed Edits) *Result {
 	}
 	for _, x := range s.ifs {
 		auto := x.it.Auto || ed.Auto[x.it.Name] && !x.it.Template
+		if s.res.BootUnknown != "" {
+			break // "could not validate dependency tree": ifup brings nothing up
+		}
 		if auto && !s.ifup(x.it.Name, Boot) {
 			break // ifup -a stops at the first interface that fails
 		}
@@ -423,7 +543,9 @@ func simulateNG(cfg *parser.Config, ed Edits) *Result {
 	for r, q := range s.res.Holder {
 		s.res.BootHolder[r] = q
 	}
-	s.later(names)
+	if s.res.BootUnknown == "" {
+		s.later(names)
+	}
 	return s.res
 }
 
