@@ -42,16 +42,94 @@ func simulateIfupdown2(cfg *parser.Config, ed Edits) *Result {
 		s.byName[b] = append(s.byName[b], st)
 		s.res.Stanzas[st] = &Stanza{}
 	}
+	// Every interface counts for the order, those the model leaves out (inert) too.
+	var all []string
+	classes := map[string][]string{}
+	for _, st := range cfg.Stanzas {
+		b := st.Base()
+		if st.HeaderLine().Keyword == "vlan" {
+			continue
+		}
+		if classes[b] == nil {
+			all = append(all, b)
+		}
+		classes[b] = append(classes[b], st.Classes...)
+		if classes[b] == nil {
+			classes[b] = []string{}
+		}
+	}
+	lowers := lowersI2(cfg, classes)
 	for _, class := range []string{"allow-mgmt", "auto", "allow-hotplug"} {
-		for _, n := range names {
-			if slices.ContainsFunc(s.byName[n], func(st *parser.Stanza) bool { return slices.Contains(st.Classes, class) }) {
-				s.ifupI2(n, Boot)
+		var set []string
+		for _, n := range all {
+			if slices.Contains(classes[n], class) {
+				set = append(set, n)
 			}
+		}
+		// The scheduler runs the roots of the class's dependency graph in order, each in
+		// postorder: a VLAN's raw device, a bridge's ports, a bond's slaves and a vrf's members
+		// come up before the interface built on them (red-team pass 6, live).
+		lower := map[string]bool{}
+		for _, n := range set {
+			for _, l := range lowers[n] {
+				lower[l] = true
+			}
+		}
+		done := map[string]bool{}
+		var visit func(n string)
+		visit = func(n string) {
+			if done[n] {
+				return
+			}
+			done[n] = true
+			for _, l := range lowers[n] {
+				visit(l)
+			}
+			s.ifupI2(n, Boot)
+		}
+		for _, n := range set {
+			if !lower[n] {
+				visit(n)
+			}
+		}
+		for _, n := range set {
+			visit(n) // a dependency loop has no root
 		}
 	}
 	s.snapBoot()
 	s.later(names)
 	return s.res
+}
+
+// lowersI2 is each interface's lower devices as ifupdown2's modules name them (only those with a
+// stanza: known holds their names): a VLAN's raw device (eth0 of eth0.100, or vlan-raw-device),
+// a bridge's ports, a bond's slaves, a vrf's members (the interfaces whose vrf option names it).
+func lowersI2(cfg *parser.Config, known map[string][]string) map[string][]string {
+	out := map[string][]string{}
+	add := func(n, l string) {
+		if _, ok := known[l]; ok && l != n && !slices.Contains(out[n], l) {
+			out[n] = append(out[n], l)
+		}
+	}
+	for _, st := range cfg.Stanzas {
+		n := st.Base()
+		if i := strings.LastIndexByte(n, '.'); i > 0 {
+			add(n, n[:i])
+		}
+		for _, o := range st.Options {
+			switch keyI2(o.Name) {
+			case "vlan-raw-device":
+				add(n, strings.TrimSpace(o.Value))
+			case "bridge-ports", "bond-slaves":
+				for _, w := range strings.Fields(o.Value) {
+					add(n, w)
+				}
+			case "vrf":
+				add(strings.TrimSpace(o.Value), n)
+			}
+		}
+	}
+	return out
 }
 
 // inertI2 reports whether a stanza can do nothing to the default routes: no gateway, command,
