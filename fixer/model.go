@@ -923,6 +923,11 @@ func (m *model) planCommands(kp *keyPlan, s *parser.Stanza, opt Options, keeperO
 			kp.left = append(kp.left, leftover{s, f.o, AliasRouteCommand, fmt.Sprintf(
 				"alias %s runs `%s %s`: %s; left as is: %s comes up only if a command known only at run time succeeds (%s), so whether its route is in the way of this stanza's cannot be judged",
 				s.Name, f.o.Name, f.o.Value, what, onFaith.Name, m.faith(m.cur, onFaith))})
+		case opt.StripRouteCommands && strippable && f.q == nil && !f.down && m.stoppedOnFaith(s) != nil:
+			x := m.stoppedOnFaith(s)
+			kp.left = append(kp.left, leftover{s, f.o, AliasRouteCommand, fmt.Sprintf(
+				"alias %s runs `%s %s`, a default-route command; %s stops before it (%s) if %s, which began before it, does what the model takes it to do, but %s runs what the model cannot know (%s): whether this line runs cannot be judged, so it is left as is",
+				s.Name, f.o.Name, f.o.Value, s.Name, m.cur.Of(s).Why, x.Name, x.Name, m.cur.Of(x).Unknown)})
 		case opt.StripRouteCommands && strippable && !holds:
 			m.remove(kp, removal{f.o, AliasRouteCommand, fmt.Sprintf("alias %s runs `%s %s`: %s", s.Name, f.o.Name, f.o.Value, what), "removed", nil})
 		case opt.StripRouteCommands && holds:
@@ -947,6 +952,23 @@ func (m *model) planCommands(kp *keyPlan, s *parser.Stanza, opt Options, keeperO
 				s.Name, f.o.Name, f.o.Value, what, why)})
 		}
 	}
+}
+
+// stoppedOnFaith returns a stanza that began before s and runs what the model cannot know, where
+// s fails (nil otherwise): what stopped s, a route or address in its way, may not be there
+// (seed 6803734832: an unknown pre-up taken as succeeding let its stanza add the route that an
+// alias's later `ip route add` then failed on, so the alias's replace seemed never to run).
+func (m *model) stoppedOnFaith(s *parser.Stanza) *parser.Stanza {
+	rs := m.cur.Of(s)
+	if rs.Up || rs.At == nil {
+		return nil // up, or stopped by what it lacks (a required option), not by the host's state
+	}
+	for _, x := range m.cfg.Stanzas {
+		if r := m.cur.Of(x); x != s && r.Unknown != "" && r.BeganBefore(rs) {
+			return x
+		}
+	}
+	return nil
 }
 
 // verify brings the configuration up with every plan's edits and keeps the plans whose result

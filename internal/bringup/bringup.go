@@ -337,9 +337,12 @@ func simulate08Under(cfg *parser.Config, ed Edits, init initSystem) *Result {
 	// loopback method (checked with the real ifquery: `iface eth1 inet loopback` alone makes
 	// ifup -a fail with "unknown interface lo").
 	s.declared["lo"] = !slices.ContainsFunc(cfg.Stanzas, func(st *parser.Stanza) bool { return st.Method == "loopback" })
+	// Where the hotplug pass depends on ifup -a's exit status, an inert stanza that fails
+	// (a method's required option missing: `inet6 6to4` without local) matters too.
+	everyStanza := len(hotplugNames(cfg)) > 0
 	for _, st := range cfg.Stanzas {
 		s.declared[st.Name] = true
-		if !s.inert(st) {
+		if everyStanza || !s.inert(st) {
 			relevant[st.Base()] = true
 		}
 	}
