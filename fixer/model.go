@@ -1142,6 +1142,7 @@ func (c *checker) snapshotChecks(sn *snapshot) {
 	c.newRoutes(sn)
 	c.lostRoutes(sn)
 	c.faithRepeats(sn)
+	c.faithHolders(sn)
 	c.takenOverLater(sn)
 	c.fragileRoutes(sn)
 	c.competing(sn)
@@ -1309,6 +1310,27 @@ func (c *checker) faithRepeats(sn *snapshot) {
 					r.Dev, r.Family, routesText([]routecmd.Route{r}), h.Stanza.Name)
 			}
 		}
+	}
+}
+
+// faithHolders: a route the edits leave held only by a stanza reached on faith, where a line they
+// cut held it before (an alias's replace of the same route, after a primary behind a check:
+// seed 6803749975), is the interface's only if that command succeeds.
+func (c *checker) faithHolders(sn *snapshot) {
+	hb, ha := c.b.Holder, c.after.Holder
+	if sn.phase == bringup.Boot {
+		hb, ha = c.b.BootHolder, c.after.BootHolder
+	}
+	onFaith := func(r *bringup.Result, q *bringup.Request) bool {
+		return q.After != "" || c.m.reachedOnFaith(r, q.Stanza)
+	}
+	for _, r := range sn.after {
+		a, b := ha[r], hb[r]
+		if a == nil || b == nil || a.Stanza == b.Stanza || !c.cut(b) || onFaith(c.b, b) || !onFaith(c.after, a) {
+			continue
+		}
+		c.bad(key{r.Dev, r.Family}, "would leave %s (%s) its default route %s only from %s, which ifup reaches only if a command known only at run time succeeds",
+			r.Dev, r.Family, routesText([]routecmd.Route{r}), a.Stanza.Name)
 	}
 }
 
