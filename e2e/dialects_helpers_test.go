@@ -24,7 +24,7 @@ import (
 // packages are downloaded once with `apt-get download` and extracted with `dpkg-deb -x` into
 // dialectsDir(), the same layout ../shared/tools/dialect-up.sh uses. Every run happens in a fresh
 // network namespace (veth pairs eth0..ethN-1, whose peers ethNp stay in the namespace) and a
-// private mount namespace with tmpfs over /etc/network (a copy of the tree), /run, /var/tmp and
+// private mount namespace with tmpfs over /etc/network (a copy of the tree), /etc/iproute2 (a copy), /run, /var/tmp and
 // /var/lib/dhcp, and a stub DHCP client overlaid on /usr/sbin: nothing of the host is read or written.
 
 // dialect is one program that reads /etc/network/interfaces.
@@ -198,6 +198,11 @@ mount -t tmpfs ifacefix-run /run
 mkdir -p /run/network
 mount -t tmpfs ifacefix-vartmp /var/tmp
 if [ -d /var/lib/dhcp ]; then mount -t tmpfs ifacefix-dhcp /var/lib/dhcp; fi
+# ifupdown2's vrf module writes its table map under /etc/iproute2: a private copy takes it.
+if [ -d /etc/iproute2 ]; then
+	mkdir "$w/iproute2" && cp -a /etc/iproute2/. "$w/iproute2/"
+	mount -t tmpfs ifacefix-iproute2 /etc/iproute2 && cp -a "$w/iproute2/." /etc/iproute2/
+fi
 mount -t overlay ifacefix-sbin -o "lowerdir=$w/stub:/usr/sbin" /usr/sbin
 cd /etc/network
 set +e

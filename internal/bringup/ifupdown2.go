@@ -258,11 +258,13 @@ func (s *sim) upI2(name, method string, opts []optI2) string {
 			s.k.AddAddr(routecmd.Addr{Dev: name, Label: name, Prefix: p})
 		}
 	}
-	metric := ""
+	metric, vrf := "", ""
 	for _, o := range opts {
-		if o.key == "metric" {
+		if o.key == "metric" && metric == "" {
 			metric = o.value
-			break
+		}
+		if o.key == "vrf" && vrf == "" {
+			vrf = strings.TrimSpace(o.value)
 		}
 	}
 	for _, o := range opts {
@@ -272,6 +274,9 @@ func (s *sim) upI2(name, method string, opts []optI2) string {
 		cmd := "ip route add default via " + o.value + " proto kernel"
 		if metric != "" {
 			cmd += " metric " + metric
+		}
+		if vrf != "" {
+			cmd += " table " + vrf // the vrf's table, not main (docs/dialects.md section 1.9)
 		}
 		cmd += " dev " + name + " onlink"
 		op, _ := routecmd.Command(strings.Fields(cmd))
