@@ -351,23 +351,19 @@ func ngExecutorDeps(x *ngIface) (deps, fails string) {
 			if p := v("bridge-ports"); p != "" && p != "none" && p != "all" {
 				out = append(out, p)
 			}
-		case "bond":
-			out = append(out, v("bond-members"))
-		case "vrf":
-			out = append(out, v("vrf-member"))
-		case "gre":
-			out = append(out, v("gre-dev"))
-		case "tunnel":
-			out = append(out, v("tunnel-dev"), v("tunnel-local-dev"))
-		case "ppp":
-			out = append(out, v("ppp-physdev"))
-		case "batman":
-			out = append(out, v("batman-ifaces"))
-		case "vxlan":
-			out = append(out, v("vxlan-physdev"))
+		default:
+			for _, k := range ngLowerKeys[e.value] {
+				out = append(out, v(k))
+			}
 		}
 	}
 	return strings.TrimSpace(strings.Join(out, " ")), fails
+}
+
+// ngLowerKeys are the options whose values the other executors print in their depend phase.
+var ngLowerKeys = map[string][]string{
+	"bond": {"bond-members"}, "vrf": {"vrf-member"}, "gre": {"gre-dev"}, "tunnel": {"tunnel-dev", "tunnel-local-dev"},
+	"ppp": {"ppp-physdev"}, "batman": {"batman-ifaces"}, "vxlan": {"vxlan-physdev"},
 }
 
 // ngDependFails says why executor exec of x exits non-zero in its depend phase (its checks before
