@@ -1340,6 +1340,9 @@ func (h *Host) onLink(fam int, ip netip.Addr, dev string) (string, bool) {
 		if l := h.links[a.dev]; l == nil || !l.up {
 			continue
 		}
+		if a.p.Addr().Is4() && a.p.Masked().Addr().As4()[0] == 0 {
+			continue // ipv4_is_zeronet: the kernel adds no subnet route (a /0 address; live)
+		}
 		if a.p.Masked().Contains(ip) && a.p.Bits() > bestBits {
 			best, bestBits = a.dev, a.p.Bits()
 		}
