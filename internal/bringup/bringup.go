@@ -211,7 +211,8 @@ type Result struct {
 
 	// BootUnknown says why what the boot brings up, or in which order, is known only when it runs
 	// (ifupdown 0.8: an auto or allow-hotplug pattern, a rename of a name the configuration uses;
-	// ifupdown-ng: a bridge of every port), "" when it is not. The fixer then changes nothing.
+	// ifupdown-ng: an executor that fails its depend phase, a bridge of every port), "" when it is
+	// not. The fixer then changes nothing.
 	BootUnknown string
 
 	autoFailed bool // a name of ifup -a failed, so that ifup -a exits 1
