@@ -960,8 +960,12 @@ func (m *model) planCommands(kp *keyPlan, s *parser.Stanza, opt Options, keeperO
 // alias's later `ip route add` then failed on, so the alias's replace seemed never to run).
 func (m *model) stoppedOnFaith(s *parser.Stanza) *parser.Stanza {
 	rs := m.cur.Of(s)
-	if rs.Up || rs.At == nil {
-		return nil // up, or stopped by what it lacks (a required option), not by the host's state
+	// Stopped by the host's state: a command, its gateway's route or its address failing on
+	// what is there; not by what it lacks (a required option, a valid name or address).
+	byState := rs.At != nil || strings.Contains(rs.Why, " is already on ") ||
+		slices.ContainsFunc(m.cur.Requests, func(q *bringup.Request) bool { return q.Stanza == s && q.Err != nil })
+	if rs.Up || !byState {
+		return nil
 	}
 	for _, x := range m.cfg.Stanzas {
 		if r := m.cur.Of(x); x != s && r.Unknown != "" && r.BeganBefore(rs) {
