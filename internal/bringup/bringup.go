@@ -27,6 +27,7 @@
 package bringup
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"math"
@@ -670,7 +671,7 @@ func (s *sim) ifup(target string, phase Phase) {
 	if !s.declared[logical] {
 		return // ifup: "unknown interface", and a VLAN's parent is not brought up for it
 	}
-	parentFailed := ""
+	parentFailed, parentGuess, parentOrdinary := "", "", ""
 	if i := strings.IndexByte(phys, '.'); i > 0 {
 		parent := phys[:i]
 		// A VLAN's parent first; one that failed is tried again (ifupdown records only names
@@ -684,6 +685,14 @@ func (s *sim) ifup(target string, phase Phase) {
 		if s.tried[parent] && !s.up[parent] {
 			parentFailed = parent
 		}
+		// The VLAN's stanzas run only if every stanza of its parent came up: what the parent
+		// took as succeeding is taken for them too (seed 6804119816: a check in the parent's
+		// inet6 stanza).
+		for _, st := range s.byName[parent] {
+			if r := s.res.Stanzas[st]; r != nil {
+				parentGuess, parentOrdinary = cmp.Or(parentGuess, r.guess), cmp.Or(parentOrdinary, r.ordinary)
+			}
+		}
 	}
 	stanzas := s.byName[logical]
 	if len(stanzas) == 0 || s.up[phys] {
@@ -696,7 +705,7 @@ func (s *sim) ifup(target string, phase Phase) {
 		r.Phase, r.Why = phase, "its parent interface "+parentFailed+" does not come up"
 		ok = false
 	}
-	guess, ordinary := s.passGuess, "" // what an earlier stanza of the name took as succeeding
+	guess, ordinary := cmp.Or(s.passGuess, parentGuess), parentOrdinary // what an earlier stanza of the name (or the parent) took as succeeding
 	for _, st := range stanzas {
 		r := s.res.Stanzas[st]
 		if r.Phase != NotReached {
