@@ -331,6 +331,12 @@ func simulate08Under(cfg *parser.Config, ed Edits, init initSystem) *Result {
 	// exists' (red-team pass 5, live).
 	s.addrs[addrKey{"lo", netip.AddrFrom4([4]byte{127, 0, 0, 1}), 8}] = true
 	s.addrs[addrKey{"lo", netip.IPv6Loopback(), 0}] = true
+	// The kernel takes a local IPv4 gateway: `ip route add default via 127.0.0.1` (a gateway
+	// whose `# comment` cut the rest of ifup's command) adds a default route through lo (live;
+	// seed 6804126281).
+	s.k.Up["lo"] = true
+	s.k.AddAddr(routecmd.Addr{Dev: "lo", Label: "lo", Prefix: netip.MustParsePrefix("127.0.0.1/8")})
+	s.k.AddAddr(routecmd.Addr{Dev: "lo", Label: "lo", Prefix: netip.MustParsePrefix("::1/128")})
 	var names []string
 	// Devices with a stanza that is not inert are simulated whole: an inert stanza of the
 	// device (a manual primary) may still set the link up that an alias's route needs.
