@@ -338,7 +338,7 @@ func (m *model) plan(kp *keyPlan, opt Options) {
 	// (lowest metric, then earliest).
 	for _, q := range reqs {
 		// Not a primary ifup reaches only if a command known only at run time succeeds.
-		if q.Command || q.Stanza.IsAlias() || q.After != "" || m.reachedOnFaith(r0, q.Stanza) {
+		if q.Command || q.Stanza.IsAlias() || m.requestOnFaith(r0, q) {
 			continue
 		}
 		// A replace of the very route an alias added first (inet6 on 0.8) adds nothing, and works.
@@ -916,6 +916,13 @@ func (m *model) planCommands(kp *keyPlan, s *parser.Stanza, opt Options, keeperO
 				s.Name, o.Name, o.Value, o.Stanza.Name, commandOutcome(m, o, r, requestOf(m.cur, s, o)), o.Stanza.Name, o.Stanza.Name)})
 		}
 	}
+	var stopped *parser.Stanza
+	stopper := func() *parser.Stanza { // m.stoppedOnFaith(s), looked up once if asked for
+		if stopped == nil {
+			stopped = m.stoppedOnFaith(s)
+		}
+		return stopped
+	}
 	for _, f := range fs {
 		what := commandOutcome(m, f.o, f.r, f.q)
 		switch {
@@ -923,8 +930,8 @@ func (m *model) planCommands(kp *keyPlan, s *parser.Stanza, opt Options, keeperO
 			kp.left = append(kp.left, leftover{s, f.o, AliasRouteCommand, fmt.Sprintf(
 				"alias %s runs `%s %s`: %s; left as is: %s comes up only if a command known only at run time succeeds (%s), so whether its route is in the way of this stanza's cannot be judged",
 				s.Name, f.o.Name, f.o.Value, what, onFaith.Name, m.faith(m.cur, onFaith))})
-		case opt.StripRouteCommands && strippable && f.q == nil && !f.down && m.stoppedOnFaith(s) != nil:
-			x := m.stoppedOnFaith(s)
+		case opt.StripRouteCommands && strippable && f.q == nil && !f.down && stopper() != nil:
+			x := stopper()
 			kp.left = append(kp.left, leftover{s, f.o, AliasRouteCommand, fmt.Sprintf(
 				"alias %s runs `%s %s`, a default-route command; %s stops before it (%s) if %s, which began before it, does what the model takes it to do, but %s runs what the model cannot know (%s): whether this line runs cannot be judged, so it is left as is",
 				s.Name, f.o.Name, f.o.Value, s.Name, m.cur.Of(s).Why, x.Name, x.Name, m.cur.Of(x).Unknown)})
@@ -963,7 +970,7 @@ func (m *model) stoppedOnFaith(s *parser.Stanza) *parser.Stanza {
 	// Stopped by the host's state: a command, its gateway's route or its address failing on
 	// what is there; not by what it lacks (a required option, a valid name or address).
 	byState := rs.At != nil || strings.Contains(rs.Why, " is already on ") ||
-		slices.ContainsFunc(m.cur.Requests, func(q *bringup.Request) bool { return q.Stanza == s && q.Err != nil })
+		slices.ContainsFunc(rs.Requests, func(q *bringup.Request) bool { return q.Err != nil })
 	if rs.Up || !byState {
 		return nil
 	}
@@ -1217,7 +1224,7 @@ func (c *checker) ownBack(sn *snapshot, sim *bringup.Result, had map[routeID]boo
 	// Not a primary reached only if a command known only at run time succeeds: should it
 	// fail, the route never comes back.
 	own := func(q *bringup.Request) bool {
-		return q != nil && !q.Stanza.IsAlias() && q.After == "" && !c.m.reachedOnFaith(sim, q.Stanza)
+		return q != nil && !q.Stanza.IsAlias() && !c.m.requestOnFaith(sim, q)
 	}
 	addedBy := map[routeID]*bringup.Request{} // the last request before q that added a route
 	for _, q := range sim.Requests {
@@ -1309,7 +1316,7 @@ func (c *checker) faithRepeats(sn *snapshot) {
 			if r.Dev != q.Stanza.Base() || r.Family != q.Family || h == nil || h.Stanza == q.Stanza {
 				continue
 			}
-			if h.After != "" || c.m.reachedOnFaith(c.b, h.Stanza) {
+			if c.m.requestOnFaith(c.b, h) {
 				c.bad(key{r.Dev, r.Family}, "would leave %s (%s) its default route %s only from %s, which ifup reaches only if a command known only at run time succeeds",
 					r.Dev, r.Family, routesText([]routecmd.Route{r}), h.Stanza.Name)
 			}
@@ -1325,12 +1332,9 @@ func (c *checker) faithHolders(sn *snapshot) {
 	if sn.phase == bringup.Boot {
 		hb, ha = c.b.BootHolder, c.after.BootHolder
 	}
-	onFaith := func(r *bringup.Result, q *bringup.Request) bool {
-		return q.After != "" || c.m.reachedOnFaith(r, q.Stanza)
-	}
 	for _, r := range sn.after {
 		a, b := ha[r], hb[r]
-		if a == nil || b == nil || a.Stanza == b.Stanza || !c.cut(b) || onFaith(c.b, b) || !onFaith(c.after, a) {
+		if a == nil || b == nil || a.Stanza == b.Stanza || !c.cut(b) || c.m.requestOnFaith(c.b, b) || !c.m.requestOnFaith(c.after, a) {
 			continue
 		}
 		c.bad(key{r.Dev, r.Family}, "would leave %s (%s) its default route %s only from %s, which ifup reaches only if a command known only at run time succeeds",
@@ -1928,6 +1932,12 @@ func (m *model) throughFaith(r *bringup.Result, q *bringup.Request) *parser.Stan
 // only at run time, which the model takes as success: should it fail, ifup configures no later
 // stanza (and no stanza of the VLAN).
 func (m *model) reachedOnFaith(r *bringup.Result, s *parser.Stanza) bool { return m.faith(r, s) != "" }
+
+// requestOnFaith reports whether ifup reaches request q in r only if a command known only at run
+// time succeeds: an earlier command of its stanza, or one of an earlier stanza of its name.
+func (m *model) requestOnFaith(r *bringup.Result, q *bringup.Request) bool {
+	return q.After != "" || m.reachedOnFaith(r, q.Stanza)
+}
 
 // hotplugOnly reports whether name is brought up at boot only by an allow-hotplug line (no auto
 // or allow-auto line names it): ifupdown 0.8's /etc/init.d/networking brings it up after ifup -a

@@ -4,15 +4,15 @@
 // program: each method's commands are built from ifupdown's inet.defn and inet6.defn, and every
 // command goes through routecmd's model of the shell, the route tools and the kernel.
 //
-// The order is the boot's: `ifup -a` (the auto interfaces, in the order of the auto lines, a
-// VLAN's parent before the VLAN), then the allow-hotplug interfaces in the order of their lines,
-// as sysvinit's /etc/init.d/networking does (`ifup -a && ifup_hotplug`: only where ifup -a
-// succeeded); Result.Systemd is the boot under systemd, where networking.service runs ifup -a
-// alone and udev's ifup@.service brings up the allow-hotplug devices (never an alias label or a
-// VLAN not yet created) whether or not ifup -a failed (the model takes them after the auto ones;
-// the two services race), and then, as a person would bring them up by hand, every other
-// interface: each on its own, since the order a person would pick cannot be known (see
-// sim.later). Within an
+// The order is the boot's: `ifup -a` (lo first, then the auto interfaces in the order of the
+// auto lines, a VLAN's parent before the VLAN), then the allow-hotplug interfaces in the order of
+// their lines, as sysvinit's /etc/init.d/networking does (`ifup -a && ifup_hotplug`: only where
+// ifup -a succeeded); Result.Systemd is the boot under systemd, where networking.service runs
+// ifup -a alone and udev's ifup@.service brings up the allow-hotplug devices (never an alias label
+// by its own name; a device's `ifup --allow=hotplug DEV` adds the hotplug names that start with
+// "DEV.") whether or not ifup -a failed (the model takes them after the auto ones; the two
+// services race), and then, as a person would bring them up by hand, every other interface: each
+// on its own, since the order a person would pick cannot be known (see sim.later). Within an
 // interface, ifup configures its stanzas in file order and stops at the first that fails (main.c
 // do_interface); a stanza fails when a variable its method needs is missing or one of its
 // commands fails (execute.c iface_up: pre-up commands, the method, up commands). ifupdown records
@@ -260,8 +260,8 @@ func simulate08(cfg *parser.Config, ed Edits) *Result {
 	return r
 }
 
-// runTimeNames is Result.BootUnknown for ifupdown 0.8. ifupdown 0.8 expands a name with a '/' in an auto or
-// allow- line against the kernel's devices (interfaces(5), PATTERN MATCHING; one that matches
+// runTimeNames is Result.BootUnknown for ifupdown 0.8, which expands a name with a '/' in an auto
+// or allow- line against the kernel's devices (interfaces(5), PATTERN MATCHING; one that matches
 // nothing is no name at all), and maps a target through the rename lines before it brings it up
 // (`rename eth1=wan` and `auto eth1` configure wan on the renamed device): red-team pass 5, live.
 func runTimeNames(cfg *parser.Config) string {
@@ -347,7 +347,8 @@ func simulate08Under(cfg *parser.Config, ed Edits, init initSystem) *Result {
 	s.declared["lo"] = !slices.ContainsFunc(cfg.Stanzas, func(st *parser.Stanza) bool { return st.Method == "loopback" })
 	// Where the hotplug pass depends on ifup -a's exit status, an inert stanza that fails
 	// (a method's required option missing: `inet6 6to4` without local) matters too.
-	everyStanza := len(hotplugNames(cfg)) > 0
+	hot := hotplugNames(cfg)
+	everyStanza := len(hot) > 0
 	for _, st := range cfg.Stanzas {
 		s.declared[st.Name] = true
 		if everyStanza || !s.inert(st) {
@@ -407,7 +408,7 @@ func simulate08Under(cfg *parser.Config, ed Edits, init initSystem) *Result {
 					if i > 0 && init == systemd {
 						// udev's ifup --allow=hotplug DEV brings up, after DEV, the names of
 						// the class that start with "DEV." (checked with the real ifup -n).
-						for _, m := range hotplugNames(cfg) {
+						for _, m := range hot {
 							if m, _, _ = strings.Cut(m, "="); strings.HasPrefix(m, n+".") {
 								bring(m)
 							}
@@ -1128,7 +1129,8 @@ func strtok(s, sep string) []string {
 	return strings.FieldsFunc(s, func(r rune) bool { return strings.ContainsRune(sep, r) })
 }
 
-// cString is s as a C buffer of n bytes holds it (strncpy, then the last byte set to NUL).
+// cString is s as a C buffer of n+1 bytes holds it (strncpy, then the last byte set to NUL): its
+// first n bytes.
 func cString(s string, n int) string {
 	if len(s) > n {
 		return s[:n]

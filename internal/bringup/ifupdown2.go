@@ -50,13 +50,10 @@ func simulateIfupdown2(cfg *parser.Config, ed Edits) *Result {
 		if st.HeaderLine().Keyword == "vlan" {
 			continue
 		}
-		if classes[b] == nil {
+		if _, seen := classes[b]; !seen {
 			all = append(all, b)
 		}
 		classes[b] = append(classes[b], st.Classes...)
-		if classes[b] == nil {
-			classes[b] = []string{}
-		}
 	}
 	lowers := lowersI2(cfg, classes)
 	for _, class := range []string{"allow-mgmt", "auto", "allow-hotplug"} {

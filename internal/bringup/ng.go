@@ -33,6 +33,9 @@ type ngEntry struct {
 type ngIface struct {
 	it   *parser.Interface
 	vars []ngEntry
+	// dependFails says why one of its executors fails the depend phase (ngDependFails), "" when
+	// none does; ngDepends sets it.
+	dependFails string
 }
 
 func (x *ngIface) has(key, value string) bool {
@@ -293,7 +296,9 @@ func ngDepends(out *[]*ngIface, lookup func(string) *ngIface) {
 		// (red-team pass 6, live: a VLAN's raw device, a bridge's ports come up after the
 		// interfaces nothing depends on).
 		i := slices.IndexFunc(x.vars, func(e ngEntry) bool { return e.key == "requires" })
-		if deps, _ := ngExecutorDeps(x); deps != "" {
+		deps, fails := ngExecutorDeps(x)
+		x.dependFails = fails
+		if deps != "" {
 			if i < 0 {
 				x.vars = append(x.vars, ngEntry{key: "requires"})
 				i = len(x.vars) - 1
@@ -327,9 +332,9 @@ func ngDepends(out *[]*ngIface, lookup func(string) *ngIface) {
 
 // ngExecutorDeps is what the interface's executors print in their depend phase
 // (/usr/libexec/ifupdown-ng of 0.11.3): link a VLAN's raw device or a veth's peer, bridge its
-// ports, bond its members, and the lower devices of vrf, gre, tunnel, ppp, batman and vxlan. A
-// bridge of `bridge-ports all` depends on every port the host has, which the file does not say:
-// ngUnknownDeps.
+// ports (a bridge of `bridge-ports all`: every port the host has, which fails reports), bond its
+// members, and the lower devices of vrf, gre, tunnel, ppp, batman and vxlan; fails is
+// ngDependFails's of the first executor that exits non-zero (or whose output the host decides).
 func ngExecutorDeps(x *ngIface) (deps, fails string) {
 	v := x.envVar
 	var out []string
@@ -503,18 +508,11 @@ func simulateNG(cfg *parser.Config, ed Edits) *Result {
 	s.bring = func(n string, ph Phase) { s.ifup(n, ph) }
 	s.ifs = ngRead(cfg, ed)
 	for _, x := range s.ifs {
-		if _, fails := ngExecutorDeps(x); fails != "" {
-			s.res.BootUnknown = "ifupdown-ng asks each interface's executors what it depends on before it brings anything up, and for " + x.it.Name + " " + fails
+		if x.dependFails != "" {
+			s.res.BootUnknown = "ifupdown-ng asks each interface's executors what it depends on before it brings anything up, and for " + x.it.Name + " " + x.dependFails
 			break
 		}
 	}
-	defer func() {
-		if s.res.BootUnknown != "" {
-			for _, r := range s.res.Stanzas {
-				r.Why = "ifupdown-ng finds its dependency graph broken and brings nothing up"
-			}
-		}
-	}()
 	var names []string
 	for _, x := range s.ifs {
 		s.byName[x.it.Name] = x
@@ -525,11 +523,16 @@ func simulateNG(cfg *parser.Config, ed Edits) *Result {
 			names = append(names, x.it.Name)
 		}
 	}
+	if s.res.BootUnknown != "" {
+		// "could not validate dependency tree": ifup brings nothing up, at boot or by hand.
+		for _, r := range s.res.Stanzas {
+			r.Why = "ifupdown-ng finds its dependency graph broken and brings nothing up"
+		}
+		s.res.BootHolder = map[routecmd.Route]*Request{}
+		return s.res
+	}
 	for _, x := range s.ifs {
 		auto := x.it.Auto || ed.Auto[x.it.Name] && !x.it.Template
-		if s.res.BootUnknown != "" {
-			break // "could not validate dependency tree": ifup brings nothing up
-		}
 		if auto && !s.ifup(x.it.Name, Boot) {
 			break // ifup -a stops at the first interface that fails
 		}
@@ -539,9 +542,7 @@ func simulateNG(cfg *parser.Config, ed Edits) *Result {
 	for r, q := range s.res.Holder {
 		s.res.BootHolder[r] = q
 	}
-	if s.res.BootUnknown == "" {
-		s.later(names)
-	}
+	s.later(names)
 	return s.res
 }
 
