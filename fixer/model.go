@@ -98,6 +98,9 @@ type model struct {
 	// fragileIn is fragile(fragileOf, Later), computed once for the simulation planning reads.
 	fragileOf *bringup.Result
 	fragileIn map[routecmd.Route]*parser.Stanza
+	// hotOnly is the set hotplugOnly describes, built on first use (a scan of every selection
+	// per moved gateway made big files quadratic).
+	hotOnly map[string]bool
 }
 
 // mayLose returns a stanza whose command known only at run time may take the slot of one of
@@ -731,7 +734,7 @@ func (m *model) planMove(kp *keyPlan, g *parser.Opt) {
 		left(fmt.Sprintf("%s runs %s, which may take the %s default route first and make %s (%s) fail before its gateway is installed", x.Name, m.cur.Of(x).Unknown, st.Family, st.Name, st.Family))
 		return
 	}
-	if dialectName(m.cfg) == parser.Ifupdown.Name && hotplugOnly(m.cfg, g.Stanza.Name) && !hotplugOnly(m.cfg, into.Name) {
+	if dialectName(m.cfg) == parser.Ifupdown.Name && m.hotplugOnly(g.Stanza.Name) && !m.hotplugOnly(into.Name) {
 		left(fmt.Sprintf("%s is allow-hotplug only: at boot only sysvinit's hotplug pass brings it up, and only where ifup -a succeeds; with systemd udev brings up devices, never an alias label, so its gateway in %s would give the host a default route at boot that it did not have", g.Stanza.Name, into.Name))
 		return
 	}
@@ -1943,19 +1946,25 @@ func (m *model) requestOnFaith(r *bringup.Result, q *bringup.Request) bool {
 // or allow-auto line names it): ifupdown 0.8's /etc/init.d/networking brings it up after ifup -a
 // (ifup_hotplug: an alias once its device exists), systemd's networking.service does not (its
 // hotplug pass runs on a restart only, and udev's ifup@.service takes device names).
-func hotplugOnly(cfg *parser.Config, name string) bool {
-	hot := false
-	for _, sel := range cfg.Selections {
-		if slices.Contains(sel.Names, name) {
-			switch sel.Keyword {
-			case "auto", "allow-auto":
-				return false
-			case "allow-hotplug":
-				hot = true
+func (m *model) hotplugOnly(name string) bool {
+	if m.hotOnly == nil {
+		m.hotOnly = map[string]bool{}
+		auto := map[string]bool{}
+		for _, sel := range m.cfg.Selections {
+			for _, n := range sel.Names {
+				switch sel.Keyword {
+				case "auto", "allow-auto":
+					auto[n] = true
+					delete(m.hotOnly, n)
+				case "allow-hotplug":
+					if !auto[n] {
+						m.hotOnly[n] = true
+					}
+				}
 			}
 		}
 	}
-	return hot
+	return m.hotOnly[name]
 }
 
 // sameSlot reports whether stanza s's gateway route would have the metric of the keeper's route
