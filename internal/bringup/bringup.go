@@ -276,6 +276,18 @@ func runTimeNames(cfg *parser.Config) string {
 			}
 		}
 	}
+	var renames []*parser.Line
+	var in []*parser.File
+	for _, f := range cfg.Files {
+		for i := range f.Lines {
+			if f.Lines[i].Kind == parser.Rename {
+				renames, in = append(renames, &f.Lines[i]), append(in, f)
+			}
+		}
+	}
+	if len(renames) == 0 {
+		return "" // the names in use are listed only where a rename line may change one
+	}
 	used := map[string]bool{}
 	for _, st := range cfg.Stanzas {
 		used[st.Name], used[st.Base()] = true, true
@@ -286,18 +298,12 @@ func runTimeNames(cfg *parser.Config) string {
 			used[phys], used[base(phys)] = true, true
 		}
 	}
-	for _, f := range cfg.Files {
-		for i := range f.Lines {
-			l := &f.Lines[i]
-			if l.Kind != parser.Rename {
-				continue
-			}
-			for _, pair := range strings.Fields(l.Rest) {
-				cur, _, _ := strings.Cut(pair, "=")
-				if used[cur] || strings.Contains(cur, "/") {
-					return fmt.Sprintf("`rename %s` (%s:%d) renames a device when ifup runs, and the names it brings up with it",
-						pair, f.Path, l.Pos())
-				}
+	for i, l := range renames {
+		for _, pair := range strings.Fields(l.Rest) {
+			cur, _, _ := strings.Cut(pair, "=")
+			if used[cur] || strings.Contains(cur, "/") {
+				return fmt.Sprintf("`rename %s` (%s:%d) renames a device when ifup runs, and the names it brings up with it",
+					pair, in[i].Path, l.Pos())
 			}
 		}
 	}
