@@ -60,6 +60,12 @@ func TestLiveRouteCases(t *testing.T) {
 		"route-mtu-ethernet-fixed":  {"default via 192.0.2.1 dev eth0 onlink"},
 		// ifupdown makes /33 a 0.0.0.0 mask: eth0:0 comes up, and its gateway moves into eth0.
 		"route-address-length-past-32": {"default via 192.0.2.1 dev eth0 onlink"},
+		// eth0 fails in pre-up (no rules file here; no route to delete): the alias's gateway,
+		// left, gives the host its only default route (red-team pass 7).
+		"route-other-command-status-host": {"default via 192.0.2.1 dev eth0 onlink"},
+		"route-delete-absent-route":       {"default via 192.0.2.1 dev eth0 onlink"},
+		// eth0 sets its link up itself and comes up: the alias's copied gateway goes.
+		"route-link-set-up-command": {"default via 172.31.1.1 dev eth0 onlink"},
 	}
 	// What ifup brings up, where not -a: boot, then interfaces a person brings up by hand
 	// (which the fix is about).

@@ -102,8 +102,11 @@ type Stanza struct {
 	// "" when none.
 	Link     string
 	Requests []*Request
-	guess    string // the first command taken as succeeding (see Request.After)
-	ordinary string // the first other command taken as succeeding (see Request.AfterOther)
+	// MethodAfter is what ifup gets past on faith before the method runs (Request.After of a
+	// gateway there): a pre-up command, or one of an earlier stanza of the name; "" when none.
+	MethodAfter string
+	guess       string // the first command taken as succeeding (see Request.After)
+	ordinary    string // the first other command taken as succeeding (see Request.AfterOther)
 	// The kernel model and its mark when the stanza began (k is nil if it never began).
 	k     *routecmd.Kernel
 	mark  int
@@ -173,9 +176,13 @@ type Request struct {
 	// reachable, for the first route it added that an address's subnet reached
 	// (routecmd.Kernel.ReachedThrough); nil when none did.
 	Through []string
-	Added   []routecmd.Route
-	Removed []routecmd.Route
-	Phase   Phase
+	// LinkedBy is the interface whose stanza set the device of the first route it added up,
+	// where that is another than its own and the stanza's method has not set it up yet (""
+	// otherwise): a pre-up command finds the link up only because of it (seed 6804247955).
+	LinkedBy string
+	Added    []routecmd.Route
+	Removed  []routecmd.Route
+	Phase    Phase
 	// After is an earlier command of its stanza whose exit status the model cannot know (taken
 	// as success): the request runs only if that one succeeds. "" when there is none.
 	After string
@@ -586,6 +593,7 @@ func (s *sim) later(names []string) {
 		s.k.RestoreOthers(others)
 		for _, d := range s.upLinks[nUp:] {
 			delete(s.k.Up, d)
+			delete(s.linkedBy, d)
 		}
 		s.upLinks = s.upLinks[:nUp]
 		for _, n := range s.upNow {
@@ -654,9 +662,13 @@ type sim struct {
 	up      map[string]bool // physical interfaces configured (ifupdown's state)
 	tried   map[string]bool // physical interfaces ifup was run for
 	upLinks []string        // devices set up, in order
-	upNow   []string        // the names up or tried set since later began the current interface
-	addrs   map[addrKey]bool
-	byName  map[string][]*parser.Stanza
+	// linkedBy names, for each device set up, the interface whose stanza set it up (current).
+	linkedBy map[string]string
+	current  *parser.Stanza // the stanza being brought up
+	ownLink  bool           // its method has set its device up (whoever did first)
+	upNow    []string       // the names up or tried set since later began the current interface
+	addrs    map[addrKey]bool
+	byName   map[string][]*parser.Stanza
 	// declared holds every name with a stanza, simulated or not.
 	declared map[string]bool
 	vars     map[*parser.Stanza]*vars
@@ -743,6 +755,8 @@ func (s *sim) ifup(target string, phase Phase) {
 
 // stanza runs one stanza's pre-up commands, method and up commands (iface_up).
 func (s *sim) stanza(st *parser.Stanza, r *Stanza, phys string) {
+	s.current, s.ownLink = st, false
+	defer func() { s.current = nil }()
 	r.seen(s.k)
 	v := s.variables(st)
 	m, known := methods[st.Family+" "+st.Method]
@@ -767,6 +781,7 @@ func (s *sim) stanza(st *parser.Stanza, r *Stanza, phys string) {
 			return
 		}
 	}
+	r.MethodAfter = r.guess
 	if !s.method(st, r, phys, v, m) {
 		return
 	}
@@ -789,6 +804,9 @@ func (s *sim) runCommand(st *parser.Stanza, r *Stanza, env routecmd.Env, c cmd) 
 	mark := len(s.k.Changes)
 	res, ok, errs := s.k.Run(c.value, env)
 	q := s.record(st, r, []*parser.Opt{c.opt}, true, res.Ops, errs, mark)
+	for _, d := range res.LinksUp {
+		s.linkUp(d) // `ip link set dev eth1 up` in pre-up: what follows finds the link up
+	}
 	unknown := ""
 	switch {
 	case res.Verdict == routecmd.Unparsed:
@@ -853,6 +871,11 @@ func (s *sim) runCommand(st *parser.Stanza, r *Stanza, env routecmd.Env, c cmd) 
 	if res.Verdict == routecmd.Other && !res.IgnoreStatus && r.ordinary == "" {
 		r.ordinary = c.opt.Name + " " + c.value
 	}
+	if res.StatusOnFaith && r.guess == "" {
+		// Its status is the host's (a missing rules file, a device that refuses a setting):
+		// what runs after it is reached on faith (red-team pass 7, live).
+		r.guess = c.opt.Name + " " + c.value
+	}
 	return true
 }
 
@@ -897,6 +920,9 @@ func (s *sim) record(st *parser.Stanza, r *Stanza, opts []*parser.Opt, command b
 			s.res.Holder[rt] = q
 			if gw, err := netip.ParseAddr(rt.Gateway); err == nil && !rt.Onlink && q.Through == nil {
 				q.Through = s.k.ReachedThrough(gw, rt.Dev)
+			}
+			if by := s.linkedBy[rt.Dev]; by != "" && by != st.Name && q.LinkedBy == "" && !s.ownLink {
+				q.LinkedBy = by
 			}
 		}
 	}
@@ -957,6 +983,7 @@ func (s *sim) method(st *parser.Stanza, r *Stanza, phys string, v *vars, m metho
 	r.onHost(hostLink(phys, v, m))
 	if m.up {
 		s.linkUp(base(phys))
+		s.ownLink = true
 	}
 	gw := v.get("gateway")
 	if m.route == nil || gw == nil {
@@ -1011,6 +1038,12 @@ func (s *sim) linkUp(dev string) {
 	if !s.k.Up[dev] {
 		s.k.Up[dev] = true
 		s.upLinks = append(s.upLinks, dev)
+		if s.current != nil {
+			if s.linkedBy == nil {
+				s.linkedBy = map[string]string{}
+			}
+			s.linkedBy[dev] = s.current.Name
+		}
 	}
 }
 

@@ -368,9 +368,11 @@ type otherKey struct {
 
 // applyOther applies op, to a destination other than default, to the routes that operations
 // added there, with the rules of default routes: the nexthop is checked (a gateway must be
-// reachable), and a second `ip route add` of one prefix and metric fails with EEXIST. What else
-// the kernel checks is not modeled (the routes of connected subnets, a delete of a route that is
-// not there): the operation succeeds.
+// reachable), and a second `ip route add` of one prefix and metric fails with EEXIST. The routes
+// the kernel adds itself (a connected subnet's, the local table's) are not modelled, nor a delete
+// that matches any metric: an operation on a connected subnet's prefix at the kernel's metric,
+// and a delete of a route no operation added, are ErrUnmodeled (a red-team pass, 2026-12-07:
+// both fail on some hosts and stop ifup, `No such process`, `File exists`).
 func (k *Kernel) applyOther(op Op, r Route) error {
 	dst, err := netip.ParsePrefix(op.Dst)
 	if err != nil {
@@ -382,10 +384,14 @@ func (k *Kernel) applyOther(op Op, r Route) error {
 		i := slices.IndexFunc(l, func(x Route) bool {
 			return (r.Type == "" || x.Type == r.Type) && (r.Dev == "" || x.Dev == r.Dev) && (r.Gateway == "" || x.Gateway == r.Gateway)
 		})
-		if i >= 0 {
-			k.putOther(key, slices.Delete(slices.Clone(l), i, i+1))
+		if i < 0 {
+			return ErrUnmodeled
 		}
+		k.putOther(key, slices.Delete(slices.Clone(l), i, i+1))
 		return nil
+	}
+	if r.Main() && k.connected(dst) && (r.Family == "inet" && r.Metric == 0 || r.Family == "inet6" && r.Metric == 256) {
+		return ErrUnmodeled // the kernel's own route of the subnet may hold the slot
 	}
 	fl, ok := flagsOf(op)
 	if !ok {
@@ -564,6 +570,12 @@ func (k *Kernel) addrType(gw netip.Addr) (local, bcast bool) {
 		local = local || p.Contains(gw)
 	}
 	return local, x.bcast[gw] > 0
+}
+
+// connected reports whether dst is the subnet of one of Addrs (the kernel adds a route for it).
+func (k *Kernel) connected(dst netip.Prefix) bool {
+	k.addrType(netip.Addr{}) // builds the index
+	return len(k.index.subnets[dst.Masked()]) > 0
 }
 
 // addrIndex counts, per address, the Addrs that make it local or a broadcast address: one

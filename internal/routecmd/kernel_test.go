@@ -1,6 +1,7 @@
 package routecmd
 
 import (
+	"errors"
 	"math/rand/v2"
 	"net/netip"
 	"slices"
@@ -116,6 +117,38 @@ func TestRestoreOthers(t *testing.T) {
 	} {
 		if got := run(c.line); got != c.ok {
 			t.Errorf("after RestoreOthers: %s: ok %v, want %v", c.line, got, c.ok)
+		}
+	}
+}
+
+// TestKernelOwnRoutes: the routes the kernel adds itself are not held, so an operation that may
+// meet one (a connected subnet's prefix at the kernel's metric) and a delete of a route no
+// operation added are ErrUnmodeled (red-team pass 7, live: File exists, No such process).
+func TestKernelOwnRoutes(t *testing.T) {
+	k := &Kernel{AnyLink: true}
+	k.AddAddr(Addr{Dev: "eth0", Label: "eth0", Prefix: netip.MustParsePrefix("192.0.2.10/24")})
+	k.AddAddr(Addr{Dev: "eth0", Label: "eth0", Prefix: netip.MustParsePrefix("2001:db8::10/64")})
+	for _, c := range []struct {
+		line string
+		err  error
+	}{
+		{"ip route add 192.0.2.0/24 dev eth0 src 192.0.2.10", ErrUnmodeled},
+		{"ip route add 192.0.2.0/24 dev eth0 metric 10", nil},
+		{"ip -6 route add 2001:db8::/64 dev eth0 metric 256", ErrUnmodeled},
+		{"ip -6 route add 2001:db8::/64 dev eth0", nil}, // metric 1024: beside the kernel's 256
+		{"ip route del 10.0.0.0/8", ErrUnmodeled},
+		{"ip route del 192.0.2.0/24 dev eth0", ErrUnmodeled},
+		{"ip route add 10.0.0.0/8 via 192.0.2.254", nil},
+		{"ip route del 10.0.0.0/8", nil},
+		{"ip route del 10.0.0.0/8", ErrUnmodeled}, // gone now
+	} {
+		_, _, errs := k.Run(c.line, Env{})
+		var err error
+		if len(errs) > 0 {
+			err = errs[0]
+		}
+		if !errors.Is(err, c.err) || (c.err == nil) != (err == nil) {
+			t.Errorf("%s: %v, want %v", c.line, err, c.err)
 		}
 	}
 }

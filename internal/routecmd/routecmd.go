@@ -82,6 +82,13 @@ type Result struct {
 	// (a file that may be missing), "" when none. Route operations that run only as its status
 	// (or another command's the package does not run) decides have Op.Unknown set.
 	Guard string
+	// StatusOnFaith says the line's exit status is that of a command taken as succeeding whose
+	// status the host decides (`iptables-restore < FILE`, `ethtool`, a script, a redirection to
+	// a file): a red-team pass (2026-12-07, pass 7) showed such a line failing on a host and
+	// ifup stopping there. Route operations, true, logger, echo and the like are not.
+	StatusOnFaith bool
+	// LinksUp lists the devices an `ip link set [dev] DEV up` of the line brings up, in order.
+	LinksUp []string
 }
 
 // DefaultRoutes returns the operations that act on a default route of the main table and that
@@ -140,7 +147,8 @@ func run(cmd string, env Env, exec func(Op) bool) (Result, bool) {
 	}
 	w := walker{env: env, local: map[string]*string{}, exec: exec}
 	ok := w.stmts(f.Stmts, false)
-	r.Ops, r.Unfollowed, r.Guard = w.ops, w.unfollowed, w.guard
+	r.Ops, r.Unfollowed, r.Guard, r.LinksUp = w.ops, w.unfollowed, w.guard, w.linksUp
+	r.StatusOnFaith = w.assumed && !r.IgnoreStatus
 	if w.reason != "" {
 		r.Verdict, r.Reason = Other, w.reason
 	}
@@ -182,6 +190,7 @@ type walker struct {
 	// command than a route operation); faith counts the && and || whose right side runs on it.
 	assumed bool
 	faith   int
+	linksUp []string // see Result.LinksUp
 }
 
 func (w *walker) other(format string, args ...any) {
@@ -192,8 +201,9 @@ func (w *walker) other(format string, args ...any) {
 
 // stmt visits s and returns whether it succeeds; cond says it may not run (right of && or ||).
 func (w *walker) stmt(s *syntax.Stmt, cond bool) bool {
+	risky := false // a redirection that may fail (a file that may be missing)
 	for _, rd := range s.Redirs {
-		w.redirect(rd)
+		risky = !w.redirect(rd) || risky
 	}
 	ok := true
 	switch c := s.Cmd.(type) {
@@ -216,6 +226,9 @@ func (w *walker) stmt(s *syntax.Stmt, cond bool) bool {
 				w.assumed = true
 			}
 		}
+		if c.Op == syntax.OrStmt && alwaysTrue(c.Y) {
+			w.assumed, ok = false, true // `cmd || true` exits 0 whatever cmd does
+		}
 	case *syntax.Subshell:
 		ok = w.stmts(c.Stmts, cond)
 	case *syntax.Block:
@@ -226,10 +239,24 @@ func (w *walker) stmt(s *syntax.Stmt, cond bool) bool {
 			w.unfollow([]string{kind(c)})
 		}
 	}
+	if risky {
+		w.assumed = true
+	}
 	if s.Background {
+		w.assumed = false // the shell does not wait for it: status 0
 		return true
 	}
 	return ok != s.Negated
+}
+
+// alwaysTrue reports whether s is a plain `true` or `:`.
+func alwaysTrue(s *syntax.Stmt) bool {
+	c, ok := s.Cmd.(*syntax.CallExpr)
+	if !ok || s.Negated || s.Background || len(s.Redirs) > 0 || len(c.Args) != 1 || len(c.Assigns) > 0 {
+		return false
+	}
+	lit := c.Args[0].Lit()
+	return lit == "true" || lit == ":"
 }
 
 func (w *walker) stmts(ss []*syntax.Stmt, cond bool) bool {
@@ -257,19 +284,20 @@ func kind(c syntax.Command) string {
 }
 
 // redirect accepts /dev/null and descriptor duplication (2>&1, >&-): they change nothing
-// outside the command.
-func (w *walker) redirect(rd *syntax.Redirect) {
+// outside the command, and do not fail. It returns false for any other redirection.
+func (w *walker) redirect(rd *syntax.Redirect) bool {
 	switch rd.Op {
 	case syntax.DplIn, syntax.DplOut:
 		if f, ok := w.word(rd.Word); ok && len(f) == 1 && (f[0] == "-" || isDigits(f[0])) {
-			return
+			return true
 		}
 	case syntax.RdrOut, syntax.AppOut, syntax.RdrIn, syntax.RdrInOut, syntax.ClbOut:
 		if f, ok := w.word(rd.Word); ok && len(f) == 1 && f[0] == "/dev/null" {
-			return
+			return true
 		}
 	}
 	w.other("a redirection (%s)", rd.Op)
+	return false
 }
 
 func isDigits(s string) bool {
@@ -343,6 +371,10 @@ func (w *walker) call(c *syntax.CallExpr, cond, bg bool) bool {
 	case "true", ":":
 		w.assumed = false
 		return true
+	case "logger", "echo", "printf":
+		w.other("another command (%s)", argv[0])
+		w.assumed = false // they exit 0 (a redirection that fails is the statement's, see stmt)
+		return true
 	case "test", "[":
 		if w.guard == "" {
 			w.guard = strings.Join(argv, " ")
@@ -370,6 +402,11 @@ func (w *walker) call(c *syntax.CallExpr, cond, bg bool) bool {
 			w.other("an ip command that is not a route change (%s)", op.Err)
 			if op.Flush || dropsRoutes(argv[1:]) {
 				w.unfollow(argv)
+			} else if dev := linkUp(argv[1:]); dev != "" && len(unknown) == 0 {
+				w.linksUp = append(w.linksUp, dev)
+				// Setting a device up alone fails only where it does not exist, and every device
+				// a configuration names is assumed to (see bringup).
+				w.assumed = argv[len(argv)-1] != "up" || len(argv) > 6 || len(argv) == 6 && argv[3] != "dev"
 			}
 			return !op.Refused
 		}
@@ -438,6 +475,28 @@ func mentionsRoutes(c syntax.Command) bool {
 	return found
 }
 
+// linkUp returns the device of `ip [OPTIONS] link set [dev] DEV ... up` (args after ip), "" for
+// any other command or a device in another namespace (-netns).
+func linkUp(args []string) string {
+	for len(args) > 0 && strings.HasPrefix(args[0], "-") {
+		if opt := strings.TrimLeft(args[0], "-"); opt == "" || matches("-"+opt, "-netns") || matches("-"+opt, "-batch") {
+			return ""
+		}
+		args = args[1:]
+	}
+	if len(args) < 3 || !matches(args[0], "link") || !matches(args[1], "set") {
+		return ""
+	}
+	dev, rest := args[2], args[3:]
+	if dev == "dev" && len(rest) > 0 {
+		dev, rest = rest[0], rest[1:]
+	}
+	if dev == "group" || !slices.Contains(rest, "up") || slices.Contains(rest, "down") {
+		return ""
+	}
+	return dev
+}
+
 // dropsRoutes reports whether ip's arguments take a link down, delete one, set an mtu below
 // IPv6MinMTU (or one that is no number), remove addresses or read commands from elsewhere
 // (-batch): the kernel then drops or adds routes the walker does not follow.
@@ -488,7 +547,7 @@ func (w *walker) shell(script string, cond bool) bool {
 	}
 	child := walker{env: w.env, local: map[string]*string{}, exec: w.exec, depth: w.depth + 1, faith: w.faith}
 	ok := child.stmts(f.Stmts, cond)
-	w.ops = append(w.ops, child.ops...)
+	w.ops, w.linksUp, w.assumed = append(w.ops, child.ops...), append(w.linksUp, child.linksUp...), child.assumed
 	if child.reason != "" {
 		w.other("%s", child.reason)
 	}

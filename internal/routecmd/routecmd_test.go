@@ -412,3 +412,50 @@ func TestOnFaith(t *testing.T) {
 		t.Errorf("Guard %q of a route command, want none", g)
 	}
 }
+
+// TestStatusOnFaith: a line's exit status is taken on faith where it is that of a command the
+// host decides (red-team pass 7: `iptables-restore < FILE` failing without its file stopped
+// ifup), not where it is a route operation's, a command that exits 0, or `|| true`'s.
+func TestStatusOnFaith(t *testing.T) {
+	for cmd, want := range map[string]bool{
+		"iptables-restore < /etc/iptables.rules":           true,
+		"ethtool -s eth0 wol g":                            true,
+		"echo 1 > /proc/sys/net/ipv4/conf/eth0/arp_ignore": true,
+		"/usr/local/bin/net-up":                            true,
+		"ip rule del from 192.0.2.11 table 100":            true,
+		"ip link set dev eth0 up mtu 9000":                 true,
+		"sh -c 'modprobe 8021q'":                           true,
+		"logger -t net up":                                 false,
+		"echo up >/dev/null 2>&1":                          false,
+		"ethtool -s eth0 wol g || true":                    false,
+		"iptables-restore < /etc/iptables.rules || :":      false,
+		"modprobe 8021q &":                                 false,
+		"modprobe 8021q; logger done":                      false,
+		"ip route add default via 192.0.2.1":               false,
+		"ip link set dev eth0 up":                          false,
+		"ip link set eth0 up":                              false,
+		"-ethtool -s eth0 wol g":                           false, // ifupdown ignores its status
+	} {
+		if got := Parse(cmd, Env{}).StatusOnFaith; got != want {
+			t.Errorf("%s: StatusOnFaith %v, want %v", cmd, got, want)
+		}
+	}
+}
+
+// TestLinksUp: `ip link set [dev] DEV up` sets DEV up; down, another namespace or a group do not.
+func TestLinksUp(t *testing.T) {
+	for cmd, want := range map[string]string{
+		"ip link set dev eth1 up":               "eth1",
+		"ip l s eth1 up":                        "eth1",
+		"/sbin/ip -4 link set eth1 mtu 1400 up": "eth1",
+		"ip link set dev eth1 down":             "",
+		"ip -n ns1 link set eth1 up":            "",
+		"ip link set group 1 up":                "",
+		"ip link show eth1 up":                  "",
+		"ip addr add 10.0.0.1/24 dev eth1":      "",
+	} {
+		if got := strings.Join(Parse(cmd, Env{}).LinksUp, " "); got != want {
+			t.Errorf("%s: LinksUp %q, want %q", cmd, got, want)
+		}
+	}
+}
