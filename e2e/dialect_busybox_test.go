@@ -334,7 +334,7 @@ func TestDialectBusyboxFixerLive(t *testing.T) {
 				for _, s := range cfg.Stanzas {
 					st := sim.Of(s)
 					allUp = allUp && st.Up
-					known = known && !st.Dynamic && st.Unknown == ""
+					known = known && !st.Dynamic && st.Unknown == "" && st.OnFaith() == ""
 				}
 				for _, r := range sim.Boot {
 					if r.Family == "inet6" {

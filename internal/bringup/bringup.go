@@ -114,6 +114,10 @@ type Stanza struct {
 	sawOK bool
 }
 
+// OnFaith returns the first line ifup got past only on faith before or in this stanza (a command
+// whose status the host decides, a check, a link setting), "" when none.
+func (r *Stanza) OnFaith() string { return r.guess }
+
 // onHost records l, a line whose success only the host decides (Link), as what the stanza's
 // later lines run on faith of; "" does nothing.
 func (r *Stanza) onHost(l string) {
