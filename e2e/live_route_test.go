@@ -64,6 +64,7 @@ func TestLiveRouteCases(t *testing.T) {
 		// left, gives the host its only default route (red-team pass 7).
 		"route-other-command-status-host": {"default via 192.0.2.1 dev eth0 onlink"},
 		"route-delete-absent-route":       {"default via 192.0.2.1 dev eth0 onlink"},
+		"route-move-after-other-command":  {"default via 192.0.2.1 dev eth0 onlink"},
 		// eth0 sets its link up itself and comes up: the alias's copied gateway goes.
 		"route-link-set-up-command": {"default via 172.31.1.1 dev eth0 onlink"},
 	}

@@ -1939,11 +1939,11 @@ func (m *model) holderFaith(r *bringup.Result, h *bringup.Request) string {
 	if h.After != "" {
 		return fmt.Sprintf("%s reaches its gateway only if `%s` succeeds, which only the host knows", h.Stanza.Name, h.After)
 	}
-	if x := m.linkedOnFaith(r, h); x != nil && m.addressOnFaith(r, h) == nil {
-		return fmt.Sprintf("%s finds its device up only because %s set it up, which comes up only if a command known only at run time succeeds (%s)", h.Stanza.Name, x.Name, m.faith(r, x))
+	if x := m.addressOnFaith(r, h); x != nil {
+		return fmt.Sprintf("%s's gateway is reachable only through the address of %s, which comes up only if a command known only at run time succeeds (%s)", h.Stanza.Name, x.Name, m.faith(r, x))
 	}
-	x := m.throughFaith(r, h)
-	return fmt.Sprintf("%s's gateway is reachable only through the address of %s, which comes up only if a command known only at run time succeeds (%s)", h.Stanza.Name, x.Name, m.faith(r, x))
+	x := m.linkedOnFaith(r, h)
+	return fmt.Sprintf("%s finds its device up only because %s set it up, which comes up only if a command known only at run time succeeds (%s)", h.Stanza.Name, x.Name, m.faith(r, x))
 }
 
 // throughFaith returns a stanza reached only on faith (or running what the model cannot know)
@@ -1960,35 +1960,30 @@ func (m *model) throughFaith(r *bringup.Result, q *bringup.Request) *parser.Stan
 
 // addressOnFaith is throughFaith for the addresses of q.Through alone.
 func (m *model) addressOnFaith(r *bringup.Result, q *bringup.Request) *parser.Stanza {
-	var onFaith *parser.Stanza
-	for _, name := range q.Through {
-		for _, st := range m.stanzasNamed(name) {
-			x := r.Of(st)
-			if !x.Up || !x.BeganBefore(r.Of(q.Stanza)) {
-				continue
-			}
-			if m.faith(r, st) == "" {
-				return nil // an address the model is sure of
-			}
-			onFaith = st
-		}
-	}
-	return onFaith
+	return m.onFaithAmong(r, q, q.Through, func(x *bringup.Stanza) bool { return x.Up })
 }
 
 // linkedOnFaith returns the stanza reached only on faith that set the device of q's route up
 // (q.LinkedBy), where no stanza of that name the model is sure of did, or nil.
 func (m *model) linkedOnFaith(r *bringup.Result, q *bringup.Request) *parser.Stanza {
+	return m.onFaithAmong(r, q, []string{q.LinkedBy}, func(x *bringup.Stanza) bool { return x.Phase != bringup.NotReached })
+}
+
+// onFaithAmong returns the last stanza of names that began before q's, counts (it did what q
+// needs) and is reached only on faith, or nil where one that counts is sure.
+func (m *model) onFaithAmong(r *bringup.Result, q *bringup.Request, names []string, counts func(*bringup.Stanza) bool) *parser.Stanza {
 	var onFaith *parser.Stanza
-	for _, st := range m.stanzasNamed(q.LinkedBy) {
-		x := r.Of(st)
-		if x.Phase == bringup.NotReached || !x.BeganBefore(r.Of(q.Stanza)) {
-			continue
+	for _, name := range names {
+		for _, st := range m.stanzasNamed(name) {
+			x := r.Of(st)
+			if !counts(x) || !x.BeganBefore(r.Of(q.Stanza)) {
+				continue
+			}
+			if m.faith(r, st) == "" {
+				return nil // what the model is sure of
+			}
+			onFaith = st
 		}
-		if m.faith(r, st) == "" {
-			return nil
-		}
-		onFaith = st
 	}
 	return onFaith
 }
@@ -2018,13 +2013,13 @@ func (m *model) hotplugOnly(name string) bool {
 				switch sel.Keyword {
 				case "auto", "allow-auto":
 					auto[n] = true
-					delete(m.hotOnly, n)
 				case "allow-hotplug":
-					if !auto[n] {
-						m.hotOnly[n] = true
-					}
+					m.hotOnly[n] = true
 				}
 			}
+		}
+		for n := range auto {
+			delete(m.hotOnly, n)
 		}
 	}
 	return m.hotOnly[name]

@@ -666,7 +666,7 @@ type sim struct {
 	up      map[string]bool // physical interfaces configured (ifupdown's state)
 	tried   map[string]bool // physical interfaces ifup was run for
 	upLinks []string        // devices set up, in order
-	// linkedBy names, for each device set up, the interface whose stanza set it up (current).
+	// linkedBy names, for each device set up, the interface whose stanza (current) set it up.
 	linkedBy map[string]string
 	current  *parser.Stanza // the stanza being brought up
 	ownLink  bool           // its method has set its device up (whoever did first)

@@ -402,11 +402,11 @@ func (w *walker) call(c *syntax.CallExpr, cond, bg bool) bool {
 			w.other("an ip command that is not a route change (%s)", op.Err)
 			if op.Flush || dropsRoutes(argv[1:]) {
 				w.unfollow(argv)
-			} else if dev := linkUp(argv[1:]); dev != "" && len(unknown) == 0 {
+			} else if dev, alone := linkUp(argv[1:]); dev != "" && len(unknown) == 0 {
 				w.linksUp = append(w.linksUp, dev)
 				// Setting a device up alone fails only where it does not exist, and every device
 				// a configuration names is assumed to (see bringup).
-				w.assumed = argv[len(argv)-1] != "up" || len(argv) > 6 || len(argv) == 6 && argv[3] != "dev"
+				w.assumed = !alone
 			}
 			return !op.Refused
 		}
@@ -476,25 +476,27 @@ func mentionsRoutes(c syntax.Command) bool {
 }
 
 // linkUp returns the device of `ip [OPTIONS] link set [dev] DEV ... up` (args after ip), "" for
-// any other command or a device in another namespace (-netns).
-func linkUp(args []string) string {
+// any other command or a device in another namespace (-netns), and whether the line is the
+// plain `ip link set [dev] DEV up` (no option, no other setting).
+func linkUp(args []string) (dev string, alone bool) {
+	alone = true
 	for len(args) > 0 && strings.HasPrefix(args[0], "-") {
 		if opt := strings.TrimLeft(args[0], "-"); opt == "" || matches("-"+opt, "-netns") || matches("-"+opt, "-batch") {
-			return ""
+			return "", false
 		}
-		args = args[1:]
+		args, alone = args[1:], false
 	}
 	if len(args) < 3 || !matches(args[0], "link") || !matches(args[1], "set") {
-		return ""
+		return "", false
 	}
 	dev, rest := args[2], args[3:]
 	if dev == "dev" && len(rest) > 0 {
 		dev, rest = rest[0], rest[1:]
 	}
 	if dev == "group" || !slices.Contains(rest, "up") || slices.Contains(rest, "down") {
-		return ""
+		return "", false
 	}
-	return dev
+	return dev, alone && len(rest) == 1
 }
 
 // dropsRoutes reports whether ip's arguments take a link down, delete one, set an mtu below
