@@ -67,6 +67,9 @@ func TestLiveRouteCases(t *testing.T) {
 		"route-move-after-other-command":  {"default via 192.0.2.1 dev eth0 onlink"},
 		// eth0 sets its link up itself and comes up: the alias's copied gateway goes.
 		"route-link-set-up-command": {"default via 172.31.1.1 dev eth0 onlink"},
+		// eth1:0's gateway goes, and with it the route command it stopped before: eth1:0
+		// comes up; eth0's avahi-autoipd had no part in eth0:1's route.
+		"route-strip-stop-held-for-sure": {"default via 192.0.2.1 dev eth0"},
 	}
 	// What ifup brings up, where not -a: boot, then interfaces a person brings up by hand
 	// (which the fix is about).

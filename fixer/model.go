@@ -1008,6 +1008,14 @@ func (m *model) stoppedOnFaith(s *parser.Stanza) *parser.Stanza {
 	if rs.Up || !byState {
 		return nil
 	}
+	// Stopped by another stanza's route alone: in doubt only if that route is there on faith, as
+	// planCommands judges the command once it runs (seed 6804306254: an ipv4ll stanza of the
+	// device, which had no part in the route, kept a line a second run then removed).
+	if i := slices.IndexFunc(rs.Requests, func(q *bringup.Request) bool { return q.Err != nil }); i >= 0 && rs.At == nil && !strings.Contains(rs.Why, " is already on ") {
+		if q := rs.Requests[i]; !q.Silent && !q.Warned && q.Holder != nil && q.Holder.Stanza != s {
+			return m.heldOnFaith(m.cur, q, s)
+		}
+	}
 	for _, x := range m.cfg.Stanzas {
 		if r := m.cur.Of(x); x != s && r.Unknown != "" && r.BeganBefore(rs) {
 			return x
