@@ -56,9 +56,9 @@ var bbMethods = map[string][]string{
 
 // bbUnknown are the methods whose programs may add a default route the model cannot know.
 var bbUnknown = map[string]string{
-	"inet bootp":  "bootpc may set a default route",
-	"inet ppp":    "pppd may add a default route",
-	"inet wvdial": "pppd may add a default route",
+	"inet bootp":  "bootpc, which may set a default route",
+	"inet ppp":    "pppd, which may add a default route",
+	"inet wvdial": "pppd, which may add a default route",
 }
 
 const bbMaxDepth = 10 // MAX_OPT_DEPTH

@@ -50,12 +50,12 @@ var methods = map[string]method{
 	"inet dhcp":     {up: true, dynamic: true, link: []string{"hwaddress"}},
 	// bootp and ipv4ll run only their program (no ip link set up): whether it sets the link up,
 	// and when, is the program's.
-	"inet bootp": {unknown: "bootpc may set a default route and the link up"},
+	"inet bootp": {unknown: "bootpc, which may set a default route and the link up"},
 	"inet tunnel": {up: true, required: []string{"address", "mode", "endpoint", "netmask"}, address: true,
 		route: gatewayRoute("ip route add", "default"), link: []string{"mtu"}},
-	"inet ppp":    {unknown: "pppd may add a default route"},
-	"inet wvdial": {unknown: "pppd may add a default route"},
-	"inet ipv4ll": {unknown: "avahi-autoipd may set the link up"},
+	"inet ppp":    {unknown: "pppd, which may add a default route"},
+	"inet wvdial": {unknown: "pppd, which may add a default route"},
+	"inet ipv4ll": {unknown: "avahi-autoipd, which may set the link up"},
 
 	"inet6 auto":     {up: true, dynamic: true},
 	"inet6 loopback": {up: true},
@@ -66,7 +66,7 @@ var methods = map[string]method{
 	// The sit tunnel's route (ip route add 2000::/3 via ::192.88.99.1) works only through the
 	// routes the kernel gives a sit device, which neither the model nor this machine (no sit
 	// module) can check: its success is the host's.
-	"inet6 6to4": {up: true, required: []string{"local"}, unknown: "its sit tunnel's route to the 6to4 relay (not modelled)"},
+	"inet6 6to4": {up: true, required: []string{"local"}, unknown: "a sit tunnel whose route to the 6to4 relay the model does not follow"},
 	"inet6 tunnel": {up: true, required: []string{"mode", "endpoint"}, address: true, optAddress: true, route: func(v *vars, iface string) string {
 		if strings.EqualFold(v.get("mode").value, "ipip6") {
 			return gatewayRoute("ip -4 route add", "0.0.0.0/0")(v, iface)
