@@ -1008,16 +1008,21 @@ func (m *model) stoppedOnFaith(s *parser.Stanza) *parser.Stanza {
 	if rs.Up || !byState {
 		return nil
 	}
-	// Stopped by another stanza's route alone: in doubt only if that route is there on faith, as
-	// planCommands judges the command once it runs (seed 6804306254: an ipv4ll stanza of the
-	// device, which had no part in the route, kept a line a second run then removed).
+	// Stopped by another stanza's route: in doubt if that route is there on faith, as
+	// planCommands judges the command once it runs, or if a stanza before runs what may remove
+	// it; not for what cannot (seed 6804306254: an ipv4ll stanza of the device, which had no
+	// part in the route, kept a line a second run then removed).
+	mayRemove := func(x *bringup.Stanza) bool { return true }
 	if i := slices.IndexFunc(rs.Requests, func(q *bringup.Request) bool { return q.Err != nil }); i >= 0 && rs.At == nil && !strings.Contains(rs.Why, " is already on ") {
 		if q := rs.Requests[i]; !q.Silent && !q.Warned && q.Holder != nil && q.Holder.Stanza != s {
-			return m.heldOnFaith(m.cur, q, s)
+			if x := m.heldOnFaith(m.cur, q, s); x != nil {
+				return x
+			}
+			mayRemove = func(x *bringup.Stanza) bool { return x.MayRoute() && (x.UnknownFamily == "" || x.UnknownIn(q.Family)) }
 		}
 	}
 	for _, x := range m.cfg.Stanzas {
-		if r := m.cur.Of(x); x != s && r.Unknown != "" && r.BeganBefore(rs) {
+		if r := m.cur.Of(x); x != s && r.Unknown != "" && r.BeganBefore(rs) && mayRemove(r) {
 			return x
 		}
 	}
@@ -1161,6 +1166,7 @@ func (m *model) check(after *bringup.Result, ed bringup.Edits) []violation {
 		c.snapshotChecks(sn)
 	}
 	c.afterUnknownCommand()
+	c.holderMayGo()
 	c.stanzas()
 	// Other boots bring up other names (bringup.Result.Systemd, NoHotplug): the routes at boot
 	// must hold there too.
@@ -1543,6 +1549,57 @@ func (c *checker) afterUnknownCommand() {
 		}
 		noteUnknown(unknownRan, q)
 	}
+}
+
+// holderMayGo refuses removing a line whose route fails with 'File exists' on another stanza's
+// route where a command known only at run time that ran in between may delete that route (ip
+// route del default via $(...), a flush): the removed line's route is then the host's (a review
+// of seed 6804306254's fix: a second run removed the only command that restored it).
+func (c *checker) holderMayGo() {
+	var removers []int // positions in c.b.Requests of requests with such an operation
+	for i, q := range c.b.Requests {
+		if q.Phase != bringup.NotReached && slices.ContainsFunc(q.RunTime, func(op routecmd.Op) bool { return op.Action == "delete" || op.Flush }) {
+			removers = append(removers, i)
+		}
+	}
+	if len(removers) == 0 {
+		return
+	}
+	pos := make(map[*bringup.Request]int, len(c.b.Requests))
+	for i, q := range c.b.Requests {
+		pos[q] = i
+	}
+	for i, q := range c.b.Requests {
+		h := q.Holder
+		if h == nil || h.Stanza == q.Stanza || q.Blocker == nil || !errors.Is(q.Err, routecmd.ErrExist) || !c.cut(q) {
+			continue
+		}
+		j, ok := pos[h]
+		if !ok {
+			continue
+		}
+		from, _ := slices.BinarySearch(removers, j+1)
+		for _, k := range removers[from:] {
+			if k >= i {
+				break
+			}
+			u := c.b.Requests[k]
+			if slices.ContainsFunc(u.RunTime, func(op routecmd.Op) bool { return mayDelete(op, *q.Blocker) }) {
+				c.bad(key{q.Stanza.Base(), q.Family}, "cannot be judged, as %s runs `%s %s` after %s's route is in place, which may delete it: %s's route is then the host's",
+					u.Stanza.Name, u.Opts[0].Name, u.Opts[0].Value, h.Stanza.Name, q.Stanza.Name)
+				break
+			}
+		}
+	}
+}
+
+// mayDelete reports whether op, an operation known only at run time, may remove route r: a
+// delete or flush of its family, of its metric or of any.
+func mayDelete(op routecmd.Op, r routecmd.Route) bool {
+	if op.Action != "delete" && !op.Flush || op.Family != r.Family && !op.EitherFamily {
+		return false
+	}
+	return op.Flush || op.AnyMetric || op.HasUnknownWord() || routecmd.StoredMetric(op.Family, op.Metric) == r.Metric
 }
 
 // noteUnknown records q in unknownRan (by family) when it is the first command of its family to

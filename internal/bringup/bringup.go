@@ -83,6 +83,12 @@ func (st *Stanza) UnknownFamilies() []string {
 	return []string{st.UnknownFamily}
 }
 
+// MayRoute reports whether what the model cannot know of the stanza (Unknown) may add or remove
+// default routes: a default-route command known only at run time (UnknownFamily), a method
+// whose program may (bootp, ppp) or one not modelled; not a check, ipv4ll's avahi-autoipd, or
+// a 6to4 tunnel's own route.
+func (st *Stanza) MayRoute() bool { return st.UnknownFamily != "" || st.methodRoutes }
+
 // Stanza is what bringing one stanza up did.
 type Stanza struct {
 	Phase Phase
@@ -96,7 +102,8 @@ type Stanza struct {
 	// a word known only at run time decides it).
 	Unknown       string
 	UnknownFamily string
-	UnknownMetric int // the metric of that command, -1 when it too is unknown
+	UnknownMetric int  // the metric of that command, -1 when it too is unknown
+	methodRoutes  bool // its method's program, or a method not modelled, may change default routes
 	// Link is the line of its method whose success only the host decides: the device's mtu or
 	// hardware address (hostLink), or an address option the model does not check (addrOptions);
 	// "" when none.
@@ -771,9 +778,9 @@ func (s *sim) stanza(st *parser.Stanza, r *Stanza, phys string) {
 		}
 	}
 	r.Dynamic = m.dynamic
-	r.Unknown = m.unknown
+	r.Unknown, r.methodRoutes = m.unknown, m.mayRoute
 	if !known {
-		r.Unknown = "method " + st.Method + " is not modelled"
+		r.Unknown, r.methodRoutes = "method "+st.Method+" is not modelled", true
 	}
 	if r.Unknown != "" && r.guess == "" {
 		// Whether its program (or tunnel) succeeds is the host's: what runs after it, and

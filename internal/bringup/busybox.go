@@ -406,6 +406,7 @@ func (s *sim) stanzaBusybox(st *parser.Stanza, r *Stanza, iface string) {
 		return
 	}
 	r.Unknown = bbUnknown[key]
+	r.methodRoutes = r.Unknown != ""
 	for _, c := range v.cmds {
 		if c.phase == "pre-up" && !s.command(st, r, iface, v, c) {
 			return

@@ -22,6 +22,7 @@ type method struct {
 	hostRoute bool
 	dynamic   bool   // it gets a default route at run time
 	unknown   string // what it may do to the routes that the model cannot know
+	mayRoute  bool   // that program may add or remove default routes (Stanza.MayRoute)
 	// link are the variables its link commands set on the device before its gateway route
 	// (mtu, hwaddress): whether the device takes them is the host's (see hostLink).
 	link []string
@@ -50,11 +51,11 @@ var methods = map[string]method{
 	"inet dhcp":     {up: true, dynamic: true, link: []string{"hwaddress"}},
 	// bootp and ipv4ll run only their program (no ip link set up): whether it sets the link up,
 	// and when, is the program's.
-	"inet bootp": {unknown: "bootpc, which may set a default route and the link up"},
+	"inet bootp": {unknown: "bootpc, which may set a default route and the link up", mayRoute: true},
 	"inet tunnel": {up: true, required: []string{"address", "mode", "endpoint", "netmask"}, address: true,
 		route: gatewayRoute("ip route add", "default"), link: []string{"mtu"}},
-	"inet ppp":    {unknown: "pppd, which may add a default route"},
-	"inet wvdial": {unknown: "pppd, which may add a default route"},
+	"inet ppp":    {unknown: "pppd, which may add a default route", mayRoute: true},
+	"inet wvdial": {unknown: "pppd, which may add a default route", mayRoute: true},
 	"inet ipv4ll": {unknown: "avahi-autoipd, which may set the link up"},
 
 	"inet6 auto":     {up: true, dynamic: true},
