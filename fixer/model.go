@@ -100,7 +100,8 @@ type model struct {
 	fragileIn map[routecmd.Route]*parser.Stanza
 	// hotOnly is the set hotplugOnly describes, built on first use (a scan of every selection
 	// per moved gateway made big files quadratic).
-	hotOnly map[string]bool
+	hotOnly  map[string]bool
+	removers map[*bringup.Result]*removerIndex // built on first use (removedBetween)
 }
 
 // mayLose returns a stanza whose command known only at run time may take the slot of one of
@@ -951,9 +952,12 @@ func (m *model) planCommands(kp *keyPlan, s *parser.Stanza, opt Options, keeperO
 		}
 	}
 	var stopped *parser.Stanza
+	var stoppedWhy string
+	looked := false
 	stopper := func() *parser.Stanza { // m.stoppedOnFaith(s), looked up once if asked for
-		if stopped == nil {
-			stopped = m.stoppedOnFaith(s)
+		if !looked {
+			stopped, stoppedWhy = m.stoppedOnFaith(s)
+			looked = true
 		}
 		return stopped
 	}
@@ -968,7 +972,7 @@ func (m *model) planCommands(kp *keyPlan, s *parser.Stanza, opt Options, keeperO
 			x := stopper()
 			kp.left = append(kp.left, leftover{s, f.o, AliasRouteCommand, fmt.Sprintf(
 				"alias %s runs `%s %s`, a default-route command; %s stops before it (%s) if %s, which began before it, does what the model takes it to do, but %s runs what the model cannot know (%s): whether this line runs cannot be judged, so it is left as is",
-				s.Name, f.o.Name, f.o.Value, s.Name, m.cur.Of(s).Why, x.Name, x.Name, m.cur.Of(x).Unknown)})
+				s.Name, f.o.Name, f.o.Value, s.Name, m.cur.Of(s).Why, x.Name, x.Name, stoppedWhy)})
 		case opt.StripRouteCommands && strippable && !holds:
 			m.remove(kp, removal{f.o, AliasRouteCommand, fmt.Sprintf("alias %s runs `%s %s`: %s", s.Name, f.o.Name, f.o.Value, what), "removed", nil})
 		case opt.StripRouteCommands && holds:
@@ -996,34 +1000,95 @@ func (m *model) planCommands(kp *keyPlan, s *parser.Stanza, opt Options, keeperO
 }
 
 // stoppedOnFaith returns a stanza that began before s and runs what the model cannot know, where
-// s fails (nil otherwise): what stopped s, a route or address in its way, may not be there
-// (seed 6803734832: an unknown pre-up taken as succeeding let its stanza add the route that an
-// alias's later `ip route add` then failed on, so the alias's replace seemed never to run).
-func (m *model) stoppedOnFaith(s *parser.Stanza) *parser.Stanza {
+// s fails, with what it runs (nil otherwise): what stopped s, a route or address in its way, may
+// not be there (seed 6803734832: an unknown pre-up taken as succeeding let its stanza add the
+// route that an alias's later `ip route add` then failed on, so the alias's replace seemed never
+// to run).
+func (m *model) stoppedOnFaith(s *parser.Stanza) (*parser.Stanza, string) {
 	rs := m.cur.Of(s)
 	// Stopped by the host's state: a command, its gateway's route or its address failing on
 	// what is there; not by what it lacks (a required option, a valid name or address).
 	byState := rs.At != nil || strings.Contains(rs.Why, " is already on ") ||
 		slices.ContainsFunc(rs.Requests, func(q *bringup.Request) bool { return q.Err != nil })
 	if rs.Up || !byState {
-		return nil
+		return nil, ""
 	}
-	// Stopped by another stanza's route: in doubt if that route is there on faith, as
-	// planCommands judges the command once it runs, or if a stanza before runs what may remove
-	// it; not for what cannot (seed 6804306254: an ipv4ll stanza of the device, which had no
-	// part in the route, kept a line a second run then removed).
-	mayRemove := func(x *bringup.Stanza) bool { return true }
-	if i := slices.IndexFunc(rs.Requests, func(q *bringup.Request) bool { return q.Err != nil }); i >= 0 && rs.At == nil && !strings.Contains(rs.Why, " is already on ") {
+	// Stopped at its gateway by another stanza's route: in doubt only if that route is there on
+	// faith, as planCommands judges the command once it runs, or may be gone by then
+	// (removedBetween); not for what cannot touch it (seed 6804306254: an ipv4ll stanza of the
+	// device kept a line a second run then removed).
+	if i := slices.IndexFunc(rs.Requests, func(q *bringup.Request) bool { return !q.Command && q.Err != nil }); i >= 0 && rs.At == nil && !strings.Contains(rs.Why, " is already on ") {
 		if q := rs.Requests[i]; !q.Silent && !q.Warned && q.Holder != nil && q.Holder.Stanza != s {
 			if x := m.heldOnFaith(m.cur, q, s); x != nil {
-				return x
+				return x, m.cur.Of(x).Unknown
 			}
-			mayRemove = func(x *bringup.Stanza) bool { return x.MayRoute() && (x.UnknownFamily == "" || x.UnknownIn(q.Family)) }
+			if e := m.removedBetween(m.cur, q.Holder, q); e != nil {
+				return e.Stanza, e.What
+			}
+			return nil, ""
 		}
 	}
 	for _, x := range m.cfg.Stanzas {
-		if r := m.cur.Of(x); x != s && r.Unknown != "" && r.BeganBefore(rs) && mayRemove(r) {
-			return x
+		if r := m.cur.Of(x); x != s && r.Unknown != "" && r.BeganBefore(rs) {
+			return x, r.Unknown
+		}
+	}
+	return nil, ""
+}
+
+// removerIndex answers removedBetween for one bring-up.
+type removerIndex struct {
+	pos   map[*bringup.Request]int      // each request's place in Result.Requests
+	seqs  map[string][]int              // by family: the Seq of the removers that may act on it
+	at    map[string][]*bringup.Remover // those removers, in the same order
+	later map[string][]*bringup.Remover // by family: by-hand removers, one per name, at most two
+}
+
+// removedBetween returns a line of r that may delete request h's route at run time after h added
+// it and before request q ran (bringup.Remover), or nil. For an interface a person brings up by
+// hand, another interface's by-hand line counts wherever it is: the order is the person's.
+func (m *model) removedBetween(r *bringup.Result, h, q *bringup.Request) *bringup.Remover {
+	if len(r.Removers) == 0 {
+		return nil
+	}
+	x := m.removers[r]
+	if x == nil {
+		x = &removerIndex{pos: make(map[*bringup.Request]int, len(r.Requests)), seqs: map[string][]int{},
+			at: map[string][]*bringup.Remover{}, later: map[string][]*bringup.Remover{}}
+		for i, q := range r.Requests {
+			x.pos[q] = i
+		}
+		for i := range r.Removers {
+			e := &r.Removers[i]
+			for _, f := range []string{"inet", "inet6"} {
+				if e.Family != f && e.Family != bringup.EitherFamily {
+					continue
+				}
+				x.seqs[f], x.at[f] = append(x.seqs[f], e.Seq), append(x.at[f], e)
+				if l := x.later[f]; e.Phase == bringup.Later && len(l) < 2 && (len(l) == 0 || l[0].Stanza.Name != e.Stanza.Name) {
+					x.later[f] = append(l, e)
+				}
+			}
+		}
+		if m.removers == nil {
+			m.removers = map[*bringup.Result]*removerIndex{}
+		}
+		m.removers[r] = x
+	}
+	j, okh := x.pos[h]
+	i, okq := x.pos[q]
+	if !okh || !okq {
+		return nil
+	}
+	seqs := x.seqs[q.Family]
+	if k, _ := slices.BinarySearch(seqs, j+1); k < len(seqs) && seqs[k] <= i {
+		return x.at[q.Family][k]
+	}
+	if q.Phase == bringup.Later {
+		for _, e := range x.later[q.Family] {
+			if e.Stanza.Name != q.Stanza.Name {
+				return e
+			}
 		}
 	}
 	return nil
@@ -1190,6 +1255,7 @@ func (m *model) check(after *bringup.Result, ed bringup.Edits) []violation {
 		cs := &checker{m: m, b: b, prev: prev, after: a, ed: ed, seen: c.seen}
 		sn := &snapshot{name: v.name, before: b.Boot, after: a.Boot, phase: bringup.Boot}
 		cs.snapshotChecks(sn)
+		cs.holderMayGo()
 		c.out = append(c.out, cs.out...)
 	}
 	return c.out
@@ -1552,54 +1618,24 @@ func (c *checker) afterUnknownCommand() {
 }
 
 // holderMayGo refuses removing a line whose route fails with 'File exists' on another stanza's
-// route where a command known only at run time that ran in between may delete that route (ip
-// route del default via $(...), a flush): the removed line's route is then the host's (a review
-// of seed 6804306254's fix: a second run removed the only command that restored it).
+// route where a line that runs in between may delete that route at run time (removedBetween: ip
+// route del default via $(...), a flush, a link set down): the removed line's route is then the
+// host's (a review of seed 6804306254's fix: a second run removed the only command that
+// restored it).
 func (c *checker) holderMayGo() {
-	var removers []int // positions in c.b.Requests of requests with such an operation
-	for i, q := range c.b.Requests {
-		if q.Phase != bringup.NotReached && slices.ContainsFunc(q.RunTime, func(op routecmd.Op) bool { return op.Action == "delete" || op.Flush }) {
-			removers = append(removers, i)
-		}
-	}
-	if len(removers) == 0 {
+	if len(c.b.Removers) == 0 {
 		return
 	}
-	pos := make(map[*bringup.Request]int, len(c.b.Requests))
-	for i, q := range c.b.Requests {
-		pos[q] = i
-	}
-	for i, q := range c.b.Requests {
+	for _, q := range c.b.Requests {
 		h := q.Holder
-		if h == nil || h.Stanza == q.Stanza || q.Blocker == nil || !errors.Is(q.Err, routecmd.ErrExist) || !c.cut(q) {
+		if h == nil || h.Stanza == q.Stanza || !errors.Is(q.Err, routecmd.ErrExist) || !c.cut(q) {
 			continue
 		}
-		j, ok := pos[h]
-		if !ok {
-			continue
-		}
-		from, _ := slices.BinarySearch(removers, j+1)
-		for _, k := range removers[from:] {
-			if k >= i {
-				break
-			}
-			u := c.b.Requests[k]
-			if slices.ContainsFunc(u.RunTime, func(op routecmd.Op) bool { return mayDelete(op, *q.Blocker) }) {
-				c.bad(key{q.Stanza.Base(), q.Family}, "cannot be judged, as %s runs `%s %s` after %s's route is in place, which may delete it: %s's route is then the host's",
-					u.Stanza.Name, u.Opts[0].Name, u.Opts[0].Value, h.Stanza.Name, q.Stanza.Name)
-				break
-			}
+		if e := c.m.removedBetween(c.b, h, q); e != nil {
+			c.bad(key{q.Stanza.Base(), q.Family}, "cannot be judged, as %s runs %s after %s's route is in place, which may delete it: %s's route is then the host's",
+				e.Stanza.Name, e.What, h.Stanza.Name, q.Stanza.Name)
 		}
 	}
-}
-
-// mayDelete reports whether op, an operation known only at run time, may remove route r: a
-// delete or flush of its family, of its metric or of any.
-func mayDelete(op routecmd.Op, r routecmd.Route) bool {
-	if op.Action != "delete" && !op.Flush || op.Family != r.Family && !op.EitherFamily {
-		return false
-	}
-	return op.Flush || op.AnyMetric || op.HasUnknownWord() || routecmd.StoredMetric(op.Family, op.Metric) == r.Metric
 }
 
 // noteUnknown records q in unknownRan (by family) when it is the first command of its family to

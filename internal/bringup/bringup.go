@@ -83,11 +83,20 @@ func (st *Stanza) UnknownFamilies() []string {
 	return []string{st.UnknownFamily}
 }
 
-// MayRoute reports whether what the model cannot know of the stanza (Unknown) may add or remove
-// default routes: a default-route command known only at run time (UnknownFamily), a method
-// whose program may (bootp, ppp) or one not modelled; not a check, ipv4ll's avahi-autoipd, or
-// a 6to4 tunnel's own route.
-func (st *Stanza) MayRoute() bool { return st.UnknownFamily != "" || st.methodRoutes }
+// Remover is a line whose effect is known only at run time and that may delete (or replace)
+// default routes other stanzas added, which the model does not apply: a delete with a word known
+// only then (ip route del default via $(...), ip route del $(...)), one run in the background or
+// after && or ||, a command the model does not follow (a flush, a link set down, an address
+// flush, ifdown), or a method whose program may (bootp, ppp, one not modelled; not ipv4ll, a
+// check or a 6to4 tunnel).
+type Remover struct {
+	Stanza *parser.Stanza
+	What   string // what runs, as a message names it: "`up ip route flush ...`", "its ppp method"
+	Family string // inet, inet6 or EitherFamily
+	Phase  Phase
+	// Seq is how many requests had run before it: it ran after Result.Requests[:Seq].
+	Seq int
+}
 
 // Stanza is what bringing one stanza up did.
 type Stanza struct {
@@ -102,8 +111,7 @@ type Stanza struct {
 	// a word known only at run time decides it).
 	Unknown       string
 	UnknownFamily string
-	UnknownMetric int  // the metric of that command, -1 when it too is unknown
-	methodRoutes  bool // its method's program, or a method not modelled, may change default routes
+	UnknownMetric int // the metric of that command, -1 when it too is unknown
 	// Link is the line of its method whose success only the host decides: the device's mtu or
 	// hardware address (hostLink), or an address option the model does not check (addrOptions);
 	// "" when none.
@@ -233,6 +241,10 @@ type Result struct {
 	// ifupdown-ng: an executor that fails its depend phase, a bridge of every port), "" when it is
 	// not. The fixer then changes nothing.
 	BootUnknown string
+
+	// Removers are the lines that may delete other stanzas' default routes at run time, in the
+	// order they ran.
+	Removers []Remover
 
 	autoFailed bool // a name of ifup -a failed, so that ifup -a exits 1
 }
@@ -778,9 +790,12 @@ func (s *sim) stanza(st *parser.Stanza, r *Stanza, phys string) {
 		}
 	}
 	r.Dynamic = m.dynamic
-	r.Unknown, r.methodRoutes = m.unknown, m.mayRoute
+	r.Unknown = m.unknown
 	if !known {
-		r.Unknown, r.methodRoutes = "method "+st.Method+" is not modelled", true
+		r.Unknown = "method " + st.Method + " is not modelled"
+	}
+	if m.mayRemove || !known {
+		s.remover(st, r, "its "+st.Method+" method", EitherFamily)
 	}
 	if r.Unknown != "" && r.guess == "" {
 		// Whether its program (or tunnel) succeeds is the host's: what runs after it, and
@@ -815,6 +830,9 @@ func (s *sim) runCommand(st *parser.Stanza, r *Stanza, env routecmd.Env, c cmd) 
 	mark := len(s.k.Changes)
 	res, ok, errs := s.k.Run(c.value, env)
 	q := s.record(st, r, []*parser.Opt{c.opt}, true, res.Ops, errs, mark)
+	if f := removes(res); f != "" {
+		s.remover(st, r, "`"+c.opt.Name+" "+c.value+"`", f)
+	}
 	for _, d := range res.LinksUp {
 		s.linkUp(d) // `ip link set dev eth1 up` in pre-up: what follows finds the link up
 	}
@@ -888,6 +906,34 @@ func (s *sim) runCommand(st *parser.Stanza, r *Stanza, env routecmd.Env, c cmd) 
 		r.guess = c.opt.Name + " " + c.value
 	}
 	return true
+}
+
+// remover records a Remover of st (what, family) at this point of the bring-up.
+func (s *sim) remover(st *parser.Stanza, r *Stanza, what, family string) {
+	s.res.Removers = append(s.res.Removers, Remover{Stanza: st, What: what, Family: family, Phase: r.Phase, Seq: len(s.res.Requests)})
+}
+
+// removes returns the family of the default routes a command line may delete at run time
+// (EitherFamily for both; see Remover), or "" when it deletes none the model does not apply.
+func removes(res routecmd.Result) string {
+	if res.Unfollowed != "" {
+		return EitherFamily
+	}
+	fam := ""
+	for _, op := range res.Ops {
+		if op.Action != "delete" || !op.Default && op.Dst != "" {
+			continue // no delete, or one of another destination
+		}
+		if op.Unknown == "" && !op.HasUnknownWord() && !op.Background && !op.Conditional {
+			continue // the model applies it
+		}
+		f := op.Family
+		if op.EitherFamily || op.Dst == "" || fam != "" && fam != f { // ip takes the family from a destination known at run time
+			f = EitherFamily
+		}
+		fam = f
+	}
+	return fam
 }
 
 // recorded reports whether a request keeps op: a main-table default-route operation that parsed.

@@ -405,8 +405,9 @@ func (s *sim) stanzaBusybox(st *parser.Stanza, r *Stanza, iface string) {
 		}
 		return
 	}
-	r.Unknown = bbUnknown[key]
-	r.methodRoutes = r.Unknown != ""
+	if r.Unknown = bbUnknown[key]; r.Unknown != "" {
+		s.remover(st, r, "its "+st.Method+" method", EitherFamily)
+	}
 	for _, c := range v.cmds {
 		if c.phase == "pre-up" && !s.command(st, r, iface, v, c) {
 			return

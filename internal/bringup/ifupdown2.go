@@ -194,6 +194,7 @@ func (s *sim) ifupI2(name string, phase Phase) {
 		r0.Dynamic = true
 	case "ppp", "tunnel":
 		r0.Unknown = "method " + method + " is not modelled"
+		s.remover(first, r0, "its "+method+" method", EitherFamily)
 	}
 	// The commands' environment: the merged object's options, the first value of each.
 	var env []routecmd.Option

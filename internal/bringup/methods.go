@@ -22,7 +22,7 @@ type method struct {
 	hostRoute bool
 	dynamic   bool   // it gets a default route at run time
 	unknown   string // what it may do to the routes that the model cannot know
-	mayRoute  bool   // that program may add or remove default routes (Stanza.MayRoute)
+	mayRemove bool   // that program may remove or replace default routes (Result.Removers)
 	// link are the variables its link commands set on the device before its gateway route
 	// (mtu, hwaddress): whether the device takes them is the host's (see hostLink).
 	link []string
@@ -51,12 +51,14 @@ var methods = map[string]method{
 	"inet dhcp":     {up: true, dynamic: true, link: []string{"hwaddress"}},
 	// bootp and ipv4ll run only their program (no ip link set up): whether it sets the link up,
 	// and when, is the program's.
-	"inet bootp": {unknown: "bootpc, which may set a default route and the link up", mayRoute: true},
+	"inet bootp": {unknown: "bootpc, which may set a default route and the link up", mayRemove: true},
 	"inet tunnel": {up: true, required: []string{"address", "mode", "endpoint", "netmask"}, address: true,
 		route: gatewayRoute("ip route add", "default"), link: []string{"mtu"}},
-	"inet ppp":    {unknown: "pppd, which may add a default route", mayRoute: true},
-	"inet wvdial": {unknown: "pppd, which may add a default route", mayRoute: true},
-	"inet ipv4ll": {unknown: "avahi-autoipd, which may set the link up"},
+	"inet ppp":    {unknown: "pppd, which may add a default route", mayRemove: true},
+	"inet wvdial": {unknown: "pppd, which may add a default route", mayRemove: true},
+	// avahi-autoipd's action script adds a default route of its own, `default dev IF metric
+	// 1000+ifindex scope link`, and deletes only that one: it removes no other stanza's route.
+	"inet ipv4ll": {unknown: "avahi-autoipd, which may set the link up and add a link-local default route"},
 
 	"inet6 auto":     {up: true, dynamic: true},
 	"inet6 loopback": {up: true},

@@ -610,7 +610,8 @@ func (s *ngSim) ifup(name string, phase Phase) bool {
 		r := s.res.Stanzas[st]
 		r.Dynamic = x.dynamic()
 		if slices.Contains(execs, "ppp") {
-			r.Unknown, r.methodRoutes = "pppd, which may add a default route", true
+			r.Unknown = "pppd, which may add a default route"
+			s.remover(st, r, "its ppp executor", EitherFamily)
 		}
 		if x.last("point-to-point") != "" && r.Unknown == "" { // pointopoint, as ifupdown-ng renames it
 			r.Unknown = "a pointopoint address (its route is to the peer alone), not modelled for ifupdown-ng"
