@@ -1670,8 +1670,8 @@ func (c *checker) stanzas() {
 		// Nor can it be judged once a stanza of its device comes up that did not: the addresses
 		// and links it finds are others (a gateway it names may become reachable).
 		if a := after.Stanzas[s]; a != nil && a.Unknown != "" && a.Phase != bringup.NotReached {
-			for _, o := range c.m.cfg.Stanzas {
-				if o != s && o.Base() == s.Base() && after.Of(o).Up && !b.Of(o).Up {
+			for _, o := range c.m.stanzasOf(s.Base()) {
+				if o != s && after.Of(o).Up && !b.Of(o).Up {
 					c.bad(key{s.Base(), o.Family}, "cannot be judged, as it would let %s (%s) come up, and %s runs %s", o.Name, o.Family, s.Name, a.Unknown)
 					break
 				}
