@@ -147,7 +147,7 @@ func competing(p *pass) {
 				what += ", if " + q.Holder.Stanza.Name + " gets its route: " + m.holderFaith(r, q.Holder)
 			}
 			say(q, q.Holder, what)
-		case len(q.Removed) > 0 && q.Removed[0].Dev != own.name && r.Holder[q.Added[0]] == q:
+		case len(q.Removed) > 0 && len(q.Added) > 0 && q.Removed[0].Dev != own.name && r.Holder[q.Added[0]] == q: // a replace (a delete adds nothing)
 			if other := m.before.Holder[q.Removed[0]]; other != nil {
 				say(q, other, outcome(q))
 			}

@@ -102,6 +102,10 @@ type model struct {
 	// per moved gateway made big files quadratic).
 	hotOnly  map[string]bool
 	removers map[*bringup.Result]*removerIndex // built on first use (removedBetween)
+	// unknownFirst are the two stanzas of unknownOf that began first among those that run what
+	// the model cannot know (firstUnknown).
+	unknownOf    *bringup.Result
+	unknownFirst [2]*parser.Stanza
 }
 
 // mayLose returns a stanza whose command known only at run time may take the slot of one of
@@ -456,7 +460,7 @@ func (m *model) plan(kp *keyPlan, opt Options) {
 				// The route in its way is there only if a command known only at run time succeeds.
 				kp.left = append(kp.left, leftover{s, g, AliasGateway, fmt.Sprintf(
 					"%s; left as is: %s, so whether this gateway's route is in the way of another cannot be judged",
-					aliasGatewayMessage(m, kp, s, g), m.holderFaith(r0, q.Holder))})
+					aliasGatewayMessage(m, kp, s, g), m.holderFaith(r0, holderOf(r0, q)))})
 				continue
 			}
 			if q == nil {
@@ -934,7 +938,7 @@ func (m *model) planCommands(kp *keyPlan, s *parser.Stanza, opt Options, keeperO
 		holds = holds || keeperOpt(f.o) && kp.dynamic == nil
 		if onFaith == nil {
 			if onFaith = m.heldOnFaith(m.cur, f.q, s); onFaith != nil {
-				faithWhy = m.holderFaith(m.cur, f.q.Holder)
+				faithWhy = m.holderFaith(m.cur, holderOf(m.cur, f.q))
 			}
 		}
 	}
@@ -1018,27 +1022,51 @@ func (m *model) stoppedOnFaith(s *parser.Stanza) (*parser.Stanza, string) {
 	// (removedBetween); not for what cannot touch it (seed 6804306254: an ipv4ll stanza of the
 	// device kept a line a second run then removed).
 	if i := slices.IndexFunc(rs.Requests, func(q *bringup.Request) bool { return !q.Command && q.Err != nil }); i >= 0 && rs.At == nil && !strings.Contains(rs.Why, " is already on ") {
-		if q := rs.Requests[i]; !q.Silent && !q.Warned && q.Holder != nil && q.Holder.Stanza != s {
+		if q := rs.Requests[i]; !q.Silent && !q.Warned && holderOf(m.cur, q) != nil && holderOf(m.cur, q).Stanza != s {
 			if x := m.heldOnFaith(m.cur, q, s); x != nil {
 				return x, m.cur.Of(x).Unknown
 			}
-			if e := m.removedBetween(m.cur, q.Holder, q); e != nil {
+			if e := m.removedBetween(m.cur, holderOf(m.cur, q), q); e != nil {
 				return e.Stanza, e.What
 			}
 			return nil, ""
 		}
 	}
-	for _, x := range m.cfg.Stanzas {
-		if r := m.cur.Of(x); x != s && r.Unknown != "" && r.BeganBefore(rs) {
-			return x, r.Unknown
-		}
+	if x := m.firstUnknown(s); x != nil && m.cur.Of(x).BeganBefore(rs) {
+		return x, m.cur.Of(x).Unknown
 	}
 	return nil, ""
+}
+
+// firstUnknown returns the stanza other than s that began first in m.cur among those that run
+// what the model cannot know, or nil. The two earliest are found once per simulation (a scan per
+// stopped alias was quadratic).
+func (m *model) firstUnknown(s *parser.Stanza) *parser.Stanza {
+	if m.unknownOf != m.cur {
+		m.unknownOf, m.unknownFirst = m.cur, [2]*parser.Stanza{}
+		for _, x := range m.cfg.Stanzas {
+			r := m.cur.Of(x)
+			if r.Unknown == "" || r.Phase == bringup.NotReached {
+				continue
+			}
+			switch f := &m.unknownFirst; {
+			case f[0] == nil || !m.cur.Of(f[0]).BeganBefore(r):
+				f[0], f[1] = x, f[0]
+			case f[1] == nil || !m.cur.Of(f[1]).BeganBefore(r):
+				f[1] = x
+			}
+		}
+	}
+	if f := m.unknownFirst; f[0] != s {
+		return f[0]
+	}
+	return m.unknownFirst[1]
 }
 
 // removerIndex answers removedBetween for one bring-up.
 type removerIndex struct {
 	pos   map[*bringup.Request]int      // each request's place in Result.Requests
+	first map[key]int                   // by device and family: the first request that added a route
 	seqs  map[string][]int              // by family: the Seq of the removers that may act on it
 	at    map[string][]*bringup.Remover // those removers, in the same order
 	later map[string][]*bringup.Remover // by family: by-hand removers, one per name, at most two
@@ -1046,17 +1074,23 @@ type removerIndex struct {
 
 // removedBetween returns a line of r that may delete request h's route at run time after h added
 // it and before request q ran (bringup.Remover), or nil. For an interface a person brings up by
-// hand, another interface's by-hand line counts wherever it is: the order is the person's.
+// hand, another interface's by-hand line counts wherever it is: the order is the person's. A nil
+// h stands for the first request that gave q's device a route of q's family.
 func (m *model) removedBetween(r *bringup.Result, h, q *bringup.Request) *bringup.Remover {
 	if len(r.Removers) == 0 {
 		return nil
 	}
 	x := m.removers[r]
 	if x == nil {
-		x = &removerIndex{pos: make(map[*bringup.Request]int, len(r.Requests)), seqs: map[string][]int{},
-			at: map[string][]*bringup.Remover{}, later: map[string][]*bringup.Remover{}}
+		x = &removerIndex{pos: make(map[*bringup.Request]int, len(r.Requests)), first: map[key]int{},
+			seqs: map[string][]int{}, at: map[string][]*bringup.Remover{}, later: map[string][]*bringup.Remover{}}
 		for i, q := range r.Requests {
 			x.pos[q] = i
+			for _, rt := range q.Added {
+				if _, ok := x.first[key{rt.Dev, rt.Family}]; !ok {
+					x.first[key{rt.Dev, rt.Family}] = i
+				}
+			}
 		}
 		for i := range r.Removers {
 			e := &r.Removers[i]
@@ -1075,8 +1109,11 @@ func (m *model) removedBetween(r *bringup.Result, h, q *bringup.Request) *bringu
 		}
 		m.removers[r] = x
 	}
-	j, okh := x.pos[h]
 	i, okq := x.pos[q]
+	j, okh := x.pos[h]
+	if h == nil { // q changed nothing: the route it asks for was there, from the device's first
+		j, okh = x.first[key{q.Stanza.Base(), q.Family}]
+	}
 	if !okh || !okq {
 		return nil
 	}
@@ -1627,13 +1664,27 @@ func (c *checker) holderMayGo() {
 		return
 	}
 	for _, q := range c.b.Requests {
-		h := q.Holder
-		if h == nil || h.Stanza == q.Stanza || !errors.Is(q.Err, routecmd.ErrExist) || !c.cut(q) {
+		if !c.cut(q) {
 			continue
 		}
+		// A replace that changed nothing (its route was there) puts that route back where a
+		// remover deleted it (a review: an IPv6 alias gateway, which ifupdown replaces).
+		noop := q.Err == nil && len(q.Added) == 0 && len(q.Removed) == 0 &&
+			slices.ContainsFunc(q.Ops, func(op routecmd.Op) bool { return op.Action == "replace" })
+		h := holderOf(c.b, q)
+		if !noop && (h == nil || h.Stanza == q.Stanza || !errors.Is(q.Err, routecmd.ErrExist)) {
+			continue
+		}
+		if noop {
+			h = nil
+		}
 		if e := c.m.removedBetween(c.b, h, q); e != nil {
-			c.bad(key{q.Stanza.Base(), q.Family}, "cannot be judged, as %s runs %s after %s's route is in place, which may delete it: %s's route is then the host's",
-				e.Stanza.Name, e.What, h.Stanza.Name, q.Stanza.Name)
+			what := q.Stanza.Base() + "'s default route"
+			if h != nil {
+				what = h.Stanza.Name + "'s route"
+			}
+			c.bad(key{q.Stanza.Base(), q.Family}, "cannot be judged, as %s runs %s after %s is in place, which may delete it: %s's route is then the host's",
+				e.Stanza.Name, e.What, what, q.Stanza.Name)
 		}
 	}
 }
@@ -2023,13 +2074,27 @@ func (m *model) downOnFaith(r *bringup.Result, s *parser.Stanza, seen map[*parse
 // heldOnFaith returns the stanza of another than s whose route is in request q's way (q.Holder)
 // when r brings it up only on faith (reachedOnFaith), or nil.
 func (m *model) heldOnFaith(r *bringup.Result, q *bringup.Request, s *parser.Stanza) *parser.Stanza {
-	if q == nil || q.Holder == nil || q.Holder.Stanza == s {
+	if q == nil {
 		return nil
 	}
-	if h := q.Holder; m.requestOnFaith(r, h) || m.throughFaith(r, h) != nil {
+	h := holderOf(r, q)
+	if h == nil || h.Stanza == s {
+		return nil
+	}
+	if m.requestOnFaith(r, h) || m.throughFaith(r, h) != nil {
 		return h.Stanza
 	}
 	return nil
+}
+
+// holderOf returns the request whose route was in q's way: q.Holder, or for an interface brought
+// up by hand that failed on a boot route an earlier by-hand interface had replaced (the
+// simulation forgets its holder then, though it restores the route), the boot's holder of it.
+func holderOf(r *bringup.Result, q *bringup.Request) *bringup.Request {
+	if q.Holder == nil && q.Blocker != nil && q.Phase == bringup.Later {
+		return r.BootHolder[*q.Blocker]
+	}
+	return q.Holder
 }
 
 // holderFaith says why request h's route is there only on faith (heldOnFaith).

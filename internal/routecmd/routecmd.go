@@ -396,6 +396,12 @@ func (w *walker) call(c *syntax.CallExpr, cond, bg bool) bool {
 		w.other("another command (%s)", argv[0])
 		w.unfollow(argv)
 		return true
+	case "ifconfig":
+		w.other("another command (%s)", argv[0])
+		if ifconfigDrops(argv[1:]) {
+			w.unfollow(argv)
+		}
+		return true
 	case "ip":
 		op, ok = parseIP(argv[1:])
 		if !ok {
@@ -502,6 +508,37 @@ func linkUp(args []string) (dev string, alone bool) {
 // dropsRoutes reports whether ip's arguments take a link down, delete one, set an mtu below
 // IPv6MinMTU (or one that is no number), remove addresses or read commands from elsewhere
 // (-batch): the kernel then drops or adds routes the walker does not follow.
+// ifconfigKeeps are the ifconfig settings that leave a device's routes as they are (with the
+// number of words each takes after it).
+var ifconfigKeeps = map[string]int{"up": 0, "mtu": 1, "txqueuelen": 1, "hw": 2, "promisc": 0, "-promisc": 0,
+	"arp": 0, "-arp": 0, "allmulti": 0, "-allmulti": 0, "multicast": 0, "-multicast": 0}
+
+// ifconfigDrops reports whether `ifconfig ARGS` may remove routes: it takes a device (or an
+// alias) down, sets or deletes an address, a netmask or a broadcast (the kernel drops the routes
+// that used an address that goes, and all of a device's when its last address does, or the link
+// goes down), or an mtu below 1280 (IPv6 off); a listing or one of ifconfigKeeps does not.
+func ifconfigDrops(args []string) bool {
+	for len(args) > 0 && strings.HasPrefix(args[0], "-") {
+		args = args[1:] // -a, -s, -v: listings
+	}
+	if len(args) < 2 {
+		return false
+	}
+	for rest := args[1:]; len(rest) > 0; {
+		n, ok := ifconfigKeeps[rest[0]]
+		if !ok {
+			return true
+		}
+		if rest[0] == "mtu" && len(rest) > 1 {
+			if m, err := strconv.ParseUint(rest[1], 10, 32); err != nil || m < IPv6MinMTU {
+				return true // below 1280 the device loses its IPv6 routes
+			}
+		}
+		rest = rest[min(len(rest), 1+n):]
+	}
+	return false
+}
+
 func dropsRoutes(args []string) bool {
 	obj, rest := "", []string(nil)
 	for i, a := range args {
