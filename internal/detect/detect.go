@@ -60,6 +60,28 @@ var debianDialects = map[string]*parser.Dialect{
 // dialect in use untrue. So is a dpkg database listing two ifup providers installed unless the
 // root's ifup tells which one is in use.
 func Detect(fsys *rootfs.FS) (Result, error) {
+	r, err := detect(fsys)
+	if err == nil && r.Dialect == parser.IfupdownNG && r.Version != "" && !ngModelled(r.Version) {
+		// From 0.12 a failing executor fails its interface and stops ifup -a there (a route
+		// add's 'File exists' too), so a fix can let later interfaces come up that never did:
+		// the model of 0.11 would say what does not happen (a red-team pass, 2026-12-08).
+		return Result{}, fmt.Errorf("%s, but ifacefix models ifupdown-ng 0.11 only (from 0.12 a failing executor fails its interface and stops ifup -a): nothing is checked", r.Reason)
+	}
+	return r, err
+}
+
+// ngModelled reports whether an ifupdown-ng package version is of the 0.11 series the model
+// follows (Debian's 0.11.4~rc1 is upstream 0.11.3 byte for byte): an unreadable one is not.
+func ngModelled(version string) bool {
+	major, rest, _ := strings.Cut(version, ".")
+	minor := rest
+	if i := strings.IndexFunc(rest, func(c rune) bool { return c < '0' || c > '9' }); i >= 0 {
+		minor = rest[:i]
+	}
+	return major == "0" && minor == "11"
+}
+
+func detect(fsys *rootfs.FS) (Result, error) {
 	pkgs, found, err := readDpkg(fsys)
 	if err != nil {
 		return Result{}, err

@@ -17,6 +17,16 @@ var ipObjects = []string{"address", "addrlabel", "maddress", "route", "rule", "n
 	"tcpmetrics", "tcp_metrics", "monitor", "xfrm", "mroute", "mrule", "netns", "netconf", "vrf", "sr",
 	"nexthop", "mptcp", "ioam", "help", "stats"}
 
+// ipObject returns the object of ipObjects that ip takes word for ("" when none).
+func ipObject(word string) string {
+	for _, c := range ipObjects {
+		if matches(word, c) {
+			return c
+		}
+	}
+	return ""
+}
+
 // parseIP reads the arguments of ip. ok is false when the command is not a route change (op.Err
 // says what it is, and op.Refused is set where ip knows no such command and fails); an op with
 // Err set and ok true is a route change that ip rejects.

@@ -539,6 +539,9 @@ func ifconfigDrops(args []string) bool {
 	return false
 }
 
+// dropsRoutes reports whether `ip ARGS`, which is no route change, may remove routes or change
+// which ones lookups use: a link deleted or set down, an mtu below 1280 (IPv6 off), an address
+// flushed or deleted, a policy rule changed.
 func dropsRoutes(args []string) bool {
 	obj, rest := "", []string(nil)
 	for i, a := range args {
@@ -555,6 +558,11 @@ func dropsRoutes(args []string) bool {
 		return false
 	}
 	switch cmd := rest[0]; {
+	case ipObject(obj) == "rule":
+		// A policy rule sends lookups to another table: the main table's default routes may no
+		// longer be used (a red-team pass: `ip rule add from all lookup 100` that a fix lets
+		// run for the first time moves a host's egress).
+		return !matches(cmd, "list") && !matches(cmd, "show") && !matches(cmd, "lst")
 	case matches(obj, "link"):
 		if i := slices.Index(rest, "mtu"); i >= 0 && i+1 < len(rest) {
 			if n, err := strconv.ParseUint(rest[i+1], 10, 32); err != nil || n < IPv6MinMTU {
