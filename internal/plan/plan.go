@@ -106,11 +106,21 @@ type File struct {
 	// Restore is the backup Undo puts back (its host path); "" in Run's plans.
 	Restore string
 
-	fsys     *rootfs.FS
-	parse    *parser.File
-	display  func(name string) string
-	inserts  bool             // some edit adds text (a moved gateway)
-	expected *safefile.Expect // what was read, when there is no parse (Undo)
+	fsys      *rootfs.FS
+	parse     *parser.File
+	display   func(name string) string
+	inserts   bool             // some edit adds text (a moved gateway)
+	expected  *safefile.Expect // what was read, when there is no parse (Undo)
+	backupDir string           // safefile.Options.BackupDir for its dialect
+}
+
+// backupDir is where a dialect's backups go (safefile.Options.BackupDir): ifupdown-ng's
+// source-directory reads every regular file, dotfiles too, so its backups go in a directory.
+func backupDir(d *parser.Dialect) string {
+	if d == parser.IfupdownNG {
+		return safefile.BackupDir
+	}
+	return ""
 }
 
 // Finding is a fixer finding with its file's display path.
@@ -434,6 +444,9 @@ func load(t *tree, j int, opt Options) *loaded {
 	edits := l.res.Edits()
 	for i, pf := range cfg.Files {
 		l.files[i], l.errs[i] = newFile(t.fsys, pf, edits[pf], !opt.NoDiff)
+		if l.files[i] != nil {
+			l.files[i].backupDir = backupDir(t.dialect.Dialect)
+		}
 		if l.errs[i] != nil {
 			break // read stops at the first error
 		}
@@ -748,7 +761,7 @@ func (p *Plan) write(opt Options) (err error) {
 	// leaves every file as it was.
 	pending := make([]*safefile.Pending, 0, len(todo))
 	for _, f := range todo {
-		pf, err := safefile.Prepare(f.fsys, f.Name, f.New, f.expect(), safefile.Options{Backup: opt.Backup, Now: opt.Now})
+		pf, err := safefile.Prepare(f.fsys, f.Name, f.New, f.expect(), safefile.Options{Backup: opt.Backup, Now: opt.Now, BackupDir: f.backupDir})
 		if err != nil {
 			for _, q := range pending {
 				q.Abort()

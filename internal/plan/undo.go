@@ -87,6 +87,12 @@ func restoreFile(t *tree, j int, diff bool) (*File, error) {
 	for _, e := range ents {
 		names = append(names, e.Name())
 	}
+	// ifupdown-ng's backups are in a directory of their own (backupDir).
+	if sub, err := t.fsys.ReadDir(path.Join(rel, safefile.BackupDir)); err == nil {
+		for _, e := range sub {
+			names = append(names, safefile.BackupDir+"/"+e.Name())
+		}
+	}
 	b := newestBackup(base, names)
 	if b == "" {
 		return nil, fmt.Errorf("%s: %w (no .%s.ifacefix-*.bak in %s)", display(name), ErrNoBackup, base, display(path.Clean(dir)))
@@ -99,6 +105,9 @@ func restoreFile(t *tree, j int, diff bool) (*File, error) {
 	exp := safefile.ExpectFrom(old, fi)
 	f := &File{Root: t.dir, Path: display(name), Name: name, Old: old, New: data, Restore: display(from),
 		Changed: !bytes.Equal(old, data), fsys: t.fsys, display: display, expected: &exp}
+	if strings.HasPrefix(b, safefile.BackupDir+"/") {
+		f.backupDir = safefile.BackupDir // the backup of what it replaces goes where this one was
+	}
 	if f.Changed && diff {
 		label := strings.TrimPrefix(f.Path, "/")
 		f.Diff = udiff.Unified("a/"+label, "b/"+label, old, data, 3)
@@ -121,7 +130,7 @@ func newestBackup(base string, names []string) string {
 	prefix := "." + base + ".ifacefix-"
 	best, bestT, bestN := "", time.Time{}, -1
 	for _, n := range names {
-		rest, ok := strings.CutPrefix(n, prefix)
+		rest, ok := strings.CutPrefix(strings.TrimPrefix(n, safefile.BackupDir+"/"), prefix)
 		if !ok || !strings.HasSuffix(rest, ".bak") || len(rest) < 16+4 {
 			continue
 		}

@@ -4,9 +4,14 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ifacefix/ifacefix/internal/detect"
+	"github.com/ifacefix/ifacefix/internal/safefile"
+	"github.com/ifacefix/ifacefix/parser"
 
 	"github.com/ifacefix/ifacefix/internal/testcases"
 	"github.com/ifacefix/ifacefix/internal/udiff"
@@ -132,5 +137,42 @@ func TestUndoSymlink(t *testing.T) {
 	}
 	if readFile(t, dir, "srv/interfaces") != mainData || len(testcases.Backups(filepath.Join(dir, "srv"), "interfaces")) != 2 {
 		t.Error("not restored through the link, or no backup of the fixed bytes")
+	}
+}
+
+// TestNGBackupNotReadBack: ifupdown-ng's source-directory reads every regular file of the
+// directory, dotfiles too, so a backup next to the fixed file would be read back as part of the
+// configuration (a red-team pass: the old stanzas came back, and each run fixed the backups of
+// the last). Its backups go in a directory, which it skips: a second run finds nothing, and
+// --undo finds the backup there and keeps its own there too.
+func TestNGBackupNotReadBack(t *testing.T) {
+	dir := t.TempDir()
+	alias := "auto eth0\niface eth0 inet static\n    address 192.0.2.10/24\n    gateway 192.0.2.1\n" +
+		"auto eth0:0\niface eth0:0 inet static\n    address 192.0.2.11/24\n    gateway 192.0.2.1\n"
+	testcases.WriteTree(t, dir, map[string]string{
+		mainFile:                        "source-directory /etc/network/interfaces.d\n",
+		"etc/network/interfaces.d/eth0": alias,
+	})
+	clock := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	opt := Options{Roots: []string{dir}, Dialect: detect.Named(parser.IfupdownNG, "a test"), Apply: true, Backup: true,
+		LockTimeout: time.Second, Now: func() time.Time { return clock }}
+	p, err := Run(opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bak := filepath.Join(dir, "etc/network/interfaces.d", safefile.BackupDir, ".eth0.ifacefix-20260102T030405Z.bak")
+	if len(p.Findings) != 1 || readFile(t, dir, bak[len(dir)+1:]) != alias {
+		t.Fatalf("first run: %d findings, backup %q", len(p.Findings), bak)
+	}
+	if p, err = Run(opt); err != nil || len(p.Findings) != 0 || slices.ContainsFunc(p.Files, func(f *File) bool { return f.Changed }) {
+		t.Fatalf("second run: %v, %+v", err, p.Findings)
+	}
+	clock = clock.Add(time.Hour)
+	u, err := Undo(Options{Roots: []string{dir}, Files: []string{"/etc/network/interfaces.d/eth0"}, Apply: true, Backup: true, LockTimeout: time.Second, Now: opt.Now})
+	if err != nil || len(u.Files) != 1 || u.Files[0].Restore != bak || !strings.Contains(u.Files[0].Backup, "/"+safefile.BackupDir+"/") {
+		t.Fatalf("undo: %v, %+v", err, u.Files)
+	}
+	if readFile(t, dir, "etc/network/interfaces.d/eth0") != alias {
+		t.Error("undo did not put the file back")
 	}
 }

@@ -140,7 +140,14 @@ func check(f *os.File, fi fs.FileInfo, want Expect) error {
 type Options struct {
 	Backup bool             // keep the old file under BackupName, as a hard link
 	Now    func() time.Time // clock for backup names (nil: time.Now)
+	// BackupDir, when set, names a subdirectory of the file's directory to keep the backup in
+	// (made, mode 0700, if missing): for a program that reads every regular file of a
+	// directory, dotfiles too, but no directory in it (ifupdown-ng's source-directory).
+	BackupDir string
 }
+
+// BackupDir is the directory Options.BackupDir names for ifupdown-ng configurations.
+const BackupDir = ".ifacefix-backup"
 
 // Result says what Replace wrote.
 type Result struct {
@@ -154,6 +161,7 @@ type Result struct {
 // It starts with a dot because backups sit next to the file, possibly in interfaces.d: Debian's
 // `source /etc/network/interfaces.d/*` is a glob that skips dotfiles but would read foo.bak or
 // foo~, and `source-directory` reads only names matching ^[a-zA-Z0-9_-]+$ (a dot excludes it).
+// ifupdown-ng's source-directory reads dotfiles too: Options.BackupDir is for it.
 // If the name exists, Replace appends "-1", "-2", ... before ".bak".
 func BackupName(base string, t time.Time) string {
 	return backupName(base, t, 0)
@@ -280,7 +288,7 @@ func Prepare(fsys *rootfs.FS, name string, data []byte, want Expect, opts Option
 		if clock == nil {
 			clock = time.Now
 		}
-		if p.backup, err = link(droot, base, old, clock()); err != nil {
+		if p.backup, err = link(droot, opts.BackupDir, base, old, clock()); err != nil {
 			return fail("backup", err)
 		}
 	}
@@ -522,12 +530,23 @@ func chownIfNeeded(f *os.File, uid, gid int) error {
 	return f.Chown(uid, gid)
 }
 
-// link hard-links base to a free backup name in droot and returns that name. A hard link keeps
-// exactly the old bytes, owner, mode and xattrs, with no copy. If base is no longer the inode old
-// (a race), the link is removed and ErrChanged returned.
-func link(droot *os.Root, base string, old fs.FileInfo, t time.Time) (string, error) {
+// link hard-links base to a free backup name in droot (in its subdirectory dir, if not "") and
+// returns that name. A hard link keeps exactly the old bytes, owner, mode and xattrs, with no
+// copy. If base is no longer the inode old (a race), the link is removed and ErrChanged returned.
+func link(droot *os.Root, dir, base string, old fs.FileInfo, t time.Time) (string, error) {
+	if dir != "" {
+		if err := droot.Mkdir(dir, 0o700); err != nil && !errors.Is(err, fs.ErrExist) {
+			return "", err
+		}
+		if fi, err := droot.Lstat(dir); err != nil || !fi.IsDir() {
+			return "", fmt.Errorf("%s is not a directory", dir)
+		}
+	}
 	for n := 0; n < maxBackupTries; n++ {
 		name := backupName(base, t, n)
+		if dir != "" {
+			name = dir + "/" + name
+		}
 		err := droot.Link(base, name)
 		if errors.Is(err, fs.ErrExist) {
 			continue // two runs in the same second: try the next suffix
@@ -544,9 +563,26 @@ func link(droot *os.Root, base string, old fs.FileInfo, t time.Time) (string, er
 			droot.Remove(name)
 			return "", fmt.Errorf("%w (replaced during the backup)", ErrChanged)
 		}
+		if dir != "" {
+			// The fsync of the file's directory after the rename does not cover this one.
+			if err := syncSub(droot, dir); err != nil {
+				droot.Remove(name)
+				return "", err
+			}
+		}
 		return name, nil
 	}
 	return "", fmt.Errorf("no free backup name after %s", backupName(base, t, maxBackupTries-1))
+}
+
+// syncSub fsyncs the subdirectory dir of droot.
+func syncSub(droot *os.Root, dir string) error {
+	d, err := droot.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
 }
 
 // syncDir fsyncs the directory so that the rename itself survives a crash.

@@ -451,7 +451,7 @@ func TestBackupOfVanishedFile(t *testing.T) {
 	if err := droot.Remove("interfaces"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := link(droot, "interfaces", old, time.Now()); !errors.Is(err, ErrChanged) {
+	if _, err := link(droot, "", "interfaces", old, time.Now()); !errors.Is(err, ErrChanged) {
 		t.Errorf("link: %v, want ErrChanged", err)
 	}
 }
