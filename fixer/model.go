@@ -1706,6 +1706,10 @@ func (c *checker) stanzas() {
 			c.bad(key{s.Base(), s.Family}, "would let %s come up, which runs %s", s.Name, a.Unknown)
 		} else if a != nil && a.Unknown != "" && a.Phase == bringup.Boot && b.Of(s).Phase != bringup.Boot {
 			c.bad(key{s.Base(), s.Family}, "would let %s run at boot %s", s.Name, a.Unknown)
+		} else if a != nil && a.Rules != "" && (a.Up && !b.Of(s).Up || a.Phase == bringup.Boot && b.Of(s).Phase != bringup.Boot) {
+			// A policy rule sends lookups to another table: the main table's default routes may
+			// no longer be the ones used (a red-team pass: `ip rule add from all lookup 100`).
+			c.bad(key{s.Base(), s.Family}, "would let %s run `%s`, which changes the policy rules: lookups may then use another table's routes", s.Name, a.Rules)
 		}
 		// A command known only at run time that finds other default routes than before may
 		// do anything to them (the kernel keeps one default per metric for a whole family).

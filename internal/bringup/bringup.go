@@ -112,6 +112,9 @@ type Stanza struct {
 	Unknown       string
 	UnknownFamily string
 	UnknownMetric int // the metric of that command, -1 when it too is unknown
+	// Rules is the first of its lines that changes the policy rules (routecmd.Result.Rules), ""
+	// when none.
+	Rules string
 	// Link is the line of its method whose success only the host decides: the device's mtu or
 	// hardware address (hostLink), or an address option the model does not check (addrOptions);
 	// "" when none.
@@ -832,6 +835,9 @@ func (s *sim) runCommand(st *parser.Stanza, r *Stanza, env routecmd.Env, c cmd) 
 	q := s.record(st, r, []*parser.Opt{c.opt}, true, res.Ops, errs, mark)
 	if f := removes(res); f != "" {
 		s.remover(st, r, "`"+c.opt.Name+" "+c.value+"`", f)
+	}
+	if res.Rules != "" && r.Rules == "" {
+		r.Rules = c.opt.Name + " " + c.value
 	}
 	for _, d := range res.LinksUp {
 		s.linkUp(d) // `ip link set dev eth1 up` in pre-up: what follows finds the link up

@@ -89,6 +89,10 @@ type Result struct {
 	StatusOnFaith bool
 	// LinksUp lists the devices an `ip link set [dev] DEV up` of the line brings up, in order.
 	LinksUp []string
+	// Rules is the first policy rule change of the line (`ip rule add from all lookup 100`), ""
+	// when none: it sends lookups to another table, so the main table's default routes may no
+	// longer be the ones used; it removes none.
+	Rules string
 }
 
 // DefaultRoutes returns the operations that act on a default route of the main table and that
@@ -147,7 +151,7 @@ func run(cmd string, env Env, exec func(Op) bool) (Result, bool) {
 	}
 	w := walker{env: env, local: map[string]*string{}, exec: exec}
 	ok := w.stmts(f.Stmts, false)
-	r.Ops, r.Unfollowed, r.Guard, r.LinksUp = w.ops, w.unfollowed, w.guard, w.linksUp
+	r.Ops, r.Unfollowed, r.Guard, r.LinksUp, r.Rules = w.ops, w.unfollowed, w.guard, w.linksUp, w.rules
 	r.StatusOnFaith = w.assumed && !r.IgnoreStatus
 	if w.reason != "" {
 		r.Verdict, r.Reason = Other, w.reason
@@ -184,6 +188,7 @@ type walker struct {
 	reason string
 	// unfollowed is the first command that changes routes in a way the walker does not follow.
 	unfollowed string
+	rules      string // the first policy rule change (Result.Rules)
 	guard      string // the first check (see Result.Guard)
 	depth      int    // of sh -c nesting
 	// assumed: the last command's status was taken as success without being known (another
@@ -408,6 +413,10 @@ func (w *walker) call(c *syntax.CallExpr, cond, bg bool) bool {
 			w.other("an ip command that is not a route change (%s)", op.Err)
 			if op.Flush || dropsRoutes(argv[1:]) {
 				w.unfollow(argv)
+			} else if changesRules(argv[1:]) {
+				if w.rules == "" {
+					w.rules = strings.Join(argv, " ")
+				}
 			} else if dev, alone := linkUp(argv[1:]); dev != "" && len(unknown) == 0 {
 				w.linksUp = append(w.linksUp, dev)
 				// Setting a device up alone fails only where it does not exist, and every device
@@ -505,9 +514,6 @@ func linkUp(args []string) (dev string, alone bool) {
 	return dev, alone && len(rest) == 1
 }
 
-// dropsRoutes reports whether ip's arguments take a link down, delete one, set an mtu below
-// IPv6MinMTU (or one that is no number), remove addresses or read commands from elsewhere
-// (-batch): the kernel then drops or adds routes the walker does not follow.
 // ifconfigKeeps are the ifconfig settings that leave a device's routes as they are (with the
 // number of words each takes after it).
 var ifconfigKeeps = map[string]int{"up": 0, "mtu": 1, "txqueuelen": 1, "hw": 2, "promisc": 0, "-promisc": 0,
@@ -539,9 +545,21 @@ func ifconfigDrops(args []string) bool {
 	return false
 }
 
-// dropsRoutes reports whether `ip ARGS`, which is no route change, may remove routes or change
-// which ones lookups use: a link deleted or set down, an mtu below 1280 (IPv6 off), an address
-// flushed or deleted, a policy rule changed.
+// changesRules reports whether `ip ARGS` changes the policy rules (anything but listing them).
+func changesRules(args []string) bool {
+	for i, a := range args {
+		if strings.HasPrefix(a, "-") {
+			continue
+		}
+		rest := args[i+1:]
+		return ipObject(a) == "rule" && len(rest) > 0 && !matches(rest[0], "list") && !matches(rest[0], "show") && !matches(rest[0], "lst")
+	}
+	return false
+}
+
+// dropsRoutes reports whether ip's arguments take a link down, delete one, set an mtu below
+// IPv6MinMTU (or one that is no number), remove addresses or read commands from elsewhere
+// (-batch): the kernel then drops or adds routes the walker does not follow.
 func dropsRoutes(args []string) bool {
 	obj, rest := "", []string(nil)
 	for i, a := range args {
@@ -558,11 +576,6 @@ func dropsRoutes(args []string) bool {
 		return false
 	}
 	switch cmd := rest[0]; {
-	case ipObject(obj) == "rule":
-		// A policy rule sends lookups to another table: the main table's default routes may no
-		// longer be used (a red-team pass: `ip rule add from all lookup 100` that a fix lets
-		// run for the first time moves a host's egress).
-		return !matches(cmd, "list") && !matches(cmd, "show") && !matches(cmd, "lst")
 	case matches(obj, "link"):
 		if i := slices.Index(rest, "mtu"); i >= 0 && i+1 < len(rest) {
 			if n, err := strconv.ParseUint(rest[i+1], 10, 32); err != nil || n < IPv6MinMTU {
@@ -600,6 +613,9 @@ func (w *walker) shell(script string, cond bool) bool {
 	}
 	if child.unfollowed != "" && w.unfollowed == "" {
 		w.unfollowed = child.unfollowed
+	}
+	if child.rules != "" && w.rules == "" {
+		w.rules = child.rules
 	}
 	if child.guard != "" && w.guard == "" {
 		w.guard = child.guard
