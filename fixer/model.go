@@ -1269,6 +1269,7 @@ func (m *model) check(after *bringup.Result, ed bringup.Edits) []violation {
 	}
 	c.afterUnknownCommand()
 	c.holderMayGo()
+	c.rulesByStatus()
 	c.stanzas()
 	// Other boots bring up other names (bringup.Result.Systemd, NoHotplug): the routes at boot
 	// must hold there too.
@@ -1654,6 +1655,58 @@ func (c *checker) afterUnknownCommand() {
 	}
 }
 
+// restoredAfter reports whether, after the edits, a line of q's device and family that the edits
+// keep runs after the twin of remover e (the same line of the same stanza) and asks for a default
+// route (it adds one, or fails with 'File exists': it would add one where e deleted it).
+func (c *checker) restoredAfter(e *bringup.Remover, q *bringup.Request) bool {
+	for i := range c.after.Removers {
+		t := &c.after.Removers[i]
+		if t.Stanza != e.Stanza || t.What != e.What || t.Phase != e.Phase {
+			continue
+		}
+		for _, x := range c.after.Requests[t.Seq:] {
+			if x.Family == q.Family && x.Stanza.Base() == q.Stanza.Base() && x.Phase == e.Phase && !c.cut(x) &&
+				(len(x.Added) > 0 || errors.Is(x.Err, routecmd.ErrExist)) {
+				return true
+			}
+		}
+		return false
+	}
+	return false
+}
+
+// rulesByStatus refuses edits that change the outcome of a line that also changes the policy
+// rules: behind && or || the rule change runs as that outcome decides (a review: `ip route add
+// default ... && ip rule add from all lookup 100`, whose add failed with 'File exists' until an
+// alias's gateway went).
+func (c *checker) rulesByStatus() {
+	type line struct {
+		s *parser.Stanza
+		o *parser.Opt
+	}
+	type outcome struct{ rules, ok bool }
+	runs := func(r *bringup.Result) (map[line]outcome, bool) {
+		m, any := map[line]outcome{}, false
+		for _, q := range r.Requests {
+			if q.Command && q.Phase != bringup.NotReached {
+				m[line{q.Stanza, q.Opts[0]}] = outcome{q.Rules, q.Err == nil}
+				any = any || q.Rules
+			}
+		}
+		return m, any
+	}
+	before, rb := runs(c.b)
+	after, ra := runs(c.after)
+	if !rb && !ra {
+		return
+	}
+	for l, a := range after {
+		if b, ran := before[l]; (a.rules || b.rules) && (!ran || a != b) {
+			c.bad(key{l.s.Base(), l.s.Family}, "would change how `%s %s` ends, which changes the policy rules: lookups may then use another table's routes", l.o.Name, l.o.Value)
+		}
+	}
+}
+
 // holderMayGo refuses removing a line whose route fails with 'File exists' on another stanza's
 // route where a line that runs in between may delete that route at run time (removedBetween: ip
 // route del default via $(...), a flush, a link set down): the removed line's route is then the
@@ -1672,16 +1725,17 @@ func (c *checker) holderMayGo() {
 		noop := q.Err == nil && len(q.Added) == 0 && len(q.Removed) == 0 &&
 			slices.ContainsFunc(q.Ops, func(op routecmd.Op) bool { return op.Action == "replace" })
 		h := holderOf(c.b, q)
-		if !noop && (h == nil || h.Stanza == q.Stanza || !errors.Is(q.Err, routecmd.ErrExist) || c.cut(h)) {
-			// (Where the edits remove the holder's line too, its route is not in q's way after
-			// them, and the checks of the routes after decide: seed 6804442993, where the
-			// second run removed what the first had refused.)
+		if !noop && (h == nil || h.Stanza == q.Stanza || !errors.Is(q.Err, routecmd.ErrExist)) {
 			continue
 		}
 		if noop {
 			h = nil
 		}
-		if e := c.m.removedBetween(c.b, h, q); e != nil {
+		if e := c.m.removedBetween(c.b, h, q); e != nil && !(h != nil && c.cut(h) && c.restoredAfter(e, q)) {
+			// (Where the edits remove the holder's line too and, after them, a line of q's
+			// device still asks for a default route after e, that one puts back what e may
+			// delete: seed 6804442993, where the second run removed what the first had
+			// refused; a review showed the line must come after e.)
 			what := q.Stanza.Base() + "'s default route"
 			if h != nil {
 				what = h.Stanza.Name + "'s route"

@@ -212,6 +212,9 @@ type Request struct {
 	// commands (logger, ethtool, ...), taken as succeeding; the host decides whether it does (a
 	// missing program fails). Only what is said of the request depends on it.
 	AfterOther string
+	// Rules: its line also changes the policy rules (routecmd.Result.Rules), maybe only as the
+	// status of its route operations decides (after && or ||).
+	Rules bool
 	// RunTime are its main-table default-route operations whose effect is known only at run
 	// time: a word known then, a background job, or what the kernel model does not apply
 	// (multipath, other attributes). The model applies none of them.
@@ -838,6 +841,9 @@ func (s *sim) runCommand(st *parser.Stanza, r *Stanza, env routecmd.Env, c cmd) 
 	}
 	if res.Rules != "" && r.Rules == "" {
 		r.Rules = c.opt.Name + " " + c.value
+	}
+	if q != nil {
+		q.Rules = res.Rules != ""
 	}
 	for _, d := range res.LinksUp {
 		s.linkUp(d) // `ip link set dev eth1 up` in pre-up: what follows finds the link up

@@ -60,7 +60,7 @@ var debianDialects = map[string]*parser.Dialect{
 // dialect in use untrue. So is a dpkg database listing two ifup providers installed unless the
 // root's ifup tells which one is in use.
 func Detect(fsys *rootfs.FS) (Result, error) {
-	r, err := detect(fsys)
+	r, err := Installed(fsys)
 	if err == nil && r.Dialect == parser.IfupdownNG && r.Version != "" && !ngModelled(r.Version) {
 		// From 0.12 a failing executor fails its interface and stops ifup -a there (a route
 		// add's 'File exists' too), so a fix can let later interfaces come up that never did:
@@ -81,7 +81,9 @@ func ngModelled(version string) bool {
 	return major == "0" && minor == "11"
 }
 
-func detect(fsys *rootfs.FS) (Result, error) {
+// Installed is Detect without its check that the model follows the version installed: for what
+// needs only the program's name (where --undo keeps its backup).
+func Installed(fsys *rootfs.FS) (Result, error) {
 	pkgs, found, err := readDpkg(fsys)
 	if err != nil {
 		return Result{}, err

@@ -10,8 +10,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ifacefix/ifacefix/internal/detect"
 	"github.com/ifacefix/ifacefix/internal/safefile"
 	"github.com/ifacefix/ifacefix/internal/udiff"
+	"github.com/ifacefix/ifacefix/parser"
 )
 
 // ErrNoBackup is matched by Undo's error for a file that has no ifacefix backup next to it.
@@ -105,8 +107,10 @@ func restoreFile(t *tree, j int, diff bool) (*File, error) {
 	exp := safefile.ExpectFrom(old, fi)
 	f := &File{Root: t.dir, Path: display(name), Name: name, Old: old, New: data, Restore: display(from),
 		Changed: !bytes.Equal(old, data), fsys: t.fsys, display: display, expected: &exp}
-	if strings.HasPrefix(b, safefile.BackupDir+"/") {
-		f.backupDir = safefile.BackupDir // the backup of what it replaces goes where this one was
+	// The backup of what it replaces goes where the one it puts back was, and for ifupdown-ng
+	// in any case where its source-directory does not read it (backupDir).
+	if d, err := detect.Installed(t.fsys); strings.HasPrefix(b, safefile.BackupDir+"/") || err == nil && d.Dialect == parser.IfupdownNG {
+		f.backupDir = safefile.BackupDir
 	}
 	if f.Changed && diff {
 		label := strings.TrimPrefix(f.Path, "/")

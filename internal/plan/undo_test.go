@@ -176,3 +176,20 @@ func TestNGBackupNotReadBack(t *testing.T) {
 		t.Error("undo did not put the file back")
 	}
 }
+
+// TestNGUndoBackupInDirectory: on an ifupdown-ng root --undo keeps the backup of what it replaces
+// in the backup directory even where the one it puts back lay beside the file (written by an
+// earlier ifacefix): beside it, source-directory would read it (a review).
+func TestNGUndoBackupInDirectory(t *testing.T) {
+	dir := t.TempDir()
+	testcases.WriteTree(t, dir, map[string]string{
+		mainFile:                        "source-directory /etc/network/interfaces.d\n",
+		"etc/network/interfaces.d/eth0": "iface eth0 inet dhcp\n",
+		"etc/network/interfaces.d/.eth0.ifacefix-20250101T000000Z.bak": "iface eth0 inet static\n",
+		"lib/apk/db/installed": "P:ifupdown-ng\nV:0.12.1-r7\n",
+	})
+	u, err := Undo(Options{Roots: []string{dir}, Files: []string{"/etc/network/interfaces.d/eth0"}, Apply: true, Backup: true, LockTimeout: time.Second})
+	if err != nil || len(u.Files) != 1 || !strings.Contains(u.Files[0].Backup, "/interfaces.d/"+safefile.BackupDir+"/.eth0.ifacefix-") {
+		t.Fatalf("undo: %v, %+v", err, u.Files)
+	}
+}

@@ -547,8 +547,13 @@ func ifconfigDrops(args []string) bool {
 
 // changesRules reports whether `ip ARGS` changes the policy rules (anything but listing them).
 func changesRules(args []string) bool {
-	for i, a := range args {
+	for i := 0; i < len(args); i++ {
+		a := args[i]
 		if strings.HasPrefix(a, "-") {
+			if o := "-" + strings.TrimLeft(a, "-"); o != "-" && (matches(o, "-family") || matches(o, "-loops") ||
+				matches(o, "-rcvbuf") || matches(o, "-netns") || matches(o, "-batch")) {
+				i++ // the option's value
+			}
 			continue
 		}
 		rest := args[i+1:]

@@ -22,7 +22,8 @@ description:
     commands in aliases).
   - Every byte not removed is kept as it was (comments, indentation, continuation lines, CRLF).
     Each changed file is replaced atomically with its owner, group and mode kept, and a backup of
-    the old bytes is kept next to it as C(.NAME.ifacefix-YYYYMMDDTHHMMSSZ.bak).
+    the old bytes is kept next to it as C(.NAME.ifacefix-YYYYMMDDTHHMMSSZ.bak) (on ifupdown-ng
+    in C(.ifacefix-backup/) beside it).
   - >-
     A file ifupdown would refuse is never edited; the task fails with C(PATH:LINE: message) in
     ifupdown's own wording and nothing is written.
@@ -52,7 +53,8 @@ options:
     description:
       - Keep the old bytes of each replaced file next to it as
         C(.NAME.ifacefix-YYYYMMDDTHHMMSSZ.bak). The name starts with a dot so that neither
-        C(source interfaces.d/*) nor C(source-directory) ever reads it back.
+        C(source interfaces.d/*) nor ifupdown's C(source-directory) ever reads it back;
+        ifupdown-ng's reads dotfiles too, so there it goes in C(.ifacefix-backup/) beside the file.
     type: bool
     default: true
   strip_route_commands:
