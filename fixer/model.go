@@ -2468,10 +2468,11 @@ func aliasGatewayMessage(m *model, kp *keyPlan, s *parser.Stanza, g *parser.Opt)
 	case q != nil && errors.Is(q.Err, routecmd.ErrExist) && m.heldOnFaith(m.cur, q, s) != nil:
 		// The route in its way is there only if a command known only at run time succeeds.
 		what = outcome(q)
+		h := holderOf(m.cur, q) // (q.Holder may be nil: a boot route a by-hand interface replaced)
 		if holderReached(q) == "" { // said by outcome otherwise
-			what += ", if " + q.Holder.Stanza.Name + " comes up"
+			what += ", if " + h.Stanza.Name + " comes up"
 		}
-		if q.Holder == keeper {
+		if h == keeper {
 			keeper = nil
 		}
 	case q != nil && errors.Is(q.Err, routecmd.ErrExist) && st.Unknown != "":
