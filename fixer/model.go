@@ -2468,7 +2468,7 @@ func aliasGatewayMessage(m *model, kp *keyPlan, s *parser.Stanza, g *parser.Opt)
 	case q != nil && errors.Is(q.Err, routecmd.ErrExist) && m.heldOnFaith(m.cur, q, s) != nil:
 		// The route in its way is there only if a command known only at run time succeeds.
 		what = outcome(q)
-		h := holderOf(m.cur, q) // (q.Holder may be nil: a boot route a by-hand interface replaced)
+		h := holderOf(m.cur, q)     // (q.Holder may be nil: a boot route a by-hand interface replaced)
 		if holderReached(q) == "" { // said by outcome otherwise
 			what += ", if " + h.Stanza.Name + " comes up"
 		}
