@@ -1022,11 +1022,11 @@ func (m *model) stoppedOnFaith(s *parser.Stanza) (*parser.Stanza, string) {
 	// (removedBetween); not for what cannot touch it (seed 6804306254: an ipv4ll stanza of the
 	// device kept a line a second run then removed).
 	if i := slices.IndexFunc(rs.Requests, func(q *bringup.Request) bool { return !q.Command && q.Err != nil }); i >= 0 && rs.At == nil && !strings.Contains(rs.Why, " is already on ") {
-		if q := rs.Requests[i]; !q.Silent && !q.Warned && holderOf(m.cur, q) != nil && holderOf(m.cur, q).Stanza != s {
+		if q, h := rs.Requests[i], holderOf(m.cur, rs.Requests[i]); !q.Silent && !q.Warned && h != nil && h.Stanza != s {
 			if x := m.heldOnFaith(m.cur, q, s); x != nil {
 				return x, m.cur.Of(x).Unknown
 			}
-			if e := m.removedBetween(m.cur, holderOf(m.cur, q), q); e != nil {
+			if e := m.removedBetween(m.cur, h, q); e != nil {
 				return e.Stanza, e.What
 			}
 			return nil, ""
